@@ -1,0 +1,45 @@
+/**
+ * `npm run -s cli -- <command>`: the operator's command line. Each part of the system
+ * registers its own commands; this file only assembles them.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerMatcherCommands } from '../matchers/commands.js';
+import { isGetihuError } from './errors.js';
+
+/** Builds the root command. */
+export function buildProgram(): Command {
+  const program = new Command('getihu')
+    .description('Typing (分型) and 名特优新 recognition of individual businesses (个体工商户)')
+    .showHelpAfterError()
+    .exitOverride();
+  registerMatcherCommands(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (isGetihuError(err)) {
+      process.stderr.write(`getihu: ${err.code}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/').replace(/\\/g, '/'))) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`getihu: internal error: ${(err as Error).stack ?? String(err)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

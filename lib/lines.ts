@@ -1,0 +1,38 @@
+/** Line-oriented IO for the JSONL commands: ordered, back-pressured, CRLF-tolerant. */
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+
+/** Yields the lines of a stream (without line terminators; a trailing newline ends the last line). */
+export async function* readLines(input: Readable): AsyncGenerator<string> {
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of rl) yield line;
+}
+
+/** Buffers output and writes it in chunks, waiting when the destination asks it to. */
+export class ChunkedWriter {
+  readonly #out: Writable;
+  readonly #limit: number;
+  #buffer: string[] = [];
+  #size = 0;
+
+  constructor(out: Writable, chunkChars = 1 << 16) {
+    this.#out = out;
+    this.#limit = chunkChars;
+  }
+
+  /** Queues one line; resolves at once unless the destination needs draining. */
+  async writeLine(line: string): Promise<void> {
+    this.#buffer.push(line);
+    this.#size += line.length + 1;
+    if (this.#size >= this.#limit) await this.flush();
+  }
+
+  /** Writes everything queued. */
+  async flush(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const chunk = `${this.#buffer.join('\n')}\n`;
+    this.#buffer = [];
+    this.#size = 0;
+    if (!this.#out.write(chunk)) await new Promise<void>((resolve) => this.#out.once('drain', resolve));
+  }
+}

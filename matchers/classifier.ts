@@ -1,0 +1,103 @@
+/**
+ * The `classify` contract (DESIGN.md): one JSON line in, one JSON line out, in order. A line
+ * that cannot be used becomes an error line `{"creditCode"?, "line", "error": {code, message}}`
+ * and the batch goes on.
+ */
+import type { DayNumber } from '../lib/dates.js';
+import { GetihuError, isGetihuError } from '../lib/errors.js';
+import { programmeRegionOf } from '../lib/regions.js';
+import { type BusinessFacts, normaliseFacts } from './facts.js';
+import type { RuleBook, RuleSet } from './ruleSet.js';
+import { type AsOfContext, asOfContext, compileTyping, type TypingDecision, type TypingEngine } from './typing.js';
+
+/** An error line of the classify output. */
+export interface ClassifyErrorLine {
+  readonly creditCode?: string;
+  readonly line: number;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** The outcome of one input line. */
+export type ClassifyOutcome =
+  | { readonly ok: true; readonly decision: TypingDecision }
+  | { readonly ok: false; readonly error: ClassifyErrorLine };
+
+/** Options for {@link Classifier}. */
+export interface ClassifierOptions {
+  readonly asOf: DayNumber;
+  readonly ruleBook: RuleBook;
+  /** Apply this rule set to every line instead of the one in force for the line's region. */
+  readonly ruleSet?: RuleSet;
+  readonly checksumAllowList?: ReadonlySet<string>;
+}
+
+/** Types businesses line by line under one as-of date. */
+export class Classifier {
+  readonly #ctx: AsOfContext;
+  readonly #options: ClassifierOptions;
+  readonly #engines = new Map<string, TypingEngine>();
+  readonly #forced: TypingEngine | undefined;
+
+  constructor(options: ClassifierOptions) {
+    this.#options = options;
+    this.#ctx = asOfContext(options.asOf);
+    this.#forced = options.ruleSet === undefined ? undefined : compileTyping(options.ruleSet);
+  }
+
+  /** The engine that decides a business under these options. */
+  engineFor(f: BusinessFacts): TypingEngine {
+    if (this.#forced !== undefined) return this.#forced;
+    const region = programmeRegionOf(f.divisionCode);
+    let engine = this.#engines.get(region);
+    if (engine === undefined) {
+      engine = compileTyping(this.#options.ruleBook.inForce(region, this.#ctx.asOf));
+      this.#engines.set(region, engine);
+    }
+    return engine;
+  }
+
+  /** Decides one already-parsed record. */
+  classifyRecord(raw: unknown): TypingDecision {
+    const f = normaliseFacts(raw, { checksumAllowList: this.#options.checksumAllowList ?? new Set() });
+    if (f.establishedOn > this.#ctx.asOf) {
+      throw new GetihuError(
+        'ESTABLISHED_AFTER_AS_OF',
+        `registration.establishedOn is after the as-of date ${this.#ctx.asOfText}: the business cannot be typed before it exists`,
+        { field: 'registration.establishedOn' },
+      );
+    }
+    return this.engineFor(f).decide(f, this.#ctx);
+  }
+
+  /** Decides one input line (1-based `lineNo`); never throws for bad data. */
+  classifyLine(text: string, lineNo: number): ClassifyOutcome {
+    if (text.trim() === '') {
+      return {
+        ok: false,
+        error: { line: lineNo, error: { code: 'EMPTY_LINE', message: 'the line is empty: expected one JSON object' } },
+      };
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      return {
+        ok: false,
+        error: { line: lineNo, error: { code: 'INVALID_JSON', message: `not JSON: ${(err as Error).message}` } },
+      };
+    }
+    const creditCode =
+      raw !== null && typeof raw === 'object' && typeof (raw as { creditCode?: unknown }).creditCode === 'string'
+        ? ((raw as { creditCode: string }).creditCode as string)
+        : undefined;
+    try {
+      return { ok: true, decision: this.classifyRecord(raw) };
+    } catch (err) {
+      const e = isGetihuError(err)
+        ? err
+        : new GetihuError('INTERNAL', 'internal error while deciding this line', undefined, { cause: err });
+      const error = { code: e.code, message: e.message };
+      return { ok: false, error: creditCode === undefined ? { line: lineNo, error } : { creditCode, line: lineNo, error } };
+    }
+  }
+}
