@@ -1,13 +1,15 @@
 /** The decision core's commands: classify, generate, recognize. */
 import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { checksumAllowSet, loadConfig } from '../lib/config.js';
 import { parseIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { ChunkedWriter, readLines } from '../lib/lines.js';
 import { Classifier } from './classifier.js';
-import { RuleBook } from './ruleSet.js';
+import { type ExistingRecognition, runRecognitionRound } from './mtyx/round.js';
+import { MTYX_CATEGORIES, RuleBook } from './ruleSet.js';
 
 function asOfOption(text: string): number {
   return parseIsoDate(text, '--as-of');
@@ -71,6 +73,95 @@ export function registerMatcherCommands(program: Command): void {
       }
       await out.flush();
     });
+
+  program
+    .command('recognize')
+    .description(
+      "run a year's 名特优新 round for an area: types every business read (the quota base), then decides the year's applications and recommendations in the area",
+    )
+    .requiredOption('--area <code>', '6-digit division: XX0000 for a whole province, else a district')
+    .requiredOption('--as-of <date>', "the typing run's as-of date; its year is the round's year")
+    .option('--decided-on <date>', 'date of recognition (default 30 November of the round year)')
+    .option(
+      '--input <file>',
+      'JSON lines of businesses (the classify input with optional honours and application); default stdin',
+    )
+    .option(
+      '--recognitions <file>',
+      'JSON lines of earlier recognitions (creditCode, operatorId, district, category, recognisedOn, validUntil, revokedOn)',
+    )
+    .option('--summary', 'print quota use and counts only, without each candidate')
+    .action(
+      async (opts: {
+        area: string;
+        asOf: string;
+        decidedOn?: string;
+        input?: string;
+        recognitions?: string;
+        summary?: boolean;
+      }) => {
+        const config = loadConfig();
+        const records: unknown[] = [];
+        let lineNo = 0;
+        const rejectedLines: { line: number; error: { code: string; message: string } }[] = [];
+        for await (const line of readLines(opts.input === undefined ? process.stdin : createReadStream(opts.input))) {
+          lineNo++;
+          if (line.trim() === '') continue;
+          try {
+            records.push(JSON.parse(line));
+          } catch (err) {
+            rejectedLines.push({ line: lineNo, error: { code: 'INVALID_JSON', message: `not JSON: ${(err as Error).message}` } });
+          }
+        }
+        const existing = opts.recognitions === undefined ? [] : await readRecognitions(opts.recognitions);
+        const result = runRecognitionRound({
+          ruleBook: RuleBook.load(config.rulesDir),
+          asOf: asOfOption(opts.asOf),
+          ...(opts.decidedOn === undefined ? {} : { decidedOn: parseIsoDate(opts.decidedOn, '--decided-on') }),
+          area: opts.area,
+          records,
+          existing,
+          checksumAllowList: checksumAllowSet(config),
+        });
+        const out = opts.summary === true ? { ...result, candidates: undefined } : result;
+        process.stdout.write(`${JSON.stringify({ ...out, invalidLines: rejectedLines }, null, 2)}\n`);
+        if (rejectedLines.length > 0 || result.rejected.length > 0) process.exitCode = 1;
+      },
+    );
+}
+
+const recognitionLine = z.object({
+  creditCode: z.string().length(18),
+  operatorId: z.string().nullable(),
+  district: z.string().regex(/^\d{6}$/),
+  category: z.enum(MTYX_CATEGORIES),
+  recognisedOn: z.string(),
+  validUntil: z.string(),
+  revokedOn: z.string().nullish(),
+});
+
+async function readRecognitions(file: string): Promise<ExistingRecognition[]> {
+  const out: ExistingRecognition[] = [];
+  let n = 0;
+  for await (const line of readLines(createReadStream(file))) {
+    n++;
+    if (line.trim() === '') continue;
+    let parsed: ReturnType<typeof recognitionLine.safeParse>;
+    try {
+      parsed = recognitionLine.safeParse(JSON.parse(line));
+    } catch {
+      throw new GetihuError('INVALID_INPUT', `${file}:${n}: not JSON`);
+    }
+    if (!parsed.success)
+      throw new GetihuError(
+        'INVALID_INPUT',
+        `${file}:${n}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+      );
+    for (const k of ['recognisedOn', 'validUntil'] as const) parseIsoDate(parsed.data[k], `${file}:${n}: ${k}`);
+    if (parsed.data.revokedOn != null) parseIsoDate(parsed.data.revokedOn, `${file}:${n}: revokedOn`);
+    out.push(parsed.data);
+  }
+  return out;
 }
 
 function wholeNumber(text: string, option: string): number {

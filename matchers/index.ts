@@ -1,0 +1,29 @@
+/**
+ * The decision core: typing (分型) and 名特优新 (分类) as pure functions over facts, rule sets
+ * and an as-of date, plus the classify contract. Everything else in matchers/ is internal.
+ */
+export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type ClassifyOutcome } from './classifier.js';
+export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
+export { type CandidateExtras, parseCandidateExtras } from './mtyx/candidate.js';
+export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
+export { decideRenewal, mayApply, type RecognitionEvent, type RecognitionStatus, recognitionStatusOn } from './mtyx/lifecycle.js';
+export {
+  type CandidateResult,
+  type ExistingRecognition,
+  type RoundInput,
+  type RoundResult,
+  runRecognitionRound,
+} from './mtyx/round.js';
+export { loadRuleSets, MTYX_CATEGORIES, type MtyxCategory, parseRuleSet, RuleBook, type RuleSet } from './ruleSet.js';
+export {
+  type AsOfContext,
+  asOfContext,
+  type BusinessType,
+  compileTyping,
+  type Reason,
+  TYPE_BY_CODE,
+  TYPE_LABELS,
+  TYPE_RANK,
+  type TypingDecision,
+  type TypingEngine,
+} from './typing.js';

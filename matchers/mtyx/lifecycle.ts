@@ -1,0 +1,220 @@
+/**
+ * The life of one 名特优新 recognition, as pure functions over its history (004 附件2 五;
+ * 000 附件 三(五); 002 附件 二(六)):
+ *   - valid for `validityYears` (3) from the recognition date;
+ *   - a yearly information report by 31 July, and a re-check of the typing and 名特优新
+ *     basic standards: recognition that no longer fits is cancelled (取消认定);
+ *   - in the last year of validity, extended by `extensionYears` (3) if any of: clear growth
+ *     of revenue, tax or employment over 3 years; a government award of district level or above
+ *     within 3 years; a type upgrade since recognition; for a recommended business, the
+ *     recommending department's consent;
+ *   - revoked (撤销) for fraud or bribery, with no new application for `reapplyBarYears` (5).
+ */
+import { addYears, type DayNumber, formatIsoDate } from '../../lib/dates.js';
+import type { MtyxCategory, RuleSet } from '../ruleSet.js';
+import { type BusinessType, TYPE_RANK } from '../typing.js';
+
+/** Figures compared for "clear growth" (明显增长) over the validity period. */
+export interface GrowthFigures {
+  readonly revenueYuan: number | null;
+  readonly taxPaidYuan: number | null;
+  readonly insuredHeadcount: number | null;
+}
+
+/** One event in a recognition's history. Dates are day numbers. */
+export type RecognitionEvent =
+  | {
+      readonly kind: 'recognised';
+      readonly on: DayNumber;
+      readonly category: MtyxCategory;
+      readonly type: BusinessType;
+      readonly route: 'application' | 'recommendation';
+      readonly figures?: GrowthFigures;
+    }
+  | { readonly kind: 'report'; readonly on: DayNumber; readonly year: number }
+  | {
+      readonly kind: 'recheck';
+      readonly on: DayNumber;
+      readonly typingBasicMet: boolean;
+      readonly mtyxBasicMet: boolean;
+      readonly type: BusinessType;
+    }
+  | {
+      readonly kind: 'renewalReview';
+      readonly on: DayNumber;
+      readonly type: BusinessType;
+      readonly figures?: GrowthFigures;
+      /** Government awards of district level or above: their dates. */
+      readonly awardsOn?: readonly DayNumber[];
+      readonly recommenderConsents?: boolean;
+    }
+  | { readonly kind: 'revoked'; readonly on: DayNumber; readonly reason: 'fraud' | 'bribery' };
+
+/** Where a recognition stands on a date. */
+export interface RecognitionStatus {
+  readonly status: 'none' | 'active' | 'expired' | 'cancelled' | 'revoked';
+  readonly category: MtyxCategory | null;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  /** Until when (inclusive) no new application is accepted, after a revocation. */
+  readonly barredUntil: string | null;
+  readonly reportsMissing: readonly number[];
+  readonly history: readonly string[];
+}
+
+/** The outcome of a renewal review. */
+export interface RenewalDecision {
+  readonly extend: boolean;
+  readonly inLastYear: boolean;
+  readonly grounds: readonly {
+    readonly ground: 'growth' | 'award' | 'typeUpgrade' | 'recommenderConsent';
+    readonly met: boolean;
+    readonly detail: string;
+  }[];
+  readonly clause: string;
+}
+
+function grewClearly(before: number | null | undefined, after: number | null | undefined, percent: number): boolean {
+  if (before == null || after == null) return false;
+  if (before <= 0) return after > 0;
+  return (after - before) * 100 >= before * percent;
+}
+
+/**
+ * Decides a renewal review held on `review.on` for a recognition valid until `validUntil`.
+ * Only a review inside the last year of validity can extend.
+ */
+export function decideRenewal(
+  recognised: Extract<RecognitionEvent, { kind: 'recognised' }>,
+  review: Extract<RecognitionEvent, { kind: 'renewalReview' }>,
+  validUntil: DayNumber,
+  rs: RuleSet,
+): RenewalDecision {
+  const lastYearFrom = addYears(validUntil + 1, -1);
+  const inLastYear = review.on >= lastYearFrom && review.on <= validUntil;
+  const pct = rs.thresholds.renewalGrowthPercent ?? 10;
+  const b = recognised.figures;
+  const a = review.figures;
+  const grew = (['revenueYuan', 'taxPaidYuan', 'insuredHeadcount'] as const).filter((k) => grewClearly(b?.[k], a?.[k], pct));
+  const awardFrom = addYears(review.on, -3);
+  const awards = (review.awardsOn ?? []).filter((d) => d >= awardFrom && d <= review.on);
+  const upgraded = TYPE_RANK[review.type] > TYPE_RANK[recognised.type] && TYPE_RANK[recognised.type] >= 1;
+  const consent = recognised.route === 'recommendation' && review.recommenderConsents === true;
+  const grounds = [
+    {
+      ground: 'growth' as const,
+      met: grew.length > 0,
+      detail: grew.length > 0 ? `grew by ≥ ${pct}%: ${grew.join(', ')}` : `no figure grew by ≥ ${pct}%`,
+    },
+    {
+      ground: 'award' as const,
+      met: awards.length > 0,
+      detail: `${awards.length} government award(s) of district level or above within 3 years`,
+    },
+    { ground: 'typeUpgrade' as const, met: upgraded, detail: `${recognised.type} at recognition, ${review.type} now` },
+    {
+      ground: 'recommenderConsent' as const,
+      met: consent,
+      detail:
+        recognised.route === 'recommendation'
+          ? `recommender consents: ${review.recommenderConsents === true}`
+          : 'not a recommended recognition',
+    },
+  ];
+  return { extend: inLastYear && grounds.some((g) => g.met), inLastYear, grounds, clause: rs.mtyx.lifecycle.renewalClause };
+}
+
+/** The status of a recognition on `on`, from its history (events in any order). */
+export function recognitionStatusOn(events: readonly RecognitionEvent[], on: DayNumber, rs: RuleSet): RecognitionStatus {
+  const sorted = [...events].filter((e) => e.on <= on).sort((p, q) => p.on - q.on);
+  const lc = rs.mtyx.lifecycle;
+  const history: string[] = [];
+  let current: Extract<RecognitionEvent, { kind: 'recognised' }> | null = null;
+  let validUntil = Number.NaN;
+  let ended: 'cancelled' | 'revoked' | null = null;
+  let barredUntil = Number.NaN;
+  const reports = new Set<number>();
+  for (const e of sorted) {
+    switch (e.kind) {
+      case 'recognised':
+        if (e.on <= barredUntil) {
+          history.push(
+            `${formatIsoDate(e.on)} recognition ignored: barred until ${formatIsoDate(barredUntil)} after a revocation (${lc.revocationClause})`,
+          );
+          break;
+        }
+        current = e;
+        ended = null;
+        validUntil = addYears(e.on, lc.validityYears) - 1;
+        history.push(`${formatIsoDate(e.on)} recognised as ${e.category}, valid until ${formatIsoDate(validUntil)}`);
+        break;
+      case 'report':
+        reports.add(e.year);
+        break;
+      case 'recheck':
+        if (
+          current !== null &&
+          ended === null &&
+          e.on <= validUntil &&
+          !(e.typingBasicMet && e.mtyxBasicMet && TYPE_RANK[e.type] >= 1)
+        ) {
+          ended = 'cancelled';
+          history.push(`${formatIsoDate(e.on)} cancelled at the yearly re-check: basic standard no longer met (${lc.clause})`);
+        }
+        break;
+      case 'renewalReview':
+        if (current !== null && ended === null && e.on <= validUntil) {
+          const d = decideRenewal(current, e, validUntil, rs);
+          if (d.extend) {
+            validUntil = addYears(validUntil + 1, lc.extensionYears) - 1;
+            history.push(
+              `${formatIsoDate(e.on)} extended to ${formatIsoDate(validUntil)}: ${d.grounds
+                .filter((g) => g.met)
+                .map((g) => g.ground)
+                .join(', ')}`,
+            );
+          } else {
+            history.push(
+              `${formatIsoDate(e.on)} not extended${d.inLastYear ? ': no ground met' : ': review outside the last year of validity'}`,
+            );
+          }
+        }
+        break;
+      case 'revoked':
+        if (current !== null) {
+          ended = 'revoked';
+          barredUntil = addYears(e.on, lc.reapplyBarYears);
+          history.push(
+            `${formatIsoDate(e.on)} revoked for ${e.reason}; no application until ${formatIsoDate(barredUntil)} (${lc.revocationClause})`,
+          );
+        }
+        break;
+    }
+  }
+  const [mm, dd] = lc.reportDueMonthDay.split('-').map(Number) as [number, number];
+  const reportsMissing: number[] = [];
+  if (current !== null) {
+    const from = new Date(current.on * 86_400_000).getUTCFullYear() + 1;
+    const to = Math.min(new Date(on * 86_400_000).getUTCFullYear(), new Date(validUntil * 86_400_000).getUTCFullYear());
+    for (let y = from; y <= to; y++) {
+      const due = Date.UTC(y, mm - 1, dd) / 86_400_000;
+      if (due < on && !reports.has(y)) reportsMissing.push(y);
+    }
+  }
+  const status = current === null ? 'none' : ended !== null ? ended : on > validUntil ? 'expired' : 'active';
+  return {
+    status,
+    category: current?.category ?? null,
+    validFrom: current === null ? null : formatIsoDate(current.on),
+    validUntil: current === null ? null : formatIsoDate(validUntil),
+    barredUntil: Number.isNaN(barredUntil) ? null : formatIsoDate(barredUntil),
+    reportsMissing,
+    history,
+  };
+}
+
+/** Whether a new application is accepted on `on` (not within the bar after a revocation). */
+export function mayApply(events: readonly RecognitionEvent[], on: DayNumber, rs: RuleSet): boolean {
+  const s = recognitionStatusOn(events, on, rs);
+  return s.barredUntil === null || on > Date.parse(`${s.barredUntil}T00:00:00Z`) / 86_400_000;
+}

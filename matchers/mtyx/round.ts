@@ -1,0 +1,418 @@
+/**
+ * A year's 名特优新 round for an area (pure): every business of the input is typed (the quota
+ * base is the growth + development count of each quota unit), the year's applications and
+ * recommendations in the area are checked against the basic standard and the category
+ * criteria, ranked, and recognised in rank order while the quota and the
+ * one-operator-one-recognition-per-district rule allow.
+ *
+ * Ranking among eligible candidates (相同条件下经比选认定), deterministic:
+ *   1. type: development before growth before survival (relaxed or recommended sources);
+ *   2. more criteria met in the chosen category;
+ *   3. more criteria met over all categories;
+ *   4. longer in operation (earlier establishment date);
+ *   5. credit code, ascending (a stable last resort, not a merit).
+ * The quota of a unit is ⌊share × growth+development count⌋, and recognitions still valid
+ * on the decision date count against it, as they count as 名特优新 businesses.
+ */
+import { addYears, type DayNumber, dayNumber, formatIsoDate, tryParseIsoDate } from '../../lib/dates.js';
+import { GetihuError, isGetihuError } from '../../lib/errors.js';
+import { programmeRegionOf } from '../../lib/regions.js';
+import { type BusinessFacts, normaliseFacts } from '../facts.js';
+import type { MtyxCategory, RuleBook, RuleSet } from '../ruleSet.js';
+import {
+  asOfContext,
+  type BusinessType,
+  compileTyping,
+  hasExcludingPenalty,
+  type Reason,
+  TYPE_BY_CODE,
+  TYPE_RANK,
+  type TypingEngine,
+} from '../typing.js';
+import { type CandidateExtras, parseCandidateExtras } from './candidate.js';
+import { assessCategories } from './categories.js';
+
+/** A recognition from an earlier round (or this system's record of one). */
+export interface ExistingRecognition {
+  readonly creditCode: string;
+  readonly operatorId: string | null;
+  readonly district: string;
+  readonly category: MtyxCategory;
+  readonly recognisedOn: string;
+  readonly validUntil: string;
+  readonly revokedOn?: string | null;
+}
+
+/** Inputs of {@link runRecognitionRound}. */
+export interface RoundInput {
+  readonly ruleBook: RuleBook;
+  /** The typing run's as-of date (its year is the round's year). */
+  readonly asOf: DayNumber;
+  /** The date recognitions are decided (default 30 November of the round year). */
+  readonly decidedOn?: DayNumber;
+  /** A 6-digit division: `XX0000` for a whole province, else a district. */
+  readonly area: string;
+  /** Raw records: the classify input plus optional `honours` and `application`. */
+  readonly records: Iterable<unknown>;
+  readonly existing?: readonly ExistingRecognition[];
+  readonly checksumAllowList?: ReadonlySet<string>;
+}
+
+/** Why a candidate ended where it did. */
+export type CandidateOutcome = 'recognised' | 'ineligible' | 'noCategory' | 'quotaExhausted' | 'operatorAlreadyRecognised';
+
+/** One candidate's result. */
+export interface CandidateResult {
+  readonly creditCode: string;
+  readonly name: string | null;
+  readonly operatorId: string | null;
+  readonly district: string;
+  readonly quotaUnit: string;
+  readonly ruleset: string;
+  readonly type: BusinessType;
+  readonly route: 'application' | 'recommendation';
+  readonly category: MtyxCategory | null;
+  readonly categoryChoice: string;
+  readonly rank: number | null;
+  readonly recognised: boolean;
+  readonly outcome: CandidateOutcome;
+  readonly explanation: string;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly reasons: readonly Reason[];
+}
+
+/** Quota use of one unit. */
+export interface QuotaUse {
+  readonly unit: string;
+  readonly growthAndDevelopment: number;
+  readonly share: number;
+  readonly limit: number;
+  readonly heldBefore: number;
+  readonly recognisedThisRound: number;
+  readonly remaining: number;
+  readonly clause: string;
+}
+
+/** The round's outcome. */
+export interface RoundResult {
+  readonly area: string;
+  readonly year: number;
+  readonly asOf: string;
+  readonly decidedOn: string;
+  readonly quota: readonly QuotaUse[];
+  readonly candidates: readonly CandidateResult[];
+  readonly rejected: readonly {
+    readonly index: number;
+    readonly creditCode?: string;
+    readonly error: { code: string; message: string };
+  }[];
+  readonly counts: Readonly<Record<CandidateOutcome, number>>;
+}
+
+interface Typed {
+  readonly f: BusinessFacts;
+  readonly x: CandidateExtras;
+  readonly engine: TypingEngine;
+  readonly typeCode: number;
+}
+
+function isoDay(text: string): DayNumber {
+  const d = tryParseIsoDate(text);
+  if (d === undefined) throw new GetihuError('INVALID_INPUT', `recognitions: '${text}' is not a YYYY-MM-DD date`);
+  return d;
+}
+
+function quotaUnitOf(rs: RuleSet, division: string): string {
+  return rs.mtyx.quota.scope === 'province' ? `${division.slice(0, 2)}0000` : division;
+}
+
+function inArea(area: string, division: string): boolean {
+  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
+}
+
+/** Runs one round. Pure: the same input gives the same result. */
+export function runRecognitionRound(input: RoundInput): RoundResult {
+  if (!/^\d{6}$/.test(input.area))
+    throw new GetihuError('INVALID_ARGUMENT', `--area: '${input.area}' is not a 6-digit division code`);
+  const ctx = asOfContext(input.asOf);
+  const year = ctx.asOfYear;
+  const decidedOn = input.decidedOn ?? dayNumber(year, 11, 30);
+  const engines = new Map<string, TypingEngine>();
+  const engineFor = (division: string) => {
+    const region = programmeRegionOf(division);
+    let e = engines.get(region);
+    if (e === undefined) {
+      e = compileTyping(input.ruleBook.inForce(region, input.asOf));
+      engines.set(region, e);
+    }
+    return e;
+  };
+
+  const base = new Map<string, number>();
+  const candidates: Typed[] = [];
+  const rejected: { index: number; creditCode?: string; error: { code: string; message: string } }[] = [];
+  let index = 0;
+  for (const raw of input.records) {
+    index++;
+    try {
+      const f = normaliseFacts(raw, { checksumAllowList: input.checksumAllowList ?? new Set() });
+      const engine = engineFor(f.divisionCode);
+      const typeCode = f.establishedOn > input.asOf ? 0 : engine.typeOf(f, ctx);
+      const unit = quotaUnitOf(engine.ruleSet, f.divisionCode);
+      if (typeCode >= 2) base.set(unit, (base.get(unit) ?? 0) + 1);
+      const x = parseCandidateExtras(raw as Record<string, unknown>);
+      if (x.application !== null && x.application.year === year && inArea(input.area, f.divisionCode)) {
+        candidates.push({ f, x, engine, typeCode });
+      }
+    } catch (err) {
+      if (!isGetihuError(err)) throw err;
+      const code = (raw as { creditCode?: unknown } | null)?.creditCode;
+      rejected.push({
+        index,
+        ...(typeof code === 'string' ? { creditCode: code } : {}),
+        error: { code: err.code, message: err.message },
+      });
+    }
+  }
+
+  const existing = input.existing ?? [];
+  const validOn = (r: ExistingRecognition, d: DayNumber) => {
+    const from = isoDay(r.recognisedOn);
+    const until = isoDay(r.validUntil);
+    const revoked = r.revokedOn == null ? Number.POSITIVE_INFINITY : isoDay(r.revokedOn);
+    return from <= d && d <= until && d < revoked;
+  };
+  const heldBefore = new Map<string, number>();
+  const operatorHolds = new Set<string>();
+  const holding = new Set<string>();
+  for (const r of existing) {
+    if (!validOn(r, decidedOn)) continue;
+    holding.add(r.creditCode);
+    if (r.operatorId !== null) operatorHolds.add(`${r.operatorId}|${r.district}`);
+    const e = engineFor(r.district);
+    const unit = quotaUnitOf(e.ruleSet, r.district);
+    heldBefore.set(unit, (heldBefore.get(unit) ?? 0) + 1);
+  }
+
+  interface Assessed extends Typed {
+    readonly eligible: boolean;
+    readonly reasons: Reason[];
+    readonly category: MtyxCategory | null;
+    readonly choice: string;
+    readonly metInCategory: number;
+    readonly metTotal: number;
+    readonly explanation: string;
+  }
+  const assessed: Assessed[] = candidates.map((c) => {
+    const { f, x, engine } = c;
+    const rs = engine.ruleSet;
+    const a = x.application as NonNullable<CandidateExtras['application']>;
+    const on = x.submittedOn;
+    const type = TYPE_BY_CODE[c.typeCode] as BusinessType;
+    const recommended = a.route === 'recommendation';
+    const consent = !recommended || a.operatorConsent === true;
+    const relaxed = a.specialGroup != null && a.review.relaxedSourceAccepted === true;
+    const lookback = addYears(on, -rs.mtyx.basic.penaltyLookbackYears);
+    const bar = addYears(on, -rs.mtyx.lifecycle.reapplyBarYears);
+    const revokedWithinBar = existing.filter((r) => {
+      if (r.creditCode !== f.creditCode || r.revokedOn == null) return false;
+      const d = isoDay(r.revokedOn);
+      return d > bar && d <= on;
+    });
+    const reasons: Reason[] = [
+      { criterion: 'mtyx.typingBasic', met: c.typeCode >= 1, evidence: { type }, clause: rs.mtyx.lifecycle.clause },
+      {
+        criterion: 'mtyx.source',
+        met: c.typeCode >= 2 || (recommended && consent) || (c.typeCode >= 1 && relaxed),
+        evidence: {
+          type,
+          route: a.route,
+          specialGroup: a.specialGroup ?? null,
+          relaxedSourceAccepted: a.review.relaxedSourceAccepted ?? null,
+        },
+        clause: rs.mtyx.basic.source,
+      },
+      {
+        criterion: 'mtyx.consent',
+        met: consent,
+        evidence: { route: a.route, operatorConsent: a.operatorConsent ?? null },
+        clause: rs.mtyx.basic.source,
+      },
+      {
+        criterion: 'mtyx.penalty',
+        met: !hasExcludingPenalty(f, on, lookback),
+        evidence: {
+          source: 'marketCredit',
+          windowFrom: formatIsoDate(lookback),
+          windowTo: formatIsoDate(on),
+          penaltiesOnFile: f.penalties.length,
+        },
+        clause: rs.mtyx.basic.penalty,
+      },
+      {
+        criterion: 'mtyx.court',
+        met: !f.operatorDishonest,
+        evidence: { source: 'court', operatorDishonest: f.operatorDishonest },
+        clause: rs.mtyx.basic.court,
+      },
+      {
+        criterion: 'mtyx.reapplyBar',
+        met: revokedWithinBar.length === 0,
+        evidence: { revokedOn: revokedWithinBar.map((r) => r.revokedOn), barYears: rs.mtyx.lifecycle.reapplyBarYears },
+        clause: rs.mtyx.lifecycle.revocationClause,
+      },
+      {
+        criterion: 'mtyx.notAlreadyRecognised',
+        met: !holding.has(f.creditCode),
+        evidence: { holdsValidRecognition: holding.has(f.creditCode) },
+        clause: rs.mtyx.lifecycle.clause,
+      },
+    ];
+    const basicOk = reasons.every((r) => r.met);
+    const cat = assessCategories(f, x, rs, on);
+    reasons.push(...cat.reasons);
+    const metTotal = Object.values(cat.met).reduce((n, l) => n + l.length, 0);
+    const failed = reasons
+      .slice(0, 7)
+      .filter((r) => !r.met)
+      .map((r) => r.criterion);
+    return {
+      ...c,
+      eligible: basicOk && cat.category !== null,
+      reasons,
+      category: cat.category,
+      choice: cat.choice,
+      metInCategory: cat.category === null ? 0 : cat.met[cat.category].length,
+      metTotal,
+      explanation: !basicOk
+        ? `basic standard not met: ${failed.join(', ')}`
+        : cat.category === null
+          ? 'no category criterion is met'
+          : '',
+    };
+  });
+
+  const eligible = assessed.filter((a) => a.eligible);
+  eligible.sort(
+    (p, q) =>
+      TYPE_RANK[TYPE_BY_CODE[q.typeCode] as BusinessType] - TYPE_RANK[TYPE_BY_CODE[p.typeCode] as BusinessType] ||
+      q.metInCategory - p.metInCategory ||
+      q.metTotal - p.metTotal ||
+      p.f.establishedOn - q.f.establishedOn ||
+      (p.f.creditCode < q.f.creditCode ? -1 : p.f.creditCode > q.f.creditCode ? 1 : 0),
+  );
+  const limitOf = (rs: RuleSet, unit: string) =>
+    Math.floor(((base.get(unit) ?? 0) * Math.round(rs.mtyx.quota.share * 10_000)) / 10_000);
+  const used = new Map<string, number>();
+  const results = new Map<Assessed, CandidateResult>();
+  const validUntil = addYears(decidedOn, 3) - 1;
+  eligible.forEach((a, i) => {
+    const rs = a.engine.ruleSet;
+    const unit = quotaUnitOf(rs, a.f.divisionCode);
+    const opKey = a.f.operatorId === null ? null : `${a.f.operatorId}|${a.f.divisionCode}`;
+    const limit = limitOf(rs, unit);
+    const taken = (heldBefore.get(unit) ?? 0) + (used.get(unit) ?? 0);
+    let outcome: CandidateOutcome;
+    let explanation: string;
+    if (opKey !== null && operatorHolds.has(opKey)) {
+      outcome = 'operatorAlreadyRecognised';
+      explanation = `operator ${a.f.operatorId} already holds or was just given a recognition in district ${a.f.divisionCode} (${rs.mtyx.onePerOperatorPerDistrict})`;
+    } else if (taken >= limit) {
+      outcome = 'quotaExhausted';
+      explanation = `quota of unit ${unit} is used up: ${taken} of ${limit} (${rs.mtyx.quota.clause})`;
+    } else {
+      outcome = 'recognised';
+      explanation = `rank ${i + 1} within quota of unit ${unit} (${taken + 1} of ${limit}); category ${a.category}: ${a.choice}`;
+      used.set(unit, (used.get(unit) ?? 0) + 1);
+      if (opKey !== null) operatorHolds.add(opKey);
+    }
+    results.set(a, toResult(a, unit, i + 1, outcome, explanation, outcome === 'recognised' ? [decidedOn, validUntil] : null));
+  });
+  for (const a of assessed) {
+    if (results.has(a)) continue;
+    const unit = quotaUnitOf(a.engine.ruleSet, a.f.divisionCode);
+    results.set(
+      a,
+      toResult(
+        a,
+        unit,
+        null,
+        a.category === null && a.explanation.startsWith('no category') ? 'noCategory' : 'ineligible',
+        a.explanation,
+        null,
+      ),
+    );
+  }
+
+  const ordered = [...eligible.map((a) => results.get(a) as CandidateResult)];
+  const rest = assessed.filter((a) => !a.eligible).map((a) => results.get(a) as CandidateResult);
+  rest.sort((p, q) => (p.creditCode < q.creditCode ? -1 : p.creditCode > q.creditCode ? 1 : 0));
+  const candidatesOut = [...ordered, ...rest];
+
+  const units = new Map<string, RuleSet>();
+  for (const a of assessed) units.set(quotaUnitOf(a.engine.ruleSet, a.f.divisionCode), a.engine.ruleSet);
+  const quota: QuotaUse[] = [...units.keys()].sort().map((unit) => {
+    const rs = units.get(unit) as RuleSet;
+    const limit = limitOf(rs, unit);
+    const held = heldBefore.get(unit) ?? 0;
+    const now = used.get(unit) ?? 0;
+    return {
+      unit,
+      growthAndDevelopment: base.get(unit) ?? 0,
+      share: rs.mtyx.quota.share,
+      limit,
+      heldBefore: held,
+      recognisedThisRound: now,
+      remaining: Math.max(0, limit - held - now),
+      clause: rs.mtyx.quota.clause,
+    };
+  });
+  const counts: Record<CandidateOutcome, number> = {
+    recognised: 0,
+    ineligible: 0,
+    noCategory: 0,
+    quotaExhausted: 0,
+    operatorAlreadyRecognised: 0,
+  };
+  for (const c of candidatesOut) counts[c.outcome]++;
+  return {
+    area: input.area,
+    year,
+    asOf: ctx.asOfText,
+    decidedOn: formatIsoDate(decidedOn),
+    quota,
+    candidates: candidatesOut,
+    rejected,
+    counts,
+  };
+
+  function toResult(
+    a: Assessed,
+    unit: string,
+    rank: number | null,
+    outcome: CandidateOutcome,
+    explanation: string,
+    validity: [DayNumber, DayNumber] | null,
+  ): CandidateResult {
+    return {
+      creditCode: a.f.creditCode,
+      name: a.f.name,
+      operatorId: a.f.operatorId,
+      district: a.f.divisionCode,
+      quotaUnit: unit,
+      ruleset: a.engine.ruleSet.ref,
+      type: TYPE_BY_CODE[a.typeCode] as BusinessType,
+      route: (a.x.application as NonNullable<CandidateExtras['application']>).route,
+      category: a.category,
+      categoryChoice: a.choice,
+      rank,
+      recognised: outcome === 'recognised',
+      outcome,
+      explanation,
+      validFrom: validity === null ? null : formatIsoDate(validity[0]),
+      validUntil: validity === null ? null : formatIsoDate(validity[1]),
+      reasons: a.reasons,
+    };
+  }
+}
