@@ -243,7 +243,8 @@ describe('properties', () => {
     patents: fc.constantFrom(0, 0, 0, 2),
     abnormal: fc.constantFrom(false, false, false, true),
   });
-  const toRecord = (a: fc.RecordValue<typeof arb> extends infer T ? T : never) => {
+  type ArbValue = typeof arb extends fc.Arbitrary<infer T> ? T : never;
+  const toRecord = (a: ArbValue) => {
     const iso = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
     return business(a.division, {
       registration: { status: a.status, establishedOn: iso(a.established), seasonal: false },
