@@ -1,0 +1,80 @@
+/** Recognition lifecycle: 004 附件2 五; 000 附件 三(五); 002 附件 二(六). */
+import { describe, expect, it } from 'vitest';
+import { parseIsoDate as d } from '../../lib/dates.js';
+import { RuleBook } from '../ruleSet.js';
+import { decideRenewal, mayApply, type RecognitionEvent, recognitionStatusOn } from './lifecycle.js';
+
+const rs = RuleBook.load().byRef('tianjin-2024');
+const recognised: Extract<RecognitionEvent, { kind: 'recognised' }> = {
+  kind: 'recognised',
+  on: d('2025-11-30'),
+  category: 'quality',
+  type: 'growth',
+  route: 'application',
+  figures: { revenueYuan: 200_000, taxPaidYuan: 3_000, insuredHeadcount: 2 },
+};
+
+describe('recognition lifecycle', () => {
+  it('is valid for 3 years from the recognition date', () => {
+    expect(recognitionStatusOn([recognised], d('2028-11-29'), rs)).toMatchObject({ status: 'active', validUntil: '2028-11-29' });
+    expect(recognitionStatusOn([recognised], d('2028-11-30'), rs).status).toBe('expired');
+    expect(recognitionStatusOn([], d('2026-01-01'), rs).status).toBe('none');
+  });
+
+  it('is cancelled when a yearly re-check finds the basic standard no longer met', () => {
+    const events: RecognitionEvent[] = [
+      recognised,
+      { kind: 'recheck', on: d('2026-08-15'), typingBasicMet: true, mtyxBasicMet: false, type: 'growth' },
+    ];
+    expect(recognitionStatusOn(events, d('2026-08-14'), rs).status).toBe('active');
+    expect(recognitionStatusOn(events, d('2026-08-16'), rs).status).toBe('cancelled');
+  });
+
+  it('notes missing yearly reports (due 31 July)', () => {
+    const events: RecognitionEvent[] = [recognised, { kind: 'report', on: d('2026-07-20'), year: 2026 }];
+    expect(recognitionStatusOn(events, d('2027-08-01'), rs).reportsMissing).toEqual([2027]);
+  });
+
+  it('extends by 3 years in the last year on any ground: growth, award, type upgrade, recommender consent', () => {
+    const until = d('2028-11-29');
+    const review = (x: Partial<Extract<RecognitionEvent, { kind: 'renewalReview' }>>) => ({
+      kind: 'renewalReview' as const,
+      on: d('2028-08-01'),
+      type: 'growth' as const,
+      ...x,
+    });
+    expect(
+      decideRenewal(
+        recognised,
+        review({ figures: { revenueYuan: 220_000, taxPaidYuan: null, insuredHeadcount: null } }),
+        until,
+        rs,
+      ).extend,
+    ).toBe(true);
+    expect(
+      decideRenewal(recognised, review({ figures: { revenueYuan: 210_000, taxPaidYuan: 3_000, insuredHeadcount: 2 } }), until, rs)
+        .extend,
+    ).toBe(false);
+    expect(decideRenewal(recognised, review({ awardsOn: [d('2026-05-01')] }), until, rs).extend).toBe(true);
+    expect(decideRenewal(recognised, review({ type: 'development' }), until, rs).extend).toBe(true);
+    expect(decideRenewal(recognised, review({ recommenderConsents: true }), until, rs).extend).toBe(false);
+    expect(
+      decideRenewal({ ...recognised, route: 'recommendation' }, review({ recommenderConsents: true }), until, rs).extend,
+    ).toBe(true);
+    expect(decideRenewal(recognised, review({ on: d('2027-08-01'), type: 'development' }), until, rs)).toMatchObject({
+      extend: false,
+      inLastYear: false,
+    });
+    const events: RecognitionEvent[] = [recognised, review({ type: 'development' })];
+    expect(recognitionStatusOn(events, d('2031-11-29'), rs)).toMatchObject({ status: 'active', validUntil: '2031-11-29' });
+  });
+
+  it('is revoked for fraud, with no application for 5 years', () => {
+    const events: RecognitionEvent[] = [recognised, { kind: 'revoked', on: d('2026-03-01'), reason: 'fraud' }];
+    expect(recognitionStatusOn(events, d('2026-03-02'), rs)).toMatchObject({ status: 'revoked', barredUntil: '2031-03-01' });
+    expect(mayApply(events, d('2031-03-01'), rs)).toBe(false);
+    expect(mayApply(events, d('2031-03-02'), rs)).toBe(true);
+    const again: RecognitionEvent[] = [...events, { ...recognised, on: d('2027-11-30') }];
+    expect(recognitionStatusOn(again, d('2028-01-01'), rs).status).toBe('revoked');
+  });
+});

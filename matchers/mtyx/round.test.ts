@@ -1,0 +1,239 @@
+/**
+ * 名特优新 rounds. Clauses: 002 附件 二(四) (national basic standard, 5% quota, one per operator per
+ * county), 004 附件2 二–三 (Tianjin), 000/001/003 附件 三(三)–(四) (Beijing districts).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseIsoDate } from '../../lib/dates.js';
+import { generateBusinesses } from '../../lib/generate/generator.js';
+import { RuleBook } from '../ruleSet.js';
+import { business, withSection } from '../testing/fixtures.js';
+import { runRecognitionRound } from './round.js';
+
+const book = RuleBook.load();
+const asOf = parseIsoDate('2025-08-15');
+type Rec = Record<string, unknown>;
+
+const growth = (division: string, over: Rec = {}) =>
+  withSection(business(division, over), 'socialInsurance', { insuredHeadcount: 2 });
+const development = (division: string, over: Rec = {}) => withSection(business(division, over), 'ip', { patents: 1 });
+const apply = (r: Rec, application: Rec = {}, honours: Rec = { certifications: [{ kind: 'productQuality' }] }): Rec => ({
+  ...r,
+  honours,
+  application: { year: 2025, route: 'application', category: null, submittedOn: '2025-09-01', review: {}, ...application },
+});
+const round = (records: Rec[], area: string, existing = []) =>
+  runRecognitionRound({ ruleBook: book, asOf, area, records, existing });
+const only = (res: ReturnType<typeof round>, code: unknown) => res.candidates.find((c) => c.creditCode === code)!;
+
+describe('basic standard of a round', () => {
+  it('admits growth and development applicants; a survival applicant is not a source (004 附件2 二(一))', () => {
+    const g = apply(growth('120101'));
+    const s = apply(business('120101'));
+    const res = round([g, s, ...Array.from({ length: 40 }, () => growth('120102'))], '120000');
+    expect(only(res, g.creditCode).outcome).toBe('recognised');
+    expect(only(res, s.creditCode)).toMatchObject({ outcome: 'ineligible', explanation: expect.stringContaining('mtyx.source') });
+  });
+
+  it('a department recommendation with the operator’s consent bypasses the type; without consent it fails', () => {
+    const ok = apply(business('120101'), { route: 'recommendation', recommender: '区商务局', operatorConsent: true });
+    const no = apply(business('120101'), { route: 'recommendation', recommender: '区商务局', operatorConsent: false });
+    const res = round([ok, no, ...Array.from({ length: 40 }, () => growth('120102'))], '120000');
+    expect(only(res, ok.creditCode).outcome).toBe('recognised');
+    expect(only(res, no.creditCode)).toMatchObject({
+      outcome: 'ineligible',
+      explanation: expect.stringContaining('mtyx.consent'),
+    });
+  });
+
+  it('a special group may be relaxed, but only when the review accepts it', () => {
+    const yes = apply(business('120101'), { specialGroup: 'veteran', review: { relaxedSourceAccepted: true } });
+    const not = apply(business('120101'), { specialGroup: 'veteran', review: {} });
+    const res = round([yes, not, ...Array.from({ length: 40 }, () => growth('120102'))], '120000');
+    expect(only(res, yes.creditCode).outcome).toBe('recognised');
+    expect(only(res, not.creditCode).outcome).toBe('ineligible');
+  });
+
+  it('a recommendation cannot admit a business that fails the typing basic standard', () => {
+    const r = apply(withSection(business('120101'), 'marketCredit', { abnormalOperation: true }), {
+      route: 'recommendation',
+      operatorConsent: true,
+    });
+    expect(only(round([r], '120000'), r.creditCode).outcome).toBe('ineligible');
+  });
+
+  it('excludes a fine in the 2 years before the application date, and a dishonest operator (二(一)1–2)', () => {
+    const fined = apply(
+      withSection(growth('120101'), 'marketCredit', {
+        penalties: [{ decidedOn: '2023-09-01', fineOrAbove: true, repaired: false }],
+      }),
+    );
+    const older = apply(
+      withSection(growth('120101'), 'marketCredit', {
+        penalties: [{ decidedOn: '2023-08-31', fineOrAbove: true, repaired: false }],
+      }),
+    );
+    const court = apply(withSection(growth('120101'), 'court', { operatorDishonest: true }));
+    const res = round([fined, older, court, ...Array.from({ length: 60 }, () => growth('120102'))], '120000');
+    expect(only(res, fined.creditCode).outcome).toBe('ineligible');
+    expect(only(res, older.creditCode).outcome).toBe('recognised');
+    expect(only(res, court.creditCode).outcome).toBe('ineligible');
+  });
+
+  it('bars a business revoked within 5 years from applying (004 附件2 五)', () => {
+    const r = apply(growth('120101'));
+    const existing = [
+      {
+        creditCode: r.creditCode as string,
+        operatorId: null,
+        district: '120101',
+        category: 'quality' as const,
+        recognisedOn: '2021-11-30',
+        validUntil: '2024-11-29',
+        revokedOn: '2021-12-15',
+      },
+    ];
+    const res = round([r, ...Array.from({ length: 40 }, () => growth('120102'))], '120000', existing as never);
+    expect(only(res, r.creditCode)).toMatchObject({
+      outcome: 'ineligible',
+      explanation: expect.stringContaining('mtyx.reapplyBar'),
+    });
+  });
+});
+
+describe('categories', () => {
+  it('Tianjin 优质 needs more than 30 years; the Beijing districts more than 20 (004 附件2 二(二)3(1); 000 附件 三(三)2(3)A)', () => {
+    const old = (d: string) =>
+      apply(growth(d, { registration: { status: 'active', establishedOn: '2000-01-01', seasonal: false } }), {}, {});
+    const tj = old('120101');
+    const bj = old('110109');
+    const res1 = round([tj, ...Array.from({ length: 40 }, () => growth('120102'))], '120000');
+    const res2 = round([bj, ...Array.from({ length: 40 }, () => growth('110109'))], '110109');
+    expect(only(res1, tj.creditCode)).toMatchObject({ outcome: 'noCategory', category: null });
+    expect(only(res2, bj.creditCode)).toMatchObject({ outcome: 'recognised', category: 'quality' });
+  });
+
+  it('"more than 20 years" is strict: exactly 20 years is not enough', () => {
+    const exactly = apply(
+      growth('110109', { registration: { status: 'active', establishedOn: '2005-08-15', seasonal: false } }),
+      {},
+      {},
+    );
+    const more = apply(
+      growth('110109', { registration: { status: 'active', establishedOn: '2005-08-14', seasonal: false } }),
+      { submittedOn: '2025-08-15' },
+      {},
+    );
+    const res = round(
+      [
+        { ...exactly, application: { ...(exactly.application as Rec), submittedOn: '2025-08-15' } },
+        more,
+        ...Array.from({ length: 40 }, () => growth('110109')),
+      ],
+      '110109',
+    );
+    expect(only(res, exactly.creditCode).category).toBeNull();
+    expect(only(res, more.creditCode).category).toBe('quality');
+  });
+
+  it('Shijingshan does not count a 非遗工坊 title; Mentougou does (001 vs 000 附件 三(三)2(3)B)', () => {
+    const h = { heritageTitles: [{ kind: 'heritageWorkshop', level: 'district' }] };
+    const sjs = apply(growth('110107'), {}, h);
+    const mtg = apply(growth('110109'), {}, h);
+    const fill = (d: string) => Array.from({ length: 40 }, () => growth(d));
+    expect(only(round([sjs, ...fill('110107')], '110107'), sjs.creditCode).category).toBeNull();
+    expect(only(round([mtg, ...fill('110109')], '110109'), mtg.creditCode).category).toBe('quality');
+  });
+
+  it('one category: the requested one when met, else the one with most criteria met', () => {
+    const h = {
+      certifications: [{ kind: 'greenFood' }, { kind: 'productQuality' }],
+      starRatings: [{ kind: 'restaurant', level: 'city' }],
+    };
+    const asked = apply(growth('120101'), { category: 'quality' }, h);
+    const free = apply(growth('120101'), {}, h);
+    const res = round([asked, free, ...Array.from({ length: 60 }, () => growth('120102'))], '120000');
+    expect(only(res, asked.creditCode).category).toBe('quality');
+    expect(only(res, free.creditCode).category).toBe('distinctive');
+  });
+
+  it('judgement criteria count only when the review records them', () => {
+    const r = apply(growth('120101'), { review: { brandInfluence: true } }, {});
+    expect(only(round([r, ...Array.from({ length: 40 }, () => growth('120102'))], '120000'), r.creditCode).category).toBe(
+      'wellKnown',
+    );
+  });
+});
+
+describe('quota and uniqueness', () => {
+  it('recognises at most 5% of the growth + development count, best ranked first (Beijing: per district)', () => {
+    const pop = Array.from({ length: 60 }, () => growth('110109'));
+    const dev = apply(development('110109'));
+    const apps = [...Array.from({ length: 5 }, () => apply(growth('110109'))), dev];
+    const res = round([...pop, ...apps], '110109');
+    const q = res.quota.find((u) => u.unit === '110109')!;
+    expect(q.growthAndDevelopment).toBe(66);
+    expect(q.limit).toBe(3);
+    expect(res.counts.recognised).toBe(3);
+    expect(res.counts.quotaExhausted).toBe(3);
+    expect(only(res, dev.creditCode)).toMatchObject({ rank: 1, recognised: true });
+  });
+
+  it('Tianjin counts its quota city-wide', () => {
+    const res = round(
+      [
+        ...Array.from({ length: 40 }, () => growth('120101')),
+        ...Array.from({ length: 40 }, () => growth('120116')),
+        apply(growth('120101')),
+      ],
+      '120101',
+    );
+    expect(res.quota).toEqual([expect.objectContaining({ unit: '120000', growthAndDevelopment: 81, limit: 4 })]);
+  });
+
+  it('recognitions still valid count against the quota', () => {
+    const pop = Array.from({ length: 40 }, () => growth('110109'));
+    const held = [0, 1].map((i) => ({
+      creditCode: `held${i}`,
+      operatorId: `x${i}`,
+      district: '110109',
+      category: 'quality',
+      recognisedOn: '2023-11-30',
+      validUntil: '2026-11-29',
+    }));
+    const res = round([...pop, apply(growth('110109'))], '110109', held as never);
+    expect(res.quota[0]).toMatchObject({ limit: 2, heldBefore: 2, recognisedThisRound: 0 });
+    expect(res.counts.quotaExhausted).toBe(1);
+  });
+
+  it('one recognised business per operator per district (002 附件 二(四)3)', () => {
+    const a = apply(development('110109', { operatorId: 'same-person' }));
+    const b = apply(growth('110109', { operatorId: 'same-person' }));
+    const c = apply(growth('110108', { operatorId: 'same-person' }));
+    const pop = [...Array.from({ length: 100 }, () => growth('110109')), ...Array.from({ length: 100 }, () => growth('110108'))];
+    const res = round([...pop, a, b, c], '110000');
+    expect(only(res, a.creditCode).outcome).toBe('recognised');
+    expect(only(res, b.creditCode).outcome).toBe('operatorAlreadyRecognised');
+    expect(only(res, c.creditCode).outcome).toBe('recognised');
+  });
+
+  it('property: on generated regions the quota is never exceeded and no operator holds two in a district', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom('beijing', 'tianjin', 'hebei'), (seed, region) => {
+        const records = [...generateBusinesses({ region, businesses: 1500, seed })];
+        const area = region === 'beijing' ? '110000' : region === 'tianjin' ? '120000' : '130000';
+        const res = runRecognitionRound({ ruleBook: book, asOf, area, records });
+        for (const q of res.quota) expect(q.heldBefore + q.recognisedThisRound).toBeLessThanOrEqual(q.limit);
+        const seen = new Set<string>();
+        for (const c of res.candidates.filter((x) => x.recognised)) {
+          const key = `${c.operatorId}|${c.district}`;
+          expect(seen.has(key)).toBe(false);
+          seen.add(key);
+          expect(c.category).not.toBeNull();
+        }
+        expect(JSON.stringify(runRecognitionRound({ ruleBook: book, asOf, area, records }))).toBe(JSON.stringify(res));
+      }),
+      { numRuns: 12 },
+    );
+  });
+});
