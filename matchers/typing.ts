@@ -299,6 +299,63 @@ export function hasExcludingPenalty(f: BusinessFacts, on: DayNumber, windowStart
   return false;
 }
 
+/** A number that is safe to splice into generated source. */
+function num(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return String(n);
+}
+
+/** The JS expression of one typing criterion over `f`, with the as-of constants inlined. */
+function criterionSource(c: TypingCriterion, ctx: AsOfContext, thresholdsFen: (name: string) => number): string {
+  switch (c.kind) {
+    case 'establishedYearsAtLeast':
+      return `f.establishedOn <= ${num(ctx.reachedYears(c.years))}`;
+    case 'taxRegisteredYearsAtLeast':
+      return `f.taxRegisteredOn <= ${num(ctx.reachedYears(c.years))}`;
+    case 'revenueAtLeast':
+      return `(f.reportYear === ${num(ctx.lastYear)} && f.reportFiled && f.revenueFen >= ${num(thresholdsFen(c.threshold))})`;
+    case 'taxPaidAny':
+      return '(f.vatPaidFen > 0 || f.iitPaidFen > 0)';
+    case 'taxPaidAtLeast':
+      return `f.vatPaidFen + f.iitPaidFen >= ${num(thresholdsFen(c.threshold))}`;
+    case 'insuredHeadcountBetween':
+      return c.max === null
+        ? `f.insuredHeadcount >= ${num(c.min)}`
+        : `(f.insuredHeadcount >= ${num(c.min)} && f.insuredHeadcount <= ${num(c.max)})`;
+    case 'generalTaxpayer':
+      return c.taxPaidThreshold === null
+        ? 'f.generalTaxpayer'
+        : `(f.generalTaxpayer && f.vatPaidFen + f.iitPaidFen >= ${num(thresholdsFen(c.taxPaidThreshold))})`;
+    case 'trademarksInUseAtLeast':
+      return `f.trademarksInUse >= ${num(c.min)}`;
+    case 'patentsAtLeast':
+      return `f.patents >= ${num(c.min)}`;
+  }
+}
+
+/**
+ * Compiles the typing rules of a rule set, for one as-of date, into a single function with
+ * every date and threshold inlined — the fast path a run uses for millions of businesses.
+ * Only validated numbers from the rule set and the as-of date enter the generated source.
+ */
+function compileFastPath(rs: RuleSet, ctx: AsOfContext, thresholdsFen: (name: string) => number): (f: BusinessFacts) => number {
+  const all = (list: readonly TypingCriterion[]) =>
+    list.length === 0 ? 'true' : list.map((c) => `(${criterionSource(c, ctx, thresholdsFen)})`).join(' && ');
+  const any = (list: readonly TypingCriterion[]) =>
+    `(${list.map((c) => `(${criterionSource(c, ctx, thresholdsFen)})`).join(' || ')})`;
+  const t = rs.typing;
+  const src = [
+    '"use strict";',
+    `if (!(f.status === "active" && (f.establishedOn >= ${num(ctx.yearStart)} || (f.reportYear === ${num(ctx.lastYear)} && f.reportFiled))`,
+    `  && !f.abnormalOperation && !f.seriousIllegal && !f.taxNonNormal && (f.seasonal || !(f.suspendedUntil >= ${num(ctx.asOf)})))) return 0;`,
+    t.newThisYearIsSurvival.applies ? `if (f.establishedOn >= ${num(ctx.yearStart)}) return 1;` : '',
+    `if (${all(t.development.gates)} && ${any(t.development.anyOf)}) return 3;`,
+    `if (${all(t.growth.gates)} && ${any(t.growth.anyOf)}) return 2;`,
+    'return 1;',
+  ].join('\n');
+  return new Function('f', src) as (f: BusinessFacts) => number;
+}
+
 /** A rule set compiled for typing. */
 export interface TypingEngine {
   readonly ruleSet: RuleSet;
@@ -330,12 +387,22 @@ export function compileTyping(rs: RuleSet): TypingEngine {
     return false;
   };
 
-  const typeOf = (f: BusinessFacts, ctx: AsOfContext): number => {
+  // The closure-based evaluation, used to explain; the generated fast path must agree with it.
+  const typeOfSlow = (f: BusinessFacts, ctx: AsOfContext): number => {
     if (!all(basic, f, ctx)) return 0;
     if (newIsSurvival && f.establishedOn >= ctx.yearStart) return 1;
     if (all(devGates, f, ctx) && any(devAny, f, ctx)) return 3;
     if (all(growthGates, f, ctx) && any(growthAny, f, ctx)) return 2;
     return 1;
+  };
+  let fastCtx: AsOfContext | undefined;
+  let fast: (f: BusinessFacts) => number = () => 0;
+  const typeOf = (f: BusinessFacts, ctx: AsOfContext): number => {
+    if (ctx !== fastCtx) {
+      fast = compileFastPath(rs, ctx, thresholdsFen);
+      fastCtx = ctx;
+    }
+    return fast(f);
   };
 
   const windowStarts = new Map<DayNumber, DayNumber>();
@@ -389,9 +456,12 @@ export function compileTyping(rs: RuleSet): TypingEngine {
     });
     const code = typeOf(f, ctx);
     const type = TYPE_BY_CODE[code] as BusinessType;
-    // Explanations and the fast path must agree; a disagreement is a defect, never data.
+    // The explanation, the closure evaluation and the generated fast path must agree; a
+    // disagreement is a defect in the core, never a property of the data.
     const expected = !basicOk ? 0 : newIsSurvival && newThisYear ? 1 : dOk ? 3 : gOk ? 2 : 1;
-    if (expected !== code) throw new Error(`typing paths disagree for ${f.creditCode}: ${expected} vs ${code}`);
+    if (expected !== code || typeOfSlow(f, ctx) !== code) {
+      throw new Error(`typing paths disagree for ${f.creditCode}: explained ${expected}, fast ${code}`);
+    }
 
     const ws = windowStart(ctx);
     const excluding = f.penalties.filter((p) => p.fineOrAbove && !p.repaired && p.decidedOn >= ws && p.decidedOn <= ctx.asOf);

@@ -1,0 +1,57 @@
+/**
+ * `npm run bench -- <lane-set> [options] [--json]`. Each set measures its lanes in one run and
+ * reports ratios against a baseline measured in the same run; with `--json` the last line
+ * printed is one JSON object with the figures.
+ */
+import { benchClassify, classifyOptions } from './classify.js';
+
+function parseArgs(argv: readonly string[]): { name: string | undefined; args: Map<string, string | true> } {
+  const args = new Map<string, string | true>();
+  let name: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--')) {
+      const [k, v] = a.slice(2).split('=', 2) as [string, string | undefined];
+      const next = argv[i + 1];
+      if (v !== undefined) args.set(k, v);
+      else if (next !== undefined && !next.startsWith('--') && k !== 'json') {
+        args.set(k, next);
+        i++;
+      } else args.set(k, true);
+    } else if (name === undefined) name = a;
+  }
+  return { name, args };
+}
+
+const SETS = ['classify'] as const;
+
+async function main(): Promise<void> {
+  const { name, args } = parseArgs(process.argv.slice(2));
+  if (name !== 'classify') {
+    process.stderr.write(`usage: npm run bench -- <${SETS.join('|')}> [--json]\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const o = classifyOptions(args);
+  const r = await benchClassify(o);
+  const core = r.core as { businessesPerSecond: number; seconds: number };
+  const duck = r.duckdb as { businessesPerSecond: number; seconds: number; threads: number };
+  const cli = r.cli as { businessesPerSecond: number; businesses: number };
+  process.stdout.write(
+    [
+      `classify: ${r.businesses} businesses (${r.region}, ${r.ruleset}) ${JSON.stringify(r.counts)}`,
+      `  core    ${core.businessesPerSecond.toLocaleString('en')} businesses/s (1 thread, best ${core.seconds.toFixed(3)} s)`,
+      `  duckdb  ${duck.businessesPerSecond.toLocaleString('en')} businesses/s (${duck.threads} threads, best ${duck.seconds.toFixed(3)} s)`,
+      `  ratio   core/duckdb = ${r.ratio} (goal ≥ ${r.goal})`,
+      `  cli     ${cli.businessesPerSecond.toLocaleString('en')} businesses/s end to end on ${cli.businesses} JSONL lines`,
+      `  peak RSS ${r.peakRssMiB} MiB`,
+      '',
+    ].join('\n'),
+  );
+  if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});
