@@ -112,7 +112,17 @@ interface CompiledCriterion {
   readonly evidence: Evidence;
 }
 
-const day = (n: number): string | null => (Number.isNaN(n) ? null : formatIsoDate(n));
+// Explanations format the same few thousand days again and again: memoise them.
+const formatted = new Map<number, string>();
+function isoOf(n: DayNumber): string {
+  let s = formatted.get(n);
+  if (s === undefined) {
+    s = formatIsoDate(n);
+    if (formatted.size < 200_000) formatted.set(n, s);
+  }
+  return s;
+}
+const day = (n: number): string | null => (Number.isNaN(n) ? null : isoOf(n));
 const yuan = (fen: number): number | null => (Number.isNaN(fen) ? null : fen / 100);
 
 function revenueOfLastYear(f: BusinessFacts, ctx: AsOfContext): number {
@@ -155,7 +165,7 @@ function compileCriterion(c: TypingCriterion, thresholdsFen: (name: string) => n
           source: 'registration',
           establishedOn: day(f.establishedOn),
           minYears: years,
-          latestQualifyingDate: formatIsoDate(ctx.reachedYears(years)),
+          latestQualifyingDate: isoOf(ctx.reachedYears(years)),
         }),
       };
     }
@@ -167,7 +177,7 @@ function compileCriterion(c: TypingCriterion, thresholdsFen: (name: string) => n
         evidence: (f, ctx) => ({
           ...taxEvidence(f),
           minYears: years,
-          latestQualifyingDate: formatIsoDate(ctx.reachedYears(years)),
+          latestQualifyingDate: isoOf(ctx.reachedYears(years)),
         }),
       };
     }
@@ -477,7 +487,7 @@ export function compileTyping(rs: RuleSet): TypingEngine {
         met: excluding.length === 0,
         evidence: {
           source: 'marketCredit',
-          windowFrom: formatIsoDate(ws),
+          windowFrom: isoOf(ws),
           windowTo: ctx.asOfText,
           excludingPenalties: excluding.map((p) => ({
             decidedOn: formatIsoDate(p.decidedOn),

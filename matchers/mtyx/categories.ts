@@ -33,6 +33,17 @@ export function criteriaFor(rs: RuleSet, district: string): Readonly<Record<Mtyx
   return out;
 }
 
+/** Honours of an accepted kind awarded at `minLevel` or above (星级, 传统文化标志 and the like). */
+function titlesAtLevel(
+  source: string,
+  held: readonly { readonly kind: string; readonly level: Level }[],
+  accepted: readonly string[],
+  minLevel: Level,
+): { met: boolean; evidence: Record<string, unknown> } {
+  const hits = held.filter((t) => accepted.includes(t.kind) && atLeast(t.level, minLevel));
+  return { met: hits.length > 0, evidence: { source, matching: hits, accepted, minLevel } };
+}
+
 function evaluate(
   c: CategoryCriterion,
   category: MtyxCategory,
@@ -101,13 +112,8 @@ function evaluate(
         evidence: { source: 'honours.geographicIndications', matching: hits, minLevel: c.minLevel },
       };
     }
-    case 'starRated': {
-      const hits = h.starRatings.filter((s) => c.ratings.includes(s.kind) && atLeast(s.level, c.minLevel));
-      return {
-        met: hits.length > 0,
-        evidence: { source: 'honours.starRatings', matching: hits, accepted: c.ratings, minLevel: c.minLevel },
-      };
-    }
+    case 'starRated':
+      return titlesAtLevel('honours.starRatings', h.starRatings, c.ratings, c.minLevel);
     case 'operatingYearsOver': {
       // "超过 N 年": N full years reached and more, so strictly before the latest day that reaches N years.
       const met = f.status === 'active' && f.establishedOn < latestStartReaching(on, c.years);
@@ -120,13 +126,8 @@ function evaluate(
         },
       };
     }
-    case 'heritageTitle': {
-      const hits = h.heritageTitles.filter((t) => c.titles.includes(t.kind) && atLeast(t.level, c.minLevel));
-      return {
-        met: hits.length > 0,
-        evidence: { source: 'honours.heritageTitles', matching: hits, accepted: c.titles, minLevel: c.minLevel },
-      };
-    }
+    case 'heritageTitle':
+      return titlesAtLevel('honours.heritageTitles', h.heritageTitles, c.titles, c.minLevel);
     case 'skill': {
       const hits = h.skills.filter((s) =>
         s.kind === 'qualification' || s.kind === 'skillLevel'
