@@ -17,10 +17,13 @@ function cli(args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
     status: r.status,
     stdout: r.stdout,
     stderr: r.stderr,
-    lines: r.stdout
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l)),
+    /** stdout as JSON lines (classify, generate). */
+    get lines() {
+      return r.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l));
+    },
   };
 }
 
@@ -168,5 +171,27 @@ describe('npm run cli -- classify', () => {
     expect(r.status).toBe(0);
     const types = new Set(r.lines.map((l) => l.type));
     expect([...types].sort()).toEqual(['development', 'growth', 'ineligible', 'survival']);
+  });
+
+  it('recognize runs a round from generated data, reports quota use, and names bad input lines', () => {
+    const data = cli(['generate', '--region', 'beijing', '--businesses', '3000', '--seed', '5'], '').stdout;
+    const r = cli(['recognize', '--area', '110000', '--as-of', '2025-08-15'], data);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.quota.length).toBeGreaterThan(1); // Beijing: one quota unit per district
+    for (const q of out.quota) expect(q.recognisedThisRound + q.heldBefore).toBeLessThanOrEqual(q.limit);
+    expect(out.counts.recognised).toBeGreaterThan(0);
+    const recognised = out.candidates.filter((c: { recognised: boolean }) => c.recognised);
+    expect(
+      recognised.every(
+        (c: { category: string | null; validUntil: string }) => c.category !== null && c.validUntil === '2028-11-29',
+      ),
+    ).toBe(true);
+    const bad = cli(
+      ['recognize', '--area', '110000', '--as-of', '2025-08-15', '--summary'],
+      `${data.split('\n')[0]}\n{oops\n{"creditCode":"x"}\n`,
+    );
+    expect(bad.status).toBe(1);
+    expect(JSON.parse(bad.stdout).invalidLines.map((l: { line: number }) => l.line)).toEqual([2, 3]);
   });
 });

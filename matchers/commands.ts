@@ -102,6 +102,7 @@ export function registerMatcherCommands(program: Command): void {
       }) => {
         const config = loadConfig();
         const records: unknown[] = [];
+        const lineOf: number[] = [];
         let lineNo = 0;
         const rejectedLines: { line: number; error: { code: string; message: string } }[] = [];
         for await (const line of readLines(opts.input === undefined ? process.stdin : createReadStream(opts.input))) {
@@ -109,6 +110,7 @@ export function registerMatcherCommands(program: Command): void {
           if (line.trim() === '') continue;
           try {
             records.push(JSON.parse(line));
+            lineOf.push(lineNo);
           } catch (err) {
             rejectedLines.push({ line: lineNo, error: { code: 'INVALID_JSON', message: `not JSON: ${(err as Error).message}` } });
           }
@@ -123,8 +125,12 @@ export function registerMatcherCommands(program: Command): void {
           existing,
           checksumAllowList: checksumAllowSet(config),
         });
-        const out = opts.summary === true ? { ...result, candidates: undefined } : result;
-        process.stdout.write(`${JSON.stringify({ ...out, invalidLines: rejectedLines }, null, 2)}\n`);
+        // The round numbers records from 1 in the order given; report input line numbers instead.
+        const rejected = result.rejected.map(({ index, ...rest }) => ({ line: lineOf[index - 1] as number, ...rest }));
+        const invalidLines = [...rejectedLines, ...rejected].sort((a, b) => a.line - b.line);
+        const { rejected: _byIndex, candidates, ...summary } = result;
+        const out = opts.summary === true ? { ...summary, invalidLines } : { ...summary, invalidLines, candidates };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         if (rejectedLines.length > 0 || result.rejected.length > 0) process.exitCode = 1;
       },
     );
