@@ -1,0 +1,112 @@
+/**
+ * The bus: the only surface through which the system touches a log. Two implementations with
+ * the same topic/key/partition semantics — {@link EmbeddedBus} in-process and the Kafka bus
+ * (kafkajs) — so the pipeline runs the same code on a laptop and on a cluster, and a maintained
+ * Kafka client can replace kafkajs in one module.
+ */
+
+/** A record to write. */
+export interface OutRecord {
+  readonly key: string | null;
+  readonly value: Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A record read back, with where it sits in the log. */
+export interface InRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A topic to create. */
+export interface TopicConfig {
+  readonly name: string;
+  readonly partitions: number;
+  readonly compacted: boolean;
+  readonly replicationFactor?: number;
+}
+
+/** Handles one batch of one topic-partition; its offsets are committed only after it resolves. */
+export type BatchHandler = (records: readonly InRecord[]) => Promise<void>;
+
+/** A running group subscription. */
+export interface Subscription {
+  /** Partitions this member owns now, per topic. */
+  assigned(): ReadonlyMap<string, readonly number[]>;
+  stop(): Promise<void>;
+}
+
+/** The bus. */
+export interface Bus {
+  readonly mode: 'embedded' | 'kafka';
+  /** Creates missing topics; existing ones are left as they are. */
+  ensureTopics(topics: readonly TopicConfig[]): Promise<void>;
+  /** Number of partitions of a topic. */
+  partitions(topic: string): Promise<number>;
+  /** Writes records; resolves once every one is acknowledged by all in-sync replicas. */
+  send(topic: string, records: readonly OutRecord[]): Promise<void>;
+  /** The next offset to be written, per partition. */
+  endOffsets(topic: string): Promise<number[]>;
+  /**
+   * Reads a topic from the beginning up to the end offsets at the time of the call, in
+   * per-partition order, in batches; only the given partitions when named.
+   */
+  readSnapshot(topic: string, partitions?: readonly number[]): AsyncIterable<readonly InRecord[]>;
+  /**
+   * Joins consumer group `group` on `topics`: partition p of every topic goes to the same member
+   * (co-partitioning), batches are handed over in order, and a batch's offsets are committed
+   * only after its handler resolves. `onAssigned` runs before any batch of newly owned partitions.
+   */
+  subscribe(
+    group: string,
+    topics: readonly string[],
+    handler: BatchHandler,
+    onAssigned?: (assignment: ReadonlyMap<string, readonly number[]>) => Promise<void>,
+  ): Promise<Subscription>;
+  /** The committed offset (next to read) of a group, per partition; -1 where nothing is committed. */
+  committed(group: string, topic: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Kafka's murmur2 (the Java client's `Utils.murmur2`), so that a key lands on the same partition
+ * embedded and on a broker.
+ */
+export function murmur2(data: Buffer): number {
+  const length = data.length;
+  const seed = 0x9747b28c;
+  const m = 0x5bd1e995;
+  const r = 24;
+  let h = seed ^ length;
+  const length4 = length >> 2;
+  for (let i = 0; i < length4; i++) {
+    const i4 = i * 4;
+    let k = (data[i4]! & 0xff) + ((data[i4 + 1]! & 0xff) << 8) + ((data[i4 + 2]! & 0xff) << 16) + ((data[i4 + 3]! & 0xff) << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> r;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m);
+    h ^= k;
+  }
+  const index = length4 * 4;
+  const rest = length & 3;
+  if (rest === 3) h ^= (data[index + 2]! & 0xff) << 16;
+  if (rest >= 2) h ^= (data[index + 1]! & 0xff) << 8;
+  if (rest >= 1) {
+    h ^= data[index]! & 0xff;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+/** The partition of a key, as Kafka's default partitioner chooses it. */
+export function partitionOf(key: string, partitions: number): number {
+  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+}

@@ -1,0 +1,288 @@
+/**
+ * The bus on Apache Kafka, through kafkajs — the one module that knows kafkajs, so a maintained
+ * client can replace it here alone. Producer: idempotent, acks=all. Consumers: a co-partitioned
+ * assignor (partition p of every subscribed topic to the same member), manual commits after the
+ * handler resolves, kafkajs's retriable errors surfaced as `UNAVAILABLE`.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  AssignerProtocol,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type PartitionAssigner,
+  type Producer,
+} from 'kafkajs';
+import { GetihuError } from '../errors.js';
+import type { BatchHandler, Bus, InRecord, OutRecord, Subscription, TopicConfig } from './bus.js';
+
+/** Options of the Kafka bus. */
+export interface KafkaBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId?: string;
+  /** Records per produce request. */
+  readonly sendChunk?: number;
+}
+
+const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
+  name: 'GetihuCoPartitioned',
+  version: 1,
+  async assign({ members, topics }) {
+    const ids = members.map((m) => m.memberId).sort();
+    const assignment = new Map<string, Record<string, number[]>>(ids.map((id) => [id, {}]));
+    for (const topic of topics) {
+      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
+        const owner = assignment.get(ids[partitionId % ids.length] as string) as Record<string, number[]>;
+        (owner[topic] ??= []).push(partitionId);
+      }
+    }
+    return ids.map((memberId) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({
+        version: 1,
+        assignment: assignment.get(memberId) ?? {},
+        userData: Buffer.alloc(0),
+      }),
+    }));
+  },
+  protocol({ topics }) {
+    return {
+      name: 'GetihuCoPartitioned',
+      metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+    };
+  },
+});
+
+function headersOf(h: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h === undefined) return out;
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  return out;
+}
+
+function toInRecord(topic: string, partition: number, m: KafkaMessage): InRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    key: m.key === null ? null : m.key.toString('utf8'),
+    value: m.value,
+    headers: headersOf(m.headers),
+  };
+}
+
+function wrap(err: unknown, what: string): GetihuError {
+  if (err instanceof GetihuError) return err;
+  const e = err as { retriable?: boolean; message?: string; name?: string };
+  return new GetihuError(
+    e.retriable === false ? 'INTERNAL' : 'UNAVAILABLE',
+    `${what}: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`,
+    undefined,
+    { cause: err },
+  );
+}
+
+/** The bus on a Kafka cluster. */
+export class KafkaBus implements Bus {
+  readonly mode = 'kafka' as const;
+  readonly #kafka: Kafka;
+  readonly #admin;
+  readonly #chunk: number;
+  #producer: Producer | undefined;
+  readonly #consumers = new Set<Consumer>();
+
+  private constructor(options: KafkaBusOptions) {
+    this.#kafka = new Kafka({
+      clientId: options.clientId ?? 'getihu',
+      brokers: [...options.brokers],
+      logLevel: logLevel.ERROR,
+      retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
+    });
+    this.#admin = this.#kafka.admin();
+    this.#chunk = options.sendChunk ?? 500;
+  }
+
+  /** Connects to the cluster. */
+  static async connect(options: KafkaBusOptions): Promise<KafkaBus> {
+    const bus = new KafkaBus(options);
+    try {
+      await bus.#admin.connect();
+    } catch (err) {
+      throw wrap(err, `connecting to ${options.brokers.join(',')}`);
+    }
+    return bus;
+  }
+
+  async ensureTopics(topics: readonly TopicConfig[]): Promise<void> {
+    try {
+      const existing = new Set(await this.#admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t.name));
+      if (missing.length === 0) return;
+      await this.#admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? 1,
+          configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        })),
+      });
+    } catch (err) {
+      throw wrap(err, 'creating topics');
+    }
+  }
+
+  async partitions(topic: string): Promise<number> {
+    return (await this.endOffsets(topic)).length;
+  }
+
+  async #producerReady(): Promise<Producer> {
+    if (this.#producer === undefined) {
+      const p = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await p.connect();
+      this.#producer = p;
+    }
+    return this.#producer;
+  }
+
+  async send(topic: string, records: readonly OutRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const producer = await this.#producerReady();
+    try {
+      for (let i = 0; i < records.length; i += this.#chunk) {
+        const chunk = records.slice(i, i + this.#chunk);
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: chunk.map((r) => ({
+            key: r.key,
+            value: r.value,
+            ...(r.headers === undefined ? {} : { headers: { ...r.headers } }),
+          })),
+        });
+      }
+    } catch (err) {
+      throw wrap(err, `producing to ${topic}`);
+    }
+  }
+
+  async endOffsets(topic: string): Promise<number[]> {
+    try {
+      const offsets = await this.#admin.fetchTopicOffsets(topic);
+      const out: number[] = [];
+      for (const o of offsets) out[o.partition] = Number(o.high);
+      return out;
+    } catch (err) {
+      throw wrap(err, `reading the end offsets of ${topic}`);
+    }
+  }
+
+  async committed(group: string, topic: string): Promise<number[]> {
+    const n = await this.partitions(topic);
+    const out = Array.from({ length: n }, () => -1);
+    const res = await this.#admin.fetchOffsets({ groupId: group, topics: [topic] });
+    for (const t of res) for (const p of t.partitions) out[p.partition] = Number(p.offset);
+    return out;
+  }
+
+  async *readSnapshot(topic: string, partitions?: readonly number[]): AsyncIterable<readonly InRecord[]> {
+    const ends = await this.endOffsets(topic);
+    const wanted = new Set(partitions ?? ends.map((_, p) => p));
+    const pending = new Set([...wanted].filter((p) => (ends[p] ?? 0) > 0));
+    if (pending.size === 0) return;
+    const groupId = `getihu-snapshot-${randomUUID()}`;
+    const consumer = this.#kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 << 20 });
+    this.#consumers.add(consumer);
+    const queue: (readonly InRecord[] | Error | null)[] = [];
+    let notify: (() => void) | undefined;
+    const push = (x: readonly InRecord[] | Error | null) => {
+      queue.push(x);
+      notify?.();
+    };
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          if (!wanted.has(batch.partition) || !pending.has(batch.partition)) return;
+          const end = ends[batch.partition] as number;
+          const records = batch.messages.map((m) => toInRecord(topic, batch.partition, m)).filter((r) => r.offset < end);
+          if (records.length > 0) push(records);
+          const last = records.at(-1)?.offset ?? Number(batch.lastOffset());
+          if (last + 1 >= end) {
+            pending.delete(batch.partition);
+            if (pending.size === 0) push(null);
+          }
+        },
+      });
+      for (;;) {
+        if (queue.length === 0) await new Promise<void>((r) => (notify = r));
+        notify = undefined;
+        const item = queue.shift();
+        if (item === undefined) continue;
+        if (item === null) break;
+        if (item instanceof Error) throw item;
+        yield item;
+      }
+    } catch (err) {
+      throw wrap(err, `reading a snapshot of ${topic}`);
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+      this.#consumers.delete(consumer);
+      await this.#admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+  }
+
+  async subscribe(
+    group: string,
+    topics: readonly string[],
+    handler: BatchHandler,
+    onAssigned?: (a: ReadonlyMap<string, readonly number[]>) => Promise<void>,
+  ): Promise<Subscription> {
+    const consumer = this.#kafka.consumer({
+      groupId: group,
+      partitionAssigners: [CoPartitionedAssigner],
+      allowAutoTopicCreation: false,
+    });
+    this.#consumers.add(consumer);
+    let assignment: Map<string, number[]> = new Map();
+    let ready: Promise<void> = Promise.resolve();
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      assignment = new Map(Object.entries(e.payload.memberAssignment));
+      const a = assignment;
+      ready = ready.then(() => onAssigned?.(a));
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        await ready;
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => toInRecord(batch.topic, batch.partition, m));
+        await handler(records);
+        const next = String((records.at(-1) as InRecord).offset + 1);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        await heartbeat();
+      },
+    });
+    return {
+      assigned: () => assignment,
+      stop: async () => {
+        await consumer.disconnect();
+        this.#consumers.delete(consumer);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#consumers].map((c) => c.disconnect().catch(() => undefined)));
+    this.#consumers.clear();
+    await this.#producer?.disconnect().catch(() => undefined);
+    await this.#admin.disconnect().catch(() => undefined);
+  }
+}

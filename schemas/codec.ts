@@ -1,0 +1,165 @@
+/**
+ * Avro encoding of every topic's values against a schema registry: the Confluent-compatible
+ * API of Apicurio (through @kafkajs/confluent-schema-registry) in distributed mode, or an
+ * in-process registry in embedded mode. Encoding is local (avsc) once a subject's id is known;
+ * decoding resolves the writer's schema by id and reads with the current schema, so consumers
+ * keep working across BACKWARD-compatible changes.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { GetihuError } from '../lib/errors.js';
+import { ALL_TOPICS, prefixed, type TopicSpec } from '../lib/topics.js';
+import { frame, unframe } from './wireFormat.js';
+
+const DIR = dirname(fileURLToPath(import.meta.url));
+
+/** The newest schema text of a topic (`schemas/<topic>/v<N>.avsc`, highest N). */
+export function latestSchemaText(topic: string): string {
+  const versions = readdirSync(join(DIR, topic))
+    .map((f) => /^v(\d+)\.avsc$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => b - a);
+  if (versions.length === 0) throw new GetihuError('INVALID_CONFIG', `no schema for topic ${topic} under schemas/`);
+  return readFileSync(join(DIR, topic, `v${versions[0]}.avsc`), 'utf8');
+}
+
+/** Where schemas are registered and looked up by id. */
+export interface SchemaStore {
+  register(subject: string, schema: string): Promise<number>;
+  schemaById(id: number): Promise<string>;
+}
+
+/** An in-process registry for the embedded mode: ids in registration order, one per distinct schema. */
+export class LocalSchemaStore implements SchemaStore {
+  readonly #ids = new Map<string, number>();
+  readonly #byId = new Map<number, string>();
+
+  async register(_subject: string, schema: string): Promise<number> {
+    const canonical = JSON.stringify(JSON.parse(schema));
+    let id = this.#ids.get(canonical);
+    if (id === undefined) {
+      id = this.#ids.size + 1;
+      this.#ids.set(canonical, id);
+      this.#byId.set(id, canonical);
+    }
+    return id;
+  }
+
+  async schemaById(id: number): Promise<string> {
+    const s = this.#byId.get(id);
+    if (s === undefined) throw new GetihuError('INVALID_INPUT', `unknown schema id ${id}`);
+    return s;
+  }
+}
+
+/** The Confluent-compatible registry API (Apicurio's `/apis/ccompat/v7`). */
+export class RemoteSchemaStore implements SchemaStore {
+  readonly #registry: SchemaRegistry;
+
+  constructor(url: string) {
+    this.#registry = new SchemaRegistry({ host: url });
+  }
+
+  async register(subject: string, schema: string): Promise<number> {
+    try {
+      const { id } = await this.#registry.register({ type: SchemaType.AVRO, schema }, { subject });
+      return id;
+    } catch (err) {
+      const msg = (err as Error).message;
+      const incompatible = /incompatib|409/i.test(msg);
+      throw new GetihuError(
+        incompatible ? 'INVALID_INPUT' : 'UNAVAILABLE',
+        `registering ${subject}: ${msg}`,
+        { subject },
+        { cause: err },
+      );
+    }
+  }
+
+  async schemaById(id: number): Promise<string> {
+    const s = await this.#registry.getSchema(id);
+    return JSON.stringify((s as unknown as { schema?: unknown }).schema ?? s);
+  }
+}
+
+/** Encodes and decodes the values of every topic. */
+export class Codec {
+  readonly #store: SchemaStore;
+  readonly #prefix: string;
+  readonly #writers = new Map<string, { id: number; type: avro.Type }>();
+  readonly #readers = new Map<string, avro.Type>();
+  readonly #resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
+  readonly #writerTypes = new Map<number, avro.Type>();
+
+  private constructor(store: SchemaStore, prefix: string) {
+    this.#store = store;
+    this.#prefix = prefix;
+  }
+
+  /** Registers the newest schema of every topic (subject `<topic>-value`) and returns a ready codec. */
+  static async create(store: SchemaStore, prefix = '', topics: readonly TopicSpec[] = ALL_TOPICS): Promise<Codec> {
+    const codec = new Codec(store, prefix);
+    for (const t of topics) {
+      const text = latestSchemaText(t.name);
+      const type = avro.Type.forSchema(JSON.parse(text), { wrapUnions: false });
+      const name = prefixed(prefix, t);
+      const id = await store.register(`${name}-value`, text);
+      codec.#writers.set(name, { id, type });
+      codec.#readers.set(name, type);
+      codec.#writerTypes.set(id, type);
+    }
+    return codec;
+  }
+
+  /** The Avro type a topic's values are written with. */
+  typeOf(topic: string): avro.Type {
+    const w = this.#writers.get(topic);
+    if (w === undefined) throw new GetihuError('INVALID_ARGUMENT', `no schema registered for topic ${topic}`);
+    return w.type;
+  }
+
+  /**
+   * Encodes a value for a topic.
+   * @throws GetihuError `INVALID_INPUT` naming the first invalid path.
+   */
+  encode(topic: string, value: unknown): Buffer {
+    const w = this.#writers.get(topic);
+    if (w === undefined) throw new GetihuError('INVALID_ARGUMENT', `no schema registered for topic ${topic}`);
+    const paths: string[] = [];
+    if (!w.type.isValid(value, { errorHook: (path) => paths.push(path.join('.')) })) {
+      throw new GetihuError('INVALID_INPUT', `value does not match the ${topic} schema at ${paths[0] ?? '(record)'}`, { topic });
+    }
+    return frame(w.id, w.type.toBuffer(value));
+  }
+
+  /** Decodes a framed value of a topic, resolving the writer's schema by id. */
+  async decode(topic: string, message: Buffer): Promise<Record<string, unknown>> {
+    const { schemaId, body } = unframe(message);
+    const reader = this.#readers.get(topic);
+    if (reader === undefined) throw new GetihuError('INVALID_ARGUMENT', `no schema registered for topic ${topic}`);
+    let writer = this.#writerTypes.get(schemaId);
+    if (writer === undefined) {
+      writer = avro.Type.forSchema(JSON.parse(await this.#store.schemaById(schemaId)), { wrapUnions: false });
+      this.#writerTypes.set(schemaId, writer);
+    }
+    if (writer === reader) return reader.fromBuffer(body) as Record<string, unknown>;
+    const key = `${topic}#${schemaId}`;
+    let resolver = this.#resolvers.get(key);
+    if (resolver === undefined) {
+      resolver = reader.createResolver(writer);
+      this.#resolvers.set(key, resolver);
+    }
+    return reader.fromBuffer(body, resolver) as Record<string, unknown>;
+  }
+
+  /** Decodes synchronously when the writer's schema is already known (the common case). */
+  decodeKnown(topic: string, message: Buffer): Record<string, unknown> | undefined {
+    const { schemaId, body } = unframe(message);
+    const w = this.#writers.get(topic);
+    return w !== undefined && w.id === schemaId ? (w.type.fromBuffer(body) as Record<string, unknown>) : undefined;
+  }
+}
