@@ -8,6 +8,8 @@
 /** A record to write. */
 export interface OutRecord {
   readonly key: string | null;
+  /** Partition by this instead of the key (e.g. a yearly fact keyed `code:year`, partitioned by code). */
+  readonly partitionKey?: string;
   readonly value: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }

@@ -62,7 +62,8 @@ export class EmbeddedBus implements Bus {
     const n = log.partitions.length;
     let rr = 0;
     for (const r of records) {
-      const p = r.key === null ? rr++ % n : partitionOf(r.key, n);
+      const pk = r.partitionKey ?? r.key;
+      const p = pk === null ? rr++ % n : partitionOf(pk, n);
       const part = log.partitions[p] as InRecord[];
       part.push({ topic, partition: p, offset: part.length, key: r.key, value: r.value, headers: r.headers ?? {} });
     }

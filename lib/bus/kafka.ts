@@ -16,7 +16,15 @@ import {
   type Producer,
 } from 'kafkajs';
 import { GetihuError } from '../errors.js';
-import type { BatchHandler, Bus, InRecord, OutRecord, Subscription, TopicConfig } from './bus.js';
+import {
+  type BatchHandler,
+  type Bus,
+  type InRecord,
+  type OutRecord,
+  partitionOf,
+  type Subscription,
+  type TopicConfig,
+} from './bus.js';
 
 /** Options of the Kafka bus. */
 export interface KafkaBusOptions {
@@ -147,9 +155,16 @@ export class KafkaBus implements Bus {
     return this.#producer;
   }
 
+  readonly #partitionCounts = new Map<string, number>();
+
   async send(topic: string, records: readonly OutRecord[]): Promise<void> {
     if (records.length === 0) return;
     const producer = await this.#producerReady();
+    let n = this.#partitionCounts.get(topic);
+    if (n === undefined && records.some((r) => r.partitionKey !== undefined)) {
+      n = await this.partitions(topic);
+      this.#partitionCounts.set(topic, n);
+    }
     try {
       for (let i = 0; i < records.length; i += this.#chunk) {
         const chunk = records.slice(i, i + this.#chunk);

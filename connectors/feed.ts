@@ -1,0 +1,135 @@
+/**
+ * How an agency feed is described: the columns agencies export (CSV) or the fields of a JSON
+ * line, the checks every record must pass, and how a good record becomes a fact on a topic.
+ * One definition serves file ingest and the gateway's HTTP push alike.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { validateCreditCode } from '../lib/creditCode.js';
+import { tryParseIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import { isValidDivisionCode } from '../lib/regions.js';
+import type { TopicId } from '../lib/topics.js';
+
+/** How a CSV cell is read. */
+export type ColumnKind = 'string' | 'bool' | 'int' | 'number' | 'json';
+
+/** One exported column: its CSV header (snake_case) and the field it fills (camelCase). */
+export interface Column {
+  readonly header: string;
+  readonly field: string;
+  readonly kind: ColumnKind;
+}
+
+/** Where a record came from. */
+export interface Provenance {
+  readonly agency: string;
+  readonly feed: string;
+  readonly line: number;
+  readonly recordId: string;
+}
+
+/** A fact ready for its topic. */
+export interface FactRecord {
+  readonly topic: TopicId;
+  readonly key: string;
+  readonly partitionKey?: string;
+  readonly value: Record<string, unknown>;
+}
+
+/** An agency feed. */
+export interface FeedDefinition {
+  readonly agency: string;
+  readonly feed: string;
+  readonly topic: TopicId;
+  readonly description: string;
+  readonly columns: readonly Column[];
+  readonly row: z.ZodType<Record<string, unknown>>;
+  /** Content checks beyond shape; throw GetihuError with a stable code. */
+  readonly check: (row: Record<string, unknown>) => void;
+  readonly toFact: (row: Record<string, unknown>, source: Provenance) => FactRecord;
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'y', '是']);
+const FALSE = new Set(['false', '0', 'no', 'n', '否']);
+
+/** Reads one CSV cell as its column says; an empty cell is null. */
+export function readCell(raw: string, column: Column): unknown {
+  const v = raw.trim();
+  if (v === '') return null;
+  switch (column.kind) {
+    case 'string':
+      return v;
+    case 'bool':
+      if (TRUE.has(v.toLowerCase())) return true;
+      if (FALSE.has(v.toLowerCase())) return false;
+      return v;
+    case 'int':
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+    case 'json':
+      try {
+        return JSON.parse(v);
+      } catch {
+        return v;
+      }
+  }
+}
+
+/** A stable id for a record: the same agency and bytes always give the same id. */
+export function recordIdOf(agency: string, original: Buffer | string): string {
+  return createHash('sha256').update(agency).update('\0').update(original).digest('hex').slice(0, 32);
+}
+
+/** Checks a unified social credit code of an individual business. */
+export function checkCreditCode(code: unknown, field = 'creditCode', allow: ReadonlySet<string> = new Set()): string {
+  const r = validateCreditCode(String(code), { checksumAllowList: allow });
+  if (!r.ok) throw new GetihuError('INVALID_CREDIT_CODE', `${field}: ${r.message}`, { field });
+  if (!r.value.isIndividualBusiness) {
+    throw new GetihuError('NOT_INDIVIDUAL_BUSINESS', `${field}: '${r.value.code}' is not an individual business (92…) code`, {
+      field,
+    });
+  }
+  return r.value.code;
+}
+
+/** Checks that each named field, when present, is a calendar date. */
+export function checkDates(row: Record<string, unknown>, fields: readonly string[]): void {
+  for (const f of fields) {
+    const v = row[f];
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'string' || tryParseIsoDate(v) === undefined) {
+      throw new GetihuError('INVALID_DATE', `${f}: '${String(v)}' is not a calendar date in the form YYYY-MM-DD`, { field: f });
+    }
+  }
+}
+
+/** Checks an optional region code. */
+export function checkRegion(v: unknown): void {
+  if (v != null && !isValidDivisionCode(String(v))) {
+    throw new GetihuError('INVALID_REGION_CODE', `regionCode: '${String(v)}' is not a GB/T 2260 division code`, {
+      field: 'regionCode',
+    });
+  }
+}
+
+/** Day number of a checked date (or null). */
+export function day(v: unknown): number | null {
+  return v == null ? null : (tryParseIsoDate(String(v)) as number);
+}
+
+/** Yuan to integer fen. */
+export function fen(v: unknown): number {
+  return Math.round(Number(v) * 100);
+}
+
+/** Shape errors as the one error family. */
+export function shapeError(issue: z.core.$ZodIssue): GetihuError {
+  const path = issue.path.join('.') || '(record)';
+  return new GetihuError('INVALID_INPUT', `${path}: ${issue.message}`, { field: path });
+}
+
+export const yuan = z.number().finite().nonnegative();
+export const count = z.number().int().nonnegative();
+export const flag = z.boolean();
+export const year = z.number().int().min(1980).max(2100);

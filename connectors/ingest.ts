@@ -1,0 +1,216 @@
+/**
+ * The connector engine: records of one feed in (CSV or JSON lines, or records handed over by the
+ * gateway), each checked and turned into its fact, good ones produced to the feed's topic and
+ * bad ones to the dead-letter topic — with source, line, reason code, reason and original bytes.
+ * A record counts as accepted only once the broker acknowledged it; the batch never stops on bad
+ * data. Re-running a feed is harmless: facts are keyed, their ids are content hashes, and
+ * decisions change only when facts do.
+ */
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import type { z } from 'zod';
+import type { Bus, OutRecord } from '../lib/bus/index.js';
+import { GetihuError, isGetihuError } from '../lib/errors.js';
+import { readLines } from '../lib/lines.js';
+import { prefixed, TOPICS } from '../lib/topics.js';
+import type { Codec } from '../schemas/codec.js';
+import { type FeedDefinition, readCell, recordIdOf, shapeError } from './feed.js';
+
+/** A record as read, before checks. */
+export interface RawRecord {
+  readonly line: number;
+  readonly original: string;
+  readonly fields: Record<string, unknown> | GetihuError;
+}
+
+/** What became of one record. */
+export interface RecordOutcome {
+  readonly line: number;
+  readonly recordId: string;
+  readonly accepted: boolean;
+  readonly reasonCode?: string;
+  readonly reason?: string;
+}
+
+/** The receipt of an ingest. */
+export interface IngestSummary {
+  readonly agency: string;
+  readonly feed: string;
+  readonly source: string;
+  readonly read: number;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly rejectedByReason: Readonly<Record<string, number>>;
+  /** Per-record outcomes, when asked for (the HTTP push answers with them). */
+  readonly outcomes?: readonly RecordOutcome[];
+}
+
+/** Options of an ingest. */
+export interface IngestOptions {
+  readonly bus: Bus;
+  readonly codec: Codec;
+  readonly feed: FeedDefinition;
+  /** The feed instance: a file name or a batch id. */
+  readonly source: string;
+  readonly topicPrefix?: string;
+  readonly batchSize?: number;
+  readonly keepOutcomes?: boolean;
+  readonly onProgress?: (recordsRead: number) => void;
+}
+
+/** JSON lines as raw records (blank lines skipped, numbered by physical line). */
+export async function* jsonlRecords(input: Readable): AsyncGenerator<RawRecord> {
+  let line = 0;
+  for await (const text of readLines(input)) {
+    line++;
+    if (text.trim() === '') continue;
+    let fields: Record<string, unknown> | GetihuError;
+    try {
+      const v = JSON.parse(text) as unknown;
+      fields =
+        v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? (v as Record<string, unknown>)
+          : new GetihuError('INVALID_INPUT', 'a JSON object is expected');
+    } catch (err) {
+      fields = new GetihuError('INVALID_JSON', `not JSON: ${(err as Error).message}`);
+    }
+    yield { line, original: text, fields };
+  }
+}
+
+/** CSV (with a header line naming the feed's columns) as raw records; malformed rows become errors, not crashes. */
+export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncGenerator<RawRecord> {
+  const parser = input.pipe(
+    parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }),
+  );
+  const skipped: RawRecord[] = [];
+  parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
+    skipped.push({
+      line: err.lines ?? 0,
+      original: err.raw ?? '',
+      fields: new GetihuError('INVALID_CSV', `malformed CSV: ${err.message}`),
+    });
+  });
+  let header: string[] | undefined;
+  const byHeader = new Map(feed.columns.map((c) => [c.header, c]));
+  for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
+    while (skipped.length > 0) yield skipped.shift() as RawRecord;
+    const { record, raw, info } = item;
+    const original = raw.replace(/\r?\n$/, '');
+    if (header === undefined) {
+      header = record.map((h) => h.trim().toLowerCase());
+      const missing = feed.columns.filter((c) => !header?.includes(c.header)).map((c) => c.header);
+      if (header.some((h) => byHeader.has(h)) === false) {
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `the first line must be the header (${feed.columns.map((c) => c.header).join(',')}); missing: ${missing.join(', ')}`,
+        );
+      }
+      continue;
+    }
+    if (record.length !== header.length) {
+      yield {
+        line: info.lines,
+        original,
+        fields: new GetihuError('INVALID_CSV', `expected ${header.length} fields, got ${record.length}`),
+      };
+      continue;
+    }
+    const fields: Record<string, unknown> = {};
+    header.forEach((h, i) => {
+      const c = byHeader.get(h);
+      if (c !== undefined) fields[c.field] = readCell(record[i] as string, c);
+    });
+    yield { line: info.lines, original, fields };
+  }
+  while (skipped.length > 0) yield skipped.shift() as RawRecord;
+}
+
+function toRow(feed: FeedDefinition, fields: Record<string, unknown>): Record<string, unknown> {
+  const parsed = feed.row.safeParse(fields);
+  if (!parsed.success) throw shapeError(parsed.error.issues[0] as z.core.$ZodIssue);
+  const row = { ...parsed.data };
+  feed.check(row);
+  return row;
+}
+
+/** Ingests raw records of one feed. */
+export async function ingestRecords(
+  records: AsyncIterable<RawRecord> | Iterable<RawRecord>,
+  o: IngestOptions,
+): Promise<IngestSummary> {
+  const prefix = o.topicPrefix ?? '';
+  const factTopic = prefixed(prefix, TOPICS[o.feed.topic]);
+  const dlqTopic = prefixed(prefix, TOPICS.deadLetter);
+  const batchSize = o.batchSize ?? 1000;
+  const facts: OutRecord[] = [];
+  const dead: OutRecord[] = [];
+  const pending: RecordOutcome[] = [];
+  const outcomes: RecordOutcome[] = [];
+  const byReason: Record<string, number> = {};
+  let read = 0;
+  let accepted = 0;
+
+  const flush = async () => {
+    // Facts and dead letters are both acknowledged before any outcome is reported.
+    await o.bus.send(factTopic, facts.splice(0));
+    await o.bus.send(dlqTopic, dead.splice(0));
+    for (const r of pending.splice(0)) {
+      if (r.accepted) accepted++;
+      if (o.keepOutcomes === true) outcomes.push(r);
+    }
+  };
+
+  for await (const raw of records) {
+    read++;
+    const recordId = recordIdOf(o.feed.agency, raw.original);
+    try {
+      if (raw.fields instanceof GetihuError) throw raw.fields;
+      const row = toRow(o.feed, raw.fields);
+      const fact = o.feed.toFact(row, { agency: o.feed.agency, feed: o.source, line: raw.line, recordId });
+      const value = o.codec.encode(factTopic, fact.value);
+      facts.push({
+        key: fact.key,
+        value,
+        ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }),
+        headers: { 'getihu-record-id': recordId },
+      });
+      pending.push({ line: raw.line, recordId, accepted: true });
+    } catch (err) {
+      const e = isGetihuError(err) ? err : new GetihuError('INTERNAL', `unexpected error: ${(err as Error).message}`);
+      byReason[e.code] = (byReason[e.code] ?? 0) + 1;
+      dead.push({
+        key: `${o.feed.agency}/${o.source}:${raw.line}`,
+        value: o.codec.encode(dlqTopic, {
+          agency: o.feed.agency,
+          feed: o.source,
+          line: raw.line,
+          targetTopic: factTopic,
+          reasonCode: e.code,
+          reason: e.message,
+          original: Buffer.from(raw.original, 'utf8'),
+        }),
+      });
+      pending.push({ line: raw.line, recordId, accepted: false, reasonCode: e.code, reason: e.message });
+    }
+    if (facts.length + dead.length >= batchSize) await flush();
+    if (read % 1000 === 0) o.onProgress?.(read);
+  }
+  await flush();
+  o.onProgress?.(read);
+  return {
+    agency: o.feed.agency,
+    feed: o.feed.feed,
+    source: o.source,
+    read,
+    accepted,
+    rejected: read - accepted,
+    rejectedByReason: byReason,
+    ...(o.keepOutcomes === true ? { outcomes } : {}),
+  };
+}
+
+/** Ingests a CSV or JSON-lines stream of one feed. */
+export function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: IngestOptions): Promise<IngestSummary> {
+  return ingestRecords(format === 'csv' ? csvRecords(input, o.feed) : jsonlRecords(input), o);
+}

@@ -1,0 +1,191 @@
+/**
+ * Market regulator (市场监管) feeds: registration, annual reports (年度报告), market credit
+ * (经营异常, 严重违法失信名单, 行政处罚) and 名特优新 applications/recommendations.
+ */
+import { z } from 'zod';
+import {
+  type Column,
+  checkCreditCode,
+  checkDates,
+  checkRegion,
+  count,
+  day,
+  type FeedDefinition,
+  fen,
+  flag,
+  year,
+  yuan,
+} from '../feed.js';
+
+const AGENCY = 'market-regulator';
+const col = (header: string, field: string, kind: Column['kind']): Column => ({ header, field, kind });
+
+/** Registration state of each business. */
+export const registrationFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'registration',
+  topic: 'registration',
+  description: 'registration state: status, establishment date, seasonal flag, end of the legal maximum suspension',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('name', 'name', 'string'),
+    col('region_code', 'regionCode', 'string'),
+    col('operator_id', 'operatorId', 'string'),
+    col('status', 'status', 'string'),
+    col('established_on', 'establishedOn', 'string'),
+    col('seasonal', 'seasonal', 'bool'),
+    col('suspended_until', 'suspendedUntil', 'string'),
+  ],
+  row: z.object({
+    creditCode: z.string(),
+    name: z.string().nullish(),
+    regionCode: z.string().nullish(),
+    operatorId: z.string().min(1).nullish(),
+    status: z.enum(['active', 'revoked', 'cancelled', 'withdrawn']),
+    establishedOn: z.string(),
+    seasonal: flag.nullish(),
+    suspendedUntil: z.string().nullish(),
+  }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+    checkRegion(r.regionCode);
+    checkDates(r, ['establishedOn', 'suspendedUntil']);
+  },
+  toFact: (r, source) => ({
+    topic: 'registration',
+    key: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      name: r.name ?? null,
+      regionCode: r.regionCode ?? (r.creditCode as string).slice(2, 8),
+      operatorId: r.operatorId ?? null,
+      status: r.status,
+      establishedOn: day(r.establishedOn),
+      seasonal: r.seasonal === true,
+      suspendedUntil: day(r.suspendedUntil),
+      source,
+    },
+  }),
+};
+
+/** Annual reports, one per business and year. */
+export const annualReportFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'annual-report',
+  topic: 'annualReport',
+  description: 'annual reports: year, filed, reported revenue (yuan)',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('year', 'year', 'int'),
+    col('filed', 'filed', 'bool'),
+    col('revenue_yuan', 'revenueYuan', 'number'),
+  ],
+  row: z.object({ creditCode: z.string(), year, filed: flag, revenueYuan: yuan.nullish() }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+  },
+  toFact: (r, source) => ({
+    topic: 'annualReport',
+    key: `${r.creditCode}:${r.year}`,
+    partitionKey: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      year: r.year,
+      filed: r.filed,
+      revenueFen: r.revenueYuan == null ? null : fen(r.revenueYuan),
+      source,
+    },
+  }),
+};
+
+const penalty = z.object({ decidedOn: z.string(), fineOrAbove: flag, repaired: flag.nullish() });
+
+/** Market credit: abnormal operation, the serious-illegality list, administrative penalties. */
+export const marketCreditFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'market-credit',
+  topic: 'marketCredit',
+  description: 'market credit: abnormal operation, serious illegality, penalties (JSON array in CSV)',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('abnormal_operation', 'abnormalOperation', 'bool'),
+    col('serious_illegal', 'seriousIllegal', 'bool'),
+    col('penalties', 'penalties', 'json'),
+  ],
+  row: z.object({ creditCode: z.string(), abnormalOperation: flag, seriousIllegal: flag, penalties: z.array(penalty).nullish() }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+    for (const [i, p] of ((r.penalties as Record<string, unknown>[] | null) ?? []).entries()) {
+      checkDates(p, ['decidedOn']);
+      void i;
+    }
+  },
+  toFact: (r, source) => ({
+    topic: 'marketCredit',
+    key: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      abnormalOperation: r.abnormalOperation,
+      seriousIllegal: r.seriousIllegal,
+      penalties: ((r.penalties as z.infer<typeof penalty>[] | null) ?? []).map((p) => ({
+        decidedOn: day(p.decidedOn),
+        fineOrAbove: p.fineOrAbove,
+        repaired: p.repaired === true,
+      })),
+      source,
+    },
+  }),
+};
+
+/** 名特优新 applications and department recommendations, with the review. */
+export const applicationFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'applications',
+  topic: 'application',
+  description: '名特优新 applications and recommendations for a year, with the regulator review flags (JSON)',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('year', 'year', 'int'),
+    col('route', 'route', 'string'),
+    col('category', 'category', 'string'),
+    col('submitted_on', 'submittedOn', 'string'),
+    col('recommender', 'recommender', 'string'),
+    col('operator_consent', 'operatorConsent', 'bool'),
+    col('special_group', 'specialGroup', 'string'),
+    col('review', 'review', 'json'),
+  ],
+  row: z.object({
+    creditCode: z.string(),
+    year,
+    route: z.enum(['application', 'recommendation']),
+    category: z.enum(['wellKnown', 'distinctive', 'quality', 'emerging']).nullish(),
+    submittedOn: z.string(),
+    recommender: z.string().nullish(),
+    operatorConsent: flag.nullish(),
+    specialGroup: z.enum(['veteran', 'graduate', 'disabled', 'returningMigrant']).nullish(),
+    review: z.record(z.string(), z.boolean()).nullish(),
+  }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+    checkDates(r, ['submittedOn']);
+  },
+  toFact: (r, source) => ({
+    topic: 'application',
+    key: `${r.creditCode}:${r.year}`,
+    partitionKey: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      year: r.year,
+      route: r.route,
+      category: r.category ?? null,
+      submittedOn: day(r.submittedOn),
+      recommender: r.recommender ?? null,
+      operatorConsent: r.operatorConsent ?? null,
+      specialGroup: r.specialGroup ?? null,
+      review: r.review ?? {},
+      source,
+    },
+  }),
+};
+
+void count;

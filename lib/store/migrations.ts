@@ -1,0 +1,63 @@
+/**
+ * The serving store's schema: the same SQL for PGlite and PostgreSQL, applied in order once.
+ * decisions = the current answer per business; decision_history = every decision with the date
+ * it takes effect (its as-of date); runs = typing runs with their counts; businesses = the
+ * register the public searches.
+ */
+export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+create table businesses (
+  credit_code text primary key,
+  name text,
+  region text not null,
+  operator_id text,
+  updated_at timestamptz not null default now()
+);
+create index businesses_name on businesses (name);
+create table decisions (
+  credit_code text primary key,
+  decision_id text not null,
+  region text not null,
+  ruleset text not null,
+  as_of date not null,
+  type text not null,
+  label text not null,
+  mtyx_basic_eligible boolean not null,
+  run_id text,
+  reasons jsonb not null,
+  sources jsonb not null,
+  recorded_at timestamptz not null default now()
+);
+create index decisions_region_type on decisions (region, type);
+create table decision_history (
+  credit_code text not null,
+  decision_id text not null,
+  region text not null,
+  ruleset text not null,
+  effective_from date not null,
+  type text not null,
+  label text not null,
+  mtyx_basic_eligible boolean not null,
+  run_id text,
+  reasons jsonb not null,
+  sources jsonb not null,
+  recorded_at timestamptz not null default now(),
+  primary key (credit_code, decision_id)
+);
+create index decision_history_code_date on decision_history (credit_code, effective_from);
+create table runs (
+  run_id text primary key,
+  area text not null,
+  as_of date not null,
+  ruleset text not null,
+  snapshot jsonb not null,
+  counts jsonb,
+  status text not null,
+  started_at timestamptz not null default now(),
+  completed_at timestamptz
+);
+`,
+  },
+];

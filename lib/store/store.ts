@@ -1,0 +1,269 @@
+/**
+ * The serving store: where decisions land for the gateway. One interface, two implementations
+ * over the same SQL — PGlite (Postgres in WASM, embedded default) and PostgreSQL.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { GetihuError } from '../errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** A decision as stored. */
+export interface StoredDecision {
+  readonly creditCode: string;
+  readonly decisionId: string;
+  readonly region: string;
+  readonly ruleset: string;
+  /** YYYY-MM-DD: the as-of date, when the decision takes effect. */
+  readonly asOf: string;
+  readonly type: string;
+  readonly label: string;
+  readonly mtyxBasicEligible: boolean;
+  readonly runId: string | null;
+  readonly reasons: unknown;
+  readonly sources: readonly string[];
+}
+
+/** A business in the register. */
+export interface BusinessRow {
+  readonly creditCode: string;
+  readonly name: string | null;
+  readonly region: string;
+  readonly operatorId: string | null;
+}
+
+/** A typing run. */
+export interface RunRow {
+  readonly runId: string;
+  readonly area: string;
+  readonly asOf: string;
+  readonly ruleset: string;
+  readonly snapshot: unknown;
+  readonly counts: unknown;
+  readonly status: 'started' | 'complete';
+}
+
+interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  transaction<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+function pgliteSql(db: PGlite | Parameters<Parameters<PGlite['transaction']>[0]>[0], owner?: PGlite): Sql {
+  return {
+    query: async (text, params) => (await db.query(text, params ?? [])) as { rows: never[] },
+    transaction: (fn) => (owner ?? (db as PGlite)).transaction((tx) => fn(pgliteSql(tx, owner ?? (db as PGlite)))),
+    close: async () => {
+      if (owner === undefined) await (db as PGlite).close();
+    },
+  };
+}
+
+function postgresSql(pool: pg.Pool, client?: pg.PoolClient): Sql {
+  return {
+    query: async (text, params) => (await (client ?? pool).query(text, params)) as unknown as { rows: never[] },
+    transaction: async (fn) => {
+      const c = await pool.connect();
+      try {
+        await c.query('begin');
+        const r = await fn(postgresSql(pool, c));
+        await c.query('commit');
+        return r;
+      } catch (err) {
+        await c.query('rollback').catch(() => undefined);
+        throw err;
+      } finally {
+        c.release();
+      }
+    },
+    close: async () => {
+      if (client === undefined) await pool.end();
+    },
+  };
+}
+
+const dateText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+
+function toDecision(r: Record<string, unknown>): StoredDecision {
+  return {
+    creditCode: r.credit_code as string,
+    decisionId: r.decision_id as string,
+    region: r.region as string,
+    ruleset: r.ruleset as string,
+    asOf: dateText(r.as_of ?? r.effective_from),
+    type: r.type as string,
+    label: r.label as string,
+    mtyxBasicEligible: r.mtyx_basic_eligible as boolean,
+    runId: (r.run_id as string | null) ?? null,
+    reasons: r.reasons,
+    sources: r.sources as string[],
+  };
+}
+
+/** The serving store. */
+export class Store {
+  readonly kind: 'pglite' | 'postgres';
+  readonly #sql: Sql;
+
+  private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
+    this.kind = kind;
+    this.#sql = sql;
+  }
+
+  /** PGlite in memory, or in `dataDir` when given. */
+  static async pglite(dataDir?: string): Promise<Store> {
+    const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+    const store = new Store('pglite', pgliteSql(db));
+    await store.migrate();
+    return store;
+  }
+
+  /** PostgreSQL at `url`; `schema` isolates tenants and tests on one database. */
+  static async postgres(url: string, schema?: string): Promise<Store> {
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      throw new GetihuError('INVALID_ARGUMENT', `schema: '${schema}' is not a plain identifier`);
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: 4,
+      ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+    if (schema !== undefined) await pool.query(`create schema if not exists ${schema}`);
+    const store = new Store('postgres', postgresSql(pool));
+    await store.migrate();
+    return store;
+  }
+
+  /** Applies the migrations not yet applied. */
+  async migrate(): Promise<void> {
+    await this.#sql.query(
+      'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
+    );
+    const done = new Set(
+      (await this.#sql.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => Number(r.version)),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await this.#sql.transaction(async (q) => {
+        for (const stmt of m.sql
+          .split(';')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''))
+          await q.query(stmt);
+        await q.query('insert into schema_migrations (version) values ($1)', [m.version]);
+      });
+    }
+  }
+
+  /**
+   * Records decisions: each into the history (once per decision id) and, when it is at least as
+   * recent as the current one, as the business's current decision. Idempotent.
+   */
+  async applyDecisions(decisions: readonly StoredDecision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const params = (list: readonly StoredDecision[]) => [
+      list.map((d) => d.creditCode),
+      list.map((d) => d.decisionId),
+      list.map((d) => d.region),
+      list.map((d) => d.ruleset),
+      list.map((d) => d.asOf),
+      list.map((d) => d.type),
+      list.map((d) => d.label),
+      list.map((d) => d.mtyxBasicEligible),
+      list.map((d) => d.runId),
+      list.map((d) => JSON.stringify(d.reasons)),
+      list.map((d) => JSON.stringify(d.sources)),
+    ];
+    const rows = `select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::boolean[], $9::text[], $10::jsonb[], $11::jsonb[])
+      as t(credit_code, decision_id, region, ruleset, as_of, type, label, mtyx_basic_eligible, run_id, reasons, sources)`;
+    // Within one batch the last decision per business wins, as on its partition.
+    const latest = [...new Map(decisions.map((d) => [d.creditCode, d])).values()];
+    await this.#sql.transaction(async (q) => {
+      await q.query(
+        `insert into decision_history (credit_code, decision_id, region, ruleset, effective_from, type, label, mtyx_basic_eligible, run_id, reasons, sources)
+         ${rows} on conflict (credit_code, decision_id) do nothing`,
+        params(decisions),
+      );
+      await q.query(
+        `insert into decisions (credit_code, decision_id, region, ruleset, as_of, type, label, mtyx_basic_eligible, run_id, reasons, sources)
+         ${rows}
+         on conflict (credit_code) do update set decision_id = excluded.decision_id, region = excluded.region, ruleset = excluded.ruleset,
+           as_of = excluded.as_of, type = excluded.type, label = excluded.label, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
+           run_id = excluded.run_id, reasons = excluded.reasons, sources = excluded.sources, recorded_at = now()
+         where decisions.as_of <= excluded.as_of`,
+        params(latest),
+      );
+    });
+  }
+
+  /** Adds or updates businesses in the register. */
+  async upsertBusinesses(rows: readonly BusinessRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const latest = new Map(rows.map((r) => [r.creditCode, r]));
+    const list = [...latest.values()];
+    await this.#sql.query(
+      `insert into businesses (credit_code, name, region, operator_id)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[])
+       on conflict (credit_code) do update set name = excluded.name, region = excluded.region, operator_id = excluded.operator_id, updated_at = now()`,
+      [list.map((r) => r.creditCode), list.map((r) => r.name), list.map((r) => r.region), list.map((r) => r.operatorId)],
+    );
+  }
+
+  /** Starts or completes a run record. */
+  async recordRun(run: RunRow): Promise<void> {
+    await this.#sql.query(
+      `insert into runs (run_id, area, as_of, ruleset, snapshot, counts, status, completed_at)
+       values ($1, $2, $3, $4, $5, $6, $7, case when $7 = 'complete' then now() end)
+       on conflict (run_id) do update set counts = excluded.counts, status = excluded.status, completed_at = excluded.completed_at`,
+      [run.runId, run.area, run.asOf, run.ruleset, JSON.stringify(run.snapshot), JSON.stringify(run.counts), run.status],
+    );
+  }
+
+  /** A run by id. */
+  async run(runId: string): Promise<RunRow | null> {
+    const r = (await this.#sql.query('select * from runs where run_id = $1', [runId])).rows[0];
+    if (r === undefined) return null;
+    return {
+      runId: r.run_id as string,
+      area: r.area as string,
+      asOf: dateText(r.as_of),
+      ruleset: r.ruleset as string,
+      snapshot: r.snapshot,
+      counts: r.counts,
+      status: r.status as RunRow['status'],
+    };
+  }
+
+  /** The current decision of a business. */
+  async decision(creditCode: string): Promise<StoredDecision | null> {
+    const r = (await this.#sql.query('select * from decisions where credit_code = $1', [creditCode])).rows[0];
+    return r === undefined ? null : toDecision(r);
+  }
+
+  /** Every decision of a business, oldest effective date first. */
+  async history(creditCode: string): Promise<StoredDecision[]> {
+    const rows = (
+      await this.#sql.query('select * from decision_history where credit_code = $1 order by effective_from, recorded_at', [
+        creditCode,
+      ])
+    ).rows;
+    return rows.map(toDecision);
+  }
+
+  /** All current decisions, ordered by credit code (for comparisons and exports). */
+  async allDecisions(): Promise<StoredDecision[]> {
+    return (await this.#sql.query('select * from decisions order by credit_code')).rows.map(toDecision);
+  }
+
+  /** Counts of current decisions per region and type. */
+  async counts(): Promise<{ region: string; type: string; n: number }[]> {
+    const rows = (
+      await this.#sql.query<{ region: string; type: string; n: string }>(
+        'select region, type, count(*) as n from decisions group by region, type order by region, type',
+      )
+    ).rows;
+    return rows.map((r) => ({ region: r.region, type: r.type, n: Number(r.n) }));
+  }
+
+  async close(): Promise<void> {
+    await this.#sql.close();
+  }
+}
