@@ -35,6 +35,7 @@ export const TOPICS = Object.freeze({
   honours: fact('honours'),
   application: fact('application'),
   typing: { name: 'getihu.decision.typing', kind: 'decision', keyField: 'creditCode', compacted: false },
+  run: { name: 'getihu.decision.run', kind: 'decision', keyField: 'runId', compacted: false },
   deadLetter: { name: 'getihu.deadletter', kind: 'deadletter', keyField: 'feed', compacted: false },
   audit: { name: 'getihu.audit', kind: 'audit', keyField: 'subject', compacted: false },
 } satisfies Record<string, TopicSpec>);

@@ -115,6 +115,13 @@ export class Codec {
     return codec;
   }
 
+  /** The registry id of the schema a topic's values are written with. */
+  schemaIdOf(topic: string): number {
+    const w = this.#writers.get(topic);
+    if (w === undefined) throw new GetihuError('INVALID_ARGUMENT', `no schema registered for topic ${topic}`);
+    return w.id;
+  }
+
   /** The Avro type a topic's values are written with. */
   typeOf(topic: string): avro.Type {
     const w = this.#writers.get(topic);

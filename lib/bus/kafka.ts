@@ -208,7 +208,13 @@ export class KafkaBus implements Bus {
     const pending = new Set([...wanted].filter((p) => (ends[p] ?? 0) > 0));
     if (pending.size === 0) return;
     const groupId = `getihu-snapshot-${randomUUID()}`;
-    const consumer = this.#kafka.consumer({ groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 4 << 20 });
+    // A short fetch wait: a snapshot ends at known offsets, and disconnect waits for the fetch in flight.
+    const consumer = this.#kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxBytesPerPartition: 4 << 20,
+      maxWaitTimeInMs: 100,
+    });
     this.#consumers.add(consumer);
     const queue: (readonly InRecord[] | Error | null)[] = [];
     let notify: (() => void) | undefined;
@@ -275,13 +281,15 @@ export class KafkaBus implements Bus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         await ready;
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toInRecord(batch.topic, batch.partition, m));
         await handler(records);
-        const next = String((records.at(-1) as InRecord).offset + 1);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+        const last = (records.at(-1) as InRecord).offset;
+        // Advance the fetch position, then commit: only now are the batch's outputs acknowledged.
+        resolveOffset(String(last));
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(last + 1) }]);
         await heartbeat();
       },
     });

@@ -1,0 +1,92 @@
+/**
+ * Deciding a batch of businesses and encoding the decision events: the work the piscina pool
+ * does (the same function runs inline for small batches). Pure but for module-level caches.
+ */
+import { createHash } from 'node:crypto';
+import avro from 'avsc';
+import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
+import { frame } from '../../schemas/wireFormat.js';
+import { Classifier } from '../classifier.js';
+import { RuleBook } from '../ruleSet.js';
+import type { TypingDecision } from '../typing.js';
+
+/** One batch of work. */
+export interface DecideTask {
+  readonly asOf: string;
+  readonly ruleset: string | null;
+  readonly runId: string | null;
+  /** The decision topic's writer schema: id and text. */
+  readonly schemaId: number;
+  readonly schema: string;
+  readonly items: readonly { readonly input: Record<string, unknown>; readonly sources: readonly string[] }[];
+}
+
+/** The outcome of a batch. */
+export interface DecideResult {
+  readonly records: {
+    readonly key: string;
+    readonly value: Uint8Array;
+    readonly decisionId: string;
+    readonly region: string;
+    readonly type: string;
+  }[];
+  readonly rejected: { readonly creditCode: string; readonly code: string; readonly message: string }[];
+}
+
+let book: RuleBook | undefined;
+const classifiers = new Map<string, Classifier>();
+const types = new Map<number, avro.Type>();
+
+/** The id of a decision: a hash of what was decided, for whom, from which facts, under which rules. */
+export function decisionIdOf(d: TypingDecision): string {
+  return createHash('sha256')
+    .update(JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible, d.reasons]))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** Decides and encodes one batch. */
+export default function decideBatch(task: DecideTask): DecideResult {
+  book ??= RuleBook.load();
+  const key = `${task.asOf}|${task.ruleset ?? ''}`;
+  let c = classifiers.get(key);
+  if (c === undefined) {
+    const ruleSet = task.ruleset === null ? undefined : book.byRef(task.ruleset);
+    c = new Classifier({ asOf: parseIsoDate(task.asOf), ruleBook: book, ...(ruleSet === undefined ? {} : { ruleSet }) });
+    classifiers.set(key, c);
+  }
+  let type = types.get(task.schemaId);
+  if (type === undefined) {
+    type = avro.Type.forSchema(JSON.parse(task.schema), { wrapUnions: false });
+    types.set(task.schemaId, type);
+  }
+  const records: DecideResult['records'][number][] = [];
+  const rejected: DecideResult['rejected'][number][] = [];
+  for (const item of task.items) {
+    const code = String(item.input.creditCode);
+    let d: TypingDecision;
+    try {
+      d = c.classifyRecord(item.input);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      rejected.push({ creditCode: code, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
+      continue;
+    }
+    const decisionId = decisionIdOf(d);
+    const value = type.toBuffer({
+      decisionId,
+      creditCode: d.creditCode,
+      region: d.region,
+      ruleset: d.ruleset,
+      asOf: tryParseIsoDate(d.asOf) as number,
+      type: d.type,
+      label: d.label,
+      mtyxBasicEligible: d.mtyxBasicEligible,
+      runId: task.runId,
+      reasonsJson: JSON.stringify(d.reasons),
+      sources: [...item.sources],
+    });
+    records.push({ key: d.creditCode, value: frame(task.schemaId, value), decisionId, region: d.region, type: d.type });
+  }
+  return { records, rejected };
+}

@@ -1,0 +1,314 @@
+/**
+ * The reconciler: facts in, one decision per credit code out.
+ *
+ * Run mode — "type area A as of date D under rule set V": reads every fact topic up to its
+ * end offsets at the start (the snapshot), decides every business of the area in batches on
+ * the pool, emits each decision (key = credit code, id = hash of the decision) and a run summary
+ * with counts per district and type. The run id names the parameters and the snapshot, so a run
+ * restarted after a crash re-emits the same decisions with the same ids: a replay never makes a
+ * second, different truth.
+ *
+ * Continuous mode: a consumer group over the co-partitioned fact topics. On assignment it
+ * rebuilds the owned partitions' state from the compacted topics and the last decisions from
+ * the decision topic, and emits what differs; then each new fact re-decides its business, and
+ * a decision is emitted only when it changed. Offsets are committed only after the decisions
+ * they caused are acknowledged. Court facts are keyed by operator, so every member reads the
+ * whole court topic and re-decides the operator's businesses it owns.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Piscina } from 'piscina';
+import type { Bus, InRecord, OutRecord, Subscription } from '../../lib/bus/index.js';
+import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
+import type { Codec } from '../../schemas/codec.js';
+import { latestSchemaText } from '../../schemas/codec.js';
+import decideBatch, { type DecideResult, type DecideTask } from './decide.js';
+import { assembleInput, FactState, topicIdOf } from './state.js';
+
+/** The pipeline's shared parts. */
+export interface PipelineContext {
+  readonly bus: Bus;
+  readonly codec: Codec;
+  /** Topic-name prefix (tests and tenants); '' in production. */
+  readonly prefix: string;
+  /** Partitions of each topic created. */
+  readonly partitions: number;
+}
+
+/** The full name of a topic in this context. */
+export function topicName(ctx: PipelineContext, id: TopicId): string {
+  return prefixed(ctx.prefix, TOPICS[id]);
+}
+
+/** Creates the pipeline's topics (fact topics compacted). */
+export async function ensurePipelineTopics(ctx: PipelineContext, replicationFactor = 1): Promise<void> {
+  await ctx.bus.ensureTopics(
+    Object.values(TOPICS).map((t) => ({
+      name: prefixed(ctx.prefix, t),
+      partitions: ctx.partitions,
+      compacted: t.compacted,
+      replicationFactor,
+    })),
+  );
+}
+
+/** Decides batches: on worker threads (piscina) for large batches, inline for small ones. */
+export class DecisionPool {
+  readonly #pool: Piscina | undefined;
+  readonly #inlineBelow: number;
+
+  constructor(threads: number, inlineBelow = 256) {
+    this.#inlineBelow = inlineBelow;
+    this.#pool =
+      threads <= 0
+        ? undefined
+        : new Piscina({
+            filename: new URL('./decideWorker.ts', import.meta.url).href,
+            minThreads: threads,
+            maxThreads: threads,
+            execArgv: ['--import', 'tsx'],
+          });
+  }
+
+  /** Decides one batch. */
+  async run(task: DecideTask): Promise<DecideResult> {
+    if (this.#pool === undefined || task.items.length < this.#inlineBelow) return decideBatch(task);
+    return (await this.#pool.run(task)) as DecideResult;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.destroy();
+  }
+}
+
+/** Reads fact topics (all, or the given partitions) into a state; returns the offsets read up to. */
+export async function loadFacts(
+  ctx: PipelineContext,
+  state: FactState,
+  partitions?: readonly number[],
+  topics: readonly TopicId[] = FACT_TOPICS.map((t) => topicIdOf(t.name) as TopicId),
+): Promise<Record<string, number[]>> {
+  const snapshot: Record<string, number[]> = {};
+  for (const id of topics) {
+    const name = topicName(ctx, id);
+    snapshot[name] = await ctx.bus.endOffsets(name);
+    const parts = id === 'court' ? undefined : partitions;
+    for await (const batch of ctx.bus.readSnapshot(name, parts)) {
+      for (const r of batch) {
+        if (r.value === null) continue;
+        state.apply(id, await ctx.codec.decode(name, r.value));
+      }
+    }
+  }
+  return snapshot;
+}
+
+function inArea(area: string, division: string): boolean {
+  if (area === '000000') return true;
+  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
+}
+
+/** The summary of a typing run. */
+export interface RunSummary {
+  readonly runId: string;
+  readonly area: string;
+  readonly asOf: string;
+  readonly ruleset: string;
+  readonly decisions: number;
+  readonly rejected: number;
+  readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  readonly snapshot: Readonly<Record<string, number[]>>;
+}
+
+/** Options of a run. */
+export interface RunOptions {
+  readonly area: string;
+  readonly asOf: string;
+  /** A rule set for every business; default: the one in force per region. */
+  readonly ruleset?: string;
+  readonly pool: DecisionPool;
+  readonly batchSize?: number;
+  /** Called after each batch is acknowledged (for progress and for crash tests). */
+  readonly onBatch?: (done: number, total: number) => void | Promise<void>;
+}
+
+/** Runs "type area A as of date D under rule set V" over a snapshot of the fact topics. */
+export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<RunSummary> {
+  if (!/^\d{6}$/.test(o.area))
+    throw new GetihuError('INVALID_ARGUMENT', `area: '${o.area}' is not a 6-digit division code (000000 = everywhere)`);
+  const asOfDay = parseIsoDate(o.asOf, 'asOf');
+  const state = new FactState();
+  const snapshot = await loadFacts(ctx, state);
+  const rulesetLabel = o.ruleset ?? 'in-force';
+  const runId = `run:${o.area}:${formatIsoDate(asOfDay)}:${rulesetLabel}:${createHash('sha256').update(JSON.stringify(snapshot)).digest('hex').slice(0, 16)}`;
+  const decisionTopic = topicName(ctx, 'typing');
+  const schemaId = ctx.codec.schemaIdOf(decisionTopic);
+  const schema = latestSchemaText(TOPICS.typing.name);
+  const lastYear = yearOf(asOfDay) - 1;
+  const codes = [...state.businesses.keys()]
+    .filter((c) => {
+      const reg = state.businesses.get(c)?.registration;
+      return inArea(o.area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
+    })
+    .sort();
+  const counts: Record<string, Record<string, number>> = {};
+  let decisions = 0;
+  let rejected = 0;
+  const size = o.batchSize ?? 2000;
+  for (let i = 0; i < codes.length; i += size) {
+    const items = codes.slice(i, i + size).map((c) => assembleInput(state, c, lastYear));
+    const r = await o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items });
+    const out: OutRecord[] = r.records.map((x) => ({
+      key: x.key,
+      value: Buffer.from(x.value),
+      headers: { 'getihu-run-id': runId },
+    }));
+    await ctx.bus.send(decisionTopic, out);
+    for (const x of r.records) {
+      const row = (counts[x.region] ??= {});
+      row[x.type] = (row[x.type] ?? 0) + 1;
+    }
+    decisions += r.records.length;
+    rejected += r.rejected.length;
+    await o.onBatch?.(Math.min(i + size, codes.length), codes.length);
+  }
+  const summary: RunSummary = {
+    runId,
+    area: o.area,
+    asOf: formatIsoDate(asOfDay),
+    ruleset: rulesetLabel,
+    decisions,
+    rejected,
+    counts,
+    snapshot,
+  };
+  const runTopic = topicName(ctx, 'run');
+  await ctx.bus.send(runTopic, [
+    {
+      key: runId,
+      value: ctx.codec.encode(runTopic, {
+        runId,
+        area: o.area,
+        asOf: asOfDay,
+        ruleset: rulesetLabel,
+        snapshotJson: JSON.stringify(snapshot),
+        countsJson: JSON.stringify(counts),
+        decisions,
+        rejected,
+      }),
+    },
+  ]);
+  return summary;
+}
+
+/** A running continuous reconciler. */
+export interface ContinuousReconciler {
+  /** Resolves once every fact written so far has been applied and its decisions acknowledged. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Options of continuous mode. */
+export interface ContinuousOptions {
+  readonly asOf: string;
+  readonly group: string;
+  readonly pool: DecisionPool;
+}
+
+/** Starts continuous mode as one member of `group`. */
+export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions): Promise<ContinuousReconciler> {
+  const asOfDay = parseIsoDate(o.asOf, 'asOf');
+  const lastYear = yearOf(asOfDay) - 1;
+  const state = new FactState();
+  const last = new Map<string, string>();
+  const owned = new Set<number>();
+  const decisionTopic = topicName(ctx, 'typing');
+  const schemaId = ctx.codec.schemaIdOf(decisionTopic);
+  const schema = latestSchemaText(TOPICS.typing.name);
+  const n = await ctx.bus.partitions(decisionTopic);
+  const { partitionOf } = await import('../../lib/bus/bus.js');
+
+  const decideAndEmit = async (codes: Iterable<string>) => {
+    const list = [...new Set(codes)].filter((c) => owned.has(partitionOf(c, n))).sort();
+    if (list.length === 0) return;
+    const items = list.map((c) => assembleInput(state, c, lastYear));
+    const r = await o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: null, runId: null, schemaId, schema, items });
+    const changed = r.records.filter((x) => last.get(x.key) !== x.decisionId);
+    await ctx.bus.send(
+      decisionTopic,
+      changed.map((x) => ({ key: x.key, value: Buffer.from(x.value) })),
+    );
+    for (const x of changed) last.set(x.key, x.decisionId);
+  };
+
+  // The court list is read whole by every member (its own group), whatever partitions it owns.
+  const courtTopic = topicName(ctx, 'court');
+  const courtGroup = `${o.group}.court.${randomUUID()}`;
+  const courtSub = await ctx.bus.subscribe(courtGroup, [courtTopic], async (records) => {
+    const affected: string[] = [];
+    for (const r of records)
+      if (r.value !== null) affected.push(...state.apply('court', await ctx.codec.decode(courtTopic, r.value)));
+    await decideAndEmit(affected);
+  });
+
+  const factNames = FACT_TOPICS.filter((t) => t.name !== TOPICS.court.name).map((t) => prefixed(ctx.prefix, t));
+  const onAssigned = async (assignment: ReadonlyMap<string, readonly number[]>) => {
+    const parts = assignment.get(factNames[0] as string) ?? [];
+    const fresh = parts.filter((p) => !owned.has(p));
+    owned.clear();
+    for (const p of parts) owned.add(p);
+    if (fresh.length === 0) return;
+    await loadFacts(
+      ctx,
+      state,
+      fresh,
+      FACT_TOPICS.filter((t) => t.name !== TOPICS.court.name).map((t) => topicIdOf(t.name) as TopicId),
+    );
+    for await (const batch of ctx.bus.readSnapshot(decisionTopic, fresh)) {
+      for (const r of batch) {
+        if (r.value === null || r.key === null) continue;
+        const v = await ctx.codec.decode(decisionTopic, r.value);
+        if (v.runId === null) last.set(r.key, v.decisionId as string);
+      }
+    }
+    await decideAndEmit([...state.businesses.keys()]);
+  };
+  const sub: Subscription = await ctx.bus.subscribe(
+    o.group,
+    factNames,
+    async (records: readonly InRecord[]) => {
+      const affected: string[] = [];
+      for (const r of records) {
+        if (r.value === null) continue;
+        const id = topicIdOf(r.topic) as TopicId;
+        affected.push(...state.apply(id, await ctx.codec.decode(r.topic, r.value)));
+      }
+      await decideAndEmit(affected);
+    },
+    onAssigned,
+  );
+
+  const caughtUp = async (timeoutMs = 60_000) => {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      let behind = false;
+      for (const t of factNames) {
+        const [end, done] = [await ctx.bus.endOffsets(t), await ctx.bus.committed(o.group, t)];
+        if (end.some((e, p) => e > 0 && (done[p] ?? -1) < e)) behind = true;
+      }
+      const [cEnd, cDone] = [await ctx.bus.endOffsets(courtTopic), await ctx.bus.committed(courtGroup, courtTopic)];
+      if (cEnd.some((e, p) => e > 0 && (cDone[p] ?? -1) < e)) behind = true;
+      if (!behind) return;
+      if (Date.now() > until) throw new GetihuError('TIMEOUT', 'the reconciler did not catch up in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    caughtUp,
+    stop: async () => {
+      await sub.stop();
+      await courtSub.stop();
+    },
+  };
+}

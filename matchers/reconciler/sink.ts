@@ -1,0 +1,97 @@
+/**
+ * The sink: decision events, run summaries and registrations into the serving store. A batch's
+ * offsets are committed only after its rows are committed in the store, and every write is
+ * idempotent (history keyed by decision id), so a replay changes nothing.
+ */
+import { formatIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import type { Store, StoredDecision } from '../../lib/store/store.js';
+import type { PipelineContext } from './reconciler.js';
+import { topicName } from './reconciler.js';
+
+/** A running sink. */
+export interface Sink {
+  /** Resolves once everything written to its topics so far is in the store. */
+  caughtUp(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the sink as a member of `group`. */
+export async function startSink(ctx: PipelineContext, store: Store, group = 'getihu-sink'): Promise<Sink> {
+  const typing = topicName(ctx, 'typing');
+  const run = topicName(ctx, 'run');
+  const registration = topicName(ctx, 'registration');
+  const topics = [typing, run, registration];
+  const sub = await ctx.bus.subscribe(group, topics, async (records) => {
+    try {
+      const topic = records[0]?.topic;
+      if (topic === typing) {
+        const rows: StoredDecision[] = [];
+        for (const r of records) {
+          if (r.value === null) continue;
+          const v = await ctx.codec.decode(typing, r.value);
+          rows.push({
+            creditCode: v.creditCode as string,
+            decisionId: v.decisionId as string,
+            region: v.region as string,
+            ruleset: v.ruleset as string,
+            asOf: formatIsoDate(v.asOf as number),
+            type: v.type as string,
+            label: v.label as string,
+            mtyxBasicEligible: v.mtyxBasicEligible as boolean,
+            runId: (v.runId as string | null) ?? null,
+            reasons: JSON.parse(v.reasonsJson as string),
+            sources: v.sources as string[],
+          });
+        }
+        await store.applyDecisions(rows);
+      } else if (topic === run) {
+        for (const r of records) {
+          if (r.value === null) continue;
+          const v = await ctx.codec.decode(run, r.value);
+          await store.recordRun({
+            runId: v.runId as string,
+            area: v.area as string,
+            asOf: formatIsoDate(v.asOf as number),
+            ruleset: v.ruleset as string,
+            snapshot: JSON.parse(v.snapshotJson as string),
+            counts: JSON.parse(v.countsJson as string),
+            status: 'complete',
+          });
+        }
+      } else if (topic === registration) {
+        const rows = [];
+        for (const r of records) {
+          if (r.value === null) continue;
+          const v = await ctx.codec.decode(registration, r.value);
+          rows.push({
+            creditCode: v.creditCode as string,
+            name: (v.name as string | null) ?? null,
+            region: v.regionCode as string,
+            operatorId: (v.operatorId as string | null) ?? null,
+          });
+        }
+        await store.upsertBusinesses(rows);
+      }
+    } catch (err) {
+      console.error('SINK ERROR', err);
+      throw err;
+    }
+  });
+  return {
+    caughtUp: async (timeoutMs = 60_000) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        let behind = false;
+        for (const t of topics) {
+          const [end, done] = [await ctx.bus.endOffsets(t), await ctx.bus.committed(group, t)];
+          if (end.some((e, p) => e > 0 && (done[p] ?? -1) < e)) behind = true;
+        }
+        if (!behind) return;
+        if (Date.now() > until) throw new GetihuError('TIMEOUT', 'the sink did not catch up in time');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    stop: () => sub.stop(),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Per-business state rebuilt from the fact topics: the latest fact of each kind (and of each
+ * year, for yearly facts), the court list by operator, and an operator → businesses index.
+ * `assembleInput` turns a business's state into the classify input the decision core reads,
+ * listing the fact records it used.
+ */
+import { formatIsoDate } from '../../lib/dates.js';
+import { TOPICS, type TopicId } from '../../lib/topics.js';
+
+type Fact = Record<string, unknown> & { source: { recordId: string } };
+
+/** What is known of one business. */
+export interface BusinessState {
+  registration?: Fact;
+  marketCredit?: Fact;
+  ip?: Fact;
+  honours?: Fact;
+  readonly annualReports: Map<number, Fact>;
+  readonly tax: Map<number, Fact>;
+  readonly socialInsurance: Map<number, Fact>;
+  readonly applications: Map<number, Fact>;
+}
+
+/** The topic ids by full topic name (without prefix). */
+const BY_NAME = new Map<string, TopicId>(Object.entries(TOPICS).map(([id, t]) => [t.name, id as TopicId]));
+
+/** The topic id of a (possibly prefixed) topic name. */
+export function topicIdOf(topic: string): TopicId | undefined {
+  const i = topic.indexOf('getihu.');
+  return BY_NAME.get(i <= 0 ? topic : topic.slice(i));
+}
+
+/** All facts held, with the indexes the reconciler needs. */
+export class FactState {
+  readonly businesses = new Map<string, BusinessState>();
+  readonly court = new Map<string, Fact>();
+  readonly #operators = new Map<string, Set<string>>();
+
+  #business(code: string): BusinessState {
+    let s = this.businesses.get(code);
+    if (s === undefined) {
+      s = { annualReports: new Map(), tax: new Map(), socialInsurance: new Map(), applications: new Map() };
+      this.businesses.set(code, s);
+    }
+    return s;
+  }
+
+  /**
+   * Applies one fact (a later one of the same key replaces an earlier one). Returns the credit
+   * codes whose decision may change: the business, or every business of a court-listed operator.
+   */
+  apply(topic: TopicId, value: Record<string, unknown>): readonly string[] {
+    const fact = value as Fact;
+    if (topic === 'court') {
+      const op = fact.operatorId as string;
+      const prev = this.court.get(op);
+      if (prev !== undefined && prev.source.recordId === fact.source.recordId) return [];
+      this.court.set(op, fact);
+      return [...(this.#operators.get(op) ?? [])];
+    }
+    const code = fact.creditCode as string;
+    const s = this.#business(code);
+    const same = (f: Fact | undefined) => f !== undefined && f.source.recordId === fact.source.recordId;
+    switch (topic) {
+      case 'registration': {
+        if (same(s.registration)) return [];
+        const before = s.registration?.operatorId as string | null | undefined;
+        const after = fact.operatorId as string | null;
+        if (before != null && before !== after) this.#operators.get(before)?.delete(code);
+        if (after != null) {
+          let set = this.#operators.get(after);
+          if (set === undefined) this.#operators.set(after, (set = new Set()));
+          set.add(code);
+        }
+        s.registration = fact;
+        break;
+      }
+      case 'marketCredit':
+      case 'ip':
+      case 'honours':
+        if (same(s[topic])) return [];
+        s[topic] = fact;
+        break;
+      case 'annualReport':
+      case 'tax':
+      case 'socialInsurance':
+      case 'application': {
+        const map = topic === 'annualReport' ? s.annualReports : topic === 'application' ? s.applications : s[topic];
+        const year = fact.year as number;
+        if (same(map.get(year))) return [];
+        map.set(year, fact);
+        break;
+      }
+      default:
+        return [];
+    }
+    return [code];
+  }
+
+  /** The businesses an operator runs (as registered). */
+  businessesOf(operatorId: string): readonly string[] {
+    return [...(this.#operators.get(operatorId) ?? [])];
+  }
+}
+
+const iso = (d: unknown): string | null => (d == null ? null : formatIsoDate(d as number));
+const yuan = (fen: unknown): number => Number(fen) / 100;
+
+function latest(map: ReadonlyMap<number, Fact>): Fact | undefined {
+  let best: number | undefined;
+  for (const y of map.keys()) if (best === undefined || y > best) best = y;
+  return best === undefined ? undefined : map.get(best);
+}
+
+/**
+ * The classify input of a business as of a year (`lastYear` = as-of year − 1): last year's
+ * annual report (else the latest on file), the latest tax position with last year's amounts,
+ * last year's insured headcount, the operator's court record. `sources` lists the record ids used.
+ */
+export function assembleInput(
+  state: FactState,
+  code: string,
+  lastYear: number,
+): { input: Record<string, unknown>; sources: string[] } {
+  const s = state.businesses.get(code);
+  const sources: string[] = [];
+  const use = (f: Fact | undefined) => {
+    if (f !== undefined) sources.push(f.source.recordId);
+    return f;
+  };
+  const input: Record<string, unknown> = { creditCode: code };
+  if (s === undefined) return { input, sources };
+  const reg = use(s.registration);
+  if (reg !== undefined) {
+    input.name = reg.name ?? null;
+    input.regionCode = reg.regionCode;
+    input.operatorId = reg.operatorId ?? null;
+    input.registration = {
+      status: reg.status,
+      establishedOn: iso(reg.establishedOn),
+      seasonal: reg.seasonal,
+      suspendedUntil: iso(reg.suspendedUntil),
+    };
+  }
+  const report = use(s.annualReports.get(lastYear) ?? latest(s.annualReports));
+  if (report !== undefined)
+    input.annualReport = {
+      year: report.year,
+      filed: report.filed,
+      revenueYuan: report.revenueFen == null ? null : yuan(report.revenueFen),
+    };
+  const mc = use(s.marketCredit);
+  if (mc !== undefined) {
+    input.marketCredit = {
+      abnormalOperation: mc.abnormalOperation,
+      seriousIllegal: mc.seriousIllegal,
+      penalties: (mc.penalties as { decidedOn: number; fineOrAbove: boolean; repaired: boolean }[]).map((p) => ({
+        decidedOn: iso(p.decidedOn),
+        fineOrAbove: p.fineOrAbove,
+        repaired: p.repaired,
+      })),
+    };
+  }
+  const taxNow = use(latest(s.tax));
+  if (taxNow !== undefined) {
+    const paid = s.tax.get(lastYear);
+    if (paid !== undefined && paid !== taxNow) use(paid);
+    input.tax = {
+      registeredOn: iso(taxNow.registeredOn),
+      nonNormal: taxNow.nonNormal,
+      generalTaxpayer: taxNow.generalTaxpayer,
+      vatPaidYuan: paid === undefined ? 0 : yuan(paid.vatPaidFen),
+      iitPaidYuan: paid === undefined ? 0 : yuan(paid.iitPaidFen),
+    };
+  }
+  const si = use(s.socialInsurance.get(lastYear));
+  if (si !== undefined) input.socialInsurance = { insuredHeadcount: si.insuredHeadcount };
+  const ip = use(s.ip);
+  if (ip !== undefined) input.ip = { trademarksInUse: ip.trademarksInUse, patents: ip.patents };
+  const op = reg?.operatorId as string | null | undefined;
+  const court = op == null ? undefined : use(state.court.get(op));
+  if (court !== undefined) input.court = { operatorDishonest: court.dishonest };
+  return { input, sources };
+}
