@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerMatcherCommands } from '../matchers/commands.js';
+import { registerPipelineCommands } from '../matchers/reconciler/commands.js';
 import { isGetihuError } from './errors.js';
 
 /** Builds the root command. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerMatcherCommands(program);
+  registerPipelineCommands(program);
   return program;
 }
 

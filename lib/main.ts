@@ -1,59 +1,105 @@
 /**
- * `npm start`: the decision core on the embedded default, with no infrastructure. Generates a
- * realistic sample region, types every business, runs that year's 名特优新 round, and prints
- * what a regulator would look at first: counts per type and district, quota use, and one
- * business explained criterion by criterion.
+ * `npm start`: the whole system on the embedded default, with no infrastructure. A generated
+ * sample region goes through the agencies' connectors onto the in-process bus, the reconciler
+ * types it (run mode) and the sink writes the decisions to PGlite; then the year's 名特优新
+ * round, and one decision explained criterion by criterion, from the store.
+ * Set KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL to run the same on Kafka and PostgreSQL.
  */
 
-import { Classifier } from '../matchers/classifier.js';
+import { FEEDS } from '../connectors/index.js';
+import { ingestRecords } from '../connectors/ingest.js';
 import { runRecognitionRound } from '../matchers/mtyx/round.js';
+import { configFromEnv, ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
+import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
+import { startSink } from '../matchers/reconciler/sink.js';
 import { RuleBook } from '../matchers/ruleSet.js';
-import { type BusinessType, TYPE_LABELS } from '../matchers/typing.js';
-import { parseIsoDate } from './dates.js';
+import { TYPE_LABELS } from '../matchers/typing.js';
+import { parseIsoDate, yearOf } from './dates.js';
 import { generateBusinesses } from './generate/generator.js';
 import { divisionName } from './regions.js';
 
 const region = process.env.GETIHU_SAMPLE_REGION ?? 'tianjin';
-const businesses = Number(process.env.GETIHU_SAMPLE_BUSINESSES ?? 20_000);
+const businesses = Number(process.env.GETIHU_SAMPLE_BUSINESSES ?? 10_000);
 const asOfText = process.env.GETIHU_AS_OF ?? '2025-08-15';
 const asOf = parseIsoDate(asOfText, 'GETIHU_AS_OF');
-const book = RuleBook.load();
-const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
-const classifier = new Classifier({ asOf, ruleBook: book });
-const perDistrict = new Map<string, Record<BusinessType, number>>();
-let explained: ReturnType<Classifier['classifyRecord']> | undefined;
-for (const r of records) {
-  const d = classifier.classifyRecord(r);
-  const row = perDistrict.get(d.region) ?? { development: 0, growth: 0, survival: 0, ineligible: 0 };
-  row[d.type]++;
-  perDistrict.set(d.region, row);
-  if (explained === undefined && d.type === 'development' && d.mtyxBasicEligible) explained = d;
-}
 const area = region === 'beijing' ? '110000' : region === 'hebei' ? '130000' : '120000';
-const round = runRecognitionRound({ ruleBook: book, asOf, area, records });
+const out = (s = '') => process.stdout.write(`${s}\n`);
 
-const out: string[] = [];
-out.push(`getihu — ${businesses.toLocaleString('en')} generated businesses of ${region}, typed as of ${asOfText}`, '');
-out.push(
-  `${'district'.padEnd(22)}${(['development', 'growth', 'survival', 'ineligible'] as const).map((t) => TYPE_LABELS[t].padStart(10)).join('')}`,
-);
-for (const [code, row] of [...perDistrict].sort()) {
-  out.push(
-    `${`${code} ${divisionName(code)}`.padEnd(22)}${[row.development, row.growth, row.survival, row.ineligible].map((n) => String(n).padStart(12)).join('')}`,
+const config = configFromEnv();
+const pipeline = await openPipeline(config);
+const pool = new DecisionPool(1);
+try {
+  out(`getihu — ${config.mode === 'embedded' ? 'embedded (in-process bus, PGlite)' : `Kafka ${config.brokers.join(',')}`}`);
+  out(`${businesses.toLocaleString('en')} generated businesses of ${region}, typed as of ${asOfText}`);
+  out();
+  const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
+  out('Agency feeds through the connectors:');
+  for (const r of await ingestBusinesses(pipeline.ctx, records, yearOf(asOf) - 1)) {
+    out(
+      `  ${`${r.agency}/${r.feed}`.padEnd(36)} read ${String(r.read).padStart(6)}  accepted ${String(r.accepted).padStart(6)}  rejected ${r.rejected}`,
+    );
+  }
+  // What an agency's bad export looks like: each bad record goes to the dead-letter topic with why.
+  const bad = await ingestRecords(
+    [
+      {
+        line: 1,
+        original: '{"creditCode":"92120101MA05T8WQ3X","year":2024,"insuredHeadcount":2}',
+        fields: { creditCode: '92120101MA05T8WQ3X', year: 2024, insuredHeadcount: 2 },
+      },
+      {
+        line: 2,
+        original: '{"creditCode":"92120101MA05T8WQ38","year":2024,"insuredHeadcount":-1}',
+        fields: { creditCode: '92120101MA05T8WQ38', year: 2024, insuredHeadcount: -1 },
+      },
+    ],
+    {
+      bus: pipeline.ctx.bus,
+      codec: pipeline.ctx.codec,
+      feed: FEEDS.get('social-insurance/headcount')!,
+      source: 'bad-export.jsonl',
+      topicPrefix: pipeline.ctx.prefix,
+      keepOutcomes: true,
+    },
   );
-}
-out.push('', `名特优新 round ${round.year} (decided ${round.decidedOn}):`);
-for (const q of round.quota)
-  out.push(
-    `  quota unit ${q.unit}: ${q.recognisedThisRound} recognised of a limit of ${q.limit} (5% of ${q.growthAndDevelopment} growth + development)`,
+  for (const o of bad.outcomes ?? []) out(`  dead-letter: bad-export.jsonl line ${o.line}: ${o.reasonCode} — ${o.reason}`);
+  out();
+
+  const sink = await startSink(pipeline.ctx, pipeline.store);
+  const run = await runTyping(pipeline.ctx, { area, asOf: asOfText, pool });
+  await sink.caughtUp();
+  await sink.stop();
+  out(`Run ${run.runId}: ${run.decisions} decisions`);
+  out(
+    `${'district'.padEnd(22)}${(['development', 'growth', 'survival', 'ineligible'] as const).map((t) => TYPE_LABELS[t].padStart(10)).join('')}`,
   );
-out.push(`  candidates: ${JSON.stringify(round.counts)}`);
-if (explained !== undefined) {
-  out.push('', `Why ${explained.creditCode} is ${explained.label} under ${explained.ruleset}:`);
-  for (const r of explained.reasons) out.push(`  ${r.met ? '✓' : '·'} ${r.criterion.padEnd(30)} ${r.clause}`);
+  for (const [code, row] of Object.entries(run.counts).sort()) {
+    out(
+      `${`${code} ${divisionName(code)}`.padEnd(22)}${(['development', 'growth', 'survival', 'ineligible'] as const).map((t) => String(row[t] ?? 0).padStart(12)).join('')}`,
+    );
+  }
+
+  const round = runRecognitionRound({ ruleBook: RuleBook.load(), asOf, area, records });
+  out();
+  out(`名特优新 round ${round.year} (decided ${round.decidedOn}):`);
+  for (const q of round.quota)
+    out(
+      `  quota unit ${q.unit}: ${q.recognisedThisRound} recognised of a limit of ${q.limit} (5% of ${q.growthAndDevelopment} growth + development)`,
+    );
+  out(`  candidates: ${JSON.stringify(round.counts)}`);
+
+  const all = await pipeline.store.allDecisions();
+  const shown = all.find((d) => d.type === 'development' && d.mtyxBasicEligible) ?? all[0];
+  if (shown !== undefined) {
+    out();
+    out(`Why ${shown.creditCode} is ${shown.label} (${shown.ruleset}, as of ${shown.asOf}), from the serving store:`);
+    for (const r of shown.reasons as { criterion: string; met: boolean; clause: string }[])
+      out(`  ${r.met ? '✓' : '·'} ${r.criterion.padEnd(30)} ${r.clause}`);
+    out(`  source records: ${shown.sources.join(', ')}`);
+  }
+  out();
+  out('Next: npm run -s cli -- --help   ·   npm run infra:up, then the same on Kafka + PostgreSQL');
+} finally {
+  await pool.close();
+  await pipeline.close();
 }
-out.push(
-  '',
-  'Try: npm run -s cli -- generate --region beijing --businesses 5 --seed 1 | npm run -s cli -- classify --as-of 2025-08-15',
-);
-process.stdout.write(`${out.join('\n')}\n`);

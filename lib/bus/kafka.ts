@@ -105,7 +105,8 @@ export class KafkaBus implements Bus {
     this.#kafka = new Kafka({
       clientId: options.clientId ?? 'getihu',
       brokers: [...options.brokers],
-      logLevel: logLevel.ERROR,
+      // Failures surface as GetihuError once retries are spent; transient retries are not news.
+      logLevel: logLevel.NOTHING,
       retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     });
     this.#admin = this.#kafka.admin();

@@ -1,0 +1,143 @@
+/** The pipeline's commands: export-feeds, ingest, run, reconcile. */
+import { createReadStream, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { exportFeeds } from '../../connectors/exportFeeds.js';
+import { FEEDS } from '../../connectors/index.js';
+import { ingestLines } from '../../connectors/ingest.js';
+import { parseIsoDate, yearOf } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { readLines } from '../../lib/lines.js';
+import { configFromEnv, openPipeline } from './pipeline.js';
+import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
+import { startSink } from './sink.js';
+
+function distributedOnly(): ReturnType<typeof configFromEnv> {
+  const config = configFromEnv();
+  if (config.mode !== 'kafka') {
+    throw new GetihuError(
+      'INVALID_CONFIG',
+      'this command talks to a broker: set KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL (eval "$(npm run -s infra -- env)"); npm start runs the embedded pipeline',
+    );
+  }
+  return config;
+}
+
+/** Adds the pipeline commands to the CLI. */
+export function registerPipelineCommands(program: Command): void {
+  program
+    .command('export-feeds')
+    .description("write businesses (classify input JSON lines) as each agency's export files, one per feed")
+    .requiredOption('--out <dir>', 'folder for the files')
+    .requiredOption('--as-of <date>', 'the as-of date; yearly amounts are given its year − 1')
+    .option('--input <file>', 'JSON lines of businesses; default stdin')
+    .option('--format <format>', 'csv or jsonl', 'csv')
+    .action(async (o: { out: string; asOf: string; input?: string; format: string }) => {
+      if (o.format !== 'csv' && o.format !== 'jsonl')
+        throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${o.format}'`);
+      const records: Record<string, unknown>[] = [];
+      for await (const line of readLines(o.input === undefined ? process.stdin : createReadStream(o.input)))
+        if (line.trim() !== '') records.push(JSON.parse(line));
+      const files = await exportFeeds(records, yearOf(parseIsoDate(o.asOf, '--as-of')) - 1, o.out, o.format);
+      for (const [feed, f] of files) process.stdout.write(`${feed}\t${f.records}\t${f.file}\n`);
+    });
+
+  program
+    .command('ingest')
+    .description(
+      'ingest one agency feed file (CSV with header, or JSON lines) into its topic; bad records go to the dead-letter topic',
+    )
+    .requiredOption('--feed <agency/feed>', `one of: ${[...FEEDS.keys()].join(', ')}`)
+    .requiredOption('--file <file>', 'the export file')
+    .option('--format <format>', 'csv or jsonl (default: from the file name)')
+    .action(async (o: { feed: string; file: string; format?: string }) => {
+      const feed = FEEDS.get(o.feed);
+      if (feed === undefined)
+        throw new GetihuError('INVALID_ARGUMENT', `--feed: unknown feed '${o.feed}'; known: ${[...FEEDS.keys()].join(', ')}`);
+      const format = o.format ?? (extname(o.file) === '.csv' ? 'csv' : 'jsonl');
+      if (format !== 'csv' && format !== 'jsonl')
+        throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${format}'`);
+      const p = await openPipeline(distributedOnly());
+      const size = statSync(o.file).size;
+      const input = createReadStream(o.file);
+      const bar = process.stderr.isTTY
+        ? new SingleBar({
+            format: `${o.feed} [{bar}] {percentage}% | {value}/{total} bytes | {records} records`,
+            stream: process.stderr,
+          })
+        : undefined;
+      bar?.start(size, 0, { records: 0 });
+      let bytes = 0;
+      input.on('data', (chunk) => {
+        bytes += chunk.length;
+      });
+      try {
+        const summary = await ingestLines(input, format, {
+          bus: p.ctx.bus,
+          codec: p.ctx.codec,
+          feed,
+          source: basename(o.file),
+          topicPrefix: p.ctx.prefix,
+          onProgress: (records) => bar?.update(bytes, { records }),
+        });
+        bar?.update(size);
+        bar?.stop();
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        if (summary.rejected > 0) process.exitCode = 1;
+      } finally {
+        bar?.stop();
+        await p.close();
+      }
+    });
+
+  program
+    .command('run')
+    .description(
+      'type an area as of a date (XX0000 = a province, 000000 = everywhere) from the fact topics; emits a versioned result set',
+    )
+    .requiredOption('--area <code>', '6-digit division')
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .option('--ruleset <id>', 'apply this rule set instead of the one in force per region')
+    .option('--threads <n>', 'decision worker threads', '1')
+    .action(async (o: { area: string; asOf: string; ruleset?: string; threads: string }) => {
+      const p = await openPipeline(distributedOnly());
+      const pool = new DecisionPool(Number(o.threads));
+      try {
+        const s = await runTyping(p.ctx, {
+          area: o.area,
+          asOf: o.asOf,
+          ...(o.ruleset === undefined ? {} : { ruleset: o.ruleset }),
+          pool,
+        });
+        process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      } finally {
+        await pool.close();
+        await p.close();
+      }
+    });
+
+  program
+    .command('reconcile')
+    .description(
+      'continuous mode: re-decide a business whenever a fact about it arrives, and keep the serving store in step (until stopped)',
+    )
+    .requiredOption('--as-of <date>', 'YYYY-MM-DD')
+    .option('--group <id>', 'consumer group of the reconcilers', 'getihu-reconciler')
+    .option('--threads <n>', 'decision worker threads', '1')
+    .action(async (o: { asOf: string; group: string; threads: string }) => {
+      const p = await openPipeline(distributedOnly());
+      const pool = new DecisionPool(Number(o.threads));
+      const sink = await startSink(p.ctx, p.store);
+      const rec = await startContinuous(p.ctx, { asOf: o.asOf, group: o.group, pool });
+      process.stderr.write(`reconciling as of ${o.asOf} in group ${o.group}; Ctrl-C stops\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await rec.stop();
+      await sink.stop();
+      await pool.close();
+      await p.close();
+    });
+}
