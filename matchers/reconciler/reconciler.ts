@@ -228,6 +228,14 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   const schema = latestSchemaText(TOPICS.typing.name);
   const n = await ctx.bus.partitions(decisionTopic);
   const { partitionOf } = await import('../../lib/bus/bus.js');
+  // State changes and decisions run one at a time: a court fact must never be decided against a
+  // half-rebuilt partition.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
 
   const decideAndEmit = async (codes: Iterable<string>) => {
     const list = [...new Set(codes)].filter((c) => owned.has(partitionOf(c, n))).sort();
@@ -245,26 +253,25 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   // The court list is read whole by every member (its own group), whatever partitions it owns.
   const courtTopic = topicName(ctx, 'court');
   const courtGroup = `${o.group}.court.${randomUUID()}`;
-  const courtSub = await ctx.bus.subscribe(courtGroup, [courtTopic], async (records) => {
-    const affected: string[] = [];
-    for (const r of records)
-      if (r.value !== null) affected.push(...state.apply('court', await ctx.codec.decode(courtTopic, r.value)));
-    await decideAndEmit(affected);
-  });
+  const courtSub = await ctx.bus.subscribe(courtGroup, [courtTopic], (records) =>
+    exclusive(async () => {
+      const affected: string[] = [];
+      for (const r of records)
+        if (r.value !== null) affected.push(...state.apply('court', await ctx.codec.decode(courtTopic, r.value)));
+      await decideAndEmit(affected);
+    }),
+  );
 
   const factNames = FACT_TOPICS.filter((t) => t.name !== TOPICS.court.name).map((t) => prefixed(ctx.prefix, t));
-  const onAssigned = async (assignment: ReadonlyMap<string, readonly number[]>) => {
+  const onAssigned = (assignment: ReadonlyMap<string, readonly number[]>) => exclusive(() => rebuild(assignment));
+  const rebuild = async (assignment: ReadonlyMap<string, readonly number[]>) => {
     const parts = assignment.get(factNames[0] as string) ?? [];
     const fresh = parts.filter((p) => !owned.has(p));
     owned.clear();
     for (const p of parts) owned.add(p);
     if (fresh.length === 0) return;
-    await loadFacts(
-      ctx,
-      state,
-      fresh,
-      FACT_TOPICS.filter((t) => t.name !== TOPICS.court.name).map((t) => topicIdOf(t.name) as TopicId),
-    );
+    // The whole court list too (keyed by operator), so no business is decided without it.
+    await loadFacts(ctx, state, fresh);
     for await (const batch of ctx.bus.readSnapshot(decisionTopic, fresh)) {
       for (const r of batch) {
         if (r.value === null || r.key === null) continue;
@@ -277,15 +284,16 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   const sub: Subscription = await ctx.bus.subscribe(
     o.group,
     factNames,
-    async (records: readonly InRecord[]) => {
-      const affected: string[] = [];
-      for (const r of records) {
-        if (r.value === null) continue;
-        const id = topicIdOf(r.topic) as TopicId;
-        affected.push(...state.apply(id, await ctx.codec.decode(r.topic, r.value)));
-      }
-      await decideAndEmit(affected);
-    },
+    (records: readonly InRecord[]) =>
+      exclusive(async () => {
+        const affected: string[] = [];
+        for (const r of records) {
+          if (r.value === null) continue;
+          const id = topicIdOf(r.topic) as TopicId;
+          affected.push(...state.apply(id, await ctx.codec.decode(r.topic, r.value)));
+        }
+        await decideAndEmit(affected);
+      }),
     onAssigned,
   );
 

@@ -1,0 +1,44 @@
+/** Helpers for pipeline tests: an isolated pipeline per test, on the embedded bus or the real services. */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { parseIsoDate } from '../../lib/dates.js';
+import { Classifier } from '../classifier.js';
+import { RuleBook } from '../ruleSet.js';
+import type { TypingDecision } from '../typing.js';
+import { openPipeline, type Pipeline } from './pipeline.js';
+
+/** A pipeline with its own topics (prefix) and store schema, so tests run side by side. */
+export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 3): Promise<Pipeline & { prefix: string }> {
+  const id = `t${randomBytes(5).toString('hex')}`;
+  if (mode === 'embedded') return { ...(await openPipeline({ mode: 'embedded', partitions })), prefix: '' };
+  const infra = inject('infra');
+  const p = await openPipeline({
+    mode: 'kafka',
+    brokers: infra.KAFKA_BROKERS.split(','),
+    registryUrl: infra.SCHEMA_REGISTRY_URL,
+    databaseUrl: infra.DATABASE_URL,
+    prefix: id,
+    dbSchema: id,
+    partitions,
+  });
+  return { ...p, prefix: id };
+}
+
+/** The golden business snapshots of the four regions (matchers/fixtures). */
+export function goldenBusinesses(): Record<string, unknown>[] {
+  const dir = join(import.meta.dirname, '..', 'fixtures');
+  return ['beijing', 'tianjin', 'hebei', '440106'].flatMap((r) =>
+    readFileSync(join(dir, `golden-${r}.input.jsonl`), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+  );
+}
+
+/** What `classify` decides for each business, by credit code. */
+export function classifyAll(businesses: readonly Record<string, unknown>[], asOf: string): Map<string, TypingDecision> {
+  const c = new Classifier({ asOf: parseIsoDate(asOf), ruleBook: RuleBook.load() });
+  return new Map(businesses.map((b) => [b.creditCode as string, c.classifyRecord(b)]));
+}
