@@ -100,7 +100,8 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--as-of <date>', 'YYYY-MM-DD')
     .option('--ruleset <id>', 'apply this rule set instead of the one in force per region')
     .option('--threads <n>', 'decision worker threads', '1')
-    .action(async (o: { area: string; asOf: string; ruleset?: string; threads: string }) => {
+    .option('--batch-size <n>', 'businesses per decision batch', '2000')
+    .action(async (o: { area: string; asOf: string; ruleset?: string; threads: string; batchSize: string }) => {
       const p = await openPipeline(distributedOnly());
       const pool = new DecisionPool(Number(o.threads));
       try {
@@ -109,6 +110,7 @@ export function registerPipelineCommands(program: Command): void {
           asOf: o.asOf,
           ...(o.ruleset === undefined ? {} : { ruleset: o.ruleset }),
           pool,
+          batchSize: Number(o.batchSize),
         });
         process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       } finally {

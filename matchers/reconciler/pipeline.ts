@@ -42,7 +42,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineCon
   if (registryUrl === undefined || databaseUrl === undefined) {
     throw new GetihuError('INVALID_CONFIG', 'KAFKA_BROKERS is set: SCHEMA_REGISTRY_URL and DATABASE_URL must be set too');
   }
-  return { mode: 'kafka', brokers: brokers.split(','), registryUrl, databaseUrl, prefix: env.GETIHU_TOPIC_PREFIX ?? '' };
+  const dbSchema = env.GETIHU_DB_SCHEMA;
+  return {
+    mode: 'kafka',
+    brokers: brokers.split(','),
+    registryUrl,
+    databaseUrl,
+    prefix: env.GETIHU_TOPIC_PREFIX ?? '',
+    ...(dbSchema === undefined || dbSchema === '' ? {} : { dbSchema }),
+    ...(env.GETIHU_PARTITIONS === undefined ? {} : { partitions: Number(env.GETIHU_PARTITIONS) }),
+  };
 }
 
 /** Opens the bus, the registry-backed codec and the store, and creates the topics. */
