@@ -7,7 +7,7 @@
  * decisions change only when facts do.
  */
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Bus, OutRecord } from '../lib/bus/index.js';
 import { GetihuError, isGetihuError } from '../lib/errors.js';
@@ -78,40 +78,39 @@ export async function* jsonlRecords(input: Readable): AsyncGenerator<RawRecord> 
   }
 }
 
-/** CSV (with a header line naming the feed's columns) as raw records; malformed rows become errors, not crashes. */
+/**
+ * CSV (with a header line naming the feed's columns) as raw records, one per line: agency
+ * exports carry one record per line, so a malformed line — an unclosed quote included — spoils
+ * only itself and the rest of the file goes on.
+ */
 export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncGenerator<RawRecord> {
-  const parser = input.pipe(
-    parse({ bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true }),
-  );
-  const skipped: RawRecord[] = [];
-  parser.on('skip', (err: Error & { lines?: number; raw?: string }) => {
-    skipped.push({
-      line: err.lines ?? 0,
-      original: err.raw ?? '',
-      fields: new GetihuError('INVALID_CSV', `malformed CSV: ${err.message}`),
-    });
-  });
   let header: string[] | undefined;
   const byHeader = new Map(feed.columns.map((c) => [c.header, c]));
-  for await (const item of parser as AsyncIterable<{ record: string[]; raw: string; info: { lines: number } }>) {
-    while (skipped.length > 0) yield skipped.shift() as RawRecord;
-    const { record, raw, info } = item;
-    const original = raw.replace(/\r?\n$/, '');
+  let line = 0;
+  for await (const text of readLines(input)) {
+    line++;
+    if (text.trim() === '') continue;
+    let record: string[];
+    try {
+      record = (parseCsv(line === 1 ? text.replace(/^\uFEFF/, '') : text, { relax_column_count: true }) as string[][])[0] ?? [];
+    } catch (err) {
+      yield { line, original: text, fields: new GetihuError('INVALID_CSV', `malformed CSV: ${(err as Error).message}`) };
+      continue;
+    }
     if (header === undefined) {
       header = record.map((h) => h.trim().toLowerCase());
-      const missing = feed.columns.filter((c) => !header?.includes(c.header)).map((c) => c.header);
-      if (header.some((h) => byHeader.has(h)) === false) {
+      if (!header.some((h) => byHeader.has(h))) {
         throw new GetihuError(
           'INVALID_INPUT',
-          `the first line must be the header (${feed.columns.map((c) => c.header).join(',')}); missing: ${missing.join(', ')}`,
+          `the first line must be the header (${feed.columns.map((c) => c.header).join(',')})`,
         );
       }
       continue;
     }
     if (record.length !== header.length) {
       yield {
-        line: info.lines,
-        original,
+        line,
+        original: text,
         fields: new GetihuError('INVALID_CSV', `expected ${header.length} fields, got ${record.length}`),
       };
       continue;
@@ -121,9 +120,16 @@ export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncG
       const c = byHeader.get(h);
       if (c !== undefined) fields[c.field] = readCell(record[i] as string, c);
     });
-    yield { line: info.lines, original, fields };
+    yield { line, original: text, fields };
   }
-  while (skipped.length > 0) yield skipped.shift() as RawRecord;
+}
+
+/** The most of a bad record's original bytes a dead letter keeps (a broker message has a size limit). */
+export const DEAD_LETTER_ORIGINAL_LIMIT = 256 * 1024;
+
+function originalBytes(original: string): Buffer {
+  const b = Buffer.from(original, 'utf8');
+  return b.length <= DEAD_LETTER_ORIGINAL_LIMIT ? b : b.subarray(0, DEAD_LETTER_ORIGINAL_LIMIT);
 }
 
 function toRow(feed: FeedDefinition, fields: Record<string, unknown>): Record<string, unknown> {
@@ -166,6 +172,9 @@ export async function ingestRecords(
     const recordId = recordIdOf(o.feed.agency, raw.original);
     try {
       if (raw.fields instanceof GetihuError) throw raw.fields;
+      if (raw.original.length > DEAD_LETTER_ORIGINAL_LIMIT) {
+        throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
+      }
       const row = toRow(o.feed, raw.fields);
       const fact = o.feed.toFact(row, { agency: o.feed.agency, feed: o.source, line: raw.line, recordId });
       const value = o.codec.encode(factTopic, fact.value);
@@ -188,7 +197,7 @@ export async function ingestRecords(
           targetTopic: factTopic,
           reasonCode: e.code,
           reason: e.message,
-          original: Buffer.from(raw.original, 'utf8'),
+          original: originalBytes(raw.original),
         }),
       });
       pending.push({ line: raw.line, recordId, accepted: false, reasonCode: e.code, reason: e.message });
