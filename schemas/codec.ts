@@ -59,9 +59,11 @@ export class LocalSchemaStore implements SchemaStore {
 /** The Confluent-compatible registry API (Apicurio's `/apis/ccompat/v7`). */
 export class RemoteSchemaStore implements SchemaStore {
   readonly #registry: SchemaRegistry;
+  readonly #url: string;
 
   constructor(url: string) {
-    this.#registry = new SchemaRegistry({ host: url });
+    this.#url = url.replace(/\/$/, '');
+    this.#registry = new SchemaRegistry({ host: this.#url });
   }
 
   async register(subject: string, schema: string): Promise<number> {
@@ -80,9 +82,16 @@ export class RemoteSchemaStore implements SchemaStore {
     }
   }
 
+  /** The writer schema of an id, as text (`GET /schemas/ids/{id}` of the Confluent API). */
   async schemaById(id: number): Promise<string> {
-    const s = await this.#registry.getSchema(id);
-    return JSON.stringify((s as unknown as { schema?: unknown }).schema ?? s);
+    const r = await fetch(`${this.#url}/schemas/ids/${id}`, { signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => {
+      throw new GetihuError('UNAVAILABLE', `schema registry: ${(err as Error).message}`, undefined, { cause: err });
+    });
+    if (r.status === 404) throw new GetihuError('INVALID_INPUT', `the registry knows no schema id ${id}`);
+    if (!r.ok) throw new GetihuError('UNAVAILABLE', `schema registry answered HTTP ${r.status} for schema id ${id}`);
+    const body = (await r.json()) as { schema?: string };
+    if (typeof body.schema !== 'string') throw new GetihuError('UNAVAILABLE', `schema registry gave no schema text for id ${id}`);
+    return body.schema;
   }
 }
 
