@@ -84,7 +84,6 @@ describe('dead-letter path (Kafka)', () => {
       for (const [key, rows] of byFeed) {
         const feed = FEEDS.get(key)!;
         const lines: string[] = format === 'csv' ? [feed.columns.map((c) => c.header).join(',')] : [];
-        const offset = format === 'csv' ? 0 : 0;
         const bad = new Set<number>();
         for (let i = 0; i < 1200; i++) {
           const good = rows[i % rows.length] as Record<string, unknown>;

@@ -98,20 +98,18 @@ export class RemoteSchemaStore implements SchemaStore {
 /** Encodes and decodes the values of every topic. */
 export class Codec {
   readonly #store: SchemaStore;
-  readonly #prefix: string;
   readonly #writers = new Map<string, { id: number; type: avro.Type }>();
   readonly #readers = new Map<string, avro.Type>();
   readonly #resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
   readonly #writerTypes = new Map<number, avro.Type>();
 
-  private constructor(store: SchemaStore, prefix: string) {
+  private constructor(store: SchemaStore) {
     this.#store = store;
-    this.#prefix = prefix;
   }
 
   /** Registers the newest schema of every topic (subject `<topic>-value`) and returns a ready codec. */
   static async create(store: SchemaStore, prefix = '', topics: readonly TopicSpec[] = ALL_TOPICS): Promise<Codec> {
-    const codec = new Codec(store, prefix);
+    const codec = new Codec(store);
     for (const t of topics) {
       const text = latestSchemaText(t.name);
       const type = avro.Type.forSchema(JSON.parse(text), { wrapUnions: false });

@@ -85,7 +85,9 @@ export class EmbeddedBus implements Bus {
       if (log.config.compacted) {
         // What the log cleaner leaves: the latest record per key (order of survivors kept).
         const last = new Map<string | null, number>();
-        records.forEach((r, i) => last.set(r.key, i));
+        records.forEach((r, i) => {
+          last.set(r.key, i);
+        });
         records = records.filter((r, i) => r.key === null || last.get(r.key) === i);
       }
       for (let i = 0; i < records.length; i += BATCH) yield records.slice(i, i + BATCH);

@@ -43,7 +43,7 @@ const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
     for (const topic of topics) {
       for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
         const owner = assignment.get(ids[partitionId % ids.length] as string) as Record<string, number[]>;
-        (owner[topic] ??= []).push(partitionId);
+        owner[topic] = [...(owner[topic] ?? []), partitionId];
       }
     }
     return ids.map((memberId) => ({
@@ -175,6 +175,7 @@ export class KafkaBus implements Bus {
           messages: chunk.map((r) => ({
             key: r.key,
             value: r.value,
+            ...(r.partitionKey === undefined ? {} : { partition: partitionOf(r.partitionKey, n as number) }),
             ...(r.headers === undefined ? {} : { headers: { ...r.headers } }),
           })),
         });

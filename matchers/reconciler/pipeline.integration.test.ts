@@ -106,3 +106,25 @@ describe.each(['embedded', 'kafka'] as const)('pipeline on %s', (mode) => {
     await sink.stop();
   });
 });
+
+describe.each(['embedded', 'kafka'] as const)('co-partitioning on %s', (mode) => {
+  it("puts every fact of a business — yearly ones keyed code:year included — on the business's partition", async () => {
+    const p = await isolatedPipeline(mode, 6);
+    open.push(p);
+    const businesses = [...generateBusinesses({ region: 'beijing', businesses: 300, seed: 31 })];
+    await ingestBusinesses(p.ctx, businesses, 2024);
+    const { partitionOf } = await import('../../lib/bus/bus.js');
+    const { FACT_TOPICS, prefixed } = await import('../../lib/topics.js');
+    let checked = 0;
+    for (const t of FACT_TOPICS.filter((x) => x.keyField === 'creditCode')) {
+      for await (const batch of p.ctx.bus.readSnapshot(prefixed(p.prefix, t))) {
+        for (const r of batch) {
+          const code = (r.key as string).split(':')[0] as string;
+          expect(r.partition, `${t.name} ${r.key}`).toBe(partitionOf(code, 6));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(1500);
+  });
+});

@@ -95,7 +95,10 @@ export async function ingestBusinesses(
   for (const b of businesses) {
     for (const r of splitBusiness(b, lastYear)) {
       let list = rows.get(r.feed);
-      if (list === undefined) rows.set(r.feed, (list = []));
+      if (list === undefined) {
+        list = [];
+        rows.set(r.feed, list);
+      }
       list.push({ line: list.length + 1, original: JSON.stringify(r.row), fields: r.row });
     }
   }

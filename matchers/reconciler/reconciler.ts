@@ -166,8 +166,9 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     }));
     await ctx.bus.send(decisionTopic, out);
     for (const x of r.records) {
-      const row = (counts[x.region] ??= {});
+      const row = counts[x.region] ?? {};
       row[x.type] = (row[x.type] ?? 0) + 1;
+      counts[x.region] = row;
     }
     decisions += r.records.length;
     rejected += r.rejected.length;

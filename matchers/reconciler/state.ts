@@ -69,7 +69,10 @@ export class FactState {
         if (before != null && before !== after) this.#operators.get(before)?.delete(code);
         if (after != null) {
           let set = this.#operators.get(after);
-          if (set === undefined) this.#operators.set(after, (set = new Set()));
+          if (set === undefined) {
+            set = new Set();
+            this.#operators.set(after, set);
+          }
           set.add(code);
         }
         s.registration = fact;
