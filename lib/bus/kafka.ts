@@ -92,6 +92,24 @@ function wrap(err: unknown, what: string): GetihuError {
   );
 }
 
+/**
+ * Retries an admin call while kafkajs says its error is retriable (a leader moving, metadata not
+ * yet propagated after a topic was created): the one retry policy, driven by `retriable` alone.
+ */
+async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 12): Promise<T> {
+  let delay = 100;
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      if (!retriable || i >= attempts) throw wrap(err, what);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 2000);
+    }
+  }
+}
+
 /** The bus on a Kafka cluster. */
 export class KafkaBus implements Bus {
   readonly mode = 'kafka' as const;
@@ -126,7 +144,7 @@ export class KafkaBus implements Bus {
 
   async ensureTopics(topics: readonly TopicConfig[]): Promise<void> {
     try {
-      const existing = new Set(await this.#admin.listTopics());
+      const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
       const missing = topics.filter((t) => !existing.has(t.name));
       if (missing.length === 0) return;
       await this.#admin.createTopics({
@@ -141,6 +159,8 @@ export class KafkaBus implements Bus {
     } catch (err) {
       throw wrap(err, 'creating topics');
     }
+    // A created topic is usable once every partition has a leader that answers.
+    for (const t of missing) await this.endOffsets(t.name);
   }
 
   async partitions(topic: string): Promise<number> {
@@ -186,20 +206,18 @@ export class KafkaBus implements Bus {
   }
 
   async endOffsets(topic: string): Promise<number[]> {
-    try {
-      const offsets = await this.#admin.fetchTopicOffsets(topic);
-      const out: number[] = [];
-      for (const o of offsets) out[o.partition] = Number(o.high);
-      return out;
-    } catch (err) {
-      throw wrap(err, `reading the end offsets of ${topic}`);
-    }
+    const offsets = await retrying(`reading the end offsets of ${topic}`, () => this.#admin.fetchTopicOffsets(topic));
+    const out: number[] = [];
+    for (const o of offsets) out[o.partition] = Number(o.high);
+    return out;
   }
 
   async committed(group: string, topic: string): Promise<number[]> {
     const n = await this.partitions(topic);
     const out = Array.from({ length: n }, () => -1);
-    const res = await this.#admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const res = await retrying(`reading the committed offsets of ${group}`, () =>
+      this.#admin.fetchOffsets({ groupId: group, topics: [topic] }),
+    );
     for (const t of res) for (const p of t.partitions) out[p.partition] = Number(p.offset);
     return out;
   }
