@@ -143,10 +143,10 @@ export class KafkaBus implements Bus {
   }
 
   async ensureTopics(topics: readonly TopicConfig[]): Promise<void> {
+    const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return;
     try {
-      const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
-      const missing = topics.filter((t) => !existing.has(t.name));
-      if (missing.length === 0) return;
       await this.#admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((t) => ({
