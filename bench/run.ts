@@ -4,6 +4,7 @@
  * printed is one JSON object with the figures.
  */
 import { benchClassify, classifyOptions } from './classify.js';
+import { benchPipeline } from './pipeline.js';
 
 function parseArgs(argv: readonly string[]): { name: string | undefined; args: Map<string, string | true> } {
   const args = new Map<string, string | true>();
@@ -23,10 +24,31 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify'] as const;
+const SETS = ['classify', 'pipeline'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
+  if (name === 'pipeline') {
+    const n = Number(args.get('businesses') ?? 50_000);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error('--businesses: a positive whole number');
+    const r = await benchPipeline(n);
+    const lane = (k: string) => r[k] as { seconds: number; messagesPerSecond: number; businessesPerSecond: number };
+    process.stdout.write(
+      [
+        `pipeline: ${r.businesses} businesses, ${r.facts} fact messages`,
+        ...['L1', 'L2', 'L4'].map(
+          (k) =>
+            `  ${k}  ${lane(k).seconds.toFixed(1).padStart(7)} s  ${lane(k).messagesPerSecond.toLocaleString('en').padStart(9)} facts/s  ${lane(k).businessesPerSecond.toLocaleString('en').padStart(8)} businesses/s`,
+        ),
+        `  L4 = ingest ${(r.L4 as { ingestSeconds: number }).ingestSeconds.toFixed(1)} s + run ${(r.L4 as { runSeconds: number }).runSeconds.toFixed(1)} s`,
+        `  ratio L4/L1 = ${r.ratioL4L1} (goal ≥ ${r.goal})`,
+        `  peak RSS ${r.peakRssMiB} MiB`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
   if (name !== 'classify') {
     process.stderr.write(`usage: npm run bench -- <${SETS.join('|')}> [--json]\n`);
     process.exitCode = 2;

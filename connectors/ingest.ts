@@ -91,8 +91,10 @@ export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncG
     line++;
     if (text.trim() === '') continue;
     let record: string[];
+    const clean = line === 1 ? text.replace(/^\uFEFF/, '') : text;
     try {
-      record = (parseCsv(line === 1 ? text.replace(/^\uFEFF/, '') : text, { relax_column_count: true }) as string[][])[0] ?? [];
+      // Without a quote character a CSV line has exactly one reading: its comma-separated fields.
+      record = clean.includes('"') ? ((parseCsv(clean, { relax_column_count: true }) as string[][])[0] ?? []) : clean.split(',');
     } catch (err) {
       yield { line, original: text, fields: new GetihuError('INVALID_CSV', `malformed CSV: ${(err as Error).message}`) };
       continue;
@@ -157,14 +159,26 @@ export async function ingestRecords(
   let read = 0;
   let accepted = 0;
 
+  // One batch in flight while the next is prepared; batches are sent in order, and a batch's
+  // outcomes count only once its facts and dead letters are both acknowledged.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    // Facts and dead letters are both acknowledged before any outcome is reported.
-    await o.bus.send(factTopic, facts.splice(0));
-    await o.bus.send(dlqTopic, dead.splice(0));
-    for (const r of pending.splice(0)) {
-      if (r.accepted) accepted++;
-      if (o.keepOutcomes === true) outcomes.push(r);
-    }
+    const f = facts.splice(0);
+    const d = dead.splice(0);
+    const results = pending.splice(0);
+    const previous = inFlight;
+    inFlight = (async () => {
+      await previous;
+      await o.bus.send(factTopic, f);
+      await o.bus.send(dlqTopic, d);
+      for (const r of results) {
+        if (r.accepted) accepted++;
+        if (o.keepOutcomes === true) outcomes.push(r);
+      }
+    })();
+    // Surface a failed send at the next flush at the latest; never leave it unobserved.
+    inFlight.catch(() => undefined);
+    await previous;
   };
 
   for await (const raw of records) {
@@ -178,12 +192,8 @@ export async function ingestRecords(
       const row = toRow(o.feed, raw.fields);
       const fact = o.feed.toFact(row, { agency: o.feed.agency, feed: o.source, line: raw.line, recordId });
       const value = o.codec.encode(factTopic, fact.value);
-      facts.push({
-        key: fact.key,
-        value,
-        ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }),
-        headers: { 'getihu-record-id': recordId },
-      });
+      // The record id travels in the value's provenance; no per-message header.
+      facts.push({ key: fact.key, value, ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }) });
       pending.push({ line: raw.line, recordId, accepted: true });
     } catch (err) {
       const e = isGetihuError(err) ? err : new GetihuError('INTERNAL', `unexpected error: ${(err as Error).message}`);
@@ -206,6 +216,7 @@ export async function ingestRecords(
     if (read % 1000 === 0) o.onProgress?.(read);
   }
   await flush();
+  await inFlight;
   o.onProgress?.(read);
   return {
     agency: o.feed.agency,

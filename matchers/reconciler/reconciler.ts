@@ -156,9 +156,21 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   let decisions = 0;
   let rejected = 0;
   const size = o.batchSize ?? 2000;
+  // Decide batch i+1 while batch i is being acknowledged; batches are sent in order.
+  const decideAt = (i: number) =>
+    o.pool.run({
+      asOf: formatIsoDate(asOfDay),
+      ruleset: o.ruleset ?? null,
+      runId,
+      schemaId,
+      schema,
+      items: codes.slice(i, i + size).map((c) => assembleInput(state, c, lastYear)),
+    });
+  let next = codes.length > 0 ? decideAt(0) : undefined;
   for (let i = 0; i < codes.length; i += size) {
-    const items = codes.slice(i, i + size).map((c) => assembleInput(state, c, lastYear));
-    const r = await o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items });
+    const r = await (next as Promise<DecideResult>);
+    next = i + size < codes.length ? decideAt(i + size) : undefined;
+    next?.catch(() => undefined);
     const out: OutRecord[] = r.records.map((x) => ({
       key: x.key,
       value: Buffer.from(x.value),

@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- pipeline [--businesses N] [--json]`, against the local Kafka, registry and
+ * PostgreSQL (started if needed). In one run, over the same number of messages M (the facts of
+ * N generated businesses):
+ *   L1  raw kafkajs: produce M messages (acks=all, idempotent) and consume them in a group;
+ *   L2  L1 plus Avro encoding with registry framing of the real fact values, and decoding;
+ *   L4  the full pipeline from the agencies' CSV files to acknowledged decisions: connectors
+ *       (parse, check, encode, produce), then a typing run (snapshot read, decide on the pool,
+ *       emit one decision per business).
+ * Reports seconds, businesses/s, facts/s per lane, peak RSS, and L4/L1 (messages/s ratio).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { exportFeeds } from '../connectors/exportFeeds.js';
+import { FEEDS } from '../connectors/index.js';
+import { ingestLines } from '../connectors/ingest.js';
+import { splitBusiness } from '../connectors/split.js';
+import { infraUp } from '../deploy/local/infra.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { openPipeline } from '../matchers/reconciler/pipeline.js';
+import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
+import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
+
+interface Lane {
+  seconds: number;
+  messages: number;
+  messagesPerSecond: number;
+}
+
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const PARTITIONS = 6;
+
+async function rawLane(
+  brokers: string[],
+  topic: string,
+  payloads: { key: string; value: Buffer }[],
+  decode?: (b: Buffer) => Promise<unknown>,
+): Promise<Lane> {
+  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: `${topic}-g` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < payloads.length; i += 500) {
+    await producer.send({ topic, acks: -1, messages: payloads.slice(i, i + 500) });
+  }
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachBatch: async ({ batch }) => {
+          for (const m of batch.messages) if (decode !== undefined && m.value !== null) await decode(m.value);
+          seen += batch.messages.length;
+          if (seen >= payloads.length) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await consumer.disconnect();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  await admin.disconnect();
+  return { seconds, messages: payloads.length, messagesPerSecond: Math.round(payloads.length / seconds) };
+}
+
+/** Runs the pipeline benchmark. */
+export async function benchPipeline(businesses: number): Promise<Record<string, unknown>> {
+  const infra = await infraUp();
+  const brokers = infra.KAFKA_BROKERS.split(',');
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  log(`generating ${businesses} businesses and their agency files…`);
+  const records = [...generateBusinesses({ region: 'tianjin', businesses, seed: 2024 })];
+  const dir = mkdtempSync(join(tmpdir(), 'getihu-pipeline-'));
+  try {
+    const files = await exportFeeds(records, 2024, dir, 'csv');
+    const messages = [...files.values()].reduce((n, f) => n + f.records, 0);
+
+    // Payloads for L1/L2: the same count, real keys; L1 random bytes of the average encoded size.
+    const codec = await Codec.create(new RemoteSchemaStore(infra.SCHEMA_REGISTRY_URL), `${prefix}.l2`);
+    const l2: { key: string; value: Buffer }[] = [];
+    const topicOfFeed = (feedKey: string) =>
+      `${prefix}.l2.getihu.fact.${FEEDS.get(feedKey)?.topic === 'annualReport' ? 'annual-report' : FEEDS.get(feedKey)?.topic === 'marketCredit' ? 'market-credit' : FEEDS.get(feedKey)?.topic === 'socialInsurance' ? 'social-insurance' : FEEDS.get(feedKey)?.topic}`;
+    log('encoding the L2 payloads…');
+    const encodeStart = process.hrtime.bigint();
+    for (const b of records) {
+      for (const r of splitBusiness(b, 2024)) {
+        const feed = FEEDS.get(r.feed)!;
+        const row = { ...r.row };
+        feed.check(row);
+        const fact = feed.toFact(row, { agency: feed.agency, feed: 'bench', line: 1, recordId: 'r' });
+        l2.push({ key: fact.key, value: codec.encode(topicOfFeed(r.feed), fact.value) });
+      }
+    }
+    const encodeSeconds = Number(process.hrtime.bigint() - encodeStart) / 1e9;
+    const avg = Math.round(l2.reduce((n, x) => n + x.value.length, 0) / l2.length);
+    const l1payloads = l2.map((x) => ({ key: x.key, value: randomBytes(avg) }));
+
+    log(`L1: ${messages} raw messages…`);
+    const L1 = await rawLane(brokers, `${prefix}.l1`, l1payloads);
+    log(`L2: ${messages} Avro messages…`);
+    const l2topic = `${prefix}.l2.raw`;
+    const decodeTopic = `${prefix}.l2.getihu.fact.registration`;
+    const L2raw = await rawLane(brokers, l2topic, l2, async (v) => codec.decode(decodeTopic, v).catch(() => undefined));
+    const L2 = {
+      ...L2raw,
+      seconds: L2raw.seconds + encodeSeconds,
+      messagesPerSecond: Math.round(messages / (L2raw.seconds + encodeSeconds)),
+    };
+
+    log('L4: files → connectors → run → decisions…');
+    const p = await openPipeline({
+      mode: 'kafka',
+      brokers,
+      registryUrl: infra.SCHEMA_REGISTRY_URL,
+      databaseUrl: infra.DATABASE_URL,
+      prefix: `${prefix}.l4`,
+      dbSchema: prefix,
+      partitions: PARTITIONS,
+    });
+    const pool = new DecisionPool(1);
+    const t4 = process.hrtime.bigint();
+    let rejected = 0;
+    for (const [feedKey, f] of files) {
+      const s = await ingestLines(createReadStream(f.file), 'csv', {
+        bus: p.ctx.bus,
+        codec: p.ctx.codec,
+        feed: FEEDS.get(feedKey)!,
+        source: f.file,
+        topicPrefix: p.ctx.prefix,
+      });
+      rejected += s.rejected;
+    }
+    const ingestSeconds = Number(process.hrtime.bigint() - t4) / 1e9;
+    const run = await runTyping(p.ctx, { area: '000000', asOf: '2025-08-15', pool });
+    const L4seconds = Number(process.hrtime.bigint() - t4) / 1e9;
+    await pool.close();
+    await p.close();
+    if (rejected > 0 || run.decisions !== businesses)
+      throw new Error(`L4 lost data: ${rejected} rejected, ${run.decisions} decisions of ${businesses}`);
+    const L4 = {
+      seconds: L4seconds,
+      messages,
+      messagesPerSecond: Math.round(messages / L4seconds),
+      businessesPerSecond: Math.round(businesses / L4seconds),
+      ingestSeconds,
+      runSeconds: L4seconds - ingestSeconds,
+      decisions: run.decisions,
+    };
+    return {
+      bench: 'pipeline',
+      businesses,
+      facts: messages,
+      L1: { ...L1, businessesPerSecond: Math.round(businesses / L1.seconds) },
+      L2: { ...L2, businessesPerSecond: Math.round(businesses / L2.seconds) },
+      L4,
+      ratioL4L1: Number((L1.seconds / L4seconds).toFixed(3)),
+      goal: 0.6,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
