@@ -11,6 +11,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { readLines } from '../../lib/lines.js';
 import { configFromEnv, openPipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
+import { runRecognition } from './round.js';
 import { startSink } from './sink.js';
 
 function distributedOnly(): ReturnType<typeof configFromEnv> {
@@ -115,6 +116,25 @@ export function registerPipelineCommands(program: Command): void {
         process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
       } finally {
         await pool.close();
+        await p.close();
+      }
+    });
+
+  program
+    .command('round')
+    .description(
+      "run a year's 名特优新 round for an area from the fact topics (applications, honours, and every business for the quota) and emit its events",
+    )
+    .requiredOption('--area <code>', '6-digit division: XX0000 for a province, else a district')
+    .requiredOption('--as-of <date>', "the typing run's as-of date; its year is the round's year")
+    .action(async (o: { area: string; asOf: string }) => {
+      const p = await openPipeline(distributedOnly());
+      try {
+        const r = await runRecognition(p.ctx, { area: o.area, asOf: o.asOf });
+        process.stdout.write(
+          `${JSON.stringify({ roundId: r.roundId, area: r.area, year: r.year, quota: r.quota, counts: r.counts }, null, 2)}\n`,
+        );
+      } finally {
         await p.close();
       }
     });

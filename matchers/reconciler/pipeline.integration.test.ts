@@ -128,3 +128,31 @@ describe.each(['embedded', 'kafka'] as const)('co-partitioning on %s', (mode) =>
     expect(checked).toBeGreaterThan(1500);
   });
 });
+
+describe('名特优新 round on the pipeline (embedded)', () => {
+  it('reads applications and honours from the fact topics and decides as the pure round does', async () => {
+    const { runRecognition } = await import('./round.js');
+    const { runRecognitionRound } = await import('../mtyx/round.js');
+    const { RuleBook } = await import('../ruleSet.js');
+    const { parseIsoDate } = await import('../../lib/dates.js');
+    const p = await isolatedPipeline('embedded');
+    open.push(p);
+    const businesses = [...generateBusinesses({ region: 'beijing', businesses: 3000, seed: 41 })];
+    await ingestBusinesses(p.ctx, businesses, 2024);
+    const got = await runRecognition(p.ctx, { area: '110000', asOf: AS_OF });
+    const want = runRecognitionRound({
+      ruleBook: RuleBook.load(),
+      asOf: parseIsoDate(AS_OF),
+      area: '110000',
+      records: businesses,
+    });
+    expect(got.counts).toEqual(want.counts);
+    expect(got.counts.recognised).toBeGreaterThan(0);
+    expect(got.candidates.map((c) => [c.creditCode, c.outcome, c.category])).toEqual(
+      want.candidates.map((c) => [c.creditCode, c.outcome, c.category]),
+    );
+    let events = 0;
+    for await (const b of p.ctx.bus.readSnapshot('getihu.decision.mtyx')) events += b.length;
+    expect(events).toBe(want.candidates.length);
+  });
+});
