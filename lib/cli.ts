@@ -3,6 +3,7 @@
  * registers its own commands; this file only assembles them.
  */
 import { Command, CommanderError } from 'commander';
+import { registerGatewayCommands } from '../gateway/commands.js';
 import { registerMatcherCommands } from '../matchers/commands.js';
 import { registerPipelineCommands } from '../matchers/reconciler/commands.js';
 import { isGetihuError } from './errors.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerMatcherCommands(program);
   registerPipelineCommands(program);
+  registerGatewayCommands(program);
   return program;
 }
 

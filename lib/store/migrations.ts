@@ -60,4 +60,41 @@ create table runs (
 );
 `,
   },
+  {
+    version: 2,
+    sql: `
+create table audit_log (
+  seq bigint primary key,
+  at timestamptz not null,
+  subject text not null,
+  role text not null,
+  action text not null,
+  purpose text,
+  credit_code text,
+  outcome text not null,
+  prev_hash text not null,
+  hash text not null
+);
+create table recognitions (
+  credit_code text primary key,
+  category text not null,
+  valid_from date not null,
+  valid_until date not null,
+  status text not null,
+  round_id text not null,
+  reason text,
+  updated_at timestamptz not null default now()
+);
+create table disputes (
+  id text primary key,
+  credit_code text not null,
+  filed_by text not null,
+  claim text not null,
+  status text not null,
+  resolution text,
+  filed_at timestamptz not null default now(),
+  resolved_at timestamptz
+)
+`,
+  },
 ];

@@ -31,6 +31,35 @@ export interface BusinessRow {
   readonly operatorId: string | null;
 }
 
+/** A recognition (名特优新) as stored. */
+export interface RecognitionRow {
+  readonly creditCode: string;
+  readonly category: string;
+  readonly validFrom: string;
+  readonly validUntil: string;
+  readonly status: 'active' | 'revoked' | 'expired' | 'cancelled';
+  readonly roundId: string;
+  readonly reason: string | null;
+}
+
+/** What an audit entry records. */
+export interface AuditInput {
+  readonly subject: string;
+  readonly role: string;
+  readonly action: string;
+  readonly purpose: string | null;
+  readonly creditCode: string | null;
+  readonly outcome: string;
+}
+
+/** An audit entry as stored. */
+export interface AuditEntry extends AuditInput {
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
 /** A typing run. */
 export interface RunRow {
   readonly runId: string;
@@ -251,6 +280,110 @@ export class Store {
   /** All current decisions, ordered by credit code (for comparisons and exports). */
   async allDecisions(): Promise<StoredDecision[]> {
     return (await this.#sql.query('select * from decisions order by credit_code')).rows.map(toDecision);
+  }
+
+  /** Businesses whose name contains `text` (a literal substring, not a pattern), by credit code. */
+  async searchBusinesses(text: string, limit: number): Promise<BusinessRow[]> {
+    const rows = (
+      await this.#sql.query('select * from businesses where strpos(name, $1) > 0 order by credit_code limit $2', [text, limit])
+    ).rows;
+    return rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      name: (r.name as string | null) ?? null,
+      region: r.region as string,
+      operatorId: (r.operator_id as string | null) ?? null,
+    }));
+  }
+
+  /** A business in the register. */
+  async business(creditCode: string): Promise<BusinessRow | null> {
+    const r = (await this.#sql.query('select * from businesses where credit_code = $1', [creditCode])).rows[0];
+    return r === undefined
+      ? null
+      : {
+          creditCode: r.credit_code as string,
+          name: (r.name as string | null) ?? null,
+          region: r.region as string,
+          operatorId: (r.operator_id as string | null) ?? null,
+        };
+  }
+
+  /** Records recognitions (名特优新) from a round; a later round's entry replaces an earlier one. */
+  async upsertRecognitions(rows: readonly RecognitionRow[]): Promise<void> {
+    for (const r of rows) {
+      await this.#sql.query(
+        `insert into recognitions (credit_code, category, valid_from, valid_until, status, round_id, reason)
+         values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (credit_code) do update set category = excluded.category, valid_from = excluded.valid_from,
+           valid_until = excluded.valid_until, status = excluded.status, round_id = excluded.round_id, reason = excluded.reason, updated_at = now()`,
+        [r.creditCode, r.category, r.validFrom, r.validUntil, r.status, r.roundId, r.reason],
+      );
+    }
+  }
+
+  /** The recognition of a business, if any. */
+  async recognition(creditCode: string): Promise<RecognitionRow | null> {
+    const r = (await this.#sql.query('select * from recognitions where credit_code = $1', [creditCode])).rows[0];
+    if (r === undefined) return null;
+    return {
+      creditCode: r.credit_code as string,
+      category: r.category as string,
+      validFrom: dateText(r.valid_from),
+      validUntil: dateText(r.valid_until),
+      status: r.status as RecognitionRow['status'],
+      roundId: r.round_id as string,
+      reason: (r.reason as string | null) ?? null,
+    };
+  }
+
+  /**
+   * Appends to the hash-chained audit log: each entry's hash covers its content and the previous
+   * entry's hash, so an edit or a deletion anywhere breaks the chain. Appends are serialised.
+   */
+  async appendAudit(
+    e: AuditInput,
+    hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
+  ): Promise<AuditEntry> {
+    return this.#sql.transaction(async (q) => {
+      await q.query('select pg_advisory_xact_lock(7316)');
+      const last = (await q.query<{ seq: string; hash: string }>('select seq, hash from audit_log order by seq desc limit 1'))
+        .rows[0];
+      const seq = last === undefined ? 1 : Number(last.seq) + 1;
+      const prevHash = last?.hash ?? 'genesis';
+      const at = new Date().toISOString();
+      const hash = hashOf(prevHash, seq, at, e);
+      await q.query(
+        'insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
+        [seq, at, e.subject, e.role, e.action, e.purpose, e.creditCode, e.outcome, prevHash, hash],
+      );
+      return { seq, at, ...e, prevHash, hash };
+    });
+  }
+
+  /** The audit log in order, optionally filtered by credit code (for regulators). */
+  async auditEntries(creditCode?: string, limit = 1000): Promise<AuditEntry[]> {
+    const rows = (
+      creditCode === undefined
+        ? await this.#sql.query('select * from audit_log order by seq limit $1', [limit])
+        : await this.#sql.query('select * from audit_log where credit_code = $1 order by seq limit $2', [creditCode, limit])
+    ).rows;
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: r.at instanceof Date ? r.at.toISOString() : String(r.at),
+      subject: r.subject as string,
+      role: r.role as string,
+      action: r.action as string,
+      purpose: (r.purpose as string | null) ?? null,
+      creditCode: (r.credit_code as string | null) ?? null,
+      outcome: r.outcome as string,
+      prevHash: r.prev_hash as string,
+      hash: r.hash as string,
+    }));
+  }
+
+  /** Runs raw SQL (tests that tamper with the audit log, and maintenance). */
+  async rawQuery(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    return (await this.#sql.query(text, params)).rows;
   }
 
   /** Counts of current decisions per region and type. */

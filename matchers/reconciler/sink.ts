@@ -21,7 +21,8 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
   const typing = topicName(ctx, 'typing');
   const run = topicName(ctx, 'run');
   const registration = topicName(ctx, 'registration');
-  const topics = [typing, run, registration];
+  const mtyx = topicName(ctx, 'mtyx');
+  const topics = [typing, run, registration, mtyx];
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
     try {
       const topic = records[0]?.topic;
@@ -59,6 +60,23 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
             status: 'complete',
           });
         }
+      } else if (topic === mtyx) {
+        const rows = [];
+        for (const r of records) {
+          if (r.value === null) continue;
+          const v = await ctx.codec.decode(mtyx, r.value);
+          if (v.outcome !== 'recognised') continue;
+          rows.push({
+            creditCode: v.creditCode as string,
+            category: v.category as string,
+            validFrom: formatIsoDate(v.validFrom as number),
+            validUntil: formatIsoDate(v.validUntil as number),
+            status: 'active' as const,
+            roundId: v.roundId as string,
+            reason: v.explanation as string,
+          });
+        }
+        await store.upsertRecognitions(rows);
       } else if (topic === registration) {
         const rows = [];
         for (const r of records) {

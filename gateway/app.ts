@@ -1,0 +1,316 @@
+/**
+ * The HTTP API (express + helmet + jose). Each role sees only what it needs; every non-public
+ * read or write is audited; one error shape; versioned paths.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
+import { LRUCache } from 'lru-cache';
+import { z } from 'zod';
+import { FEEDS } from '../connectors/index.js';
+import { ingestRecords } from '../connectors/ingest.js';
+import { validateCreditCode } from '../lib/creditCode.js';
+import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
+import { recordAudit, verifyAudit } from './audit.js';
+import { allow, authenticate, type Principal, type Role } from './auth.js';
+import { errorHandler, HttpError, sendError } from './errors.js';
+import type { KeyRing } from './keys.js';
+import { openApiDocument, renderDocs } from './openapi.js';
+
+/** What the gateway needs. */
+export interface GatewayOptions {
+  readonly store: Store;
+  /** The pipeline, for agencies' pushes (absent: the push endpoint answers 503). */
+  readonly pipeline?: PipelineContext;
+  readonly verify: (token: string) => Promise<Principal>;
+  readonly badgeKeys: KeyRing;
+  readonly issuer: string;
+  readonly requestsPerMinute?: number;
+  readonly now?: () => Date;
+}
+
+/** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信; 002 附件 二(七)). */
+export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
+
+interface Snapshot {
+  readonly decision: StoredDecision | null;
+  readonly recognition: RecognitionRow | null;
+}
+
+/** The decision cache: invalidate a code whenever a decision or recognition event about it arrives. */
+export class DecisionCache {
+  readonly #lru = new LRUCache<string, Snapshot>({ max: 100_000, ttl: 60_000 });
+  invalidate(code: string): void {
+    this.#lru.delete(code);
+  }
+  get(code: string): Snapshot | undefined {
+    return this.#lru.get(code);
+  }
+  set(code: string, s: Snapshot): void {
+    this.#lru.set(code, s);
+  }
+}
+
+const wrap =
+  (fn: (req: Request, res: Response) => Promise<void>) =>
+  (req: Request, res: Response, next: NextFunction): void => {
+    fn(req, res).catch(next);
+  };
+
+function creditCodeParam(req: Request): string {
+  const r = validateCreditCode(String(req.params.code ?? ''));
+  if (!r.ok) throw new HttpError('INVALID_CREDIT_CODE', `not a valid unified social credit code: ${r.message}`);
+  if (!r.value.isIndividualBusiness) throw new HttpError('NOT_INDIVIDUAL_BUSINESS', 'not an individual business (92…) code');
+  return r.value.code;
+}
+
+/** Builds the express app. */
+export function createGateway(o: GatewayOptions, cache = new DecisionCache()): express.Express {
+  const app = express();
+  const now = o.now ?? (() => new Date());
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+  app.use(authenticate(o.verify));
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: o.requestsPerMinute ?? 600,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) =>
+        req.principal === undefined ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `sub:${req.principal.role}:${req.principal.subject}`,
+      handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many requests; slow down'),
+    }),
+  );
+  const smallJson = express.json({ limit: '16kb', strict: true });
+  const feedJson = express.json({ limit: '5mb', strict: true });
+
+  const snapshot = async (code: string): Promise<Snapshot> => {
+    let s = cache.get(code);
+    if (s === undefined) {
+      s = { decision: await o.store.decision(code), recognition: await o.store.recognition(code) };
+      cache.set(code, s);
+    }
+    return s;
+  };
+  const audit = (req: Request, action: string, creditCode: string | null, outcome: string, purpose: string | null = null) =>
+    recordAudit(o.store, {
+      subject: req.principal?.subject ?? 'anonymous',
+      role: req.principal?.role ?? 'none',
+      action,
+      purpose,
+      creditCode,
+      outcome,
+    });
+  const activeRecognition = (r: RecognitionRow | null) =>
+    r !== null && r.status === 'active' && r.validUntil >= now().toISOString().slice(0, 10) ? r : null;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(renderDocs(openApiDocument()));
+  });
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(o.badgeKeys.jwks());
+  });
+
+  const everyone: Role[] = ['public', 'bank', 'platform', 'regulator', 'region', 'agency'];
+
+  // Public register: what the national register shows, by code or by (partial) name.
+  app.get(
+    '/v1/public/businesses/:code',
+    allow(everyone),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const [b, s] = [await o.store.business(code), await snapshot(code)];
+      if (b === null && s.decision === null) throw new HttpError('NOT_FOUND', 'no business with that credit code');
+      const rec = activeRecognition(s.recognition);
+      res.json({
+        creditCode: code,
+        name: b?.name ?? null,
+        region: b?.region ?? s.decision?.region ?? null,
+        type: s.decision?.type ?? null,
+        label: s.decision?.label ?? null,
+        asOf: s.decision?.asOf ?? null,
+        recognition: rec === null ? null : { category: rec.category, validUntil: rec.validUntil },
+      });
+    }),
+  );
+  const searchQuery = z.object({ name: z.string().trim().min(1).max(50) }).strict();
+  app.get(
+    '/v1/public/search',
+    allow(everyone),
+    wrap(async (req, res) => {
+      const q = searchQuery.safeParse(req.query);
+      if (!q.success) throw new HttpError('INVALID_ARGUMENT', 'give name=… (1 to 50 characters) and nothing else');
+      const found = await o.store.searchBusinesses(q.data.name, 20);
+      const results = [];
+      for (const b of found) {
+        const s = await snapshot(b.creditCode);
+        results.push({
+          creditCode: b.creditCode,
+          name: b.name,
+          region: b.region,
+          type: s.decision?.type ?? null,
+          label: s.decision?.label ?? null,
+        });
+      }
+      res.json({ results });
+    }),
+  );
+
+  // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
+  const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
+  app.get(
+    '/v1/credit-tags/:code',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const q = purposeQuery.safeParse(req.query);
+      if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      const s = await snapshot(code);
+      if (s.decision === null) {
+        await audit(req, 'credit-tags.read', code, 'not-found', q.data.purpose);
+        throw new HttpError('NOT_FOUND', 'no decision for that credit code');
+      }
+      const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
+      const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
+      const rec = activeRecognition(s.recognition);
+      await audit(req, 'credit-tags.read', code, 'ok', q.data.purpose);
+      res.json({
+        creditCode: code,
+        type: s.decision.type,
+        label: s.decision.label,
+        mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
+        basicStandard: {
+          typing: reasons.filter((r) => r.criterion.startsWith('basic.')).every((r) => r.met),
+          mtyx: s.decision.mtyxBasicEligible,
+          noExcludingPenalty: met('mtyx.penalty'),
+          operatorNotOnCourtList: met('mtyx.court'),
+        },
+        ruleset: s.decision.ruleset,
+        asOf: s.decision.asOf,
+      });
+    }),
+  );
+
+  // Platforms: the badge as a signed, offline-verifiable token, and its status.
+  app.get(
+    '/v1/badges/:code',
+    allow(['platform']),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const rec = activeRecognition((await snapshot(code)).recognition);
+      if (rec === null) {
+        await audit(req, 'badge.read', code, 'none');
+        throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      }
+      const exp = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
+      const token = await o.badgeKeys.sign(
+        { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil, badge: 'mtyx' },
+        { issuer: o.issuer, subject: code, expiresIn: exp },
+      );
+      await audit(req, 'badge.read', code, 'ok');
+      res.json({ creditCode: code, category: rec.category, validUntil: rec.validUntil, token, jwks: '/.well-known/jwks.json' });
+    }),
+  );
+  app.get(
+    '/v1/badges/:code/status',
+    allow(['platform', 'public']),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const r = (await snapshot(code)).recognition;
+      const status =
+        r === null ? 'none' : r.status === 'active' && r.validUntil < now().toISOString().slice(0, 10) ? 'expired' : r.status;
+      if (req.principal?.role === 'platform') await audit(req, 'badge.status', code, status);
+      res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
+    }),
+  );
+
+  // Agencies: push a batch of their own feed; replaying a batch is harmless.
+  const pushBody = z
+    .object({
+      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+      records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+    })
+    .strict();
+  app.post(
+    '/v1/feeds/:agency/:feed',
+    allow(['agency']),
+    feedJson,
+    wrap(async (req, res) => {
+      const key = `${req.params.agency}/${req.params.feed}`;
+      const feed = FEEDS.get(key);
+      if (feed === undefined) throw new HttpError('NOT_FOUND', 'no such feed');
+      const p = req.principal as Principal;
+      if (!p.scopes.has(`feeds:${feed.agency}`)) {
+        await audit(req, `feed.push:${key}`, null, 'denied');
+        throw new HttpError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
+      }
+      if (!req.is('application/json')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      const body = pushBody.safeParse(req.body);
+      if (!body.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const summary = await ingestRecords(
+        body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
+        {
+          bus: o.pipeline.bus,
+          codec: o.pipeline.codec,
+          feed,
+          source: `http:${p.subject}:${body.data.batchId}`,
+          topicPrefix: o.pipeline.prefix,
+          keepOutcomes: true,
+        },
+      );
+      await audit(req, `feed.push:${key}`, null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
+      res.status(summary.rejected === 0 ? 200 : 207).json(summary);
+    }),
+  );
+
+  // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
+  app.get(
+    '/v1/regulator/decisions/:code',
+    allow(['regulator']),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const [decision, history, recognition] = [
+        await o.store.decision(code),
+        await o.store.history(code),
+        await o.store.recognition(code),
+      ];
+      await audit(req, 'decision.explain', code, decision === null ? 'not-found' : 'ok');
+      if (decision === null) throw new HttpError('NOT_FOUND', 'no decision for that credit code');
+      res.json({ decision, history, recognition });
+    }),
+  );
+  app.get(
+    '/v1/regulator/audit',
+    allow(['regulator']),
+    wrap(async (req, res) => {
+      const code = typeof req.query.creditCode === 'string' ? req.query.creditCode : undefined;
+      await audit(req, 'audit.read', code ?? null, 'ok');
+      res.json({ entries: await o.store.auditEntries(code, 1000) });
+    }),
+  );
+  app.get(
+    '/v1/regulator/audit/verify',
+    allow(['regulator']),
+    wrap(async (req, res) => {
+      const v = await verifyAudit(o.store);
+      await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
+      res.json(v);
+    }),
+  );
+
+  app.use(smallJson);
+  app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
+  app.use(errorHandler);
+  return app;
+}

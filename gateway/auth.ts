@@ -1,0 +1,108 @@
+/**
+ * Who is calling: JWT bearer tokens verified with jose against a JWKS (key rotation by `kid`),
+ * issuer, audience, expiry and not-before enforced, ES256 only. Claims carry role, subject,
+ * region and scopes. Deny by default: a route names the roles (and scopes) it admits.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createLocalJWKSet, createRemoteJWKSet, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { HttpError } from './errors.js';
+import { ALG } from './keys.js';
+
+/** The roles of the gateway. */
+export const ROLES = ['agency', 'bank', 'platform', 'public', 'regulator', 'region'] as const;
+/** A role. */
+export type Role = (typeof ROLES)[number];
+
+/** The caller, from a verified token. */
+export interface Principal {
+  readonly subject: string;
+  readonly role: Role;
+  readonly region: string | null;
+  readonly scopes: ReadonlySet<string>;
+}
+
+const claims = z.object({
+  sub: z.string().min(1).max(200),
+  role: z.enum(ROLES),
+  region: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
+  scope: z.string().max(2000).optional(),
+});
+
+/** Where verification keys come from and what the tokens must say. */
+export interface AuthOptions {
+  readonly issuer: string;
+  readonly audience: string;
+  /** A JWKS document (development, tests) or a JWKS URL (the identity provider). */
+  readonly jwks: { keys: JWK[] } | (() => { keys: JWK[] }) | URL;
+}
+
+/** Verifies a bearer token; throws HttpError UNAUTHENTICATED with a reason that reveals nothing else. */
+export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Principal> {
+  const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
+  return async (token) => {
+    const keys = remote ?? createLocalJWKSet(typeof o.jwks === 'function' ? o.jwks() : (o.jwks as { keys: JWK[] }));
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: o.issuer,
+        audience: o.audience,
+        algorithms: [ALG],
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      const reason =
+        err instanceof joseErrors.JWTExpired
+          ? 'the token has expired'
+          : err instanceof joseErrors.JWTClaimValidationFailed
+            ? `the token's ${err.claim} claim is not accepted`
+            : 'the token is not valid';
+      throw new HttpError('UNAUTHENTICATED', reason);
+    }
+    const c = claims.safeParse(payload);
+    if (!c.success) throw new HttpError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
+    return {
+      subject: c.data.sub,
+      role: c.data.role,
+      region: c.data.region ?? null,
+      scopes: new Set((c.data.scope ?? '').split(' ').filter((s) => s !== '')),
+    };
+  };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** Reads and verifies the bearer token; a request without one stays anonymous (and is refused by guarded routes). */
+export function authenticate(verify: (token: string) => Promise<Principal>): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    const h = req.headers.authorization;
+    if (h === undefined) return next();
+    const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(h);
+    if (m === null) return next(new HttpError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
+    verify(m[1] as string).then(
+      (p) => {
+        req.principal = p;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
+  };
+}
+
+/** Admits only the given roles (and, when named, callers holding every scope). */
+export function allow(roles: readonly Role[], scopes: readonly string[] = []): RequestHandler {
+  return (req, _res, next) => {
+    const p = req.principal;
+    if (p === undefined) return next(new HttpError('UNAUTHENTICATED', 'a bearer token is required'));
+    if (!roles.includes(p.role)) return next(new HttpError('FORBIDDEN', 'this role may not use this endpoint'));
+    for (const s of scopes) if (!p.scopes.has(s)) return next(new HttpError('FORBIDDEN', `the token lacks the scope ${s}`));
+    next();
+  };
+}

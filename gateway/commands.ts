@@ -1,0 +1,83 @@
+/** The gateway's commands: token (development tokens), audit verify, serve. */
+import type { Command } from 'commander';
+import { GetihuError } from '../lib/errors.js';
+import { Store } from '../lib/store/store.js';
+import { configFromEnv, openPipeline } from '../matchers/reconciler/pipeline.js';
+import { startSink } from '../matchers/reconciler/sink.js';
+import { verifyAudit } from './audit.js';
+import { ROLES, type Role } from './auth.js';
+import { AUDIENCE, DEV_ISSUER, devKeyRings, startGateway } from './index.js';
+
+/** Adds the gateway commands to the CLI. */
+export function registerGatewayCommands(program: Command): void {
+  program
+    .command('token')
+    .description('mint a development access token (ES256, key under .data/keys) and print it bare on stdout')
+    .requiredOption('--role <role>', ROLES.join('|'))
+    .requiredOption('--sub <subject>', 'who the token is for')
+    .option('--region <code>', '6-digit division the caller belongs to')
+    .option('--scope <scopes...>', 'scopes, e.g. feeds:tax')
+    .option('--ttl <duration>', 'lifetime (e.g. 1h, 30m)', '1h')
+    .action(async (o: { role: string; sub: string; region?: string; scope?: string[]; ttl: string }) => {
+      if (!(ROLES as readonly string[]).includes(o.role))
+        throw new GetihuError('INVALID_ARGUMENT', `--role: one of ${ROLES.join(', ')}`);
+      if (o.region !== undefined && !/^\d{6}$/.test(o.region))
+        throw new GetihuError('INVALID_ARGUMENT', '--region: a 6-digit division code');
+      const { access } = await devKeyRings();
+      const token = await access.sign(
+        {
+          role: o.role as Role,
+          ...(o.region === undefined ? {} : { region: o.region }),
+          ...(o.scope === undefined ? {} : { scope: o.scope.join(' ') }),
+        },
+        { issuer: DEV_ISSUER, audience: AUDIENCE, subject: o.sub, expiresIn: o.ttl },
+      );
+      process.stdout.write(`${token}\n`);
+    });
+
+  program
+    .command('audit')
+    .description('audit log tools')
+    .command('verify')
+    .description('walk the hash chain of the audit log in DATABASE_URL (or a PGlite folder) and report the first broken entry')
+    .option('--pglite <dir>', 'a PGlite data folder (the server must be stopped)')
+    .action(async (o: { pglite?: string }) => {
+      const url = process.env.DATABASE_URL;
+      const store =
+        o.pglite !== undefined
+          ? await Store.pglite(o.pglite)
+          : url !== undefined
+            ? await Store.postgres(url, process.env.GETIHU_DB_SCHEMA || undefined)
+            : undefined;
+      if (store === undefined) throw new GetihuError('INVALID_CONFIG', 'set DATABASE_URL or give --pglite <dir>');
+      try {
+        const v = await verifyAudit(store);
+        process.stdout.write(`${JSON.stringify(v)}\n`);
+        if (!v.ok) process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('serve')
+    .description('serve the gateway (and keep the serving store in step) on PORT (default 8080)')
+    .action(async () => {
+      const p = await openPipeline(configFromEnv());
+      const sink = await startSink(p.ctx, p.store);
+      const g = await startGateway({
+        store: p.store,
+        pipeline: p.ctx,
+        port: Number(process.env.PORT ?? 8080),
+        host: process.env.HOST ?? '127.0.0.1',
+      });
+      process.stderr.write(`gateway on ${g.url} (docs: ${g.url}/docs)\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await g.close();
+      await sink.stop();
+      await p.close();
+    });
+}

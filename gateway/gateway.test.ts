@@ -1,0 +1,338 @@
+/**
+ * The gateway over real HTTP on the embedded pipeline: identity and access (the security
+ * suite), what each role gets, the audit chain, badges verifiable offline, agencies' pushes, and
+ * a cache that never serves a changed result stale.
+ */
+import type { Server } from 'node:http';
+import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
+import { runRecognition } from '../matchers/reconciler/round.js';
+import { type Sink, startSink } from '../matchers/reconciler/sink.js';
+import { classifyAll } from '../matchers/reconciler/testing.js';
+import { createGateway, DecisionCache } from './app.js';
+import { verifyAudit } from './audit.js';
+import { tokenVerifier } from './auth.js';
+import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';
+import { KeyRing } from './keys.js';
+
+const AS_OF = '2025-08-15';
+let p: Pipeline;
+let sink: Sink;
+let server: Server;
+let base: string;
+let access: KeyRing;
+let badge: KeyRing;
+let businesses: Record<string, unknown>[];
+let expected: ReturnType<typeof classifyAll>;
+let stopCache: () => Promise<void>;
+
+const token = (
+  role: string,
+  sub = `${role}-1`,
+  extra: Record<string, unknown> = {},
+  o: { issuer?: string; audience?: string; expiresIn?: string | number; notBefore?: number } = {},
+) =>
+  access.sign(
+    { role, ...extra },
+    {
+      issuer: o.issuer ?? DEV_ISSUER,
+      audience: o.audience ?? AUDIENCE,
+      subject: sub,
+      expiresIn: o.expiresIn ?? '10m',
+      ...(o.notBefore === undefined ? {} : { notBefore: o.notBefore }),
+    },
+  );
+const get = async (path: string, tok?: string) => {
+  const r = await fetch(`${base}${path}`, { headers: tok === undefined ? {} : { authorization: `Bearer ${tok}` } });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown>, text: '' };
+};
+
+beforeAll(async () => {
+  p = await openPipeline({ mode: 'embedded', partitions: 3 });
+  businesses = [...generateBusinesses({ region: 'beijing', businesses: 1500, seed: 404 })];
+  expected = classifyAll(businesses, AS_OF);
+  await ingestBusinesses(p.ctx, businesses, 2024);
+  sink = await startSink(p.ctx, p.store);
+  const pool = new DecisionPool(0);
+  await runTyping(p.ctx, { area: '110000', asOf: AS_OF, pool });
+  await runRecognition(p.ctx, { area: '110000', asOf: AS_OF });
+  await sink.caughtUp();
+  await pool.close();
+  access = await KeyRing.ephemeral();
+  badge = await KeyRing.ephemeral();
+  const cache = new DecisionCache();
+  stopCache = (await keepCacheInStep(p.ctx, cache)).stop;
+  const app = createGateway(
+    {
+      store: p.store,
+      pipeline: p.ctx,
+      verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => access.jwks() }),
+      badgeKeys: badge,
+      issuer: DEV_ISSUER,
+    },
+    cache,
+  );
+  server = await new Promise<Server>((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  const addr = server.address() as { port: number };
+  base = `http://127.0.0.1:${addr.port}`;
+}, 120_000);
+
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  await stopCache();
+  await sink.stop();
+  await p.close();
+});
+
+const someCode = () => businesses[0]?.creditCode as string;
+
+describe('identity and access', () => {
+  it('accepts a valid token and refuses a missing one', async () => {
+    expect((await get(`/v1/public/businesses/${someCode()}`, await token('public'))).status).toBe(200);
+    expect((await get(`/v1/public/businesses/${someCode()}`)).status).toBe(401);
+  });
+
+  it('refuses alg none, HS/ES key confusion, expired, not-yet-valid, wrong issuer, wrong audience and unknown kid', async () => {
+    const path = `/v1/credit-tags/${someCode()}?purpose=credit-assessment`;
+    const none = new UnsecuredJWT({ role: 'bank' })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('x')
+      .setExpirationTime('10m')
+      .encode();
+    const pub = access.jwks().keys[0] as Record<string, string>;
+    const hs = await new SignJWT({ role: 'bank' })
+      .setProtectedHeader({ alg: 'HS256', kid: pub.kid as string })
+      .setIssuer(DEV_ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject('x')
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(JSON.stringify(pub)));
+    const expired = await token('bank', 'b', {}, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const future = await token('bank', 'b', {}, { notBefore: Math.floor(Date.now() / 1000) + 3600 });
+    const wrongIss = await token('bank', 'b', {}, { issuer: 'someone-else' });
+    const wrongAud = await token('bank', 'b', {}, { audience: 'another-api' });
+    const stranger = await (await KeyRing.ephemeral()).sign(
+      { role: 'bank' },
+      { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'b', expiresIn: '10m' },
+    );
+    for (const bad of [none, hs, expired, future, wrongIss, wrongAud, stranger, 'not.a.jwt', '']) {
+      const r = await get(path, bad);
+      expect(r.status, bad.slice(0, 20)).toBe(401);
+      expect(JSON.stringify(r.body)).not.toMatch(/stack|at \/|node_modules|SELECT|select /);
+    }
+  });
+
+  it('verifies tokens across a key rotation until the old key is retired', async () => {
+    const old = await token('public');
+    const oldKid = (access.jwks().keys[0] as { kid: string }).kid;
+    await access.rotate();
+    expect((await get(`/v1/public/businesses/${someCode()}`, old)).status).toBe(200);
+    expect((await get(`/v1/public/businesses/${someCode()}`, await token('public'))).status).toBe(200);
+    access.retire(oldKid);
+    expect((await get(`/v1/public/businesses/${someCode()}`, old)).status).toBe(401);
+  });
+
+  it.each([
+    ['public', `/v1/credit-tags/CODE?purpose=credit-assessment`],
+    ['platform', `/v1/credit-tags/CODE?purpose=credit-assessment`],
+    ['agency', `/v1/credit-tags/CODE?purpose=credit-assessment`],
+    ['region', `/v1/credit-tags/CODE?purpose=credit-assessment`],
+    ['bank', '/v1/badges/CODE'],
+    ['public', '/v1/badges/CODE'],
+    ['bank', '/v1/regulator/decisions/CODE'],
+    ['platform', '/v1/regulator/audit'],
+    ['agency', '/v1/regulator/audit/verify'],
+  ])('%s may not reach %s', async (role, path) => {
+    const r = await get(path.replace('CODE', someCode()), await token(role));
+    expect(r.status).toBe(403);
+    expect(r.body).toEqual({ error: { code: 'FORBIDDEN', message: expect.any(String) } });
+  });
+
+  it('refuses an agency pushing another agency’s feed, oversized and malformed bodies, and other content types', async () => {
+    const tax = await token('agency', 'tax-bureau', { scope: 'feeds:tax' });
+    const post = (path: string, body: string, tok: string, type = 'application/json') =>
+      fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': type }, body });
+    expect(
+      (
+        await post(
+          '/v1/feeds/court/dishonest-debtors',
+          JSON.stringify({ batchId: 'b1', records: [{ operatorId: 'x', dishonest: true }] }),
+          tax,
+        )
+      ).status,
+    ).toBe(403);
+    expect((await post('/v1/feeds/tax/tax', `{"batchId":"b","records":[${'{"x":"y"},'.repeat(600_000)}{}]}`, tax)).status).toBe(
+      413,
+    );
+    const malformed = await post('/v1/feeds/tax/tax', '{"batchId": "b", "records": [', tax);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: { code: 'INVALID_JSON', message: expect.any(String) } });
+    expect((await post('/v1/feeds/tax/tax', 'batchId=b', tax, 'application/x-www-form-urlencoded')).status).toBe(415);
+    expect((await post('/v1/feeds/tax/tax', JSON.stringify({ batchId: 'b', records: [], extra: 1 }), tax)).status).toBe(400);
+  });
+
+  it('treats SQL- and NoSQL-looking search input as text, and leaks nothing', async () => {
+    const pub = await token('public');
+    for (const q of ["' or 1=1 --", "'; drop table decisions; --", '%', '_', '\\']) {
+      const r = await get(`/v1/public/search?name=${encodeURIComponent(q)}`, pub);
+      expect(r.status).toBe(200);
+      expect(r.body.results).toEqual([]);
+    }
+    for (const q of ['name[$ne]=1', 'name=a&name=b', 'name=', `name=${'x'.repeat(51)}`, 'name=a&role=regulator']) {
+      const r = await get(`/v1/public/search?${q}`, pub);
+      expect(r.status, q).toBe(400);
+      expect(JSON.stringify(r.body)).not.toMatch(/stack|sql|select|postgres/i);
+    }
+    expect((await get('/v1/public/businesses/92110105MA00000000', pub)).status).toBe(400);
+  });
+
+  it('limits requests per subject', async () => {
+    const app = createGateway({
+      store: p.store,
+      verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => access.jwks() }),
+      badgeKeys: badge,
+      issuer: DEV_ISSUER,
+      requestsPerMinute: 5,
+    });
+    const s = await new Promise<Server>((r) => {
+      const x = app.listen(0, '127.0.0.1', () => r(x));
+    });
+    const url = `http://127.0.0.1:${(s.address() as { port: number }).port}/v1/public/businesses/${someCode()}`;
+    const tok = await token('public', 'busy');
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await fetch(url, { headers: { authorization: `Bearer ${tok}` } })).status);
+    await new Promise<void>((r) => s.close(() => r()));
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+});
+
+describe('what each role gets', () => {
+  it('banks get tags with a purpose, never amounts or headcounts, and every read is audited', async () => {
+    const bank = await token('bank', 'bank:icbc');
+    const code = someCode();
+    expect((await get(`/v1/credit-tags/${code}`, bank)).status).toBe(400);
+    const r = await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ creditCode: code, type: expected.get(code)?.type, ruleset: 'beijing-2024@1', asOf: AS_OF });
+    expect(JSON.stringify(r.body)).not.toMatch(/Yuan|Fen|revenue|headcount|vat|iit|operatorId/i);
+    const entries = await p.store.auditEntries(code);
+    expect(
+      entries.some((e) => e.subject === 'bank:icbc' && e.action === 'credit-tags.read' && e.purpose === 'pre-approval'),
+    ).toBe(true);
+  });
+
+  it('the public sees type and recognition by code and by partial name', async () => {
+    const pub = await token('public');
+    const b = businesses[3] as { creditCode: string; name: string };
+    const r = await get(`/v1/public/businesses/${b.creditCode}`, pub);
+    expect(r.body).toMatchObject({ creditCode: b.creditCode, name: b.name, type: expected.get(b.creditCode)?.type });
+    const s = await get(`/v1/public/search?name=${encodeURIComponent(b.name.slice(0, 4))}`, pub);
+    expect((s.body.results as { creditCode: string }[]).length).toBeGreaterThan(0);
+  });
+
+  it('platforms get a badge token that verifies offline against the published JWKS, and its status', async () => {
+    const rec = (await p.store.rawQuery("select credit_code from recognitions where status = 'active' limit 1"))[0] as {
+      credit_code: string;
+    };
+    expect(rec).toBeDefined();
+    const plat = await token('platform', 'platform:meituan');
+    const r = await get(`/v1/badges/${rec.credit_code}`, plat);
+    expect(r.status).toBe(200);
+    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: [] };
+    const { payload } = await jwtVerify(r.body.token as string, createLocalJWKSet(jwks), {
+      issuer: DEV_ISSUER,
+      algorithms: ['ES256'],
+    });
+    expect(payload.sub).toBe(rec.credit_code);
+    expect(
+      await jwtVerify(r.body.token as string, createLocalJWKSet(access.jwks()), { algorithms: ['ES256'] }).catch(() => 'refused'),
+    ).toBe('refused');
+    expect((await get(`/v1/badges/${rec.credit_code}/status`, plat)).body).toMatchObject({ status: 'active' });
+  });
+
+  it('regulators see a decision explained with its source records', async () => {
+    const code = someCode();
+    const r = await get(`/v1/regulator/decisions/${code}`, await token('regulator', 'samr-bj'));
+    expect(r.status).toBe(200);
+    const d = r.body.decision as { reasons: { criterion: string; clause: string }[]; sources: string[] };
+    expect(d.reasons.every((x) => x.clause.length > 0)).toBe(true);
+    expect(d.sources.length).toBeGreaterThan(0);
+  });
+
+  it('agencies push their own feed: per-record receipts; a replayed batch is harmless', async () => {
+    const tax = await token('agency', 'tax-bureau', { scope: 'feeds:tax' });
+    const good = {
+      creditCode: someCode(),
+      year: 2024,
+      registeredOn: '2015-01-01',
+      nonNormal: false,
+      generalTaxpayer: false,
+      vatPaidYuan: 10,
+      iitPaidYuan: 0,
+    };
+    const body = JSON.stringify({ batchId: 'tax-2025-09-01', records: [good, { ...good, creditCode: '92110105MA00000000' }] });
+    const send = () =>
+      fetch(`${base}/v1/feeds/tax/tax`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tax}`, 'content-type': 'application/json' },
+        body,
+      });
+    const first = await send();
+    expect(first.status).toBe(207);
+    const receipt = (await first.json()) as {
+      accepted: number;
+      rejected: number;
+      outcomes: { accepted: boolean; reasonCode?: string }[];
+    };
+    expect([receipt.accepted, receipt.rejected]).toEqual([1, 1]);
+    expect(receipt.outcomes[1]?.reasonCode).toBe('INVALID_CREDIT_CODE');
+    const again = (await (await send()).json()) as { accepted: number };
+    expect(again.accepted).toBe(1);
+  });
+});
+
+describe('audit', () => {
+  it('chains every entry; an edit or a deletion is detected', async () => {
+    expect((await verifyAudit(p.store)).ok).toBe(true);
+    const v = await get('/v1/regulator/audit/verify', await token('regulator', 'samr'));
+    expect(v.body).toMatchObject({ ok: true });
+    const [row] = await p.store.rawQuery('select seq, outcome from audit_log order by seq limit 1 offset 1');
+    await p.store.rawQuery("update audit_log set outcome = 'tampered' where seq = $1", [(row as { seq: number }).seq]);
+    expect(await verifyAudit(p.store)).toMatchObject({ ok: false, brokenAt: Number((row as { seq: number }).seq) });
+    await p.store.rawQuery('update audit_log set outcome = $1 where seq = $2', [
+      (row as { outcome: string }).outcome,
+      (row as { seq: number }).seq,
+    ]);
+    expect((await verifyAudit(p.store)).ok).toBe(true);
+    await p.store.rawQuery('delete from audit_log where seq = 1');
+    expect((await verifyAudit(p.store)).ok).toBe(false);
+  });
+});
+
+describe('cache', () => {
+  it('never serves a changed result stale', async () => {
+    const bank = await token('bank', 'bank:cache');
+    const target = businesses.find(
+      (b) =>
+        expected.get(b.creditCode as string)?.type === 'survival' &&
+        (b.tax as { registeredOn?: string } | undefined)?.registeredOn !== undefined &&
+        String((b.registration as { establishedOn: string }).establishedOn) < '2022-01-01',
+    )!;
+    const code = target.creditCode as string;
+    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('survival');
+    await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 0, patents: 2 } }], 2024, 'update');
+    const pool = new DecisionPool(0);
+    await runTyping(p.ctx, { area: '110000', asOf: AS_OF, pool });
+    await pool.close();
+    await sink.caughtUp();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('development');
+  });
+});

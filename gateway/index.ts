@@ -1,0 +1,77 @@
+/**
+ * The gateway: createGateway builds the app; startGateway serves it on a port with the cache
+ * kept in step with decision events. Keys for development live under .data/keys.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Store } from '../lib/store/store.js';
+import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
+import { topicName } from '../matchers/reconciler/reconciler.js';
+import { createGateway, DecisionCache } from './app.js';
+import { tokenVerifier } from './auth.js';
+import { KeyRing } from './keys.js';
+
+export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
+export { recordAudit, verifyAudit } from './audit.js';
+export { type Principal, ROLES, type Role, tokenVerifier } from './auth.js';
+export { KeyRing } from './keys.js';
+
+/** The development issuer and audience (production: the identity provider's). */
+export const DEV_ISSUER = 'getihu-dev';
+export const AUDIENCE = 'getihu-gateway';
+export const KEYS_DIR = join(import.meta.dirname, '..', '.data', 'keys');
+
+/** The development key rings: access tokens and badges (separate keys). */
+export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; badge: KeyRing }> {
+  return { access: await KeyRing.load(join(dir, 'access.json')), badge: await KeyRing.load(join(dir, 'badge.json')) };
+}
+
+/** Invalidates cached answers whenever a decision or recognition about a business is emitted. */
+export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache): Promise<{ stop: () => Promise<void> }> {
+  const sub = await ctx.bus.subscribe(
+    `gateway-cache-${randomUUID()}`,
+    [topicName(ctx, 'typing'), topicName(ctx, 'mtyx')],
+    async (records) => {
+      for (const r of records) if (r.key !== null) cache.invalidate(r.key);
+    },
+  );
+  return { stop: () => sub.stop() };
+}
+
+/** Serves the gateway on `port`. */
+export async function startGateway(o: {
+  store: Store;
+  pipeline: PipelineContext;
+  port: number;
+  host?: string;
+  keys?: { access: KeyRing; badge: KeyRing };
+}): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const keys = o.keys ?? (await devKeyRings());
+  const cache = new DecisionCache();
+  const inStep = await keepCacheInStep(o.pipeline, cache);
+  const app = createGateway(
+    {
+      store: o.store,
+      pipeline: o.pipeline,
+      verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => keys.access.jwks() }),
+      badgeKeys: keys.badge,
+      issuer: DEV_ISSUER,
+    },
+    cache,
+  );
+  const host = o.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(o.port, host, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : o.port;
+  return {
+    server,
+    url: `http://${host}:${port}`,
+    close: async () => {
+      await inStep.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
