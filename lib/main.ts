@@ -8,11 +8,11 @@
 
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
-import { runRecognitionRound } from '../matchers/mtyx/round.js';
+import { startGateway } from '../gateway/index.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
+import { runRecognition } from '../matchers/reconciler/round.js';
 import { startSink } from '../matchers/reconciler/sink.js';
-import { RuleBook } from '../matchers/ruleSet.js';
 import { TYPE_LABELS } from '../matchers/typing.js';
 import { parseIsoDate, yearOf } from './dates.js';
 import { generateBusinesses } from './generate/generator.js';
@@ -67,8 +67,8 @@ try {
 
   const sink = await startSink(pipeline.ctx, pipeline.store);
   const run = await runTyping(pipeline.ctx, { area, asOf: asOfText, pool });
+  const pipelineRound = await runRecognition(pipeline.ctx, { area, asOf: asOfText });
   await sink.caughtUp();
-  await sink.stop();
   out(`Run ${run.runId}: ${run.decisions} decisions`);
   out(
     `${'district'.padEnd(22)}${(['development', 'growth', 'survival', 'ineligible'] as const).map((t) => TYPE_LABELS[t].padStart(10)).join('')}`,
@@ -79,7 +79,7 @@ try {
     );
   }
 
-  const round = runRecognitionRound({ ruleBook: RuleBook.load(), asOf, area, records });
+  const round = pipelineRound;
   out();
   out(`名特优新 round ${round.year} (decided ${round.decidedOn}):`);
   for (const q of round.quota)
@@ -97,8 +97,31 @@ try {
       out(`  ${r.met ? '✓' : '·'} ${r.criterion.padEnd(30)} ${r.clause}`);
     out(`  source records: ${shown.sources.join(', ')}`);
   }
+  const recognised = round.candidates.find((c) => c.recognised)?.creditCode;
+  const gateway = await startGateway({
+    store: pipeline.store,
+    pipeline: pipeline.ctx,
+    port: Number(process.env.PORT ?? 8080),
+    host: process.env.HOST ?? '127.0.0.1',
+  });
   out();
-  out('Next: npm run -s cli -- --help   ·   npm run infra:up, then the same on Kafka + PostgreSQL');
+  out(`Gateway: ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`);
+  out('Mint a development token, then call the API, e.g.:');
+  out('  TOKEN=$(npm run -s cli -- token --role bank --sub bank:demo)');
+  out(
+    `  curl -H "Authorization: Bearer $TOKEN" '${gateway.url}/v1/credit-tags/${shown?.creditCode ?? ''}?purpose=credit-assessment'`,
+  );
+  if (recognised !== undefined) {
+    out('  TOKEN=$(npm run -s cli -- token --role platform --sub platform:demo)');
+    out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/badges/${recognised}`);
+  }
+  out('Roles: agency (scope feeds:<agency>), bank, platform, public, regulator, region. Ctrl-C stops.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await gateway.close();
+  await sink.stop();
 } finally {
   await pool.close();
   await pipeline.close();
