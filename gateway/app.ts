@@ -10,13 +10,16 @@ import { z } from 'zod';
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { validateCreditCode } from '../lib/creditCode.js';
+import { tryParseIsoDate } from '../lib/dates.js';
 import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
+import { topicName } from '../matchers/reconciler/reconciler.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
 import { openApiDocument, renderDocs } from './openapi.js';
+import { checkTransfer, transferRequest } from './transfer.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -306,6 +309,47 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const v = await verifyAudit(o.store);
       await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
       res.json(v);
+    }),
+  );
+
+  // Regions: 京津冀 transfer checks, recorded and emitted as events.
+  app.post(
+    '/v1/transfers/check',
+    allow(['region', 'regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      if (!req.is('application/json')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      const body = transferRequest.safeParse(req.body);
+      if (!body.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}');
+      const p = req.principal as Principal;
+      if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.data.toRegion.slice(0, 2))) {
+        await audit(req, 'transfer.check', body.data.creditCode, 'denied');
+        throw new HttpError('FORBIDDEN', 'a region checks transfers into its own province');
+      }
+      const check = await checkTransfer(o.store, body.data, now().toISOString().slice(0, 10));
+      if (o.pipeline !== undefined) {
+        const topic = topicName(o.pipeline, 'transfer');
+        await o.pipeline.bus.send(topic, [
+          {
+            key: check.creditCode,
+            value: o.pipeline.codec.encode(topic, {
+              checkId: check.checkId,
+              creditCode: check.creditCode,
+              newCreditCode: check.newCreditCode,
+              fromRegion: check.fromRegion,
+              toRegion: check.toRegion,
+              carried: check.carried,
+              validUntil: check.validUntil === null ? null : (tryParseIsoDate(check.validUntil) as number),
+              programme: check.programme,
+              checkedBy: p.subject,
+              reasonsJson: JSON.stringify(check.reasons),
+            }),
+          },
+        ]);
+      }
+      await audit(req, 'transfer.check', check.creditCode, check.carried ? 'carried' : 'not-carried');
+      res.json(check);
     }),
   );
 

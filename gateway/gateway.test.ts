@@ -336,3 +336,43 @@ describe('cache', () => {
     expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('development');
   });
 });
+
+describe('京津冀 transfers (004 二(六))', () => {
+  it('carries an active recognition to Tianjin or Hebei, with its validity and the destination programme, and records the check', async () => {
+    const rec = (
+      await p.store.rawQuery("select credit_code, valid_until from recognitions where status = 'active' limit 1")
+    )[0] as { credit_code: string; valid_until: Date | string };
+    const tj = await token('region', 'tj-samr', { region: '120000' });
+    const post = (body: unknown, tok: string) =>
+      fetch(`${base}/v1/transfers/check`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const r = (await (await post({ creditCode: rec.credit_code, toRegion: '120101' }, tj)).json()) as {
+      carried: boolean;
+      validUntil: string;
+      programme: string;
+    };
+    expect(r.carried).toBe(true);
+    expect(r.validUntil).toBe(new Date(rec.valid_until).toISOString().slice(0, 10));
+    expect(r.programme).toMatch(/天津/);
+    const events = [];
+    for await (const b of p.ctx.bus.readSnapshot('getihu.decision.transfer')) events.push(...b);
+    expect(events.length).toBeGreaterThan(0);
+    // A region checks transfers into its own province only; a move within Beijing is not a 京津冀 transfer.
+    expect((await post({ creditCode: rec.credit_code, toRegion: '130102' }, tj)).status).toBe(403);
+    const bj = await token('region', 'bj-samr', { region: '110000' });
+    expect(
+      ((await (await post({ creditCode: rec.credit_code, toRegion: '110105' }, bj)).json()) as { carried: boolean }).carried,
+    ).toBe(false);
+    // Not recognised: nothing to carry.
+    const plain = businesses.find((b) => b.creditCode !== rec.credit_code)!.creditCode as string;
+    const none = (await (await post({ creditCode: plain, toRegion: '120101' }, tj)).json()) as {
+      carried: boolean;
+      reasons: { check: string; met: boolean }[];
+    };
+    expect(none.carried).toBe(false);
+    expect(none.reasons.find((x) => x.check === 'recognised')?.met).toBe(false);
+  });
+});

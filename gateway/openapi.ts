@@ -105,6 +105,30 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [code],
         }),
       },
+      '/v1/transfers/check': {
+        post: op(
+          '京津冀 transfer: is the recognition carried, until when, do the exclusions hold, which programme applies',
+          'region (into its own province), regulator',
+          {
+            requestBody: {
+              required: true,
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['creditCode', 'toRegion'],
+                    properties: {
+                      creditCode: { type: 'string' },
+                      newCreditCode: { type: 'string' },
+                      toRegion: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ),
+      },
       '/v1/regulator/audit': { get: op('The audit log (optionally for one credit code)', 'regulator') },
       '/v1/regulator/audit/verify': { get: op('Verify the audit hash chain', 'regulator') },
       '/.well-known/jwks.json': { get: { summary: 'Public keys of badge tokens', responses: { 200: { description: 'JWKS' } } } },
