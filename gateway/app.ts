@@ -2,6 +2,7 @@
  * The HTTP API (express + helmet + jose). Each role sees only what it needs; every non-public
  * read or write is audited; one error shape; versioned paths.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -14,6 +15,7 @@ import { tryParseIsoDate } from '../lib/dates.js';
 import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
+import { TYPE_LABELS as LABELS } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
@@ -309,6 +311,110 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const v = await verifyAudit(o.store);
       await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
       res.json(v);
+    }),
+  );
+
+  // Disputes (异议): the business files; a regulator upholds or adjusts, and an adjustment is a
+  // new decision event, so the result changes everywhere it is shared (store, cache, banks).
+  const disputeBody = z.object({ creditCode: z.string(), claim: z.string().trim().min(1).max(2000) }).strict();
+  app.post(
+    '/v1/disputes',
+    allow(['public']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = disputeBody.safeParse(req.body);
+      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"creditCode", "claim"}');
+      const code = validateCreditCode(b.data.creditCode);
+      if (!code.ok) throw new HttpError('INVALID_CREDIT_CODE', code.message);
+      const p = req.principal as Principal;
+      if (p.subject !== code.value.code) {
+        await audit(req, 'dispute.file', code.value.code, 'denied');
+        throw new HttpError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
+      }
+      const id = randomUUID();
+      await o.store.fileDispute({ id, creditCode: code.value.code, filedBy: p.subject, claim: b.data.claim });
+      await audit(req, 'dispute.file', code.value.code, 'open');
+      res.status(201).json({ id, status: 'open' });
+    }),
+  );
+  app.get(
+    '/v1/regulator/disputes',
+    allow(['regulator']),
+    wrap(async (req, res) => {
+      const status =
+        typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
+      await audit(req, 'dispute.list', null, 'ok');
+      res.json({ disputes: await o.store.disputes(status) });
+    }),
+  );
+  const resolveBody = z
+    .object({
+      outcome: z.enum(['uphold', 'adjust']),
+      type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
+      reason: z.string().trim().min(1).max(2000),
+    })
+    .strict()
+    .refine((b) => b.outcome === 'uphold' || b.type !== undefined, 'adjust needs the type');
+  app.post(
+    '/v1/regulator/disputes/:id/resolve',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = resolveBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
+      const id = String(req.params.id);
+      const open = (await o.store.disputes('open')).find((d) => d.id === id);
+      if (open === undefined) throw new HttpError('NOT_FOUND', 'no open dispute with that id');
+      const code = open.credit_code as string;
+      const current = await o.store.decision(code);
+      if (current === null) throw new HttpError('CONFLICT', 'the business has no decision to review');
+      if (b.data.outcome === 'adjust') {
+        if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+        const reasons = [
+          ...(current.reasons as { criterion: string; met: boolean }[]),
+          {
+            criterion: 'dispute.adjustment',
+            met: true,
+            evidence: {
+              disputeId: id,
+              reviewer: (req.principal as Principal).subject,
+              previousType: current.type,
+              reason: b.data.reason,
+            },
+            clause: '002 附件 一(三)3 异议处理：符合标准的，及时调整分型结果',
+          },
+        ];
+        const type = b.data.type as keyof typeof LABELS;
+        const met = (cid: string) => reasons.find((r) => r.criterion === cid)?.met !== false;
+        const mtyx = (type === 'growth' || type === 'development') && met('mtyx.penalty') && met('mtyx.court');
+        const decisionId = createHash('sha256')
+          .update(JSON.stringify([code, current.ruleset, current.asOf, type, mtyx, reasons]))
+          .digest('hex')
+          .slice(0, 32);
+        const topic = topicName(o.pipeline, 'typing');
+        await o.pipeline.bus.send(topic, [
+          {
+            key: code,
+            value: o.pipeline.codec.encode(topic, {
+              decisionId,
+              creditCode: code,
+              region: current.region,
+              ruleset: current.ruleset,
+              asOf: tryParseIsoDate(current.asOf) as number,
+              type,
+              label: LABELS[type],
+              mtyxBasicEligible: mtyx,
+              runId: `dispute:${id}`,
+              reasonsJson: JSON.stringify(reasons),
+              sources: [...current.sources],
+            }),
+          },
+        ]);
+      }
+      const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+      await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+      res.json(closed);
     }),
   );
 

@@ -376,3 +376,52 @@ describe('京津冀 transfers (004 二(六))', () => {
     expect(none.reasons.find((x) => x.check === 'recognised')?.met).toBe(false);
   });
 });
+
+describe('disputes (002 附件 一(三)3)', () => {
+  it('a business files, a regulator adjusts, and the result changes everywhere it is shared', async () => {
+    // The last survival business: the cache test changes the first one.
+    const b = businesses.findLast((x) => expected.get(x.creditCode as string)?.type === 'survival')!;
+    const code = b.creditCode as string;
+    const post = (path: string, body: unknown, tok: string) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (
+        await post(
+          '/v1/disputes',
+          { creditCode: code, claim: '我们上年度为3名员工缴纳了社保' },
+          await token('public', 'someone-else'),
+        )
+      ).status,
+    ).toBe(403);
+    const filed = await post(
+      '/v1/disputes',
+      { creditCode: code, claim: '我们上年度为3名员工缴纳了社保' },
+      await token('public', code),
+    );
+    expect(filed.status).toBe(201);
+    const { id } = (await filed.json()) as { id: string };
+    const reg = await token('regulator', 'samr-reviewer');
+    expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'adjust', reason: 'no type' }, reg)).status).toBe(400);
+    const done = await post(
+      `/v1/regulator/disputes/${id}/resolve`,
+      { outcome: 'adjust', type: 'growth', reason: '社保缴费记录经核实' },
+      reg,
+    );
+    expect(done.status).toBe(200);
+    expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'uphold', reason: 'again' }, reg)).status).toBe(404);
+    await sink.caughtUp();
+    await new Promise((r) => setTimeout(r, 100));
+    const tags = await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, await token('bank', 'bank:after-dispute'));
+    expect(tags.body.type).toBe('growth');
+    const pub = await get(`/v1/public/businesses/${code}`, await token('public'));
+    expect(pub.body.type).toBe('growth');
+    const explained = await get(`/v1/regulator/decisions/${code}`, reg);
+    const reasons = (explained.body.decision as { reasons: { criterion: string }[] }).reasons;
+    expect(reasons.at(-1)?.criterion).toBe('dispute.adjustment');
+    expect((explained.body.history as { type: string }[]).map((h) => h.type)).toEqual(['survival', 'growth']);
+  });
+});

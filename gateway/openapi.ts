@@ -105,6 +105,13 @@ export function openApiDocument(): Record<string, unknown> {
           parameters: [code],
         }),
       },
+      '/v1/disputes': {
+        post: op('A business disputes its own result (异议)', 'public, with the business credit code as token subject'),
+      },
+      '/v1/regulator/disputes': { get: op('Disputes, by status', 'regulator') },
+      '/v1/regulator/disputes/{id}/resolve': {
+        post: op('Uphold, or adjust with a reason: an adjustment is a new decision, shared everywhere', 'regulator'),
+      },
       '/v1/transfers/check': {
         post: op(
           '京津冀 transfer: is the recognition carried, until when, do the exclusions hold, which programme applies',

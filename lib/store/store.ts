@@ -381,6 +381,32 @@ export class Store {
     }));
   }
 
+  /** Files a dispute. */
+  async fileDispute(d: { id: string; creditCode: string; filedBy: string; claim: string }): Promise<void> {
+    await this.#sql.query("insert into disputes (id, credit_code, filed_by, claim, status) values ($1, $2, $3, $4, 'open')", [
+      d.id,
+      d.creditCode,
+      d.filedBy,
+      d.claim,
+    ]);
+  }
+
+  /** Disputes, newest first (optionally by status). */
+  async disputes(status?: string): Promise<Record<string, unknown>[]> {
+    return status === undefined
+      ? (await this.#sql.query('select * from disputes order by filed_at desc limit 500')).rows
+      : (await this.#sql.query('select * from disputes where status = $1 order by filed_at desc limit 500', [status])).rows;
+  }
+
+  /** Closes an open dispute; false when it is not open. */
+  async resolveDispute(id: string, status: 'upheld' | 'adjusted', resolution: string): Promise<Record<string, unknown> | null> {
+    const r = await this.#sql.query(
+      "update disputes set status = $2, resolution = $3, resolved_at = now() where id = $1 and status = 'open' returning *",
+      [id, status, resolution],
+    );
+    return r.rows[0] ?? null;
+  }
+
   /** Runs raw SQL (tests that tamper with the audit log, and maintenance). */
   async rawQuery(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     return (await this.#sql.query(text, params)).rows;
