@@ -4,6 +4,7 @@
  * printed is one JSON object with the figures.
  */
 import { benchClassify, classifyOptions } from './classify.js';
+import { benchGateway } from './gateway.js';
 import { benchPipeline } from './pipeline.js';
 
 function parseArgs(argv: readonly string[]): { name: string | undefined; args: Map<string, string | true> } {
@@ -24,10 +25,27 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify', 'pipeline'] as const;
+const SETS = ['classify', 'pipeline', 'gateway'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
+  if (name === 'gateway') {
+    const r = await benchGateway(Number(args.get('seconds') ?? 10), Number(args.get('connections') ?? 50));
+    const lane = (k: string) => r[k] as { requestsPerSecond: number; p50ms: number; p99ms: number; non2xx: number };
+    process.stdout.write(
+      [
+        `gateway: ${r.seconds} s per lane, ${r.connections} connections (autocannon, same machine)`,
+        ...['G1', 'G4cached', 'G4uncached'].map(
+          (k) =>
+            `  ${k.padEnd(11)} ${lane(k).requestsPerSecond.toLocaleString('en').padStart(8)} req/s  p50 ${lane(k).p50ms} ms  p99 ${lane(k).p99ms} ms  non-2xx ${lane(k).non2xx}`,
+        ),
+        `  ratio G4/G1 = ${r.ratioG4G1} cached, ${r.ratioG4uncachedG1} uncached (goal ≥ ${r.goal}); ${r.auditEntriesWritten} audit entries written`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
   if (name === 'pipeline') {
     const n = Number(args.get('businesses') ?? 50_000);
     if (!Number.isSafeInteger(n) || n <= 0) throw new Error('--businesses: a positive whole number');

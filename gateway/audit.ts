@@ -15,9 +15,55 @@ export function auditHash(prevHash: string, seq: number, at: string, e: AuditInp
     .digest('hex');
 }
 
-/** Appends one entry. */
+/**
+ * Appends entries with group commit: every entry asked for while a write is under way goes into
+ * the next transaction together. Each caller's promise resolves only once its own entry is
+ * committed, so a response is never sent before its audit entry is durable.
+ */
+export class AuditWriter {
+  readonly #store: Store;
+  readonly #queue: { e: AuditInput; resolve: (x: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
+  #writing = false;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  append(e: AuditInput): Promise<AuditEntry> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ e, resolve, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, 5000);
+      try {
+        const written = await this.#store.appendAuditBatch(
+          batch.map((b) => b.e),
+          auditHash,
+        );
+        batch.forEach((b, i) => b.resolve(written[i] as AuditEntry));
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.#writing = false;
+  }
+}
+
+const writers = new WeakMap<Store, AuditWriter>();
+
+/** Appends one entry (through the store's group-commit writer). */
 export function recordAudit(store: Store, e: AuditInput): Promise<AuditEntry> {
-  return store.appendAudit(e, auditHash);
+  let w = writers.get(store);
+  if (w === undefined) {
+    w = new AuditWriter(store);
+    writers.set(store, w);
+  }
+  return w.append(e);
 }
 
 /** The outcome of a verification. */

@@ -344,19 +344,46 @@ export class Store {
     e: AuditInput,
     hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
   ): Promise<AuditEntry> {
+    return (await this.appendAuditBatch([e], hashOf))[0] as AuditEntry;
+  }
+
+  /** Appends several entries, in order, in one transaction (group commit). */
+  async appendAuditBatch(
+    list: readonly AuditInput[],
+    hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
+  ): Promise<AuditEntry[]> {
+    if (list.length === 0) return [];
     return this.#sql.transaction(async (q) => {
       await q.query('select pg_advisory_xact_lock(7316)');
       const last = (await q.query<{ seq: string; hash: string }>('select seq, hash from audit_log order by seq desc limit 1'))
         .rows[0];
-      const seq = last === undefined ? 1 : Number(last.seq) + 1;
-      const prevHash = last?.hash ?? 'genesis';
+      let seq = last === undefined ? 0 : Number(last.seq);
+      let prevHash = last?.hash ?? 'genesis';
       const at = new Date().toISOString();
-      const hash = hashOf(prevHash, seq, at, e);
+      const out: AuditEntry[] = [];
+      for (const e of list) {
+        seq++;
+        const hash = hashOf(prevHash, seq, at, e);
+        out.push({ seq, at, ...e, prevHash, hash });
+        prevHash = hash;
+      }
       await q.query(
-        'insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)',
-        [seq, at, e.subject, e.role, e.action, e.purpose, e.creditCode, e.outcome, prevHash, hash],
+        `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
+         select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+        [
+          out.map((x) => x.seq),
+          out.map((x) => x.at),
+          out.map((x) => x.subject),
+          out.map((x) => x.role),
+          out.map((x) => x.action),
+          out.map((x) => x.purpose),
+          out.map((x) => x.creditCode),
+          out.map((x) => x.outcome),
+          out.map((x) => x.prevHash),
+          out.map((x) => x.hash),
+        ],
       );
-      return { seq, at, ...e, prevHash, hash };
+      return out;
     });
   }
 
