@@ -11,7 +11,7 @@ import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/recon
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
-import { classifyAll } from '../matchers/reconciler/testing.js';
+import { classifyAll, survivalReadyToGrow } from '../matchers/reconciler/testing.js';
 import { createGateway, DecisionCache } from './app.js';
 import { verifyAudit } from './audit.js';
 import { tokenVerifier } from './auth.js';
@@ -319,12 +319,7 @@ describe('audit', () => {
 describe('cache', () => {
   it('never serves a changed result stale', async () => {
     const bank = await token('bank', 'bank:cache');
-    const target = businesses.find(
-      (b) =>
-        expected.get(b.creditCode as string)?.type === 'survival' &&
-        (b.tax as { registeredOn?: string } | undefined)?.registeredOn !== undefined &&
-        String((b.registration as { establishedOn: string }).establishedOn) < '2022-01-01',
-    )!;
+    const target = survivalReadyToGrow(businesses, expected, '2022-01-01');
     const code = target.creditCode as string;
     expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('survival');
     await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 0, patents: 2 } }], 2024, 'update');

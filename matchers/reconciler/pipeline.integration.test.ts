@@ -9,7 +9,7 @@ import { decisionIdOf } from './decide.js';
 import { ingestBusinesses, type Pipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, goldenBusinesses, isolatedPipeline } from './testing.js';
+import { classifyAll, goldenBusinesses, isolatedPipeline, survivalReadyToGrow } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -79,12 +79,7 @@ describe.each(['embedded', 'kafka'] as const)('pipeline on %s', (mode) => {
     for (const [code, d] of before) expect(d.type).toBe(expected.get(code)!.type);
 
     // The IP office reports a patent for a survival business: it becomes development.
-    const target = businesses.find(
-      (b) =>
-        expected.get(b.creditCode as string)!.type === 'survival' &&
-        (b.tax as { registeredOn?: string } | undefined)?.registeredOn !== undefined &&
-        String((b.registration as { establishedOn: string }).establishedOn) < '2023-01-01',
-    )!;
+    const target = survivalReadyToGrow(businesses, expected, '2023-01-01');
     const decisionsBefore = (await p.ctx.bus.endOffsets(`${p.prefix ? `${p.prefix}.` : ''}getihu.decision.typing`)).reduce(
       (a, b) => a + b,
       0,

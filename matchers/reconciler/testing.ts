@@ -42,3 +42,23 @@ export function classifyAll(businesses: readonly Record<string, unknown>[], asOf
   const c = new Classifier({ asOf: parseIsoDate(asOf), ruleBook: RuleBook.load() });
   return new Map(businesses.map((b) => [b.creditCode as string, c.classifyRecord(b)]));
 }
+
+/**
+ * A survival business that one more development criterion would turn into development: old
+ * enough and tax-registered, so only its type criteria stand in the way. `before` bounds the
+ * establishment date (YYYY-MM-DD).
+ */
+export function survivalReadyToGrow(
+  businesses: readonly Record<string, unknown>[],
+  expected: ReadonlyMap<string, TypingDecision>,
+  before: string,
+): Record<string, unknown> {
+  const found = businesses.find(
+    (b) =>
+      expected.get(b.creditCode as string)?.type === 'survival' &&
+      (b.tax as { registeredOn?: string } | undefined)?.registeredOn !== undefined &&
+      String((b.registration as { establishedOn: string }).establishedOn) < before,
+  );
+  if (found === undefined) throw new Error('no survival business ready to grow in the sample');
+  return found;
+}

@@ -1,0 +1,76 @@
+/**
+ * The gateway over real HTTP on the distributed mode: Kafka, the Apicurio registry and
+ * PostgreSQL (started by the vitest global setup). Decisions arrive through the sink; the audit
+ * chain lives in PostgreSQL; the cache follows decision events from the broker.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
+import { type Sink, startSink } from '../matchers/reconciler/sink.js';
+import { classifyAll, isolatedPipeline, survivalReadyToGrow } from '../matchers/reconciler/testing.js';
+import { verifyAudit } from './audit.js';
+import { AUDIENCE, DEV_ISSUER, startGateway } from './index.js';
+import { KeyRing } from './keys.js';
+
+const AS_OF = '2025-08-15';
+let p: Pipeline;
+let sink: Sink;
+let gateway: Awaited<ReturnType<typeof startGateway>>;
+let access: KeyRing;
+let businesses: Record<string, unknown>[];
+
+beforeAll(async () => {
+  p = await isolatedPipeline('kafka');
+  businesses = [...generateBusinesses({ region: 'hebei', businesses: 800, seed: 505 })];
+  await ingestBusinesses(p.ctx, businesses, 2024);
+  sink = await startSink(p.ctx, p.store);
+  const pool = new DecisionPool(0);
+  await runTyping(p.ctx, { area: '130000', asOf: AS_OF, pool });
+  await pool.close();
+  await sink.caughtUp();
+  access = await KeyRing.ephemeral();
+  gateway = await startGateway({ store: p.store, pipeline: p.ctx, port: 0, keys: { access, badge: await KeyRing.ephemeral() } });
+}, 180_000);
+
+afterAll(async () => {
+  await gateway.close();
+  await sink.stop();
+  await p.close();
+});
+
+describe('gateway on Kafka + PostgreSQL', () => {
+  it('serves bank tags from PostgreSQL, audits in PostgreSQL, and never serves a changed result stale', async () => {
+    const bank = await access.sign(
+      { role: 'bank' },
+      { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'bank:kafka', expiresIn: '10m' },
+    );
+    const expected = classifyAll(businesses, AS_OF);
+    const target = survivalReadyToGrow(businesses, expected, '2022-01-01');
+    const code = target.creditCode as string;
+    const read = async () => {
+      const r = await fetch(`${gateway.url}/v1/credit-tags/${code}?purpose=product-matching`, {
+        headers: { authorization: `Bearer ${bank}` },
+      });
+      return { status: r.status, body: (await r.json()) as { type: string; ruleset: string } };
+    };
+    expect(await read()).toMatchObject({ status: 200, body: { type: 'survival', ruleset: 'hebei-2024@1' } });
+    expect((await fetch(`${gateway.url}/v1/credit-tags/${code}?purpose=product-matching`)).status).toBe(401);
+
+    await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 1, patents: 0 } }], 2024, 'update');
+    const pool = new DecisionPool(0);
+    await runTyping(p.ctx, { area: '130000', asOf: AS_OF, pool });
+    await pool.close();
+    await sink.caughtUp();
+    const until = Date.now() + 20_000;
+    let now = await read();
+    while (now.body.type !== 'development' && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      now = await read();
+    }
+    expect(now.body.type).toBe('development');
+    const v = await verifyAudit(p.store);
+    expect(v.ok).toBe(true);
+    expect(v.entries).toBeGreaterThanOrEqual(2);
+  });
+});
