@@ -14,7 +14,8 @@ import { validateCreditCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
 import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { topicName } from '../matchers/reconciler/reconciler.js';
+import { DecisionPool, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
+import { runRecognition } from '../matchers/reconciler/round.js';
 import { TYPE_LABELS as LABELS } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
@@ -202,6 +203,22 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         ruleset: s.decision.ruleset,
         asOf: s.decision.asOf,
       });
+    }),
+  );
+
+  // Banks are told of corrections to tags they fetched: a pull feed from a cursor.
+  const sinceQuery = z.object({ since: z.iso.datetime().optional() }).strict();
+  app.get(
+    '/v1/credit-tags-corrections',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      const q = sinceQuery.safeParse(req.query);
+      if (!q.success)
+        throw new HttpError('INVALID_ARGUMENT', 'since must be an ISO timestamp (the cursor of the previous answer)');
+      const p = req.principal as Principal;
+      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', q.data.since ?? '1970-01-01T00:00:00Z');
+      await audit(req, 'credit-tags.corrections', null, `${corrections.length}`);
+      res.json({ corrections, cursor: corrections.at(-1)?.recordedAt ?? q.data.since ?? null });
     }),
   );
 
@@ -415,6 +432,49 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
       await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
       res.json(closed);
+    }),
+  );
+
+  // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
+  const runBody = z
+    .object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date(), ruleset: z.string().max(40).optional() })
+    .strict();
+  app.post(
+    '/v1/regulator/runs',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = runBody.safeParse(req.body);
+      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const pool = new DecisionPool(0);
+      try {
+        const s = await runTyping(o.pipeline, {
+          area: b.data.area,
+          asOf: b.data.asOf,
+          pool,
+          ...(b.data.ruleset === undefined ? {} : { ruleset: b.data.ruleset }),
+        });
+        await audit(req, 'run.start', null, s.runId);
+        res.status(201).json(s);
+      } finally {
+        await pool.close();
+      }
+    }),
+  );
+  app.post(
+    '/v1/regulator/rounds',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = runBody.safeParse(req.body);
+      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const r = await runRecognition(o.pipeline, { area: b.data.area, asOf: b.data.asOf });
+      await audit(req, 'round.run', null, r.roundId);
+      res
+        .status(201)
+        .json({ roundId: r.roundId, area: r.area, year: r.year, decidedOn: r.decidedOn, quota: r.quota, counts: r.counts });
     }),
   );
 

@@ -329,6 +329,47 @@ describe('cache', () => {
     await sink.caughtUp();
     await new Promise((r) => setTimeout(r, 100));
     expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('development');
+    // The bank that read the tag before the change is told of the correction; another bank is not.
+    const told = await get('/v1/credit-tags-corrections', bank);
+    expect(
+      (told.body.corrections as { creditCode: string; type: string }[]).filter((c) => c.creditCode === code).map((c) => c.type),
+    ).toEqual(['development']);
+    const later = await get(`/v1/credit-tags-corrections?since=${encodeURIComponent(told.body.cursor as string)}`, bank);
+    expect(later.body.corrections).toEqual([]);
+    const other = await get('/v1/credit-tags-corrections', await token('bank', 'bank:never-read-it'));
+    expect(other.body.corrections).toEqual([]);
+  });
+});
+
+describe('regulator runs and rounds', () => {
+  it('starts a typing run and a 名特优新 round on the pipeline, with quota use', async () => {
+    const reg = await token('regulator', 'samr-run');
+    const post = (path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const run = (await (await post('/v1/regulator/runs', { area: '110105', asOf: AS_OF })).json()) as {
+      runId: string;
+      decisions: number;
+    };
+    expect(run.decisions).toBe(businesses.filter((b) => b.regionCode === '110105').length);
+    const round = (await (await post('/v1/regulator/rounds', { area: '110105', asOf: AS_OF })).json()) as {
+      quota: { unit: string; limit: number }[];
+    };
+    expect(round.quota.every((q) => q.unit === '110105')).toBe(true);
+    expect((await post('/v1/regulator/runs', { area: 'everywhere', asOf: AS_OF })).status).toBe(400);
+    const bank = await token('bank');
+    expect(
+      (
+        await fetch(`${base}/v1/regulator/runs`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bank}`, 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 

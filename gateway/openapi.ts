@@ -68,6 +68,15 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
+      '/v1/credit-tags-corrections': {
+        get: op('Corrections to tags this bank fetched (dispute adjustments, revocations, new runs), after a cursor', 'bank', {
+          parameters: [{ name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } }],
+        }),
+      },
+      '/v1/regulator/runs': {
+        post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
+      },
+      '/v1/regulator/rounds': { post: op("Run a year's 名特优新 round for an area; answers quota use and counts", 'regulator') },
       '/v1/badges/{code}': {
         get: op('The 名特优新 badge as a signed token (verify offline with /.well-known/jwks.json)', 'platform', {
           parameters: [code],

@@ -408,6 +408,38 @@ export class Store {
     }));
   }
 
+  /**
+   * Corrections for a subscriber: every decision recorded after `since` (ISO timestamp) for a
+   * business the subject has read with `action`, recorded after its first read — a dispute
+   * adjustment, a revocation, a new run.
+   */
+  async correctionsFor(
+    subject: string,
+    action: string,
+    since: string,
+    limit = 500,
+  ): Promise<{ creditCode: string; type: string; label: string; asOf: string; runId: string | null; recordedAt: string }[]> {
+    const rows = (
+      await this.#sql.query(
+        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.recorded_at
+         from decision_history h
+         join (select credit_code, min(at) as first_read from audit_log where subject = $1 and action = $2 and credit_code is not null group by credit_code) a
+           on a.credit_code = h.credit_code
+         where h.recorded_at > a.first_read and h.recorded_at > $3::timestamptz
+         order by h.recorded_at, h.credit_code limit $4`,
+        [subject, action, since, limit],
+      )
+    ).rows;
+    return rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      type: r.type as string,
+      label: r.label as string,
+      asOf: dateText(r.effective_from),
+      runId: (r.run_id as string | null) ?? null,
+      recordedAt: r.recorded_at instanceof Date ? r.recorded_at.toISOString() : String(r.recorded_at),
+    }));
+  }
+
   /** Files a dispute. */
   async fileDispute(d: { id: string; creditCode: string; filedBy: string; claim: string }): Promise<void> {
     await this.#sql.query("insert into disputes (id, credit_code, filed_by, claim, status) values ($1, $2, $3, $4, 'open')", [
