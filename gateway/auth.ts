@@ -5,6 +5,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLocalJWKSet, createRemoteJWKSet, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { HttpError } from './errors.js';
 import { ALG } from './keys.js';
@@ -43,16 +44,29 @@ export interface AuthOptions {
 /** Verifies a bearer token; throws HttpError UNAUTHENTICATED with a reason that reveals nothing else. */
 export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Principal> {
   const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
+  const localKeys = () => (typeof o.jwks === 'function' ? o.jwks() : (o.jwks as { keys: JWK[] }));
+  // Verified tokens are remembered until they expire; a hit still requires its signing key to be
+  // published, so retiring a key revokes its tokens at once. Local key sets only: a remote JWKS is
+  // refreshed by jose on its own schedule, so those tokens are verified every time.
+  const verified = new LRUCache<string, { principal: Principal; exp: number; kid: string }>({ max: 10_000 });
   return async (token) => {
-    const keys = remote ?? createLocalJWKSet(typeof o.jwks === 'function' ? o.jwks() : (o.jwks as { keys: JWK[] }));
+    if (remote === undefined) {
+      const hit = verified.get(token);
+      if (hit !== undefined && hit.exp > Date.now() / 1000 && localKeys().keys.some((k) => k.kid === hit.kid))
+        return hit.principal;
+    }
+    const keys = remote ?? createLocalJWKSet(localKeys());
     let payload: unknown;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      const r = await jwtVerify(token, keys, {
         issuer: o.issuer,
         audience: o.audience,
         algorithms: [ALG],
         requiredClaims: ['exp', 'sub'],
-      }));
+      });
+      payload = r.payload;
+      kid = r.protectedHeader.kid;
     } catch (err) {
       const reason =
         err instanceof joseErrors.JWTExpired
@@ -64,12 +78,14 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
     }
     const c = claims.safeParse(payload);
     if (!c.success) throw new HttpError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
-    return {
+    const principal: Principal = {
       subject: c.data.sub,
       role: c.data.role,
       region: c.data.region ?? null,
       scopes: new Set((c.data.scope ?? '').split(' ').filter((s) => s !== '')),
     };
+    if (remote === undefined && kid !== undefined) verified.set(token, { principal, exp: (payload as { exp: number }).exp, kid });
+    return principal;
   };
 }
 
