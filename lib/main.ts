@@ -98,6 +98,16 @@ try {
     out(`  source records: ${shown.sources.join(', ')}`);
   }
   const recognised = round.candidates.find((c) => c.recognised)?.creditCode;
+  // Demo data for the regulator's dispute queue: a survival business disputes its type.
+  const disputing = all.find((d) => d.type === 'survival');
+  if (disputing !== undefined) {
+    await pipeline.store.fileDispute({
+      id: 'demo-dispute-1',
+      creditCode: disputing.creditCode,
+      filedBy: disputing.creditCode,
+      claim: '上年度已为2名员工缴纳社保，请复核分型结果',
+    });
+  }
   const gateway = await startGateway({
     store: pipeline.store,
     pipeline: pipeline.ctx,
@@ -115,6 +125,15 @@ try {
     out('  TOKEN=$(npm run -s cli -- token --role platform --sub platform:demo)');
     out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/badges/${recognised}`);
   }
+  if (recognised !== undefined) {
+    const other = area === '120000' ? '110105' : '120101';
+    out(`  TOKEN=$(npm run -s cli -- token --role region --sub region:demo --region ${other.slice(0, 2)}0000)`);
+    out(
+      `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"creditCode":"${recognised}","toRegion":"${other}"}' ${gateway.url}/v1/transfers/check`,
+    );
+  }
+  out('  TOKEN=$(npm run -s cli -- token --role regulator --sub regulator:demo)');
+  out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/regulator/disputes`);
   out('Roles: agency (scope feeds:<agency>), bank, platform, public, regulator, region. Ctrl-C stops.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
