@@ -45,7 +45,9 @@ export class AuditWriter {
           batch.map((b) => b.e),
           auditHash,
         );
-        batch.forEach((b, i) => b.resolve(written[i] as AuditEntry));
+        batch.forEach((b, i) => {
+          b.resolve(written[i] as AuditEntry);
+        });
       } catch (err) {
         for (const b of batch) b.reject(err);
       }
