@@ -2,7 +2,7 @@
  * The HTTP API (express + helmet + jose). Each role sees only what it needs; every non-public
  * read or write is audited; one error shape; versioned paths.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
@@ -13,10 +13,11 @@ import { ingestRecords } from '../connectors/ingest.js';
 import { validateCreditCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
 import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { DecisionPool, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
-import { TYPE_LABELS as LABELS } from '../matchers/typing.js';
+import { TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
@@ -405,10 +406,14 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         const type = b.data.type as keyof typeof LABELS;
         const met = (cid: string) => reasons.find((r) => r.criterion === cid)?.met !== false;
         const mtyx = (type === 'growth' || type === 'development') && met('mtyx.penalty') && met('mtyx.court');
-        const decisionId = createHash('sha256')
-          .update(JSON.stringify([code, current.ruleset, current.asOf, type, mtyx, reasons]))
-          .digest('hex')
-          .slice(0, 32);
+        const decisionId = decisionIdOf({
+          creditCode: code,
+          ruleset: current.ruleset,
+          asOf: current.asOf,
+          type,
+          mtyxBasicEligible: mtyx,
+          reasons: reasons as TypingDecision['reasons'],
+        });
         const topic = topicName(o.pipeline, 'typing');
         await o.pipeline.bus.send(topic, [
           {

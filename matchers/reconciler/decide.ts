@@ -38,7 +38,9 @@ const classifiers = new Map<string, Classifier>();
 const types = new Map<number, avro.Type>();
 
 /** The id of a decision: a hash of what was decided, for whom, from which facts, under which rules. */
-export function decisionIdOf(d: TypingDecision): string {
+export function decisionIdOf(
+  d: Pick<TypingDecision, 'creditCode' | 'ruleset' | 'asOf' | 'type' | 'mtyxBasicEligible' | 'reasons'>,
+): string {
   return createHash('sha256')
     .update(JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible, d.reasons]))
     .digest('hex')

@@ -215,6 +215,32 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   return summary;
 }
 
+/**
+ * Resolves once every group has committed up to the end offsets of its topics (everything written
+ * so far has been handled and its outputs acknowledged).
+ * @throws GetihuError `TIMEOUT`
+ */
+export async function waitCaughtUp(
+  bus: Bus,
+  groups: readonly { group: string; topics: readonly string[] }[],
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    let behind = false;
+    for (const { group, topics } of groups) {
+      for (const t of topics) {
+        const [end, done] = [await bus.endOffsets(t), await bus.committed(group, t)];
+        if (end.some((e, p) => e > 0 && (done[p] ?? -1) < e)) behind = true;
+      }
+    }
+    if (!behind) return;
+    if (Date.now() > until) throw new GetihuError('TIMEOUT', `${what} did not catch up in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** A running continuous reconciler. */
 export interface ContinuousReconciler {
   /** Resolves once every fact written so far has been applied and its decisions acknowledged. */
@@ -310,21 +336,16 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     onAssigned,
   );
 
-  const caughtUp = async (timeoutMs = 60_000) => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      let behind = false;
-      for (const t of factNames) {
-        const [end, done] = [await ctx.bus.endOffsets(t), await ctx.bus.committed(o.group, t)];
-        if (end.some((e, p) => e > 0 && (done[p] ?? -1) < e)) behind = true;
-      }
-      const [cEnd, cDone] = [await ctx.bus.endOffsets(courtTopic), await ctx.bus.committed(courtGroup, courtTopic)];
-      if (cEnd.some((e, p) => e > 0 && (cDone[p] ?? -1) < e)) behind = true;
-      if (!behind) return;
-      if (Date.now() > until) throw new GetihuError('TIMEOUT', 'the reconciler did not catch up in time');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const caughtUp = (timeoutMs = 60_000) =>
+    waitCaughtUp(
+      ctx.bus,
+      [
+        { group: o.group, topics: factNames },
+        { group: courtGroup, topics: [courtTopic] },
+      ],
+      'the reconciler',
+      timeoutMs,
+    );
   return {
     caughtUp,
     stop: async () => {

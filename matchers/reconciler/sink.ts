@@ -4,10 +4,9 @@
  * idempotent (history keyed by decision id), so a replay changes nothing.
  */
 import { formatIsoDate } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
 import type { Store, StoredDecision } from '../../lib/store/store.js';
 import type { PipelineContext } from './reconciler.js';
-import { topicName } from './reconciler.js';
+import { topicName, waitCaughtUp } from './reconciler.js';
 
 /** A running sink. */
 export interface Sink {
@@ -97,19 +96,7 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
     }
   });
   return {
-    caughtUp: async (timeoutMs = 60_000) => {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        let behind = false;
-        for (const t of topics) {
-          const [end, done] = [await ctx.bus.endOffsets(t), await ctx.bus.committed(group, t)];
-          if (end.some((e, p) => e > 0 && (done[p] ?? -1) < e)) behind = true;
-        }
-        if (!behind) return;
-        if (Date.now() > until) throw new GetihuError('TIMEOUT', 'the sink did not catch up in time');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    caughtUp: (timeoutMs = 60_000) => waitCaughtUp(ctx.bus, [{ group, topics }], 'the sink', timeoutMs),
     stop: () => sub.stop(),
   };
 }
