@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import { GetihuError } from '../lib/errors.js';
 import type { Store } from '../lib/store/store.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
@@ -50,16 +51,21 @@ export async function startGateway(o: {
   const keys = o.keys ?? (await devKeyRings());
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(o.pipeline, cache);
-  const app = createGateway(
-    {
-      store: o.store,
-      pipeline: o.pipeline,
-      verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => keys.access.jwks() }),
-      badgeKeys: keys.badge,
-      issuer: DEV_ISSUER,
-    },
-    cache,
-  );
+  // Production verifies the identity provider's tokens (GETIHU_JWKS_URL, GETIHU_ISSUER,
+  // GETIHU_AUDIENCE); without them, the development key ring under .data/keys.
+  const jwksUrl = process.env.GETIHU_JWKS_URL;
+  const verify =
+    jwksUrl === undefined || jwksUrl === ''
+      ? tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => keys.access.jwks() })
+      : tokenVerifier({
+          issuer: process.env.GETIHU_ISSUER ?? '',
+          audience: process.env.GETIHU_AUDIENCE ?? AUDIENCE,
+          jwks: new URL(jwksUrl),
+        });
+  if (jwksUrl !== undefined && jwksUrl !== '' && (process.env.GETIHU_ISSUER ?? '') === '') {
+    throw new GetihuError('INVALID_CONFIG', 'GETIHU_JWKS_URL is set: GETIHU_ISSUER must name the issuer its tokens carry');
+  }
+  const app = createGateway({ store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER }, cache);
   const host = o.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(o.port, host, () => resolve(s));
