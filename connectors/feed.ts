@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { validateCreditCode } from '../lib/creditCode.js';
+import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { isValidDivisionCode } from '../lib/regions.js';
@@ -81,16 +81,9 @@ export function recordIdOf(agency: string, original: Buffer | string): string {
   return createHash('sha256').update(agency).update('\0').update(original).digest('hex').slice(0, 32);
 }
 
-/** Checks a unified social credit code of an individual business. */
+/** Checks a unified social credit code of an individual business; returns it normalised. */
 export function checkCreditCode(code: unknown, field = 'creditCode', allow: ReadonlySet<string> = new Set()): string {
-  const r = validateCreditCode(String(code), { checksumAllowList: allow });
-  if (!r.ok) throw new GetihuError('INVALID_CREDIT_CODE', `${field}: ${r.message}`, { field });
-  if (!r.value.isIndividualBusiness) {
-    throw new GetihuError('NOT_INDIVIDUAL_BUSINESS', `${field}: '${r.value.code}' is not an individual business (92…) code`, {
-      field,
-    });
-  }
-  return r.value.code;
+  return requireIndividualBusinessCode(code, field, allow).code;
 }
 
 /** Checks that each named field, when present, is a calendar date. */

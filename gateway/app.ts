@@ -10,7 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
-import { validateCreditCode } from '../lib/creditCode.js';
+import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
 import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
@@ -66,10 +66,7 @@ const wrap =
   };
 
 function creditCodeParam(req: Request): string {
-  const r = validateCreditCode(String(req.params.code ?? ''));
-  if (!r.ok) throw new HttpError('INVALID_CREDIT_CODE', `not a valid unified social credit code: ${r.message}`);
-  if (!r.value.isIndividualBusiness) throw new HttpError('NOT_INDIVIDUAL_BUSINESS', 'not an individual business (92…) code');
-  return r.value.code;
+  return requireIndividualBusinessCode(req.params.code ?? '', 'code').code;
 }
 
 /** Builds the express app. */
@@ -342,16 +339,15 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = disputeBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"creditCode", "claim"}');
-      const code = validateCreditCode(b.data.creditCode);
-      if (!code.ok) throw new HttpError('INVALID_CREDIT_CODE', code.message);
+      const code = requireIndividualBusinessCode(b.data.creditCode);
       const p = req.principal as Principal;
-      if (p.subject !== code.value.code) {
-        await audit(req, 'dispute.file', code.value.code, 'denied');
+      if (p.subject !== code.code) {
+        await audit(req, 'dispute.file', code.code, 'denied');
         throw new HttpError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
       }
       const id = randomUUID();
-      await o.store.fileDispute({ id, creditCode: code.value.code, filedBy: p.subject, claim: b.data.claim });
-      await audit(req, 'dispute.file', code.value.code, 'open');
+      await o.store.fileDispute({ id, creditCode: code.code, filedBy: p.subject, claim: b.data.claim });
+      await audit(req, 'dispute.file', code.code, 'open');
       res.status(201).json({ id, status: 'open' });
     }),
   );

@@ -11,6 +11,7 @@
  * Some genuine early codes fail a checksum. They are accepted only when listed in a
  * configured allow-list, and then always carry the warning `CREDIT_CODE_CHECKSUM_ALLOWLISTED`.
  */
+import { GetihuError } from './errors.js';
 import { isValidDivisionCode } from './regions.js';
 
 /** The GB 32100 character set, in value order (value = index). */
@@ -144,4 +145,25 @@ export function validateCreditCode(input: string, options: CreditCodeOptions = {
 export function completeCreditCode(first16: string): string {
   const first17 = first16 + organisationCheckCharacter(first16.slice(8, 16));
   return first17 + creditCodeCheckCharacter(first17);
+}
+
+/**
+ * The code of an individual business (个体工商户), normalised, or a GetihuError naming `field`:
+ * `INVALID_CREDIT_CODE` (with the problem) or `NOT_INDIVIDUAL_BUSINESS`.
+ */
+export function requireIndividualBusinessCode(
+  input: unknown,
+  field = 'creditCode',
+  allow: ReadonlySet<string> = new Set(),
+): CreditCode {
+  const r = validateCreditCode(String(input), { checksumAllowList: allow });
+  if (!r.ok) throw new GetihuError('INVALID_CREDIT_CODE', `${field}: ${r.message}`, { field, problem: r.problem });
+  if (!r.value.isIndividualBusiness) {
+    throw new GetihuError(
+      'NOT_INDIVIDUAL_BUSINESS',
+      `${field}: '${r.value.code}' starts '${r.value.code.slice(0, 2)}', not '92' (individual business, 个体工商户)`,
+      { field },
+    );
+  }
+  return r.value;
 }

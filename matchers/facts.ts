@@ -5,7 +5,7 @@
  * has no record".
  */
 import { z } from 'zod';
-import { type CreditCodeWarning, validateCreditCode } from '../lib/creditCode.js';
+import { type CreditCodeWarning, requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { type DayNumber, tryParseIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { isValidDivisionCode } from '../lib/regions.js';
@@ -155,21 +155,7 @@ export function normaliseFacts(raw: unknown, options: NormaliseOptions = {}): Bu
     throw new GetihuError('INVALID_INPUT', describeZodIssue(issue), { field: issue.path.join('.') });
   }
   const input = parsed.data;
-  const checked = validateCreditCode(input.creditCode, { checksumAllowList: options.checksumAllowList ?? new Set() });
-  if (!checked.ok) {
-    throw new GetihuError('INVALID_CREDIT_CODE', `creditCode: ${checked.message}`, {
-      field: 'creditCode',
-      problem: checked.problem,
-    });
-  }
-  const code = checked.value;
-  if (!code.isIndividualBusiness) {
-    throw new GetihuError(
-      'NOT_INDIVIDUAL_BUSINESS',
-      `creditCode: '${code.code}' starts '${code.code.slice(0, 2)}', not '92' (individual business, 个体工商户)`,
-      { field: 'creditCode' },
-    );
-  }
+  const code = requireIndividualBusinessCode(input.creditCode, 'creditCode', options.checksumAllowList ?? new Set());
   const regionCode = input.regionCode ?? code.divisionCode;
   if (!isValidDivisionCode(regionCode)) {
     throw new GetihuError('INVALID_REGION_CODE', `regionCode: '${regionCode}' is not a GB/T 2260 division code`, {

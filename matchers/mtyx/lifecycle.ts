@@ -10,7 +10,7 @@
  *     recommending department's consent;
  *   - revoked (撤销) for fraud or bribery, with no new application for `reapplyBarYears` (5).
  */
-import { addYears, type DayNumber, formatIsoDate } from '../../lib/dates.js';
+import { addYears, type DayNumber, dayNumber, formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import type { MtyxCategory, RuleSet } from '../ruleSet.js';
 import { type BusinessType, TYPE_RANK } from '../typing.js';
 
@@ -194,10 +194,10 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
   const [mm, dd] = lc.reportDueMonthDay.split('-').map(Number) as [number, number];
   const reportsMissing: number[] = [];
   if (current !== null) {
-    const from = new Date(current.on * 86_400_000).getUTCFullYear() + 1;
-    const to = Math.min(new Date(on * 86_400_000).getUTCFullYear(), new Date(validUntil * 86_400_000).getUTCFullYear());
+    const from = yearOf(current.on) + 1;
+    const to = Math.min(yearOf(on), yearOf(validUntil));
     for (let y = from; y <= to; y++) {
-      const due = Date.UTC(y, mm - 1, dd) / 86_400_000;
+      const due = dayNumber(y, mm, dd);
       if (due < on && !reports.has(y)) reportsMissing.push(y);
     }
   }
@@ -216,5 +216,5 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
 /** Whether a new application is accepted on `on` (not within the bar after a revocation). */
 export function mayApply(events: readonly RecognitionEvent[], on: DayNumber, rs: RuleSet): boolean {
   const s = recognitionStatusOn(events, on, rs);
-  return s.barredUntil === null || on > Date.parse(`${s.barredUntil}T00:00:00Z`) / 86_400_000;
+  return s.barredUntil === null || on > parseIsoDate(s.barredUntil);
 }
