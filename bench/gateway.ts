@@ -3,7 +3,8 @@
  * as a separate load-generating process on this machine,
  *   G1  a bare express JSON route;
  *   G4  an authenticated bank credit-tag lookup (token verified, rate limit, audit entry written),
- *       cached (one business) and uncached (a different business each time, cache off).
+ *       cached (one business) and uncached (a cache that never hits, so every request reads the
+ *       decision and the recognition from the store).
  * Reports req/s, p50/p99 latency, and G4/G1 (cached).
  */
 import { spawn } from 'node:child_process';

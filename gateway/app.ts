@@ -74,6 +74,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const app = express();
   const now = o.now ?? (() => new Date());
   app.disable('x-powered-by');
+  // Answers are per caller and audited: no ETag (it would hash every body) and, below, no caching.
+  app.set('etag', false);
   app.set('trust proxy', false);
   app.use(helmet());
   app.use(authenticate(o.verify));

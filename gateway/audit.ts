@@ -3,24 +3,24 @@
  * (action, credit code), when, and the outcome — hash-chained, so `audit verify` detects any
  * edited or deleted entry.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditEntry, AuditInput, Store } from '../lib/store/store.js';
 
 /** The hash of an entry: its content and its predecessor's hash. */
 export function auditHash(prevHash: string, seq: number, at: string, e: AuditInput): string {
-  return createHash('sha256')
-    .update(prevHash)
-    .update('\n')
-    .update(JSON.stringify([seq, at, e.subject, e.role, e.action, e.purpose, e.creditCode, e.outcome]))
-    .digest('hex');
+  return hash(
+    'sha256',
+    `${prevHash}\n${JSON.stringify([seq, at, e.subject, e.role, e.action, e.purpose, e.creditCode, e.outcome])}`,
+  );
 }
 
 /**
  * Appends entries with group commit: every entry asked for while a write is under way goes into
- * the next transaction together. Each caller's promise resolves only once its own entry is
- * committed, so a response is never sent before its audit entry is durable.
+ * the next batch together. Each caller's promise resolves only once its own entry is committed, so
+ * a response is never sent before its audit entry is durable.
  */
 export class AuditWriter {
+  static readonly MAX_BATCH = 5000;
   readonly #store: Store;
   readonly #queue: { e: AuditInput; resolve: (x: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
   #writing = false;
@@ -32,14 +32,18 @@ export class AuditWriter {
   append(e: AuditInput): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ e, resolve, reject });
-      if (!this.#writing) void this.#drain();
+      if (!this.#writing) {
+        // Start on the next turn of the event loop, not now, so that the requests of one I/O turn
+        // share the first batch too.
+        this.#writing = true;
+        setImmediate(() => void this.#drain());
+      }
     });
   }
 
   async #drain(): Promise<void> {
-    this.#writing = true;
     while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, 5000);
+      const batch = this.#queue.splice(0, AuditWriter.MAX_BATCH);
       try {
         const written = await this.#store.appendAuditBatch(
           batch.map((b) => b.e),

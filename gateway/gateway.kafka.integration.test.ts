@@ -34,9 +34,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await gateway.close();
-  await sink.stop();
-  await p.close();
+  await gateway?.close();
+  await sink?.stop();
+  await p?.close();
 });
 
 describe('gateway on Kafka + PostgreSQL', () => {

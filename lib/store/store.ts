@@ -2,10 +2,11 @@
  * The serving store: where decisions land for the gateway. One interface, two implementations
  * over the same SQL — PGlite (Postgres in WASM, embedded default) and PostgreSQL.
  */
-import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { GetihuError } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
+import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 
 /** A decision as stored. */
 export interface StoredDecision {
@@ -77,12 +78,88 @@ interface Sql {
   close(): Promise<void>;
 }
 
-function pgliteSql(db: PGlite | Parameters<Parameters<PGlite['transaction']>[0]>[0], owner?: PGlite): Sql {
+/**
+ * PGlite on its own worker thread (lib/store/pgliteWorker.ts). Statements are sent as they come
+ * (the worker runs them in order); while a transaction is open, statements from outside it wait
+ * and are sent after its commit or rollback, so nothing slips into another caller's transaction.
+ * The worker keeps the process alive only while a statement is outstanding.
+ */
+async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
+  const worker = new Worker(new URL('./threadEntry.mjs', import.meta.url), {
+    workerData: { entry: new URL('./pgliteWorker.ts', import.meta.url).href, dataDir },
+  });
+  const pending = new Map<number, { resolve: (rows: never[]) => void; reject: (err: unknown) => void }>();
+  let nextId = 1;
+  let failed: Error | undefined;
+  const settle = (r: WorkerReply) => {
+    const p = pending.get(r.id);
+    if (p === undefined) return;
+    pending.delete(r.id);
+    if (pending.size === 0) worker.unref();
+    if ('error' in r)
+      p.reject(Object.assign(new Error(r.error.message), r.error.code === undefined ? {} : { code: r.error.code }));
+    else p.resolve(r.rows as never[]);
+  };
+  const fail = (err: unknown) => {
+    failed = err instanceof Error ? err : new Error(String(err));
+    for (const p of pending.values()) p.reject(failed);
+    pending.clear();
+  };
+  const request = (m: { op: 'query'; text: string; params: unknown[] } | { op: 'close' }): Promise<never[]> =>
+    new Promise((resolve, reject) => {
+      if (failed !== undefined) return reject(failed);
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...m } satisfies WorkerRequest);
+    });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
+  worker.on('message', settle);
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new GetihuError('UNAVAILABLE', `the embedded store's thread ended (exit ${code})`)));
+  worker.unref();
+
+  const send = (text: string, params?: unknown[]) => request({ op: 'query', text, params: params ?? [] });
+  let inTransaction = false;
+  const held: (() => void)[] = [];
+  let transactions: Promise<unknown> = Promise.resolve();
+  const inside: Sql = {
+    query: async (text, params) => ({ rows: await send(text, params) }),
+    transaction: (fn) => fn(inside),
+    close: async () => undefined,
+  };
   return {
-    query: async (text, params) => (await db.query(text, params ?? [])) as { rows: never[] },
-    transaction: (fn) => (owner ?? (db as PGlite)).transaction((tx) => fn(pgliteSql(tx, owner ?? (db as PGlite)))),
+    query: (text, params) =>
+      inTransaction
+        ? new Promise((resolve, reject) => held.push(() => send(text, params).then((rows) => resolve({ rows }), reject)))
+        : send(text, params).then((rows) => ({ rows })),
+    transaction: (fn) => {
+      const run = transactions.then(async () => {
+        inTransaction = true;
+        try {
+          await send('begin');
+          const r = await fn(inside);
+          await send('commit');
+          return r;
+        } catch (err) {
+          await send('rollback').catch(() => undefined);
+          throw err;
+        } finally {
+          inTransaction = false;
+          for (const go of held.splice(0)) go();
+        }
+      });
+      transactions = run.catch(() => undefined);
+      return run;
+    },
     close: async () => {
-      if (owner === undefined) await (db as PGlite).close();
+      await transactions;
+      await request({ op: 'close' }).catch(() => undefined);
+      worker.removeAllListeners('exit');
+      await worker.terminate();
     },
   };
 }
@@ -128,6 +205,55 @@ function toDecision(r: Record<string, unknown>): StoredDecision {
   };
 }
 
+interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+async function readAuditHead(q: Sql): Promise<AuditHead> {
+  const last = (await q.query<{ seq: string; hash: string }>('select seq, hash from audit_log order by seq desc limit 1'))
+    .rows[0];
+  return last === undefined ? { seq: 0, hash: 'genesis' } : { seq: Number(last.seq), hash: last.hash };
+}
+
+function chain(
+  head: AuditHead,
+  list: readonly AuditInput[],
+  hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
+): AuditEntry[] {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const at = new Date().toISOString();
+  const out: AuditEntry[] = [];
+  for (const e of list) {
+    seq++;
+    const hash = hashOf(prevHash, seq, at, e);
+    out.push({ seq, at, ...e, prevHash, hash });
+    prevHash = hash;
+  }
+  return out;
+}
+
+/** Inserts chained entries in one statement. */
+async function insertAudit(q: Sql, out: readonly AuditEntry[]): Promise<void> {
+  await q.query(
+    `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
+     select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
+    [
+      out.map((x) => x.seq),
+      out.map((x) => x.at),
+      out.map((x) => x.subject),
+      out.map((x) => x.role),
+      out.map((x) => x.action),
+      out.map((x) => x.purpose),
+      out.map((x) => x.creditCode),
+      out.map((x) => x.outcome),
+      out.map((x) => x.prevHash),
+      out.map((x) => x.hash),
+    ],
+  );
+}
+
 /** The serving store. */
 export class Store {
   readonly kind: 'pglite' | 'postgres';
@@ -140,8 +266,7 @@ export class Store {
 
   /** PGlite in memory, or in `dataDir` when given. */
   static async pglite(dataDir?: string): Promise<Store> {
-    const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
-    const store = new Store('pglite', pgliteSql(db));
+    const store = new Store('pglite', await pgliteWorkerSql(dataDir));
     await store.migrate();
     return store;
   }
@@ -337,55 +462,41 @@ export class Store {
   }
 
   /**
-   * Appends to the hash-chained audit log: each entry's hash covers its content and the previous
-   * entry's hash, so an edit or a deletion anywhere breaks the chain. Appends are serialised.
+   * Appends entries, in order, to the hash-chained audit log: each entry's hash covers its content
+   * and the previous entry's hash, so an edit or a deletion anywhere breaks the chain. Callers
+   * batch (group commit, see gateway/audit.ts); batches are serialised.
+   *
+   * PostgreSQL may have several gateway processes appending: each batch takes an advisory lock and
+   * reads the chain's head in its transaction. PGlite belongs to this process alone, so the head is
+   * read once and kept here, and a batch is one insert statement (one statement is atomic); the
+   * kept head moves only once the insert succeeded.
    */
-  async appendAudit(
-    e: AuditInput,
-    hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
-  ): Promise<AuditEntry> {
-    return (await this.appendAuditBatch([e], hashOf))[0] as AuditEntry;
-  }
-
-  /** Appends several entries, in order, in one transaction (group commit). */
   async appendAuditBatch(
     list: readonly AuditInput[],
     hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
   ): Promise<AuditEntry[]> {
     if (list.length === 0) return [];
-    return this.#sql.transaction(async (q) => {
-      await q.query('select pg_advisory_xact_lock(7316)');
-      const last = (await q.query<{ seq: string; hash: string }>('select seq, hash from audit_log order by seq desc limit 1'))
-        .rows[0];
-      let seq = last === undefined ? 0 : Number(last.seq);
-      let prevHash = last?.hash ?? 'genesis';
-      const at = new Date().toISOString();
-      const out: AuditEntry[] = [];
-      for (const e of list) {
-        seq++;
-        const hash = hashOf(prevHash, seq, at, e);
-        out.push({ seq, at, ...e, prevHash, hash });
-        prevHash = hash;
-      }
-      await q.query(
-        `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
-         select * from unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])`,
-        [
-          out.map((x) => x.seq),
-          out.map((x) => x.at),
-          out.map((x) => x.subject),
-          out.map((x) => x.role),
-          out.map((x) => x.action),
-          out.map((x) => x.purpose),
-          out.map((x) => x.creditCode),
-          out.map((x) => x.outcome),
-          out.map((x) => x.prevHash),
-          out.map((x) => x.hash),
-        ],
-      );
+    if (this.kind === 'postgres')
+      return this.#sql.transaction(async (q) => {
+        await q.query('select pg_advisory_xact_lock(7316)');
+        const out = chain(await readAuditHead(q), list, hashOf);
+        await insertAudit(q, out);
+        return out;
+      });
+    const run = this.#auditTail.then(async () => {
+      this.#auditHead ??= await readAuditHead(this.#sql);
+      const out = chain(this.#auditHead, list, hashOf);
+      await insertAudit(this.#sql, out);
+      const last = out[out.length - 1] as AuditEntry;
+      this.#auditHead = { seq: last.seq, hash: last.hash };
       return out;
     });
+    this.#auditTail = run.catch(() => undefined);
+    return run;
   }
+
+  #auditHead: AuditHead | undefined;
+  #auditTail: Promise<unknown> = Promise.resolve();
 
   /** The audit log in order, optionally filtered by credit code (for regulators). */
   async auditEntries(creditCode?: string, limit = 1000): Promise<AuditEntry[]> {
