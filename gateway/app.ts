@@ -74,10 +74,15 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const app = express();
   const now = o.now ?? (() => new Date());
   app.disable('x-powered-by');
-  // Answers are per caller and audited: no ETag (it would hash every body) and, below, no caching.
+  // Answers are per caller and audited: no ETag (it would hash every body) and no caching on the
+  // way (a shared cache must not hand one bank's answer to another, nor keep a corrected one).
   app.set('etag', false);
   app.set('trust proxy', false);
   app.use(helmet());
+  app.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(authenticate(o.verify));
   app.use(
     rateLimit({
@@ -123,6 +128,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     res.type('html').send(renderDocs(openApiDocument()));
   });
   app.get('/.well-known/jwks.json', (_req, res) => {
+    // Shop pages verify badges offline against these keys: let them be cached for a while.
+    res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(o.badgeKeys.jwks());
   });
 

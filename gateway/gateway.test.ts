@@ -222,6 +222,12 @@ describe('what each role gets', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ creditCode: code, type: expected.get(code)?.type, ruleset: 'beijing-2024@1', asOf: AS_OF });
     expect(JSON.stringify(r.body)).not.toMatch(/Yuan|Fen|revenue|headcount|vat|iit|operatorId/i);
+    // Per-caller answers are kept by no cache on the way.
+    const raw = await fetch(`${base}/v1/credit-tags/${code}?purpose=pre-approval`, {
+      headers: { authorization: `Bearer ${bank}` },
+    });
+    expect(raw.headers.get('cache-control')).toBe('no-store');
+    expect(raw.headers.get('etag')).toBeNull();
     const entries = await p.store.auditEntries(code);
     expect(
       entries.some((e) => e.subject === 'bank:icbc' && e.action === 'credit-tags.read' && e.purpose === 'pre-approval'),
@@ -245,7 +251,9 @@ describe('what each role gets', () => {
     const plat = await token('platform', 'platform:meituan');
     const r = await get(`/v1/badges/${rec.credit_code}`, plat);
     expect(r.status).toBe(200);
-    const jwks = (await (await fetch(`${base}/.well-known/jwks.json`)).json()) as { keys: [] };
+    const published = await fetch(`${base}/.well-known/jwks.json`);
+    expect(published.headers.get('cache-control')).toBe('public, max-age=300');
+    const jwks = (await published.json()) as { keys: [] };
     const { payload } = await jwtVerify(r.body.token as string, createLocalJWKSet(jwks), {
       issuer: DEV_ISSUER,
       algorithms: ['ES256'],
