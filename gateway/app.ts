@@ -12,12 +12,13 @@ import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
-import type { RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import { revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { DecisionPool, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
+import { DecisionPool, inArea, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
-import { TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
+import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
@@ -56,6 +57,23 @@ export class DecisionCache {
   }
   set(code: string, s: Snapshot): void {
     this.#lru.set(code, s);
+  }
+}
+
+/** The corrections cursor: where the reader stands, opaque to it. */
+export function encodeCorrectionCursor(p: CorrectionPosition): string {
+  return Buffer.from(JSON.stringify([p.recordedAt, p.creditCode, p.kind])).toString('base64url');
+}
+
+const cursorShape = z.tuple([z.iso.datetime(), z.string().max(18), z.union([z.literal(0), z.literal(1)])]);
+
+/** Reads a cursor; null when it is not one this gateway gave. */
+export function decodeCorrectionCursor(cursor: string): CorrectionPosition | null {
+  try {
+    const t = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return t.success ? { recordedAt: t.data[0], creditCode: t.data[1], kind: t.data[2] } : null;
+  } catch {
+    return null;
   }
 }
 
@@ -202,7 +220,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         label: s.decision.label,
         mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
         basicStandard: {
-          typing: reasons.filter((r) => r.criterion.startsWith('basic.')).every((r) => r.met),
+          typing: basicStandardMet(reasons),
           mtyx: s.decision.mtyxBasicEligible,
           noExcludingPenalty: met('mtyx.penalty'),
           operatorNotOnCourtList: met('mtyx.court'),
@@ -213,19 +231,42 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
 
-  // Banks are told of corrections to tags they fetched: a pull feed from a cursor.
-  const sinceQuery = z.object({ since: z.iso.datetime().optional() }).strict();
+  // Banks are told of corrections to tags they fetched: a feed read from where the bank left off
+  // (`cursor` of the previous answer) or from a point in time (`since`).
+  const correctionsQuery = z
+    .object({ since: z.iso.datetime().optional(), cursor: z.string().max(200).optional() })
+    .strict()
+    .refine((q) => q.since === undefined || q.cursor === undefined);
   app.get(
     '/v1/credit-tags-corrections',
     allow(['bank']),
     wrap(async (req, res) => {
-      const q = sinceQuery.safeParse(req.query);
-      if (!q.success)
-        throw new HttpError('INVALID_ARGUMENT', 'since must be an ISO timestamp (the cursor of the previous answer)');
+      const q = correctionsQuery.safeParse(req.query);
+      const after = !q.success
+        ? null
+        : q.data.cursor !== undefined
+          ? decodeCorrectionCursor(q.data.cursor)
+          : { recordedAt: q.data.since ?? '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const };
+      if (after === null)
+        throw new HttpError(
+          'INVALID_ARGUMENT',
+          'give either cursor (from the previous answer) or since (an ISO timestamp), or neither to start from the beginning',
+        );
       const p = req.principal as Principal;
-      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', q.data.since ?? '1970-01-01T00:00:00Z');
+      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', after);
       await audit(req, 'credit-tags.corrections', null, `${corrections.length}`);
-      res.json({ corrections, cursor: corrections.at(-1)?.recordedAt ?? q.data.since ?? null });
+      const last = corrections.at(-1);
+      res.json({
+        corrections,
+        cursor:
+          last === undefined
+            ? (q.data?.cursor ?? encodeCorrectionCursor(after))
+            : encodeCorrectionCursor({
+                recordedAt: last.recordedAt,
+                creditCode: last.creditCode,
+                kind: last.change === 'typing' ? 0 : 1,
+              }),
+      });
     }),
   );
 
@@ -485,6 +526,60 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       res
         .status(201)
         .json({ roundId: r.roundId, area: r.area, year: r.year, decidedOn: r.decidedOn, quota: r.quota, counts: r.counts });
+    }),
+  );
+
+  // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
+  // goes out on getihu.decision.badge. A regulator whose token names a region acts within it.
+  const withinRegulatorsRegion = (req: Request, division: string) => {
+    const r = (req.principal as Principal).region;
+    return r === null || inArea(r, division);
+  };
+  const sweepBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
+  app.post(
+    '/v1/regulator/badges/sweep',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = sweepBody.safeParse(req.body);
+      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      if (!withinRegulatorsRegion(req, b.data.area)) {
+        await audit(req, 'badge.sweep', null, 'denied');
+        throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
+      }
+      const r = await sweepBadges(o.pipeline, o.store, b.data);
+      await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
+      res.status(201).json(r);
+    }),
+  );
+  const revokeBody = z
+    .object({ ground: z.enum(['fraud', 'bribery']), note: z.string().trim().min(1).max(500), on: z.iso.date().optional() })
+    .strict();
+  app.post(
+    '/v1/regulator/recognitions/:code/revoke',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const b = revokeBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const region = (await o.store.business(code))?.region;
+      if (region !== undefined && !withinRegulatorsRegion(req, region)) {
+        await audit(req, 'recognition.revoke', code, 'denied');
+        throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
+      }
+      const change = await revokeRecognition(o.pipeline, o.store, {
+        creditCode: code,
+        ground: b.data.ground,
+        note: b.data.note,
+        on: b.data.on ?? now().toISOString().slice(0, 10),
+      });
+      await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
+      if (change === null) throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      res.status(201).json(change);
     }),
   );
 

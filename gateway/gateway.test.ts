@@ -342,7 +342,7 @@ describe('cache', () => {
     expect(
       (told.body.corrections as { creditCode: string; type: string }[]).filter((c) => c.creditCode === code).map((c) => c.type),
     ).toEqual(['development']);
-    const later = await get(`/v1/credit-tags-corrections?since=${encodeURIComponent(told.body.cursor as string)}`, bank);
+    const later = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(told.body.cursor as string)}`, bank);
     expect(later.body.corrections).toEqual([]);
     const other = await get('/v1/credit-tags-corrections', await token('bank', 'bank:never-read-it'));
     expect(other.body.corrections).toEqual([]);
@@ -467,5 +467,75 @@ describe('disputes (002 附件 一(三)3)', () => {
     const reasons = (explained.body.decision as { reasons: { criterion: string }[] }).reasons;
     expect(reasons.at(-1)?.criterion).toBe('dispute.adjustment');
     expect((explained.body.history as { type: string }[]).map((h) => h.type)).toEqual(['survival', 'growth']);
+  });
+});
+
+describe('badge status changes (004 附件2 五; 002 附件 二(七))', () => {
+  const post = async (path: string, body: unknown, tok: string) => {
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  const active = async () =>
+    (
+      (await p.store.rawQuery("select credit_code from recognitions where status = 'active' order by credit_code")) as {
+        credit_code: string;
+      }[]
+    ).map((r) => r.credit_code);
+
+  it('a revocation reaches platforms at once and the banks that fetched the tag in their corrections', async () => {
+    const [code] = await active();
+    expect(code).toBeDefined();
+    const bank = await token('bank', 'bank:revocation-watch');
+    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.mtyx).not.toBeNull();
+    const plat = await token('platform', 'platform:jd');
+    expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('active');
+    const reg = await token('regulator', 'samr-mtyx');
+    expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'theft', note: 'x' }, reg)).status).toBe(400);
+    expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'x' }, bank)).status).toBe(403);
+    const outside = await token('regulator', 'tianjin-samr', { region: '120000' });
+    expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'x' }, outside)).status).toBe(403);
+    const revoke = (on: string) =>
+      post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: '申报材料弄虚作假', on }, reg);
+    // Before the recognition began (it runs from the round's decision, 30 November).
+    expect((await revoke('2025-10-01')).status).toBe(400);
+    const revoked = await revoke('2026-03-01');
+    expect(revoked.status).toBe(201);
+    expect(revoked.body.reason).toMatch(/no new application until 2031-03-01/);
+    await sink.caughtUp();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('revoked');
+    expect((await get(`/v1/badges/${code}`, plat)).status).toBe(404);
+    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.mtyx).toBeNull();
+    expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'again' }, reg)).status).toBe(404);
+    const told = await get('/v1/credit-tags-corrections', bank);
+    expect(told.body.corrections).toEqual([
+      expect.objectContaining({ change: 'recognition', creditCode: code, status: 'revoked', asOf: '2026-03-01' }),
+    ]);
+    const later = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(told.body.cursor as string)}`, bank);
+    expect(later.body.corrections).toEqual([]);
+    expect((await get('/v1/credit-tags-corrections?cursor=bm90LWEtY3Vyc29y', bank)).status).toBe(400);
+  });
+
+  it('the yearly sweep expires recognitions past their validity, once, and the platforms see it', async () => {
+    const before = await active();
+    expect(before.length).toBeGreaterThan(0);
+    const reg = await token('regulator', 'samr-mtyx');
+    const early = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2026-01-15' }, reg);
+    expect(early.status).toBe(201);
+    expect(early.body).toMatchObject({ expired: 0, cancelled: 0 });
+    // Revoked ones are not swept again.
+    expect(early.body.checked).toBe(before.length - 1);
+    const late = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
+    expect(late.body).toMatchObject({ checked: before.length - 1, expired: before.length - 1 });
+    await sink.caughtUp();
+    await new Promise((r) => setTimeout(r, 100));
+    const plat = await token('platform', 'platform:jd');
+    expect((await get(`/v1/badges/${before.at(-1)}/status`, plat)).body.status).toBe('expired');
+    const again = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
+    expect(again.body).toMatchObject({ checked: 0, expired: 0 });
   });
 });

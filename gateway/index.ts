@@ -32,7 +32,7 @@ export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; ba
 export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache): Promise<{ stop: () => Promise<void> }> {
   const sub = await ctx.bus.subscribe(
     `gateway-cache-${randomUUID()}`,
-    [topicName(ctx, 'typing'), topicName(ctx, 'mtyx')],
+    [topicName(ctx, 'typing'), topicName(ctx, 'mtyx'), topicName(ctx, 'badge')],
     async (records) => {
       for (const r of records) if (r.key !== null) cache.invalidate(r.key);
     },

@@ -69,14 +69,37 @@ export function openApiDocument(): Record<string, unknown> {
         ),
       },
       '/v1/credit-tags-corrections': {
-        get: op('Corrections to tags this bank fetched (dispute adjustments, revocations, new runs), after a cursor', 'bank', {
-          parameters: [{ name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' } }],
-        }),
+        get: op(
+          'Changes to tags this bank fetched — new typing decisions (runs, dispute adjustments) and badge status changes (expired, cancelled, revoked) — from where it left off',
+          'bank',
+          {
+            parameters: [
+              { name: 'cursor', in: 'query', description: 'the cursor of the previous answer', schema: { type: 'string' } },
+              {
+                name: 'since',
+                in: 'query',
+                description: 'or: changes recorded after this time',
+                schema: { type: 'string', format: 'date-time' },
+              },
+            ],
+          },
+        ),
       },
       '/v1/regulator/runs': {
         post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
       },
       '/v1/regulator/rounds': { post: op("Run a year's 名特优新 round for an area; answers quota use and counts", 'regulator') },
+      '/v1/regulator/badges/sweep': {
+        post: op(
+          'Yearly badge sweep for an area as of a date: expire recognitions past their validity, cancel (取消认定) those failing the re-check; each change is emitted on getihu.decision.badge',
+          'regulator',
+        ),
+      },
+      '/v1/regulator/recognitions/{code}/revoke': {
+        post: op('Revoke (撤销) a recognition for fraud or bribery; a new application is barred for 5 years', 'regulator', {
+          parameters: [code],
+        }),
+      },
       '/v1/badges/{code}': {
         get: op('The 名特优新 badge as a signed token (verify offline with /.well-known/jwks.json)', 'platform', {
           parameters: [code],

@@ -9,6 +9,7 @@
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { startGateway } from '../gateway/index.js';
+import { revokeRecognition } from '../matchers/reconciler/badges.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
@@ -108,6 +109,18 @@ try {
       claim: '上年度已为2名员工缴纳社保，请复核分型结果',
     });
   }
+  // Demo data for badge status: one recognition revoked for fraud (004 附件2 五), so platforms see a
+  // revoked badge and the corrections feed has something to tell.
+  const revokedCode = round.candidates.filter((c) => c.recognised).at(-1)?.creditCode;
+  if (revokedCode !== undefined && revokedCode !== recognised) {
+    await revokeRecognition(pipeline.ctx, pipeline.store, {
+      creditCode: revokedCode,
+      on: round.decidedOn,
+      ground: 'fraud',
+      note: '演示数据：申报材料弄虚作假',
+    });
+    await sink.caughtUp();
+  }
   const gateway = await startGateway({
     store: pipeline.store,
     pipeline: pipeline.ctx,
@@ -124,6 +137,8 @@ try {
   if (recognised !== undefined) {
     out('  TOKEN=$(npm run -s cli -- token --role platform --sub platform:demo)');
     out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/badges/${recognised}`);
+    if (revokedCode !== undefined && revokedCode !== recognised)
+      out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/badges/${revokedCode}/status   # revoked`);
   }
   if (recognised !== undefined) {
     const other = area === '120000' ? '110105' : '120101';
@@ -134,6 +149,9 @@ try {
   }
   out('  TOKEN=$(npm run -s cli -- token --role regulator --sub regulator:demo)');
   out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/regulator/disputes`);
+  out(
+    `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"area":"${area}","asOf":"${yearOf(asOf) + 4}-01-15"}' ${gateway.url}/v1/regulator/badges/sweep`,
+  );
   out('Roles: agency (scope feeds:<agency>), bank, platform, public, regulator, region. Ctrl-C stops.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

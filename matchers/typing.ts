@@ -522,3 +522,8 @@ export function compileTyping(rs: RuleSet): TypingEngine {
 
   return Object.freeze({ ruleSet: rs, typeOf, mtyxBasicOf, decide });
 }
+
+/** Whether every typing basic-standard criterion (`basic.*`) of a decision's reasons is met. */
+export function basicStandardMet(reasons: readonly { readonly criterion: string; readonly met: boolean }[]): boolean {
+  return reasons.filter((r) => r.criterion.startsWith('basic.')).every((r) => r.met);
+}

@@ -97,4 +97,23 @@ create table disputes (
 )
 `,
   },
+  {
+    // Badge status changes (expired, cancelled, revoked) from getihu.decision.badge. Kept apart
+    // from the round's row so that the order in which the two topics are replayed does not
+    // matter: a change applies to the recognition it falls within.
+    version: 3,
+    sql: `
+create table recognition_changes (
+  event_id text primary key,
+  credit_code text not null,
+  status text not null,
+  category text not null,
+  valid_until date not null,
+  changed_on date not null,
+  reason text not null,
+  recorded_at timestamptz not null default now()
+);
+create index recognition_changes_by_code on recognition_changes (credit_code, changed_on)
+`,
+  },
 ];

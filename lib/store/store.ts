@@ -43,6 +43,48 @@ export interface RecognitionRow {
   readonly reason: string | null;
 }
 
+/** A change of a badge's status (expired, cancelled, revoked), from getihu.decision.badge. */
+export interface RecognitionChange {
+  readonly eventId: string;
+  readonly creditCode: string;
+  readonly status: RecognitionRow['status'];
+  readonly category: string;
+  readonly validUntil: string;
+  /** YYYY-MM-DD. */
+  readonly changedOn: string;
+  readonly reason: string;
+}
+
+/** A change to a tag a bank fetched: a new typing decision or a badge status change. */
+export type Correction =
+  | {
+      readonly change: 'typing';
+      readonly creditCode: string;
+      readonly type: string;
+      readonly label: string;
+      readonly asOf: string;
+      readonly runId: string | null;
+      readonly recordedAt: string;
+    }
+  | {
+      readonly change: 'recognition';
+      readonly creditCode: string;
+      readonly status: RecognitionRow['status'];
+      readonly category: string;
+      readonly validUntil: string;
+      readonly asOf: string;
+      readonly reason: string;
+      readonly recordedAt: string;
+    };
+
+/** Where a reader of corrections stands: after this change. */
+export interface CorrectionPosition {
+  readonly recordedAt: string;
+  readonly creditCode: string;
+  /** 0 typing, 1 recognition. */
+  readonly kind: 0 | 1;
+}
+
 /** What an audit entry records. */
 export interface AuditInput {
   readonly subject: string;
@@ -254,6 +296,29 @@ async function insertAudit(q: Sql, out: readonly AuditEntry[]): Promise<void> {
   );
 }
 
+// A recognition with the latest change that falls within it (on or after its first day); a later
+// round that recognises the business again starts after that change, which then no longer applies.
+const RECOGNITION_SELECT = `
+  select r.*, b.region, coalesce(c.status, r.status) as effective_status, coalesce(c.reason, r.reason) as effective_reason
+  from recognitions r
+  left join businesses b on b.credit_code = r.credit_code
+  left join lateral (
+    select status, reason from recognition_changes c
+    where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
+    order by c.changed_on desc, c.recorded_at desc limit 1) c on true`;
+
+function toRecognition(r: Record<string, unknown>): RecognitionRow {
+  return {
+    creditCode: r.credit_code as string,
+    category: r.category as string,
+    validFrom: dateText(r.valid_from),
+    validUntil: dateText(r.valid_until),
+    status: r.effective_status as RecognitionRow['status'],
+    roundId: r.round_id as string,
+    reason: (r.effective_reason as string | null) ?? null,
+  };
+}
+
 /** The serving store. */
 export class Store {
   readonly kind: 'pglite' | 'postgres';
@@ -446,19 +511,37 @@ export class Store {
     }
   }
 
-  /** The recognition of a business, if any. */
+  /** The recognition of a business, if any, with its status after any later change. */
   async recognition(creditCode: string): Promise<RecognitionRow | null> {
-    const r = (await this.#sql.query('select * from recognitions where credit_code = $1', [creditCode])).rows[0];
-    if (r === undefined) return null;
-    return {
-      creditCode: r.credit_code as string,
-      category: r.category as string,
-      validFrom: dateText(r.valid_from),
-      validUntil: dateText(r.valid_until),
-      status: r.status as RecognitionRow['status'],
-      roundId: r.round_id as string,
-      reason: (r.reason as string | null) ?? null,
-    };
+    const r = (await this.#sql.query(`${RECOGNITION_SELECT} where r.credit_code = $1`, [creditCode])).rows[0];
+    return r === undefined ? null : toRecognition(r);
+  }
+
+  /** Recognitions active by their status (whatever their dates say), in credit-code order. */
+  async activeRecognitions(): Promise<(RecognitionRow & { region: string | null })[]> {
+    const rows = (
+      await this.#sql.query(`select * from (${RECOGNITION_SELECT}) x where x.effective_status = 'active' order by x.credit_code`)
+    ).rows;
+    return rows.map((r) => ({ ...toRecognition(r), region: (r.region as string | null) ?? null }));
+  }
+
+  /** Records badge status changes; a change already recorded (same event id) is kept as it is. */
+  async recordRecognitionChanges(rows: readonly RecognitionChange[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#sql.query(
+      `insert into recognition_changes (event_id, credit_code, status, category, valid_until, changed_on, reason)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::date[], $7::text[])
+       on conflict (event_id) do nothing`,
+      [
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.creditCode),
+        rows.map((r) => r.status),
+        rows.map((r) => r.category),
+        rows.map((r) => r.validUntil),
+        rows.map((r) => r.changedOn),
+        rows.map((r) => r.reason),
+      ],
+    );
   }
 
   /**
@@ -520,35 +603,69 @@ export class Store {
   }
 
   /**
-   * Corrections for a subscriber: every decision recorded after `since` (ISO timestamp) for a
-   * business the subject has read with `action`, recorded after its first read — a dispute
-   * adjustment, a revocation, a new run.
+   * What changed about the businesses `subject` read through `action` — changes recorded after
+   * its first such read: new typing decisions (runs, dispute adjustments) and badge status changes
+   * (expired, cancelled, revoked). In recorded order, after `after` (the position of the last
+   * change already seen; many rows share one recording time, so the position also holds the
+   * credit code and the kind of change).
    */
-  async correctionsFor(
-    subject: string,
-    action: string,
-    since: string,
-    limit = 500,
-  ): Promise<{ creditCode: string; type: string; label: string; asOf: string; runId: string | null; recordedAt: string }[]> {
-    const rows = (
+  async correctionsFor(subject: string, action: string, after: CorrectionPosition, limit = 500): Promise<Correction[]> {
+    const reads = `select credit_code, min(at) as first_read from audit_log
+                   where subject = $1 and action = $2 and credit_code is not null group by credit_code`;
+    const params = [subject, action, after.recordedAt, after.creditCode, after.kind, limit];
+    const typing = (
       await this.#sql.query(
         `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.recorded_at
-         from decision_history h
-         join (select credit_code, min(at) as first_read from audit_log where subject = $1 and action = $2 and credit_code is not null group by credit_code) a
-           on a.credit_code = h.credit_code
-         where h.recorded_at > a.first_read and h.recorded_at > $3::timestamptz
-         order by h.recorded_at, h.credit_code limit $4`,
-        [subject, action, since, limit],
+         from decision_history h join (${reads}) a on a.credit_code = h.credit_code
+         where h.recorded_at > a.first_read and (h.recorded_at, h.credit_code, 0) > ($3::timestamptz, $4::text, $5::int)
+         order by h.recorded_at, h.credit_code limit $6`,
+        params,
       )
     ).rows;
-    return rows.map((r) => ({
-      creditCode: r.credit_code as string,
-      type: r.type as string,
-      label: r.label as string,
-      asOf: dateText(r.effective_from),
-      runId: (r.run_id as string | null) ?? null,
-      recordedAt: r.recorded_at instanceof Date ? r.recorded_at.toISOString() : String(r.recorded_at),
-    }));
+    const badges = (
+      await this.#sql.query(
+        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, c.recorded_at
+         from recognition_changes c join (${reads}) a on a.credit_code = c.credit_code
+         where c.recorded_at > a.first_read and (c.recorded_at, c.credit_code, 1) > ($3::timestamptz, $4::text, $5::int)
+         order by c.recorded_at, c.credit_code limit $6`,
+        params,
+      )
+    ).rows;
+    const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
+    const all: Correction[] = [
+      ...typing.map((r) => ({
+        change: 'typing' as const,
+        creditCode: r.credit_code as string,
+        type: r.type as string,
+        label: r.label as string,
+        asOf: dateText(r.effective_from),
+        runId: (r.run_id as string | null) ?? null,
+        recordedAt: at(r.recorded_at),
+      })),
+      ...badges.map((r) => ({
+        change: 'recognition' as const,
+        creditCode: r.credit_code as string,
+        status: r.status as RecognitionRow['status'],
+        category: r.category as string,
+        validUntil: dateText(r.valid_until),
+        asOf: dateText(r.changed_on),
+        reason: r.reason as string,
+        recordedAt: at(r.recorded_at),
+      })),
+    ];
+    const pos = (c: Correction): [string, string, number] => [c.recordedAt, c.creditCode, c.change === 'typing' ? 0 : 1];
+    const before = (x: [string, string, number], y: [string, string, number]) =>
+      x[0] !== y[0] ? x[0] < y[0] : x[1] !== y[1] ? x[1] < y[1] : x[2] < y[2];
+    all.sort((x, y) => (before(pos(x), pos(y)) ? -1 : 1));
+    // Each list is complete up to its last row; past the earlier of two cut lists, rows may be missing.
+    const lastOf = (kind: Correction['change'], rows: unknown[]) =>
+      rows.length === limit ? all.findLast((c) => c.change === kind) : undefined;
+    const cuts = [lastOf('typing', typing), lastOf('recognition', badges)]
+      .filter((c): c is Correction => c !== undefined)
+      .map(pos)
+      .sort((x, y) => (before(x, y) ? -1 : 1));
+    const cut = cuts[0];
+    return all.filter((c) => cut === undefined || !before(cut, pos(c))).slice(0, limit);
   }
 
   /** Files a dispute. */

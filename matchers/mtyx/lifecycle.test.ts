@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate as d } from '../../lib/dates.js';
 import { RuleBook } from '../ruleSet.js';
-import { decideRenewal, mayApply, type RecognitionEvent, recognitionStatusOn } from './lifecycle.js';
+import { badgeChangeOn, decideRenewal, mayApply, type RecognitionEvent, recognitionStatusOn } from './lifecycle.js';
 
 const rs = RuleBook.load().byRef('tianjin-2024');
 const recognised: Extract<RecognitionEvent, { kind: 'recognised' }> = {
@@ -76,5 +76,40 @@ describe('recognition lifecycle', () => {
     expect(mayApply(events, d('2031-03-02'), rs)).toBe(true);
     const again: RecognitionEvent[] = [...events, { ...recognised, on: d('2027-11-30') }];
     expect(recognitionStatusOn(again, d('2028-01-01'), rs).status).toBe('revoked');
+  });
+});
+
+describe('the yearly badge sweep (004 附件2 五: 有效期为3年 … 对已不符合标准的，取消认定)', () => {
+  const rec = { validFrom: '2025-11-30', validUntil: '2028-11-29' };
+  const fine = { asOf: '2026-08-15', typingBasicMet: true, mtyxBasicMet: true, type: 'growth' as const };
+
+  it('keeps a recognition through its last valid day and expires it the day after', () => {
+    expect(badgeChangeOn(rec, fine, d('2028-11-29'), rs)).toBeNull();
+    expect(badgeChangeOn(rec, fine, d('2028-11-30'), rs)).toMatchObject({ status: 'expired' });
+  });
+
+  it('cancels when a decision taken after the recognition fails the re-check, naming what failed', () => {
+    expect(badgeChangeOn(rec, { ...fine, mtyxBasicMet: false }, d('2026-09-01'), rs)).toMatchObject({
+      status: 'cancelled',
+      reason: expect.stringMatching(/名特优新 basic standard not met/),
+    });
+    expect(badgeChangeOn(rec, { ...fine, typingBasicMet: false }, d('2026-09-01'), rs)?.reason).toMatch(/typing basic/);
+    expect(badgeChangeOn(rec, { ...fine, type: 'ineligible' }, d('2026-09-01'), rs)?.reason).toMatch(/typed ineligible/);
+    // 生存型 still passes: the re-check asks for the basic standards, not a type above survival.
+    expect(badgeChangeOn(rec, { ...fine, type: 'survival' }, d('2026-09-01'), rs)).toBeNull();
+  });
+
+  it('does not judge a recognition by the decision it was granted on', () => {
+    expect(badgeChangeOn(rec, { ...fine, asOf: '2025-08-15', mtyxBasicMet: false }, d('2026-01-01'), rs)).toBeNull();
+    expect(badgeChangeOn(rec, null, d('2026-01-01'), rs)).toBeNull();
+  });
+
+  it('agrees with the recognition history for the same re-check', () => {
+    const events: RecognitionEvent[] = [
+      { kind: 'recognised', on: d('2025-11-30'), category: 'quality', type: 'growth', route: 'application' },
+      { kind: 'recheck', on: d('2026-08-15'), typingBasicMet: true, mtyxBasicMet: false, type: 'growth' },
+    ];
+    expect(recognitionStatusOn(events, d('2026-09-01'), rs).status).toBe('cancelled');
+    expect(badgeChangeOn(rec, { ...fine, mtyxBasicMet: false }, d('2026-09-01'), rs)?.status).toBe('cancelled');
   });
 });

@@ -124,6 +124,54 @@ export function decideRenewal(
   return { extend: inLastYear && grounds.some((g) => g.met), inLastYear, grounds, clause: rs.mtyx.lifecycle.renewalClause };
 }
 
+/**
+ * The yearly re-check (004 附件2 五): a recognised business must still meet the typing basic
+ * standard and the 名特优新 basic standard, and be typed at least 生存型.
+ */
+export function passesRecheck(r: {
+  readonly typingBasicMet: boolean;
+  readonly mtyxBasicMet: boolean;
+  readonly type: BusinessType;
+}): boolean {
+  return r.typingBasicMet && r.mtyxBasicMet && TYPE_RANK[r.type] >= 1;
+}
+
+/** A badge's change of status found by the yearly sweep. */
+export interface BadgeChange {
+  readonly status: 'expired' | 'cancelled';
+  readonly reason: string;
+}
+
+/**
+ * What the yearly sweep does to an active recognition on `on`: it expires after its last valid
+ * day; it is cancelled (取消认定) when a typing decision taken after the recognition no longer
+ * passes the re-check; otherwise it stays.
+ */
+export function badgeChangeOn(
+  recognition: { readonly validFrom: string; readonly validUntil: string },
+  decision: {
+    readonly asOf: string;
+    readonly typingBasicMet: boolean;
+    readonly mtyxBasicMet: boolean;
+    readonly type: BusinessType;
+  } | null,
+  on: DayNumber,
+  rs: RuleSet,
+): BadgeChange | null {
+  const lc = rs.mtyx.lifecycle;
+  if (on > parseIsoDate(recognition.validUntil))
+    return { status: 'expired', reason: `validity ended on ${recognition.validUntil} (${lc.clause})` };
+  if (decision !== null && decision.asOf > recognition.validFrom && !passesRecheck(decision)) {
+    const failed = [
+      decision.typingBasicMet ? null : 'typing basic standard not met',
+      decision.mtyxBasicMet ? null : '名特优新 basic standard not met',
+      TYPE_RANK[decision.type] >= 1 ? null : `typed ${decision.type}`,
+    ].filter((x) => x !== null);
+    return { status: 'cancelled', reason: `cancelled at the re-check of ${decision.asOf}: ${failed.join('; ')} (${lc.clause})` };
+  }
+  return null;
+}
+
 /** The status of a recognition on `on`, from its history (events in any order). */
 export function recognitionStatusOn(events: readonly RecognitionEvent[], on: DayNumber, rs: RuleSet): RecognitionStatus {
   const sorted = [...events].filter((e) => e.on <= on).sort((p, q) => p.on - q.on);
@@ -152,12 +200,7 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
         reports.add(e.year);
         break;
       case 'recheck':
-        if (
-          current !== null &&
-          ended === null &&
-          e.on <= validUntil &&
-          !(e.typingBasicMet && e.mtyxBasicMet && TYPE_RANK[e.type] >= 1)
-        ) {
+        if (current !== null && ended === null && e.on <= validUntil && !passesRecheck(e)) {
           ended = 'cancelled';
           history.push(`${formatIsoDate(e.on)} cancelled at the yearly re-check: basic standard no longer met (${lc.clause})`);
         }

@@ -104,7 +104,8 @@ export async function loadFacts(
   return snapshot;
 }
 
-function inArea(area: string, division: string): boolean {
+/** Whether a division lies in `area` (000000 everywhere; a province code its whole province). */
+export function inArea(area: string, division: string): boolean {
   if (area === '000000') return true;
   return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
 }

@@ -4,7 +4,8 @@
  * idempotent (history keyed by decision id), so a replay changes nothing.
  */
 import { formatIsoDate } from '../../lib/dates.js';
-import type { Store, StoredDecision } from '../../lib/store/store.js';
+import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
+import { badgeEventId } from './badges.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
 
@@ -21,7 +22,8 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
   const run = topicName(ctx, 'run');
   const registration = topicName(ctx, 'registration');
   const mtyx = topicName(ctx, 'mtyx');
-  const topics = [typing, run, registration, mtyx];
+  const badge = topicName(ctx, 'badge');
+  const topics = [typing, run, registration, mtyx, badge];
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
     try {
       const topic = records[0]?.topic;
@@ -76,6 +78,23 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
           });
         }
         await store.upsertRecognitions(rows);
+      } else if (topic === badge) {
+        const rows: RecognitionChange[] = [];
+        for (const r of records) {
+          if (r.value === null) continue;
+          const v = await ctx.codec.decode(badge, r.value);
+          if (v.status === 'active') continue;
+          const change = {
+            creditCode: v.creditCode as string,
+            status: v.status as RecognitionChange['status'],
+            category: v.category as string,
+            validUntil: formatIsoDate(v.validUntil as number),
+            changedOn: formatIsoDate(v.changedOn as number),
+            reason: v.reason as string,
+          };
+          rows.push({ eventId: badgeEventId(change), ...change });
+        }
+        await store.recordRecognitionChanges(rows);
       } else if (topic === registration) {
         const rows = [];
         for (const r of records) {
