@@ -2,7 +2,7 @@
  * Deciding a batch of businesses and encoding the decision events: the work the piscina pool
  * does (the same function runs inline for small batches). Pure but for module-level caches.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
 import { frame } from '../../schemas/wireFormat.js';
@@ -41,10 +41,7 @@ const types = new Map<number, avro.Type>();
 export function decisionIdOf(
   d: Pick<TypingDecision, 'creditCode' | 'ruleset' | 'asOf' | 'type' | 'mtyxBasicEligible' | 'reasons'>,
 ): string {
-  return createHash('sha256')
-    .update(JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible, d.reasons]))
-    .digest('hex')
-    .slice(0, 32);
+  return hash('sha256', JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible, d.reasons])).slice(0, 32);
 }
 
 /** Decides and encodes one batch. */
