@@ -486,6 +486,17 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
 
+  // A regulator whose token names a region acts within it: runs, rounds, sweeps and revocations.
+  const withinRegulatorsRegion = (req: Request, division: string) => {
+    const r = (req.principal as Principal).region;
+    return r === null || inArea(r, division);
+  };
+  const requireRegulatorsArea = async (req: Request, division: string, action: string, creditCode: string | null = null) => {
+    if (withinRegulatorsRegion(req, division)) return;
+    await audit(req, action, creditCode, 'denied');
+    throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
+  };
+
   // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
   const runBody = z
     .object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date(), ruleset: z.string().max(40).optional() })
@@ -498,6 +509,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const b = runBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
       if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      await requireRegulatorsArea(req, b.data.area, 'run.start');
       const pool = new DecisionPool(0);
       try {
         const s = await runTyping(o.pipeline, {
@@ -521,6 +533,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const b = runBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
       if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      await requireRegulatorsArea(req, b.data.area, 'round.run');
       const r = await runRecognition(o.pipeline, { area: b.data.area, asOf: b.data.asOf });
       await audit(req, 'round.run', null, r.roundId);
       res
@@ -530,11 +543,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
 
   // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
-  // goes out on getihu.decision.badge. A regulator whose token names a region acts within it.
-  const withinRegulatorsRegion = (req: Request, division: string) => {
-    const r = (req.principal as Principal).region;
-    return r === null || inArea(r, division);
-  };
+  // goes out on getihu.decision.badge.
   const sweepBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
   app.post(
     '/v1/regulator/badges/sweep',
@@ -544,10 +553,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const b = sweepBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
       if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
-      if (!withinRegulatorsRegion(req, b.data.area)) {
-        await audit(req, 'badge.sweep', null, 'denied');
-        throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
-      }
+      await requireRegulatorsArea(req, b.data.area, 'badge.sweep');
       const r = await sweepBadges(o.pipeline, o.store, b.data);
       await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
       res.status(201).json(r);
@@ -567,10 +573,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         throw new HttpError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
       if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
       const region = (await o.store.business(code))?.region;
-      if (region !== undefined && !withinRegulatorsRegion(req, region)) {
-        await audit(req, 'recognition.revoke', code, 'denied');
-        throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
-      }
+      if (region !== undefined) await requireRegulatorsArea(req, region, 'recognition.revoke', code);
       const change = await revokeRecognition(o.pipeline, o.store, {
         creditCode: code,
         ground: b.data.ground,

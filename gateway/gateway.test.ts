@@ -378,6 +378,18 @@ describe('regulator runs and rounds', () => {
         })
       ).status,
     ).toBe(403);
+    // A Tianjin regulator may not run Beijing's typing or round.
+    const tianjin = await token('regulator', 'tianjin-samr', { region: '120000' });
+    for (const path of ['/v1/regulator/runs', '/v1/regulator/rounds'])
+      expect(
+        (
+          await fetch(`${base}${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tianjin}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ area: '110105', asOf: AS_OF }),
+          })
+        ).status,
+      ).toBe(403);
   });
 });
 
