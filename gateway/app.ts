@@ -12,7 +12,7 @@ import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
-import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import type { Correction, CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
@@ -49,8 +49,17 @@ interface Snapshot {
 /** The decision cache: invalidate a code whenever a decision or recognition event about it arrives. */
 export class DecisionCache {
   readonly #lru = new LRUCache<string, Snapshot>({ max: 100_000, ttl: 60_000 });
+  readonly #listeners = new Set<() => void>();
   invalidate(code: string): void {
     this.#lru.delete(code);
+    for (const l of this.#listeners) l();
+  }
+  /** Calls `fn` on every invalidation (something changed); returns how to stop. */
+  onChange(fn: () => void): () => void {
+    this.#listeners.add(fn);
+    return () => {
+      this.#listeners.delete(fn);
+    };
   }
   get(code: string): Snapshot | undefined {
     return this.#lru.get(code);
@@ -58,6 +67,16 @@ export class DecisionCache {
   set(code: string, s: Snapshot): void {
     this.#lru.set(code, s);
   }
+}
+
+/** Open correction streams a bank may hold at once. */
+export const MAX_STREAMS_PER_SUBJECT = 4;
+/** Corrections per answer (the store's page). */
+const CORRECTIONS_PAGE = 500;
+
+/** Where a reader stands after reading `c`. */
+function positionOf(c: Correction): CorrectionPosition {
+  return { recordedAt: c.recordedAt, creditCode: c.creditCode, kind: c.change === 'typing' ? 0 : 1 };
 }
 
 /** The corrections cursor: where the reader stands, opaque to it. */
@@ -232,41 +251,119 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
 
   // Banks are told of corrections to tags they fetched: a feed read from where the bank left off
-  // (`cursor` of the previous answer) or from a point in time (`since`).
+  // (`cursor` of the previous answer) or from a point in time (`since`), or pushed as they happen
+  // over a server-sent event stream.
   const correctionsQuery = z
     .object({ since: z.iso.datetime().optional(), cursor: z.string().max(200).optional() })
     .strict()
     .refine((q) => q.since === undefined || q.cursor === undefined);
+  const correctionsFrom = (req: Request): CorrectionPosition => {
+    const q = correctionsQuery.safeParse(req.query);
+    // A reconnecting event stream says where it stood in Last-Event-ID.
+    const resume = req.get('last-event-id');
+    const after = !q.success
+      ? null
+      : resume !== undefined
+        ? decodeCorrectionCursor(resume)
+        : q.data.cursor !== undefined
+          ? decodeCorrectionCursor(q.data.cursor)
+          : { recordedAt: q.data.since ?? '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const };
+    if (after === null)
+      throw new HttpError(
+        'INVALID_ARGUMENT',
+        'give either cursor (from the previous answer) or since (an ISO timestamp), or neither to start from the beginning',
+      );
+    return after;
+  };
   app.get(
     '/v1/credit-tags-corrections',
     allow(['bank']),
     wrap(async (req, res) => {
-      const q = correctionsQuery.safeParse(req.query);
-      const after = !q.success
-        ? null
-        : q.data.cursor !== undefined
-          ? decodeCorrectionCursor(q.data.cursor)
-          : { recordedAt: q.data.since ?? '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const };
-      if (after === null)
-        throw new HttpError(
-          'INVALID_ARGUMENT',
-          'give either cursor (from the previous answer) or since (an ISO timestamp), or neither to start from the beginning',
-        );
+      const after = correctionsFrom(req);
       const p = req.principal as Principal;
-      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', after);
+      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', after, CORRECTIONS_PAGE);
       await audit(req, 'credit-tags.corrections', null, `${corrections.length}`);
       const last = corrections.at(-1);
-      res.json({
-        corrections,
-        cursor:
-          last === undefined
-            ? (q.data?.cursor ?? encodeCorrectionCursor(after))
-            : encodeCorrectionCursor({
-                recordedAt: last.recordedAt,
-                creditCode: last.creditCode,
-                kind: last.change === 'typing' ? 0 : 1,
-              }),
+      res.json({ corrections, cursor: encodeCorrectionCursor(last === undefined ? after : positionOf(last)) });
+    }),
+  );
+  const streams = new Map<string, number>();
+  app.get(
+    '/v1/credit-tags-corrections/stream',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      let after = correctionsFrom(req);
+      const p = req.principal as Principal;
+      const open = streams.get(p.subject) ?? 0;
+      if (open >= MAX_STREAMS_PER_SUBJECT)
+        throw new HttpError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
+      streams.set(p.subject, open + 1);
+      await audit(req, 'credit-tags.corrections.stream', null, 'open');
+      res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
+      res.flushHeaders();
+      let closed = false;
+      let checking = false;
+      let again = false;
+      // Sends what changed since `after`; a change signalled while a check runs starts another.
+      const check = async (): Promise<void> => {
+        if (closed) return;
+        if (checking) {
+          again = true;
+          return;
+        }
+        checking = true;
+        try {
+          do {
+            again = false;
+            const list = await o.store.correctionsFor(p.subject, 'credit-tags.read', after, CORRECTIONS_PAGE);
+            if (list.length === 0 || closed) break;
+            await audit(req, 'credit-tags.corrections', null, `${list.length} pushed`);
+            for (const c of list) {
+              after = positionOf(c);
+              res.write(`id: ${encodeCorrectionCursor(after)}\nevent: correction\ndata: ${JSON.stringify(c)}\n\n`);
+            }
+            again ||= list.length === CORRECTIONS_PAGE;
+          } while (again && !closed);
+        } catch {
+          if (!closed) res.write('event: unavailable\ndata: {"code":"UNAVAILABLE"}\n\n');
+        } finally {
+          checking = false;
+        }
+      };
+      // A decision or badge event reaches the gateway's cache about when the sink records it:
+      // look shortly after, and again a little later in case the sink was behind.
+      const timers = new Set<NodeJS.Timeout>();
+      const checkIn = (ms: number) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          void check();
+        }, ms);
+        timers.add(t);
+      };
+      let signalled = false;
+      const stopListening = cache.onChange(() => {
+        if (signalled) return;
+        signalled = true;
+        setTimeout(() => {
+          signalled = false;
+        }, 250);
+        checkIn(300);
+        checkIn(2000);
       });
+      const heartbeat = setInterval(() => {
+        res.write(': keep-alive\n\n');
+        void check();
+      }, 15_000);
+      req.on('close', () => {
+        closed = true;
+        stopListening();
+        clearInterval(heartbeat);
+        for (const t of timers) clearTimeout(t);
+        const n = (streams.get(p.subject) ?? 1) - 1;
+        if (n <= 0) streams.delete(p.subject);
+        else streams.set(p.subject, n);
+      });
+      await check();
     }),
   );
 

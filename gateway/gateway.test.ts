@@ -393,6 +393,65 @@ describe('regulator runs and rounds', () => {
   });
 });
 
+describe('corrections pushed to banks (server-sent events)', () => {
+  it('pushes the change a new run makes to a tag the bank read, with a cursor to resume from', async () => {
+    const bank = await token('bank', 'bank:stream-watch');
+    const code = businesses.find((b) => b.regionCode === '110108')?.creditCode as string;
+    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).status).toBe(200);
+    const start = (await get('/v1/credit-tags-corrections', bank)).body.cursor as string;
+    const stop = new AbortController();
+    const stream = await fetch(`${base}/v1/credit-tags-corrections/stream?cursor=${encodeURIComponent(start)}`, {
+      headers: { authorization: `Bearer ${bank}` },
+      signal: stop.signal,
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    const received = (async () => {
+      const decoder = new TextDecoder();
+      while (!text.includes('event: correction')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+    })();
+    // Nothing changed yet: nothing is pushed.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(text).not.toContain('event: correction');
+    const reg = await token('regulator', 'samr-run');
+    const run = await fetch(`${base}/v1/regulator/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ area: '110108', asOf: '2025-09-01' }),
+    });
+    expect(run.status).toBe(201);
+    await Promise.race([received, new Promise((r) => setTimeout(r, 10_000))]);
+    stop.abort();
+    const event = /id: (\S+)\nevent: correction\ndata: (.+)\n/.exec(text);
+    expect(event).not.toBeNull();
+    const pushed = JSON.parse(event?.[2] as string) as { change: string; creditCode: string; asOf: string };
+    expect(pushed).toMatchObject({ change: 'typing', creditCode: code, asOf: '2025-09-01' });
+    // The event's id is a cursor: the pull feed resumes after it.
+    const rest = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(event?.[1] as string)}`, bank);
+    expect((rest.body.corrections as unknown[]).length).toBe(0);
+    // A stream is refused to other roles, and a bank holds at most four at once.
+    expect((await get('/v1/credit-tags-corrections/stream', await token('platform'))).status).toBe(403);
+    const many = new AbortController();
+    const open = [];
+    for (let i = 0; i < 4; i++)
+      open.push(
+        await fetch(`${base}/v1/credit-tags-corrections/stream`, {
+          headers: { authorization: `Bearer ${bank}` },
+          signal: many.signal,
+        }),
+      );
+    expect(open.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect((await get('/v1/credit-tags-corrections/stream', bank)).status).toBe(429);
+    many.abort();
+  });
+});
+
 describe('京津冀 transfers (004 二(六))', () => {
   it('carries an active recognition to Tianjin or Hebei, with its validity and the destination programme, and records the check', async () => {
     const rec = (

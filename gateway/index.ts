@@ -77,7 +77,10 @@ export async function startGateway(o: {
     url: `http://${host}:${port}`,
     close: async () => {
       await inStep.stop();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // Event streams stay open until their clients leave: end them.
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

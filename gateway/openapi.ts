@@ -85,6 +85,18 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
+      '/v1/credit-tags-corrections/stream': {
+        get: op(
+          'The same changes pushed as they happen: a text/event-stream of `correction` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per bank',
+          'bank',
+          {
+            parameters: [
+              { name: 'cursor', in: 'query', description: 'start after this cursor', schema: { type: 'string' } },
+              { name: 'since', in: 'query', description: 'or: after this time', schema: { type: 'string', format: 'date-time' } },
+            ],
+          },
+        ),
+      },
       '/v1/regulator/runs': {
         post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
       },
