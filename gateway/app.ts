@@ -138,7 +138,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const snapshot = async (code: string): Promise<Snapshot> => {
     let s = cache.get(code);
     if (s === undefined) {
-      s = { decision: await o.store.decision(code), recognition: await o.store.recognition(code) };
+      const [decision, recognition] = await Promise.all([o.store.decision(code), o.store.recognition(code)]);
+      s = { decision, recognition };
       cache.set(code, s);
     }
     return s;
