@@ -201,6 +201,7 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
       await transactions;
       await request({ op: 'close' }).catch(() => undefined);
       worker.removeAllListeners('exit');
+      failed ??= new GetihuError('UNAVAILABLE', 'the embedded store is closed');
       await worker.terminate();
     },
   };
