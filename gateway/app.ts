@@ -594,11 +594,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     await audit(req, action, creditCode, 'denied');
     throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
   };
+  /** The pipeline, for a regulator's job over `area`. */
+  const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
+    if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+    await requireRegulatorsArea(req, area, action);
+    return o.pipeline;
+  };
+  const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
 
   // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
-  const runBody = z
-    .object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date(), ruleset: z.string().max(40).optional() })
-    .strict();
+  const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
   app.post(
     '/v1/regulator/runs',
     allow(['regulator']),
@@ -606,11 +611,10 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = runBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
-      await requireRegulatorsArea(req, b.data.area, 'run.start');
+      const pipeline = await pipelineFor(req, b.data.area, 'run.start');
       const pool = new DecisionPool(0);
       try {
-        const s = await runTyping(o.pipeline, {
+        const s = await runTyping(pipeline, {
           area: b.data.area,
           asOf: b.data.asOf,
           pool,
@@ -628,11 +632,10 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     smallJson,
     wrap(async (req, res) => {
-      const b = runBody.safeParse(req.body);
+      const b = areaAsOfBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
-      await requireRegulatorsArea(req, b.data.area, 'round.run');
-      const r = await runRecognition(o.pipeline, { area: b.data.area, asOf: b.data.asOf });
+      const pipeline = await pipelineFor(req, b.data.area, 'round.run');
+      const r = await runRecognition(pipeline, { area: b.data.area, asOf: b.data.asOf });
       await audit(req, 'round.run', null, r.roundId);
       res
         .status(201)
@@ -642,17 +645,15 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
 
   // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
   // goes out on getihu.decision.badge.
-  const sweepBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
   app.post(
     '/v1/regulator/badges/sweep',
     allow(['regulator']),
     smallJson,
     wrap(async (req, res) => {
-      const b = sweepBody.safeParse(req.body);
+      const b = areaAsOfBody.safeParse(req.body);
       if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
-      await requireRegulatorsArea(req, b.data.area, 'badge.sweep');
-      const r = await sweepBadges(o.pipeline, o.store, b.data);
+      const pipeline = await pipelineFor(req, b.data.area, 'badge.sweep');
+      const r = await sweepBadges(pipeline, o.store, b.data);
       await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
       res.status(201).json(r);
     }),
