@@ -66,6 +66,22 @@ function autocannon(url: string, seconds: number, connections: number, headers: 
   });
 }
 
+/** One lane: serves `app` on a free port, loads `path` with autocannon, stops serving. */
+async function lane(
+  app: express.Express,
+  path: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string>,
+): Promise<LaneResult> {
+  const { server, port } = await listen(app);
+  try {
+    return await autocannon(`http://127.0.0.1:${port}${path}`, seconds, connections, headers);
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+}
+
 /** Runs the gateway benchmark. */
 export async function benchGateway(seconds: number, connections: number): Promise<Record<string, unknown>> {
   // G1: a bare express JSON route.
@@ -73,9 +89,7 @@ export async function benchGateway(seconds: number, connections: number): Promis
   bare.get('/ping', (_req, res) => {
     res.json({ ok: true });
   });
-  const g1s = await listen(bare);
-  const G1 = await autocannon(`http://127.0.0.1:${g1s.port}/ping`, seconds, connections, {});
-  await new Promise<void>((r) => g1s.server.close(() => r()));
+  const G1 = await lane(bare, '/ping', seconds, connections, {});
 
   // G4: the real gateway on the embedded pipeline, with real decisions.
   const p = await openPipeline({ mode: 'embedded', partitions: 3 });
@@ -95,29 +109,15 @@ export async function benchGateway(seconds: number, connections: number): Promis
   );
   const headers = { authorization: `Bearer ${token}` };
   const opts = { store: p.store, verify, badgeKeys: badge, issuer: DEV_ISSUER, requestsPerMinute: 10_000_000 };
-  const cached = await listen(createGateway(opts, new DecisionCache()));
-  const code = businesses[0]?.creditCode as string;
-  const G4cached = await autocannon(
-    `http://127.0.0.1:${cached.port}/v1/credit-tags/${code}?purpose=credit-assessment`,
-    seconds,
-    connections,
-    headers,
-  );
-  await new Promise<void>((r) => cached.server.close(() => r()));
+  const path = `/v1/credit-tags/${businesses[0]?.creditCode as string}?purpose=credit-assessment`;
+  const G4cached = await lane(createGateway(opts, new DecisionCache()), path, seconds, connections, headers);
   // Uncached: a cache that never holds anything, so every request reads the store.
   const never = new (class extends DecisionCache {
     override get(): undefined {
       return undefined;
     }
   })();
-  const uncached = await listen(createGateway(opts, never));
-  const G4uncached = await autocannon(
-    `http://127.0.0.1:${uncached.port}/v1/credit-tags/${code}?purpose=credit-assessment`,
-    seconds,
-    connections,
-    headers,
-  );
-  await new Promise<void>((r) => uncached.server.close(() => r()));
+  const G4uncached = await lane(createGateway(opts, never), path, seconds, connections, headers);
   const audited = (await p.store.rawQuery('select count(*) as n from audit_log'))[0] as { n: number };
   await sink.stop();
   await p.close();

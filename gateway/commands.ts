@@ -1,6 +1,7 @@
 /** The gateway's commands: token (development tokens), audit verify, serve. */
 import type { Command } from 'commander';
 import { GetihuError } from '../lib/errors.js';
+import { untilStopped } from '../lib/signals.js';
 import { Store } from '../lib/store/store.js';
 import { configFromEnv, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { startSink } from '../matchers/reconciler/sink.js';
@@ -72,10 +73,7 @@ export function registerGatewayCommands(program: Command): void {
         host: process.env.HOST ?? '127.0.0.1',
       });
       process.stderr.write(`gateway on ${g.url} (docs: ${g.url}/docs)\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopped();
       await g.close();
       await sink.stop();
       await p.close();

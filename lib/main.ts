@@ -18,6 +18,7 @@ import { TYPE_LABELS } from '../matchers/typing.js';
 import { parseIsoDate, yearOf } from './dates.js';
 import { generateBusinesses } from './generate/generator.js';
 import { divisionName } from './regions.js';
+import { untilStopped } from './signals.js';
 
 const region = process.env.GETIHU_SAMPLE_REGION ?? 'tianjin';
 const businesses = Number(process.env.GETIHU_SAMPLE_BUSINESSES ?? 10_000);
@@ -153,10 +154,7 @@ try {
     `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"area":"${area}","asOf":"${yearOf(asOf) + 4}-01-15"}' ${gateway.url}/v1/regulator/badges/sweep`,
   );
   out('Roles: agency (scope feeds:<agency>), bank, platform, public, regulator, region. Ctrl-C stops.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopped();
   await gateway.close();
   await sink.stop();
 } finally {

@@ -9,6 +9,7 @@ import { ingestLines } from '../../connectors/ingest.js';
 import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { readLines } from '../../lib/lines.js';
+import { untilStopped } from '../../lib/signals.js';
 import { configFromEnv, openPipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { runRecognition } from './round.js';
@@ -153,10 +154,7 @@ export function registerPipelineCommands(program: Command): void {
       const sink = await startSink(p.ctx, p.store);
       const rec = await startContinuous(p.ctx, { asOf: o.asOf, group: o.group, pool });
       process.stderr.write(`reconciling as of ${o.asOf} in group ${o.group}; Ctrl-C stops\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopped();
       await rec.stop();
       await sink.stop();
       await pool.close();
