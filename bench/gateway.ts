@@ -5,6 +5,8 @@
  *   G4  an authenticated bank credit-tag lookup (token verified, rate limit, audit entry written),
  *       cached (one business) and uncached (a cache that never hits, so every request reads the
  *       decision and the recognition from the store).
+ * Each lane is loaded for WARMUP_SECONDS first, unmeasured, so that every lane is measured in its
+ * steady state (compiled code, grown heap) rather than partly while the JIT warms up.
  * Reports req/s, p50/p99 latency, and G4/G1 (cached).
  */
 import { spawn } from 'node:child_process';
@@ -66,7 +68,10 @@ function autocannon(url: string, seconds: number, connections: number, headers: 
   });
 }
 
-/** One lane: serves `app` on a free port, loads `path` with autocannon, stops serving. */
+/** Unmeasured load before each lane's measured run. */
+export const WARMUP_SECONDS = 3;
+
+/** One lane: serves `app` on a free port, warms it up, loads `path` with autocannon, stops serving. */
 async function lane(
   app: express.Express,
   path: string,
@@ -76,7 +81,9 @@ async function lane(
 ): Promise<LaneResult> {
   const { server, port } = await listen(app);
   try {
-    return await autocannon(`http://127.0.0.1:${port}${path}`, seconds, connections, headers);
+    const url = `http://127.0.0.1:${port}${path}`;
+    await autocannon(url, WARMUP_SECONDS, connections, headers);
+    return await autocannon(url, seconds, connections, headers);
   } finally {
     await new Promise<void>((r) => server.close(() => r()));
   }
@@ -124,6 +131,7 @@ export async function benchGateway(seconds: number, connections: number): Promis
   return {
     bench: 'gateway',
     seconds,
+    warmupSeconds: WARMUP_SECONDS,
     connections,
     G1,
     G4cached,
