@@ -156,6 +156,42 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const activeRecognition = (r: RecognitionRow | null) =>
     r !== null && r.status === 'active' && r.validUntil >= now().toISOString().slice(0, 10) ? r : null;
 
+  // The router tries routes in the order they are added: the lookup banks make at volume comes first.
+  // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
+  const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
+  app.get(
+    '/v1/credit-tags/:code',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const q = purposeQuery.safeParse(req.query);
+      if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      const s = await snapshot(code);
+      if (s.decision === null) {
+        await audit(req, 'credit-tags.read', code, 'not-found', q.data.purpose);
+        throw new HttpError('NOT_FOUND', 'no decision for that credit code');
+      }
+      const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
+      const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
+      const rec = activeRecognition(s.recognition);
+      await audit(req, 'credit-tags.read', code, 'ok', q.data.purpose);
+      res.json({
+        creditCode: code,
+        type: s.decision.type,
+        label: s.decision.label,
+        mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
+        basicStandard: {
+          typing: basicStandardMet(reasons),
+          mtyx: s.decision.mtyxBasicEligible,
+          noExcludingPenalty: met('mtyx.penalty'),
+          operatorNotOnCourtList: met('mtyx.court'),
+        },
+        ruleset: s.decision.ruleset,
+        asOf: s.decision.asOf,
+      });
+    }),
+  );
+
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -213,41 +249,6 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         });
       }
       res.json({ results });
-    }),
-  );
-
-  // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
-  const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
-  app.get(
-    '/v1/credit-tags/:code',
-    allow(['bank']),
-    wrap(async (req, res) => {
-      const code = creditCodeParam(req);
-      const q = purposeQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
-      const s = await snapshot(code);
-      if (s.decision === null) {
-        await audit(req, 'credit-tags.read', code, 'not-found', q.data.purpose);
-        throw new HttpError('NOT_FOUND', 'no decision for that credit code');
-      }
-      const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
-      const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
-      const rec = activeRecognition(s.recognition);
-      await audit(req, 'credit-tags.read', code, 'ok', q.data.purpose);
-      res.json({
-        creditCode: code,
-        type: s.decision.type,
-        label: s.decision.label,
-        mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
-        basicStandard: {
-          typing: basicStandardMet(reasons),
-          mtyx: s.decision.mtyxBasicEligible,
-          noExcludingPenalty: met('mtyx.penalty'),
-          operatorNotOnCourtList: met('mtyx.court'),
-        },
-        ruleset: s.decision.ruleset,
-        asOf: s.decision.asOf,
-      });
     }),
   );
 
