@@ -30,6 +30,11 @@ export interface TopicConfig {
   readonly partitions: number;
   readonly compacted: boolean;
   readonly replicationFactor?: number;
+  /**
+   * Batches sent to it are compressed by this process (a bus that does not compress ignores it;
+   * readers take either). For topics of large, repetitive values.
+   */
+  readonly compressed?: boolean;
 }
 
 /** Handles one batch of one topic-partition; its offsets are committed only after it resolves. */

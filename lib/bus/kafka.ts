@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AssignerProtocol,
+  CompressionTypes,
   type Consumer,
   type IHeaders,
   Kafka,
@@ -142,7 +143,11 @@ export class KafkaBus implements Bus {
     return bus;
   }
 
+  /** Topics this process compresses its batches for (named in ensureTopics). */
+  readonly #compressed = new Set<string>();
+
   async ensureTopics(topics: readonly TopicConfig[]): Promise<void> {
+    for (const t of topics) if (t.compressed === true) this.#compressed.add(t.name);
     const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
@@ -192,6 +197,7 @@ export class KafkaBus implements Bus {
         await producer.send({
           topic,
           acks: -1,
+          ...(this.#compressed.has(topic) ? { compression: CompressionTypes.GZIP } : {}),
           messages: chunk.map((r) => ({
             key: r.key,
             value: r.value,
