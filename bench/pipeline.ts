@@ -72,6 +72,18 @@ async function rawLane(
   return { seconds, messages: payloads.length, messagesPerSecond: Math.round(payloads.length / seconds) };
 }
 
+/** Deletes the topics a lane made (a million businesses leave gigabytes in the broker). */
+async function deleteTopicsWithPrefix(brokers: string[], prefix: string): Promise<void> {
+  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Runs the pipeline benchmark. */
 export async function benchPipeline(businesses: number): Promise<Record<string, unknown>> {
   const infra = await infraUp();
@@ -144,6 +156,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     const L4seconds = Number(process.hrtime.bigint() - t4) / 1e9;
     await pool.close();
     await p.close();
+    await deleteTopicsWithPrefix(brokers, `${prefix}.l4.`);
     if (rejected > 0 || run.decisions !== businesses)
       throw new Error(`L4 lost data: ${rejected} rejected, ${run.decisions} decisions of ${businesses}`);
     const L4 = {
