@@ -30,16 +30,24 @@ const SETS = ['classify', 'pipeline', 'gateway'] as const;
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
   if (name === 'gateway') {
-    const r = await benchGateway(Number(args.get('seconds') ?? 10), Number(args.get('connections') ?? 50));
+    const r = await benchGateway(
+      Number(args.get('seconds') ?? 10),
+      Number(args.get('connections') ?? 50),
+      Number(args.get('rounds') ?? 3),
+    );
     const lane = (k: string) => r[k] as { requestsPerSecond: number; p50ms: number; p99ms: number; non2xx: number };
     process.stdout.write(
       [
-        `gateway: ${r.seconds} s per lane, ${r.connections} connections (autocannon, same machine)`,
+        `gateway: ${r.seconds} s per lane, ${r.rounds} rounds of G1/G4 pairs, ${r.connections} connections (autocannon, same machine)`,
+        ...(r.perRound as { G1: number; G4cached: number; ratio: number }[]).map(
+          (x, i) =>
+            `  round ${i + 1}: G1 ${x.G1.toLocaleString('en')} req/s, G4 ${x.G4cached.toLocaleString('en')} req/s, ratio ${x.ratio}`,
+        ),
         ...['G1', 'G4cached', 'G4uncached'].map(
           (k) =>
             `  ${k.padEnd(11)} ${lane(k).requestsPerSecond.toLocaleString('en').padStart(8)} req/s  p50 ${lane(k).p50ms} ms  p99 ${lane(k).p99ms} ms  non-2xx ${lane(k).non2xx}`,
         ),
-        `  ratio G4/G1 = ${r.ratioG4G1} cached, ${r.ratioG4uncachedG1} uncached (goal ≥ ${r.goal}); ${r.auditEntriesWritten} audit entries written`,
+        `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds), ${r.ratioG4uncachedG1} uncached (goal ≥ ${r.goal}); ${r.auditEntriesWritten} audit entries written`,
         '',
       ].join('\n'),
     );
@@ -58,7 +66,7 @@ async function main(): Promise<void> {
           (k) =>
             `  ${k}  ${lane(k).seconds.toFixed(1).padStart(7)} s  ${lane(k).messagesPerSecond.toLocaleString('en').padStart(9)} facts/s  ${lane(k).businessesPerSecond.toLocaleString('en').padStart(8)} businesses/s`,
         ),
-        `  L4 = ingest ${(r.L4 as { ingestSeconds: number }).ingestSeconds.toFixed(1)} s + run ${(r.L4 as { runSeconds: number }).runSeconds.toFixed(1)} s`,
+        `  L4 = ingest ${(r.L4 as { ingestSeconds: number }).ingestSeconds.toFixed(1)} s + run ${(r.L4 as { runSeconds: number }).runSeconds.toFixed(1)} s (snapshot read and first batch ${(r.L4 as { runToFirstBatchSeconds: number | null }).runToFirstBatchSeconds?.toFixed(1) ?? '–'} s)`,
         `  ratio L4/L1 = ${r.ratioL4L1} (goal ≥ ${r.goal})`,
         `  peak RSS ${r.peakRssMiB} MiB`,
         '',
