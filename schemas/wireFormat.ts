@@ -3,7 +3,11 @@
  * binary body. Apicurio's Confluent-compatible API and every Confluent client agree on it.
  */
 
-const MAGIC = 0;
+/** The first byte of every framed message. */
+export const WIRE_MAGIC = 0;
+const MAGIC = WIRE_MAGIC;
+/** Bytes before the Avro body: the magic byte and the schema id. */
+export const WIRE_HEADER_BYTES = 5;
 
 /** Frames an Avro body with its schema id. */
 export function frame(schemaId: number, body: Buffer): Buffer {
