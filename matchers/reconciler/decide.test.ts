@@ -12,25 +12,26 @@ import { latestSchemaText } from '../../schemas/codec.js';
 import { unframe } from '../../schemas/wireFormat.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
-import decideBatch, { type DecideTask, decisionIdOf, eventBytes } from './decide.js';
+import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes } from './decide.js';
 
 const schema = latestSchemaText(TOPICS.typing.name);
 const type = avro.Type.forSchema(JSON.parse(schema), { wrapUnions: false });
 const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 60, seed: 5 })];
-const task: DecideTask = {
-  asOf: '2025-08-15',
-  ruleset: null,
-  runId: 'run:test',
-  schemaId: 4242,
-  schema,
-  items: businesses.map((b, i) => ({ input: b, sources: [`src-${i}-a`, `src-${i}-b`] })),
-};
+const items: DecideItem[] = businesses.map((b, i) => ({ input: b, sources: [`src-${i}-a`, `src-${i}-b`] }));
+const task: DecideTask = { asOf: '2025-08-15', ruleset: null, runId: 'run:test', schemaId: 4242, schema, items };
 const classifier = new Classifier({ asOf: parseIsoDate('2025-08-15'), ruleBook: RuleBook.load() });
 
 describe('decideBatch', () => {
   // The first guess far too small, so the buffer grows (and copies what it holds) many times.
-  it.each([4096, 16])('encodes every decision as classify makes it (first guess %i bytes per event)', (guess) => {
-    const r = decideBatch(task, guess);
+  // The items as objects or as JSON text (as a run hands them over); the first guess of the
+  // buffer's size far too small too, so that it grows (and copies what it holds) many times.
+  it.each([
+    ['objects', 4096],
+    ['objects', 16],
+    ['JSON text', 4096],
+  ] as const)('encodes every decision as classify makes it (items as %s, first guess %i bytes per event)', (form, guess) => {
+    const given = form === 'objects' ? task : { ...task, items: { json: JSON.stringify(items), count: items.length } };
+    const r = decideBatch(given, guess);
     expect(r.rejected).toEqual([]);
     expect(r.records).toHaveLength(businesses.length);
     let end = 0;
@@ -59,7 +60,7 @@ describe('decideBatch', () => {
   });
 
   it('refuses an input it cannot decide, and goes on with the rest', () => {
-    const r = decideBatch({ ...task, items: [{ input: { creditCode: 'not a code' }, sources: [] }, ...task.items.slice(0, 2)] });
+    const r = decideBatch({ ...task, items: [{ input: { creditCode: 'not a code' }, sources: [] }, ...items.slice(0, 2)] });
     expect(r.rejected).toHaveLength(1);
     expect(r.records).toHaveLength(2);
   });

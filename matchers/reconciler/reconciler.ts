@@ -23,7 +23,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
-import decideBatch, { type DecideResult, type DecideTask, eventBytes } from './decide.js';
+import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
 /** The pipeline's shared parts. */
@@ -79,7 +79,7 @@ export class DecisionPool {
 
   /** Decides one batch. */
   async run(task: DecideTask): Promise<DecideResult> {
-    if (this.#pool === undefined || task.items.length < this.#inlineBelow) return decideBatch(task);
+    if (this.#pool === undefined || itemCount(task) < this.#inlineBelow) return decideBatch(task);
     return (await this.#pool.run(task)) as DecideResult;
   }
 
@@ -153,35 +153,40 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
   const lastYear = yearOf(asOfDay) - 1;
-  // The run's state is its own: a business outside the area, and each business once its input is
-  // assembled, is let go, so the heap shrinks as the run goes instead of holding every fact to the
-  // end (a heap of all facts makes every collection on this thread walk all of them).
+  // The run's state is its own. Before deciding, each business of the area becomes the JSON text
+  // of its classify input, and every fact is let go. The decide loop then runs on a small heap:
+  // kafkajs allocates a buffer per record it sends, that churn makes V8 collect every second or
+  // two, and each full collection walks every live object on this thread (a heap of all facts of
+  // a million businesses is tens of millions of objects; a million strings are cheap to walk).
   const codes = [...state.businesses.keys()]
     .filter((c) => {
       const reg = state.businesses.get(c)?.registration;
-      const inside = inArea(o.area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
-      if (!inside) state.businesses.delete(c);
-      return inside;
+      return inArea(o.area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
     })
     .sort();
+  const prepared: (string | undefined)[] = codes.map((c) => {
+    const text = JSON.stringify(assembleInput(state, c, lastYear));
+    state.businesses.delete(c);
+    return text;
+  });
+  state.clear();
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
   const size = o.batchSize ?? 2000;
   // Decide batch i+1 while batch i is being acknowledged; batches are sent in order.
-  const decideAt = (i: number) =>
-    o.pool.run({
+  const decideAt = (i: number) => {
+    const batch = prepared.slice(i, i + size);
+    prepared.fill(undefined, i, i + size);
+    return o.pool.run({
       asOf: formatIsoDate(asOfDay),
       ruleset: o.ruleset ?? null,
       runId,
       schemaId,
       schema,
-      items: codes.slice(i, i + size).map((c) => {
-        const item = assembleInput(state, c, lastYear);
-        state.businesses.delete(c);
-        return item;
-      }),
+      items: { json: `[${batch.join(',')}]`, count: batch.length },
     });
+  };
   let next = codes.length > 0 ? decideAt(0) : undefined;
   for (let i = 0; i < codes.length; i += size) {
     const r = await (next as Promise<DecideResult>);

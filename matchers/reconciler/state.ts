@@ -100,6 +100,13 @@ export class FactState {
     return [code];
   }
 
+  /** Lets go of everything held. */
+  clear(): void {
+    this.businesses.clear();
+    this.court.clear();
+    this.#operators.clear();
+  }
+
   /** The businesses an operator runs (as registered). */
   businessesOf(operatorId: string): readonly string[] {
     return [...(this.#operators.get(operatorId) ?? [])];
