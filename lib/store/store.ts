@@ -116,6 +116,8 @@ export interface RunRow {
 
 interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /** `query(text, [arg])` as a statement prepared once under `name` (where the store can). */
+  execute?(name: string, text: string, arg: string): Promise<{ rows: unknown[] }>;
   transaction<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -147,7 +149,12 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     for (const p of pending.values()) p.reject(failed);
     pending.clear();
   };
-  const request = (m: { op: 'query'; text: string; params: unknown[] } | { op: 'close' }): Promise<never[]> =>
+  const request = (
+    m:
+      | { op: 'query'; text: string; params: unknown[] }
+      | { op: 'execute'; name: string; text: string; arg: string }
+      | { op: 'close' },
+  ): Promise<never[]> =>
     new Promise((resolve, reject) => {
       if (failed !== undefined) return reject(failed);
       const id = nextId++;
@@ -174,6 +181,10 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     close: async () => undefined,
   };
   return {
+    execute: (name, text, arg) => {
+      const go = () => request({ op: 'execute', name, text, arg }).then((rows) => ({ rows }));
+      return inTransaction ? new Promise((resolve, reject) => held.push(() => go().then(resolve, reject))) : go();
+    },
     query: (text, params) =>
       inTransaction
         ? new Promise((resolve, reject) => held.push(() => send(text, params).then((rows) => resolve({ rows }), reject)))
@@ -281,13 +292,14 @@ function chain(
  * Inserts chained entries in one statement. The batch travels as one JSON text (one parameter to
  * hand to the store's thread and for Postgres to parse) rather than ten arrays.
  */
-async function insertAudit(q: Sql, out: readonly AuditEntry[]): Promise<void> {
-  await q.query(
-    `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
+const INSERT_AUDIT = `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
      select * from json_to_recordset($1::json) as x(seq bigint, at timestamptz, subject text, role text, action text,
-       purpose text, "creditCode" text, outcome text, "prevHash" text, hash text)`,
-    [JSON.stringify(out)],
-  );
+       purpose text, "creditCode" text, outcome text, "prevHash" text, hash text)`;
+
+async function insertAudit(q: Sql, out: readonly AuditEntry[]): Promise<void> {
+  const json = JSON.stringify(out);
+  if (q.execute !== undefined) await q.execute('insert_audit', INSERT_AUDIT, json);
+  else await q.query(INSERT_AUDIT, [json]);
 }
 
 // A recognition with the latest change that falls within it (on or after its first day); a later
