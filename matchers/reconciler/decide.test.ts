@@ -22,7 +22,6 @@ const task: DecideTask = { asOf: '2025-08-15', ruleset: null, runId: 'run:test',
 const classifier = new Classifier({ asOf: parseIsoDate('2025-08-15'), ruleBook: RuleBook.load() });
 
 describe('decideBatch', () => {
-  // The first guess far too small, so the buffer grows (and copies what it holds) many times.
   // The items as objects or as JSON text (as a run hands them over); the first guess of the
   // buffer's size far too small too, so that it grows (and copies what it holds) many times.
   it.each([

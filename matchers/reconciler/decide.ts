@@ -5,7 +5,7 @@
 import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
-import { WIRE_HEADER_BYTES, WIRE_MAGIC } from '../../schemas/wireFormat.js';
+import { WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/wireFormat.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import type { TypingDecision } from '../typing.js';
@@ -41,7 +41,7 @@ export function itemCount(task: DecideTask): number {
 /**
  * The outcome of a batch. The framed decision events lie back to back in one buffer (record i at
  * `offset`, `length` bytes), which the pool moves to the caller's thread instead of copying: one
- * buffer per batch rather than one per decision on a thread whose heap holds every fact.
+ * buffer per batch rather than one per decision.
  */
 export interface DecideResult {
   readonly values: Uint8Array;
@@ -97,8 +97,8 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
   }
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
-  // A buffer of its own (never a slice of Node's shared pool), since the pool's thread gives it away.
   const items = 'json' in task.items ? (JSON.parse(task.items.json) as DecideItem[]) : task.items;
+  // A buffer of its own (never a slice of Node's shared pool), since the pool's thread gives it away.
   let buf = Buffer.allocUnsafeSlow(Math.max(64, items.length * bytesPerEventGuess));
   let pos = 0;
   for (const item of items) {
@@ -135,8 +135,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       buf = bigger;
       end = type.encode(event, buf, pos + WIRE_HEADER_BYTES);
     }
-    buf.writeUInt8(WIRE_MAGIC, pos);
-    buf.writeUInt32BE(task.schemaId, pos + 1);
+    writeWireHeader(buf, pos, task.schemaId);
     records.push({ key: d.creditCode, offset: pos, length: end - pos, decisionId, region: d.region, type: d.type });
     pos = end;
   }
