@@ -1,7 +1,8 @@
 /**
  * The audit log keeps exactly what it was given: the embedded store writes a batch as a literal
  * into a prepared statement, so quotes, backslashes and SQL-looking text must come back unchanged
- * and must never run as SQL. The chain still verifies afterwards.
+ * and must never run as SQL. The chain still verifies afterwards, also when batches are under way
+ * together and one of them is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../lib/store/store.js';
@@ -48,5 +49,37 @@ describe('audit log on the embedded store', () => {
     // A second batch after the first: the prepared statement is reused.
     await recordAudit(store, { subject: 'next', role: 'bank', action: 'x', purpose: null, creditCode: null, outcome: 'ok' });
     expect(await verifyAudit(store)).toEqual({ ok: true, entries: awkward.length + 1 });
+  });
+
+  it('keeps the chain whole while several batches are under way and one of them fails', async () => {
+    const before = (await verifyAudit(store)).entries;
+    const entry = (subject: string) => ({ subject, role: 'bank', action: 'x', purpose: null, creditCode: null, outcome: 'ok' });
+    const outcomes: Promise<string>[] = [];
+    for (let turn = 0; turn < 8; turn++) {
+      for (let i = 0; i < 5; i++) {
+        // Turn 3 carries entries the table refuses (subject is not null): their batch fails whole.
+        const e = turn === 3 ? entry(null as unknown as string) : entry(`t${turn}.${i}`);
+        outcomes.push(
+          recordAudit(store, e).then(
+            (w) => w.subject,
+            () => 'refused',
+          ),
+        );
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const got = await Promise.all(outcomes);
+    // Group commit: entries that shared a batch with the refused ones are refused with them.
+    expect(got.slice(15, 20)).toEqual(Array(5).fill('refused'));
+    expect(got.slice(0, 5)).toEqual(['t0.0', 't0.1', 't0.2', 't0.3', 't0.4']);
+    // After the refusal, appends chain on from the last committed entry.
+    got.push(
+      ...(await Promise.all([recordAudit(store, entry('after.0')), recordAudit(store, entry('after.1'))])).map((w) => w.subject),
+    );
+    const written = got.filter((s) => s !== 'refused');
+    // Every entry that was acknowledged is there, in one unbroken chain with no gap in its sequence.
+    expect(await verifyAudit(store)).toEqual({ ok: true, entries: before + written.length });
+    const stored = (await store.auditEntries()).slice(before).map((e) => e.subject);
+    expect(stored.sort()).toEqual([...written].sort());
   });
 });

@@ -3,27 +3,25 @@
  * (action, credit code), when, and the outcome — hash-chained, so `audit verify` detects any
  * edited or deleted entry.
  */
-import { hash } from 'node:crypto';
+import { auditHash } from '../lib/store/auditChain.js';
 import type { AuditEntry, AuditInput, Store } from '../lib/store/store.js';
 
-/** The hash of an entry: its content and its predecessor's hash. */
-export function auditHash(prevHash: string, seq: number, at: string, e: AuditInput): string {
-  return hash(
-    'sha256',
-    `${prevHash}\n${JSON.stringify([seq, at, e.subject, e.role, e.action, e.purpose, e.creditCode, e.outcome])}`,
-  );
-}
-
 /**
- * Appends entries with group commit: every entry asked for while a write is under way goes into
- * the next batch together. Each caller's promise resolves only once its own entry is committed, so
- * a response is never sent before its audit entry is durable.
+ * Appends entries with group commit: every entry asked for while the writes under way are pending
+ * goes into the next batch together. Each caller's promise resolves only once its own entry is
+ * committed, so a response is never sent before its audit entry is durable.
+ *
+ * Up to MAX_IN_FLIGHT batches are under way at once: while one commits, the next is already on its
+ * way, so the gateway does not sit idle waiting for a round trip to the store (the store applies
+ * them in order and chains each from the last committed entry, see `Store.appendAuditBatch`).
  */
 export class AuditWriter {
   static readonly MAX_BATCH = 5000;
+  static readonly MAX_IN_FLIGHT = 2;
   readonly #store: Store;
   readonly #queue: { e: AuditInput; resolve: (x: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
-  #writing = false;
+  #inFlight = 0;
+  #scheduled = false;
 
   constructor(store: Store) {
     this.#store = store;
@@ -32,31 +30,39 @@ export class AuditWriter {
   append(e: AuditInput): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ e, resolve, reject });
-      if (!this.#writing) {
+      if (!this.#scheduled && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
         // Start on the next turn of the event loop, not now, so that the requests of one I/O turn
-        // share the first batch too.
-        this.#writing = true;
-        setImmediate(() => void this.#drain());
+        // share a batch.
+        this.#scheduled = true;
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#pump();
+        });
       }
     });
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
+  #pump(): void {
+    while (this.#queue.length > 0 && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
       const batch = this.#queue.splice(0, AuditWriter.MAX_BATCH);
-      try {
-        const written = await this.#store.appendAuditBatch(
-          batch.map((b) => b.e),
-          auditHash,
-        );
-        batch.forEach((b, i) => {
-          b.resolve(written[i] as AuditEntry);
+      this.#inFlight++;
+      this.#store
+        .appendAuditBatch(batch.map((b) => b.e))
+        .then(
+          (written) => {
+            batch.forEach((b, i) => {
+              b.resolve(written[i] as AuditEntry);
+            });
+          },
+          (err: unknown) => {
+            for (const b of batch) b.reject(err);
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          this.#pump();
         });
-      } catch (err) {
-        for (const b of batch) b.reject(err);
-      }
     }
-    this.#writing = false;
   }
 }
 

@@ -2,16 +2,26 @@
  * The embedded store's own thread: PGlite (Postgres compiled to WASM) runs every statement on the
  * thread that owns it, so it lives here and the rest of the process talks to it by message — the
  * gateway and the pipeline keep their thread, and the store's work lands on the other core.
- * Statements run one at a time in arrival order; transactions are bracketed by the caller
- * (see workerSql in store.ts), which holds every other statement back meanwhile.
+ * Requests run one at a time in arrival order, each to its end (a request of several statements is
+ * never interleaved with another's); transactions are bracketed by the caller (see
+ * pgliteWorkerSql in store.ts), which holds every other request back meanwhile.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+import {
+  type AuditEntry,
+  type AuditHead,
+  type AuditInput,
+  auditHeadOf,
+  chainAudit,
+  INSERT_AUDIT,
+  READ_AUDIT_HEAD,
+} from './auditChain.js';
 
 /** A request from the owning thread. */
 export type WorkerRequest =
   | { readonly id: number; readonly op: 'query'; readonly text: string; readonly params: unknown[] }
-  | { readonly id: number; readonly op: 'execute'; readonly name: string; readonly text: string; readonly arg: string }
+  | { readonly id: number; readonly op: 'appendAudit'; readonly entries: readonly AuditInput[] }
   | { readonly id: number; readonly op: 'close' };
 /** The answer: rows, or the error's message and SQLSTATE. */
 export type WorkerReply =
@@ -43,13 +53,33 @@ async function execute(name: string, text: string, arg: string): Promise<unknown
   return r?.rows ?? [];
 }
 
+/**
+ * The audit chain's head. The embedded store belongs to this process alone and every append comes
+ * here, so the head is read once and then kept; it moves only once an insert succeeded (one
+ * statement is atomic), so a failed batch leaves no gap and the next batch chains from the last
+ * committed entry. The hashing is done here too, off the gateway's thread.
+ */
+let auditHead: AuditHead | undefined;
+async function appendAudit(entries: readonly AuditInput[]): Promise<AuditEntry[]> {
+  if (entries.length === 0) return [];
+  auditHead ??= auditHeadOf((await db.query<{ seq: string; hash: string }>(READ_AUDIT_HEAD)).rows[0]);
+  const out = chainAudit(auditHead, entries);
+  await execute('insert_audit', INSERT_AUDIT, JSON.stringify(out));
+  const last = out[out.length - 1] as AuditEntry;
+  auditHead = { seq: last.seq, hash: last.hash };
+  return out;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (m: WorkerRequest) => {
-  const work =
+  const work = queue.then(() =>
     m.op === 'query'
       ? db.query(m.text, m.params).then((r) => r.rows)
-      : m.op === 'execute'
-        ? execute(m.name, m.text, m.arg)
-        : db.close().then(() => []);
+      : m.op === 'appendAudit'
+        ? appendAudit(m.entries)
+        : db.close().then(() => []),
+  );
+  queue = work.catch(() => undefined);
   work.then(
     (rows) => port.postMessage({ id: m.id, rows } satisfies WorkerReply),
     (err: unknown) => {

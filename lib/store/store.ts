@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { GetihuError } from '../errors.js';
+import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 
@@ -85,23 +86,7 @@ export interface CorrectionPosition {
   readonly kind: 0 | 1;
 }
 
-/** What an audit entry records. */
-export interface AuditInput {
-  readonly subject: string;
-  readonly role: string;
-  readonly action: string;
-  readonly purpose: string | null;
-  readonly creditCode: string | null;
-  readonly outcome: string;
-}
-
-/** An audit entry as stored. */
-export interface AuditEntry extends AuditInput {
-  readonly seq: number;
-  readonly at: string;
-  readonly prevHash: string;
-  readonly hash: string;
-}
+export type { AuditEntry, AuditInput } from './auditChain.js';
 
 /** A typing run. */
 export interface RunRow {
@@ -116,8 +101,11 @@ export interface RunRow {
 
 interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
-  /** `query(text, [arg])` as a statement prepared once under `name` (where the store can). */
-  execute?(name: string, text: string, arg: string): Promise<{ rows: unknown[] }>;
+  /**
+   * Chains and inserts audit entries where the chain's head is kept (the embedded store's thread);
+   * absent where several processes append (PostgreSQL), see `Store.appendAuditBatch`.
+   */
+  appendAudit?(entries: readonly AuditInput[]): Promise<AuditEntry[]>;
   transaction<T>(fn: (q: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -150,10 +138,7 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     pending.clear();
   };
   const request = (
-    m:
-      | { op: 'query'; text: string; params: unknown[] }
-      | { op: 'execute'; name: string; text: string; arg: string }
-      | { op: 'close' },
+    m: { op: 'query'; text: string; params: unknown[] } | { op: 'appendAudit'; entries: readonly AuditInput[] } | { op: 'close' },
   ): Promise<never[]> =>
     new Promise((resolve, reject) => {
       if (failed !== undefined) return reject(failed);
@@ -181,8 +166,8 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     close: async () => undefined,
   };
   return {
-    execute: (name, text, arg) => {
-      const go = () => request({ op: 'execute', name, text, arg }).then((rows) => ({ rows }));
+    appendAudit: (entries) => {
+      const go = () => request({ op: 'appendAudit', entries }) as Promise<AuditEntry[]>;
       return inTransaction ? new Promise((resolve, reject) => held.push(() => go().then(resolve, reject))) : go();
     },
     query: (text, params) =>
@@ -257,49 +242,6 @@ function toDecision(r: Record<string, unknown>): StoredDecision {
     reasons: r.reasons,
     sources: r.sources as string[],
   };
-}
-
-interface AuditHead {
-  readonly seq: number;
-  readonly hash: string;
-}
-
-async function readAuditHead(q: Sql): Promise<AuditHead> {
-  const last = (await q.query<{ seq: string; hash: string }>('select seq, hash from audit_log order by seq desc limit 1'))
-    .rows[0];
-  return last === undefined ? { seq: 0, hash: 'genesis' } : { seq: Number(last.seq), hash: last.hash };
-}
-
-function chain(
-  head: AuditHead,
-  list: readonly AuditInput[],
-  hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
-): AuditEntry[] {
-  let seq = head.seq;
-  let prevHash = head.hash;
-  const at = new Date().toISOString();
-  const out: AuditEntry[] = [];
-  for (const e of list) {
-    seq++;
-    const hash = hashOf(prevHash, seq, at, e);
-    out.push({ seq, at, ...e, prevHash, hash });
-    prevHash = hash;
-  }
-  return out;
-}
-
-/**
- * Inserts chained entries in one statement. The batch travels as one JSON text (one parameter to
- * hand to the store's thread and for Postgres to parse) rather than ten arrays.
- */
-const INSERT_AUDIT = `insert into audit_log (seq, at, subject, role, action, purpose, credit_code, outcome, prev_hash, hash)
-     select * from json_to_recordset($1::json) as x(seq bigint, at timestamptz, subject text, role text, action text,
-       purpose text, "creditCode" text, outcome text, "prevHash" text, hash text)`;
-
-async function insertAudit(q: Sql, out: readonly AuditEntry[]): Promise<void> {
-  const json = JSON.stringify(out);
-  if (q.execute !== undefined) await q.execute('insert_audit', INSERT_AUDIT, json);
-  else await q.query(INSERT_AUDIT, [json]);
 }
 
 // A recognition with the latest change that falls within it (on or after its first day); a later
@@ -551,41 +493,23 @@ export class Store {
   }
 
   /**
-   * Appends entries, in order, to the hash-chained audit log: each entry's hash covers its content
-   * and the previous entry's hash, so an edit or a deletion anywhere breaks the chain. Callers
-   * batch (group commit, see gateway/audit.ts); batches are serialised.
+   * Appends entries, in order, to the hash-chained audit log (lib/store/auditChain.ts). Callers
+   * batch (group commit, see gateway/audit.ts) and may have several batches under way.
    *
    * PostgreSQL may have several gateway processes appending: each batch takes an advisory lock and
-   * reads the chain's head in its transaction. PGlite belongs to this process alone, so the head is
-   * read once and kept here, and a batch is one insert statement (one statement is atomic); the
-   * kept head moves only once the insert succeeded.
+   * reads the chain's head in its transaction. PGlite belongs to this process alone: its thread
+   * keeps the head, hashes, and inserts each batch as one statement, in the order they were sent.
    */
-  async appendAuditBatch(
-    list: readonly AuditInput[],
-    hashOf: (prevHash: string, seq: number, at: string, e: AuditInput) => string,
-  ): Promise<AuditEntry[]> {
+  async appendAuditBatch(list: readonly AuditInput[]): Promise<AuditEntry[]> {
     if (list.length === 0) return [];
-    if (this.kind === 'postgres')
-      return this.#sql.transaction(async (q) => {
-        await q.query('select pg_advisory_xact_lock(7316)');
-        const out = chain(await readAuditHead(q), list, hashOf);
-        await insertAudit(q, out);
-        return out;
-      });
-    const run = this.#auditTail.then(async () => {
-      this.#auditHead ??= await readAuditHead(this.#sql);
-      const out = chain(this.#auditHead, list, hashOf);
-      await insertAudit(this.#sql, out);
-      const last = out[out.length - 1] as AuditEntry;
-      this.#auditHead = { seq: last.seq, hash: last.hash };
+    if (this.#sql.appendAudit !== undefined) return this.#sql.appendAudit(list);
+    return this.#sql.transaction(async (q) => {
+      await q.query('select pg_advisory_xact_lock(7316)');
+      const out = chainAudit(auditHeadOf((await q.query<{ seq: string; hash: string }>(READ_AUDIT_HEAD)).rows[0]), list);
+      await q.query(INSERT_AUDIT, [JSON.stringify(out)]);
       return out;
     });
-    this.#auditTail = run.catch(() => undefined);
-    return run;
   }
-
-  #auditHead: AuditHead | undefined;
-  #auditTail: Promise<unknown> = Promise.resolve();
 
   /** The audit log in order, optionally filtered by credit code (for regulators). */
   async auditEntries(creditCode?: string, limit = 1000): Promise<AuditEntry[]> {
