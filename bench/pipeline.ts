@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { exportFeeds } from '../connectors/exportFeeds.js';
@@ -138,7 +138,9 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       dbSchema: prefix,
       partitions: PARTITIONS,
     });
-    const pool = new DecisionPool(1);
+    // One decision thread per core: the main thread mostly waits on the pool while it decides.
+    const decisionThreads = availableParallelism();
+    const pool = new DecisionPool(decisionThreads);
     const t4 = process.hrtime.bigint();
     let rejected = 0;
     for (const [feedKey, f] of files) {
@@ -178,6 +180,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       runSeconds: L4seconds - ingestSeconds,
       runToFirstBatchSeconds: firstBatchAt === undefined ? null : Number(firstBatchAt - t4) / 1e9 - ingestSeconds,
       decisions: run.decisions,
+      decisionThreads,
     };
     return {
       bench: 'pipeline',

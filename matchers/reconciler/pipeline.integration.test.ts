@@ -23,14 +23,25 @@ describe.each(['embedded', 'kafka'] as const)('pipeline on %s', (mode) => {
   it('types the golden set through connectors, a run and the sink exactly as classify does', async () => {
     const p = await isolatedPipeline(mode);
     open.push(p);
-    const pool = new DecisionPool(1, 50);
+    // Two threads and small batches: several batches are decided at once, ahead of the one being sent.
+    const pool = new DecisionPool(2, 10);
     pools.push(pool);
     const businesses = goldenBusinesses();
     const receipts = await ingestBusinesses(p.ctx, businesses, 2024);
     expect(receipts.every((r) => r.rejected === 0)).toBe(true);
     const sink = await startSink(p.ctx, p.store);
-    const summary = await runTyping(p.ctx, { area: '000000', asOf: AS_OF, pool });
+    let batches = 0;
+    const summary = await runTyping(p.ctx, {
+      area: '000000',
+      asOf: AS_OF,
+      pool,
+      batchSize: 25,
+      onBatch: () => {
+        batches++;
+      },
+    });
     expect(summary.decisions).toBe(businesses.length);
+    expect(batches).toBeGreaterThan(2);
     await sink.caughtUp();
     await sink.stop();
     const expected = classifyAll(businesses, AS_OF);

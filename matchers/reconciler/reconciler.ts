@@ -63,9 +63,12 @@ export async function ensurePipelineTopics(ctx: PipelineContext, replicationFact
 export class DecisionPool {
   readonly #pool: Piscina | undefined;
   readonly #inlineBelow: number;
+  /** Batches it decides at once (1 when it decides inline). */
+  readonly threads: number;
 
   constructor(threads: number, inlineBelow = 256) {
     this.#inlineBelow = inlineBelow;
+    this.threads = Math.max(1, threads);
     this.#pool =
       threads <= 0
         ? undefined
@@ -187,11 +190,21 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
       items: { json: `[${batch.join(',')}]`, count: batch.length },
     });
   };
-  let next = codes.length > 0 ? decideAt(0) : undefined;
+  // As many batches are being decided as the pool has threads, ahead of the one being sent.
+  const ahead: Promise<DecideResult>[] = [];
+  let nextAt = 0;
+  const fill = () => {
+    while (ahead.length < o.pool.threads && nextAt < codes.length) {
+      const p = decideAt(nextAt);
+      p.catch(() => undefined);
+      ahead.push(p);
+      nextAt += size;
+    }
+  };
+  fill();
   for (let i = 0; i < codes.length; i += size) {
-    const r = await (next as Promise<DecideResult>);
-    next = i + size < codes.length ? decideAt(i + size) : undefined;
-    next?.catch(() => undefined);
+    const r = await (ahead.shift() as Promise<DecideResult>);
+    fill();
     const out: OutRecord[] = r.records.map((x) => ({
       key: x.key,
       value: eventBytes(r, x),
