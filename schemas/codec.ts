@@ -112,14 +112,41 @@ export class Codec {
     const codec = new Codec(store);
     for (const t of topics) {
       const text = latestSchemaText(t.name);
-      const type = avro.Type.forSchema(JSON.parse(text), { wrapUnions: false });
       const name = prefixed(prefix, t);
-      const id = await store.register(`${name}-value`, text);
-      codec.#writers.set(name, { id, type });
-      codec.#readers.set(name, type);
-      codec.#writerTypes.set(id, type);
+      codec.#add(name, text, await store.register(`${name}-value`, text));
     }
     return codec;
+  }
+
+  /**
+   * A codec for another thread: the same topics and schema ids as one made by `create` (see
+   * `registered`), without registering again.
+   */
+  static withIds(
+    store: SchemaStore,
+    prefix: string,
+    ids: Readonly<Record<string, number>>,
+    topics: readonly TopicSpec[] = ALL_TOPICS,
+  ): Codec {
+    const codec = new Codec(store);
+    for (const t of topics) {
+      const name = prefixed(prefix, t);
+      const id = ids[name];
+      if (id !== undefined) codec.#add(name, latestSchemaText(t.name), id);
+    }
+    return codec;
+  }
+
+  #add(topic: string, text: string, id: number): void {
+    const type = avro.Type.forSchema(JSON.parse(text), { wrapUnions: false });
+    this.#writers.set(topic, { id, type });
+    this.#readers.set(topic, type);
+    this.#writerTypes.set(id, type);
+  }
+
+  /** The schema id each topic's values are written with, by topic. */
+  registered(): Record<string, number> {
+    return Object.fromEntries([...this.#writers].map(([topic, w]) => [topic, w.id]));
   }
 
   /** The registry id of the schema a topic's values are written with. */

@@ -59,10 +59,11 @@ export interface Bus {
   /** The next offset to be written, per partition. */
   endOffsets(topic: string): Promise<number[]>;
   /**
-   * Reads a topic from the beginning up to the end offsets at the time of the call, in
-   * per-partition order, in batches; only the given partitions when named.
+   * Reads a topic from the beginning up to the end offsets at the time of the call (or `upTo`,
+   * end offsets read earlier), in per-partition order, in batches; only the given partitions
+   * when named.
    */
-  readSnapshot(topic: string, partitions?: readonly number[]): AsyncIterable<readonly InRecord[]>;
+  readSnapshot(topic: string, partitions?: readonly number[], upTo?: readonly number[]): AsyncIterable<readonly InRecord[]>;
   /**
    * Joins consumer group `group` on `topics`: partition p of every topic goes to the same member
    * (co-partitioning), batches are handed over in order, and a batch's offsets are committed

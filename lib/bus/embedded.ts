@@ -76,9 +76,13 @@ export class EmbeddedBus implements Bus {
     return this.#log(topic).partitions.map((p) => p.length);
   }
 
-  async *readSnapshot(topic: string, partitions?: readonly number[]): AsyncIterable<readonly InRecord[]> {
+  async *readSnapshot(
+    topic: string,
+    partitions?: readonly number[],
+    upTo?: readonly number[],
+  ): AsyncIterable<readonly InRecord[]> {
     const log = this.#log(topic);
-    const ends = log.partitions.map((p) => p.length);
+    const ends = upTo ?? log.partitions.map((p) => p.length);
     for (let p = 0; p < log.partitions.length; p++) {
       if (partitions !== undefined && !partitions.includes(p)) continue;
       let records = (log.partitions[p] as InRecord[]).slice(0, ends[p]);

@@ -78,6 +78,33 @@ const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
   },
 });
 
+/**
+ * Assigns the only member of a one-off group exactly the partitions it asks for, so a reader of
+ * some partitions fetches (and kafkajs parses) those alone.
+ */
+function onlyPartitions(wanted: Readonly<Record<string, readonly number[]>>): PartitionAssigner {
+  return () => ({
+    name: 'GetihuOnlyPartitions',
+    version: 1,
+    async assign({ members }) {
+      return members.map(({ memberId }, i) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({
+          version: 1,
+          assignment: i === 0 ? Object.fromEntries(Object.entries(wanted).map(([t, ps]) => [t, [...ps]])) : {},
+          userData: Buffer.alloc(0),
+        }),
+      }));
+    },
+    protocol({ topics }) {
+      return {
+        name: 'GetihuOnlyPartitions',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
+      };
+    },
+  });
+}
+
 function headersOf(h: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (h === undefined) return out;
@@ -242,8 +269,12 @@ export class KafkaBus implements Bus {
     return out;
   }
 
-  async *readSnapshot(topic: string, partitions?: readonly number[]): AsyncIterable<readonly InRecord[]> {
-    const ends = await this.endOffsets(topic);
+  async *readSnapshot(
+    topic: string,
+    partitions?: readonly number[],
+    upTo?: readonly number[],
+  ): AsyncIterable<readonly InRecord[]> {
+    const ends = upTo ?? (await this.endOffsets(topic));
     const wanted = new Set(partitions ?? ends.map((_, p) => p));
     const pending = new Set([...wanted].filter((p) => (ends[p] ?? 0) > 0));
     if (pending.size === 0) return;
@@ -254,6 +285,7 @@ export class KafkaBus implements Bus {
       allowAutoTopicCreation: false,
       maxBytesPerPartition: 4 << 20,
       maxWaitTimeInMs: 100,
+      partitionAssigners: [onlyPartitions({ [topic]: [...pending] })],
     });
     this.#consumers.add(consumer);
     const queue: (readonly InRecord[] | Error | null)[] = [];

@@ -22,14 +22,15 @@ const task: DecideTask = { asOf: '2025-08-15', ruleset: null, runId: 'run:test',
 const classifier = new Classifier({ asOf: parseIsoDate('2025-08-15'), ruleBook: RuleBook.load() });
 
 describe('decideBatch', () => {
-  // The items as objects or as JSON text (as a run hands them over); the first guess of the
+  // The items as objects or as UTF-8 JSON text (as a run hands them over); the first guess of the
   // buffer's size far too small too, so that it grows (and copies what it holds) many times.
   it.each([
     ['objects', 4096],
     ['objects', 16],
-    ['JSON text', 4096],
+    ['UTF-8 JSON text', 4096],
   ] as const)('encodes every decision as classify makes it (items as %s, first guess %i bytes per event)', (form, guess) => {
-    const given = form === 'objects' ? task : { ...task, items: { json: JSON.stringify(items), count: items.length } };
+    const given =
+      form === 'objects' ? task : { ...task, items: { utf8: Buffer.from(JSON.stringify(items)), count: items.length } };
     const r = decideBatch(given, guess);
     expect(r.rejected).toEqual([]);
     expect(r.records).toHaveLength(businesses.length);

@@ -20,11 +20,11 @@ export interface DecideTask {
   readonly schema: string;
   /**
    * The businesses: each one's classify input and the fact records it was assembled from; or that
-   * list as JSON text, with its length. A run hands its batches over as text: one flat string per
-   * business is what its thread holds until the batch goes out, and copying a string to the pool's
-   * thread costs a sixth of copying the objects (see runTyping).
+   * list as UTF-8 JSON text, with its length. A run hands its batches over as bytes: they are
+   * what its threads hold until a batch goes out, no work for a collector, and copying them to
+   * the pool's thread costs a fraction of copying the objects (see runTyping).
    */
-  readonly items: readonly DecideItem[] | { readonly json: string; readonly count: number };
+  readonly items: readonly DecideItem[] | { readonly utf8: Uint8Array; readonly count: number };
 }
 
 /** One business to decide. */
@@ -35,7 +35,7 @@ export interface DecideItem {
 
 /** How many businesses a task holds. */
 export function itemCount(task: DecideTask): number {
-  return 'json' in task.items ? task.items.count : task.items.length;
+  return 'utf8' in task.items ? task.items.count : task.items.length;
 }
 
 /**
@@ -97,7 +97,12 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
   }
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
-  const items = 'json' in task.items ? (JSON.parse(task.items.json) as DecideItem[]) : task.items;
+  const items =
+    'utf8' in task.items
+      ? (JSON.parse(
+          Buffer.from(task.items.utf8.buffer, task.items.utf8.byteOffset, task.items.utf8.byteLength).toString('utf8'),
+        ) as DecideItem[])
+      : task.items;
   // A buffer of its own (never a slice of Node's shared pool), since the pool's thread gives it away.
   let buf = Buffer.allocUnsafeSlow(Math.max(64, items.length * bytesPerEventGuess));
   let pos = 0;

@@ -69,7 +69,13 @@ export async function openPipeline(config: PipelineConfig): Promise<Pipeline> {
     codec = await Codec.create(new RemoteSchemaStore(config.registryUrl), prefix);
     store = await Store.postgres(config.databaseUrl, config.dbSchema);
   }
-  const ctx: PipelineContext = { bus, codec, prefix, partitions: config.partitions ?? 6 };
+  const ctx: PipelineContext = {
+    bus,
+    codec,
+    prefix,
+    partitions: config.partitions ?? 6,
+    ...(config.mode === 'kafka' ? { remote: { brokers: config.brokers, registryUrl: config.registryUrl } } : {}),
+  };
   await ensurePipelineTopics(ctx);
   return {
     ctx,

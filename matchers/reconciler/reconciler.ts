@@ -24,7 +24,18 @@ import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
+import {
+  FACT_TOPIC_IDS,
+  inArea,
+  loadFacts,
+  type PreparedBatches,
+  type PrepareTask,
+  prepareBatches,
+  prepareShare,
+} from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
+
+export { inArea, loadFacts } from './snapshot.js';
 
 /** The pipeline's shared parts. */
 export interface PipelineContext {
@@ -34,6 +45,8 @@ export interface PipelineContext {
   readonly prefix: string;
   /** Partitions of each topic created. */
   readonly partitions: number;
+  /** Where other threads reach the same broker and registry (Kafka mode only). */
+  readonly remote?: { readonly brokers: readonly string[]; readonly registryUrl: string };
 }
 
 /** The full name of a topic in this context. */
@@ -86,37 +99,20 @@ export class DecisionPool {
     return (await this.#pool.run(task)) as DecideResult;
   }
 
+  /** Whether it has threads of its own to spread a run's snapshot read over. */
+  get parallel(): boolean {
+    return this.#pool !== undefined;
+  }
+
+  /** Reads and prepares one share of a run's snapshot (on a pool thread when it has them). */
+  async prepare(task: PrepareTask): Promise<PreparedBatches> {
+    if (this.#pool === undefined) return prepareShare(task);
+    return (await this.#pool.run(task, { name: 'prepareShare' })) as PreparedBatches;
+  }
+
   async close(): Promise<void> {
     await this.#pool?.destroy();
   }
-}
-
-/** Reads fact topics (all, or the given partitions) into a state; returns the offsets read up to. */
-export async function loadFacts(
-  ctx: PipelineContext,
-  state: FactState,
-  partitions?: readonly number[],
-  topics: readonly TopicId[] = FACT_TOPICS.map((t) => topicIdOf(t.name) as TopicId),
-): Promise<Record<string, number[]>> {
-  const snapshot: Record<string, number[]> = {};
-  for (const id of topics) {
-    const name = topicName(ctx, id);
-    snapshot[name] = await ctx.bus.endOffsets(name);
-    const parts = id === 'court' ? undefined : partitions;
-    for await (const batch of ctx.bus.readSnapshot(name, parts)) {
-      for (const r of batch) {
-        if (r.value === null) continue;
-        state.apply(id, await ctx.codec.decode(name, r.value));
-      }
-    }
-  }
-  return snapshot;
-}
-
-/** Whether a division lies in `area` (000000 everywhere; a province code its whole province). */
-export function inArea(area: string, division: string): boolean {
-  if (area === '000000') return true;
-  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
 }
 
 /** The summary of a typing run. */
@@ -148,61 +144,73 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   if (!/^\d{6}$/.test(o.area))
     throw new GetihuError('INVALID_ARGUMENT', `area: '${o.area}' is not a 6-digit division code (000000 = everywhere)`);
   const asOfDay = parseIsoDate(o.asOf, 'asOf');
-  const state = new FactState();
-  const snapshot = await loadFacts(ctx, state);
   const rulesetLabel = o.ruleset ?? 'in-force';
+  const lastYear = yearOf(asOfDay) - 1;
+  const size = o.batchSize ?? 2000;
+  // The run's snapshot: the fact topics' end offsets now. Its state is the run's own. Before
+  // deciding, each business of the area becomes the JSON text of its classify input, batched as
+  // UTF-8 bytes, and every fact is let go. The decide loop then runs on a small heap: kafkajs
+  // allocates a buffer per record it sends, that churn makes V8 collect every second or two, and
+  // each full collection walks every live object on this thread (a heap of all facts of a million
+  // businesses is tens of millions of objects; bytes outside the heap are not walked at all).
+  const snapshot: Record<string, number[]> = {};
+  for (const id of FACT_TOPIC_IDS) {
+    const name = topicName(ctx, id);
+    snapshot[name] = await ctx.bus.endOffsets(name);
+  }
   const runId = `run:${o.area}:${formatIsoDate(asOfDay)}:${rulesetLabel}:${createHash('sha256').update(JSON.stringify(snapshot)).digest('hex').slice(0, 16)}`;
   const decisionTopic = topicName(ctx, 'typing');
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
-  const lastYear = yearOf(asOfDay) - 1;
-  // The run's state is its own. Before deciding, each business of the area becomes the JSON text
-  // of its classify input, and every fact is let go. The decide loop then runs on a small heap:
-  // kafkajs allocates a buffer per record it sends, that churn makes V8 collect every second or
-  // two, and each full collection walks every live object on this thread (a heap of all facts of
-  // a million businesses is tens of millions of objects; a million strings are cheap to walk).
-  const codes = [...state.businesses.keys()]
-    .filter((c) => {
-      const reg = state.businesses.get(c)?.registration;
-      return inArea(o.area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
-    })
-    .sort();
-  const prepared: (string | undefined)[] = codes.map((c) => {
-    const text = JSON.stringify(assembleInput(state, c, lastYear));
-    state.businesses.delete(c);
-    return text;
-  });
-  state.clear();
+  let batches: PreparedBatches['batches'];
+  if (ctx.remote !== undefined && o.pool.parallel) {
+    // Each pool thread reads some partitions (p mod threads) and prepares their batches.
+    const remote = ctx.remote;
+    const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
+    const shares = await Promise.all(
+      Array.from({ length: o.pool.threads }, (_, t) =>
+        o.pool.prepare({
+          brokers: remote.brokers,
+          registryUrl: remote.registryUrl,
+          prefix: ctx.prefix,
+          schemaIds: ctx.codec.registered(),
+          partitions: Array.from({ length: partitions }, (_, p) => p).filter((p) => p % o.pool.threads === t),
+          ends: snapshot,
+          area: o.area,
+          lastYear,
+          batchSize: size,
+        }),
+      ),
+    );
+    batches = shares.flatMap((s) => s.batches);
+  } else {
+    const state = new FactState();
+    await loadFacts(ctx, state, undefined, FACT_TOPIC_IDS, snapshot);
+    batches = prepareBatches(state, lastYear, size, (d) => inArea(o.area, d)).batches;
+  }
+  const total = batches.reduce((n, b) => n + b.count, 0);
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
-  const size = o.batchSize ?? 2000;
-  // Decide batch i+1 while batch i is being acknowledged; batches are sent in order.
   const decideAt = (i: number) => {
-    const batch = prepared.slice(i, i + size);
-    prepared.fill(undefined, i, i + size);
-    return o.pool.run({
-      asOf: formatIsoDate(asOfDay),
-      ruleset: o.ruleset ?? null,
-      runId,
-      schemaId,
-      schema,
-      items: { json: `[${batch.join(',')}]`, count: batch.length },
-    });
+    const items = batches[i] as PreparedBatches['batches'][number];
+    batches[i] = { utf8: new Uint8Array(0), count: items.count };
+    return o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items });
   };
-  // As many batches are being decided as the pool has threads, ahead of the one being sent.
+  // As many batches are being decided as the pool has threads, ahead of the one being sent;
+  // batches are sent in order.
   const ahead: Promise<DecideResult>[] = [];
   let nextAt = 0;
   const fill = () => {
-    while (ahead.length < o.pool.threads && nextAt < codes.length) {
-      const p = decideAt(nextAt);
+    while (ahead.length < o.pool.threads && nextAt < batches.length) {
+      const p = decideAt(nextAt++);
       p.catch(() => undefined);
       ahead.push(p);
-      nextAt += size;
     }
   };
   fill();
-  for (let i = 0; i < codes.length; i += size) {
+  let done = 0;
+  for (let i = 0; i < batches.length; i++) {
     const r = await (ahead.shift() as Promise<DecideResult>);
     fill();
     const out: OutRecord[] = r.records.map((x) => ({
@@ -218,7 +226,8 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     }
     decisions += r.records.length;
     rejected += r.rejected.length;
-    await o.onBatch?.(Math.min(i + size, codes.length), codes.length);
+    done += (batches[i] as PreparedBatches['batches'][number]).count;
+    await o.onBatch?.(done, total);
   }
   const summary: RunSummary = {
     runId,
