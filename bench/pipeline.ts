@@ -14,6 +14,7 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { CheckPool } from '../connectors/checkPool.js';
 import { exportFeeds } from '../connectors/exportFeeds.js';
 import { FEEDS } from '../connectors/index.js';
 import { ingestLines } from '../connectors/ingest.js';
@@ -139,8 +140,11 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       partitions: PARTITIONS,
     });
     // One decision thread per core: the main thread mostly waits on the pool while it decides.
-    const decisionThreads = availableParallelism();
-    const pool = new DecisionPool(decisionThreads);
+    // One thread per core for checking and encoding the files' lines, then for deciding: the
+    // main thread mostly sends (ingest) and waits on the pool (run).
+    const threads = availableParallelism();
+    const checkPool = new CheckPool(threads);
+    const pool = new DecisionPool(threads);
     const t4 = process.hrtime.bigint();
     let rejected = 0;
     for (const [feedKey, f] of files) {
@@ -150,10 +154,12 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
         feed: FEEDS.get(feedKey)!,
         source: f.file,
         topicPrefix: p.ctx.prefix,
+        pool: checkPool,
       });
       rejected += s.rejected;
     }
     const ingestSeconds = Number(process.hrtime.bigint() - t4) / 1e9;
+    await checkPool.close();
     // Where the run's time goes: reading the snapshot (up to the first acknowledged batch), then
     // deciding and emitting.
     let firstBatchAt: bigint | undefined;
@@ -180,7 +186,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       runSeconds: L4seconds - ingestSeconds,
       runToFirstBatchSeconds: firstBatchAt === undefined ? null : Number(firstBatchAt - t4) / 1e9 - ingestSeconds,
       decisions: run.decisions,
-      decisionThreads,
+      threads,
     };
     return {
       bench: 'pipeline',

@@ -11,13 +11,16 @@ import { Random } from '../lib/generate/random.js';
 import type { Pipeline } from '../matchers/reconciler/pipeline.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
 import { isolatedPipeline } from '../matchers/reconciler/testing.js';
+import { CheckPool } from './checkPool.js';
 import { FEEDS } from './index.js';
 import { ingestLines } from './ingest.js';
 import { splitBusiness } from './split.js';
 
 const open: Pipeline[] = [];
+const pools: CheckPool[] = [];
 afterEach(async () => {
   for (const p of open.splice(0)) await p.close();
+  for (const p of pools.splice(0)) await p.close();
 });
 
 /** Ways an export goes wrong, as text lines of the given format. */
@@ -70,11 +73,18 @@ function corrupt(
 }
 
 describe('dead-letter path (Kafka)', () => {
-  it.each(['csv', 'jsonl'] as const)(
-    'routes every malformed %s record of every feed to the dead-letter topic with a reason',
-    async (format) => {
+  it.each([
+    ['csv', 0],
+    ['jsonl', 0],
+    ['csv', 2],
+    ['jsonl', 2],
+  ] as const)(
+    'routes every malformed %s record of every feed to the dead-letter topic with a reason (checked on %i threads)',
+    async (format, threads) => {
       const p = await isolatedPipeline('kafka');
       open.push(p);
+      const pool = threads === 0 ? undefined : new CheckPool(threads);
+      if (pool !== undefined) pools.push(pool);
       const rnd = new Random(format === 'csv' ? 1 : 2);
       const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 400, seed: 5 })];
       const byFeed = new Map<string, Record<string, unknown>[]>();
@@ -109,6 +119,7 @@ describe('dead-letter path (Kafka)', () => {
           source: `${feed.feed}.${format}`,
           topicPrefix: p.prefix,
           keepOutcomes: true,
+          ...(pool === undefined ? {} : { pool, batchSize: 250 }),
         });
         const rejectedLines = new Set((summary.outcomes ?? []).filter((o) => !o.accepted).map((o) => o.line));
         expect(summary.read).toBe(summary.accepted + summary.rejected);

@@ -1,7 +1,17 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { EmbeddedBus } from '../lib/bus/index.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { TOPICS } from '../lib/topics.js';
 import { openPipeline } from '../matchers/reconciler/pipeline.js';
+import { ensurePipelineTopics } from '../matchers/reconciler/reconciler.js';
 import { codeIn } from '../matchers/testing/fixtures.js';
+import { Codec, LocalSchemaStore } from '../schemas/codec.js';
+import { CheckPool } from './checkPool.js';
+import { exportFeeds } from './exportFeeds.js';
 import { FEEDS } from './index.js';
 import { ingestLines } from './ingest.js';
 
@@ -51,4 +61,49 @@ describe('ingest (embedded)', () => {
     ).rejects.toThrow(/header/);
     await p.close();
   });
+
+  it.each(['csv', 'jsonl'] as const)(
+    'checked on pool threads, a %s file gives the same receipt and the same messages as checked inline',
+    async (format) => {
+      const dir = mkdtempSync(join(tmpdir(), 'getihu-ingest-'));
+      const pool = new CheckPool(2);
+      try {
+        const files = await exportFeeds(generateBusinesses({ region: 'hebei', businesses: 60, seed: 11 }), 2024, dir, format);
+        for (const [key, { file }] of files) {
+          // Good lines with bad ones between them: blank, truncated, not the feed's shape.
+          const lines = readFileSync(file, 'utf8').split('\n');
+          const text = lines
+            .flatMap((l, i) => (i === 0 && format === 'csv' ? [l] : [l, '', l.slice(0, Math.floor(l.length / 2)), '{"x":1}']))
+            .join('\n');
+          const feed = FEEDS.get(key)!;
+          const results = [];
+          for (const viaPool of [false, true]) {
+            // The bus and codec alone (no store): a fresh in-process bus for each way.
+            const ctx = { bus: new EmbeddedBus(), codec: await Codec.create(new LocalSchemaStore()), prefix: '', partitions: 6 };
+            await ensurePipelineTopics(ctx);
+            const summary = await ingestLines(Readable.from(text), format, {
+              bus: ctx.bus,
+              codec: ctx.codec,
+              feed,
+              source: file,
+              keepOutcomes: true,
+              batchSize: 7,
+              ...(viaPool ? { pool } : {}),
+            });
+            const sent: unknown[] = [];
+            for (const name of [TOPICS[feed.topic].name, TOPICS.deadLetter.name])
+              for await (const b of ctx.bus.readSnapshot(name))
+                for (const r of b) sent.push([name, r.partition, r.offset, r.key, Buffer.from(r.value ?? []).toString('base64')]);
+            results.push({ summary, sent });
+          }
+          expect(results[0]?.summary.rejected).toBeGreaterThan(0);
+          expect(results[0]?.summary.accepted).toBeGreaterThan(0);
+          expect(results[1]).toEqual(results[0]);
+        }
+      } finally {
+        await pool.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -14,7 +14,8 @@ import { GetihuError, isGetihuError } from '../lib/errors.js';
 import { readLines } from '../lib/lines.js';
 import { prefixed, TOPICS } from '../lib/topics.js';
 import type { Codec } from '../schemas/codec.js';
-import { type FeedDefinition, readCell, recordIdOf, shapeError } from './feed.js';
+import { type CheckedChunk, type CheckPool, checkedOf } from './checkPool.js';
+import { type Column, type FeedDefinition, readCell, recordIdOf, shapeError } from './feed.js';
 
 /** A record as read, before checks. */
 export interface RawRecord {
@@ -56,6 +57,23 @@ export interface IngestOptions {
   readonly batchSize?: number;
   readonly keepOutcomes?: boolean;
   readonly onProgress?: (recordsRead: number) => void;
+  /** Threads to check and encode a file's lines on (`ingestLines`); inline without. */
+  readonly pool?: CheckPool;
+}
+
+/** One JSON line as a raw record. */
+export function jsonlRecord(text: string, line: number): RawRecord {
+  let fields: Record<string, unknown> | GetihuError;
+  try {
+    const v = JSON.parse(text) as unknown;
+    fields =
+      v !== null && typeof v === 'object' && !Array.isArray(v)
+        ? (v as Record<string, unknown>)
+        : new GetihuError('INVALID_INPUT', 'a JSON object is expected');
+  } catch (err) {
+    fields = new GetihuError('INVALID_JSON', `not JSON: ${(err as Error).message}`);
+  }
+  return { line, original: text, fields };
 }
 
 /** JSON lines as raw records (blank lines skipped, numbered by physical line). */
@@ -64,18 +82,51 @@ export async function* jsonlRecords(input: Readable): AsyncGenerator<RawRecord> 
   for await (const text of readLines(input)) {
     line++;
     if (text.trim() === '') continue;
-    let fields: Record<string, unknown> | GetihuError;
-    try {
-      const v = JSON.parse(text) as unknown;
-      fields =
-        v !== null && typeof v === 'object' && !Array.isArray(v)
-          ? (v as Record<string, unknown>)
-          : new GetihuError('INVALID_INPUT', 'a JSON object is expected');
-    } catch (err) {
-      fields = new GetihuError('INVALID_JSON', `not JSON: ${(err as Error).message}`);
-    }
-    yield { line, original: text, fields };
+    yield jsonlRecord(text, line);
   }
+}
+
+/** The fields of one CSV line, or why it has none. */
+function csvFields(text: string): string[] | GetihuError {
+  try {
+    // Without a quote character a CSV line has exactly one reading: its comma-separated fields.
+    return text.includes('"') ? ((parseCsv(text, { relax_column_count: true }) as string[][])[0] ?? []) : text.split(',');
+  } catch (err) {
+    return new GetihuError('INVALID_CSV', `malformed CSV: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The column of each position of a CSV header line (undefined where the feed has none).
+ * @throws GetihuError `INVALID_INPUT` when the line names none of the feed's columns.
+ */
+export function csvHeader(text: string, feed: FeedDefinition): (Column | undefined)[] | GetihuError {
+  const record = csvFields(text.replace(/^\uFEFF/, ''));
+  if (record instanceof GetihuError) return record;
+  const byHeader = new Map(feed.columns.map((c) => [c.header, c]));
+  const header = record.map((h) => byHeader.get(h.trim().toLowerCase()));
+  if (!header.some((c) => c !== undefined)) {
+    throw new GetihuError('INVALID_INPUT', `the first line must be the header (${feed.columns.map((c) => c.header).join(',')})`);
+  }
+  return header;
+}
+
+/** One CSV line (not the header) as a raw record. */
+export function csvRecord(text: string, line: number, header: readonly (Column | undefined)[]): RawRecord {
+  const record = csvFields(text);
+  if (record instanceof GetihuError) return { line, original: text, fields: record };
+  if (record.length !== header.length) {
+    return {
+      line,
+      original: text,
+      fields: new GetihuError('INVALID_CSV', `expected ${header.length} fields, got ${record.length}`),
+    };
+  }
+  const fields: Record<string, unknown> = {};
+  header.forEach((c, i) => {
+    if (c !== undefined) fields[c.field] = readCell(record[i] as string, c);
+  });
+  return { line, original: text, fields };
 }
 
 /**
@@ -84,45 +135,21 @@ export async function* jsonlRecords(input: Readable): AsyncGenerator<RawRecord> 
  * only itself and the rest of the file goes on.
  */
 export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncGenerator<RawRecord> {
-  let header: string[] | undefined;
-  const byHeader = new Map(feed.columns.map((c) => [c.header, c]));
+  let header: (Column | undefined)[] | undefined;
   let line = 0;
   for await (const text of readLines(input)) {
     line++;
     if (text.trim() === '') continue;
-    let record: string[];
-    const clean = line === 1 ? text.replace(/^\uFEFF/, '') : text;
-    try {
-      // Without a quote character a CSV line has exactly one reading: its comma-separated fields.
-      record = clean.includes('"') ? ((parseCsv(clean, { relax_column_count: true }) as string[][])[0] ?? []) : clean.split(',');
-    } catch (err) {
-      yield { line, original: text, fields: new GetihuError('INVALID_CSV', `malformed CSV: ${(err as Error).message}`) };
-      continue;
-    }
     if (header === undefined) {
-      header = record.map((h) => h.trim().toLowerCase());
-      if (!header.some((h) => byHeader.has(h))) {
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `the first line must be the header (${feed.columns.map((c) => c.header).join(',')})`,
-        );
+      const h = csvHeader(text, feed);
+      if (h instanceof GetihuError) {
+        yield { line, original: text, fields: h };
+        continue;
       }
+      header = h;
       continue;
     }
-    if (record.length !== header.length) {
-      yield {
-        line,
-        original: text,
-        fields: new GetihuError('INVALID_CSV', `expected ${header.length} fields, got ${record.length}`),
-      };
-      continue;
-    }
-    const fields: Record<string, unknown> = {};
-    header.forEach((h, i) => {
-      const c = byHeader.get(h);
-      if (c !== undefined) fields[c.field] = readCell(record[i] as string, c);
-    });
-    yield { line, original: text, fields };
+    yield csvRecord(text, line, header);
   }
 }
 
@@ -142,95 +169,210 @@ function toRow(feed: FeedDefinition, fields: Record<string, unknown>): Record<st
   return row;
 }
 
+/** What a feed's records are checked against, and where they go. */
+export interface CheckContext {
+  readonly codec: Codec;
+  readonly feed: FeedDefinition;
+  readonly source: string;
+  readonly factTopic: string;
+  readonly dlqTopic: string;
+}
+
+/** What one record became: a fact for the feed's topic, or a dead letter. */
+export interface Checked {
+  readonly record: OutRecord;
+  readonly dead: boolean;
+  readonly outcome: RecordOutcome;
+}
+
+/** Checks one raw record and encodes its fact, or its dead letter with the reason. */
+export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
+  const recordId = recordIdOf(c.feed.agency, raw.original);
+  try {
+    if (raw.fields instanceof GetihuError) throw raw.fields;
+    if (raw.original.length > DEAD_LETTER_ORIGINAL_LIMIT) {
+      throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
+    }
+    const row = toRow(c.feed, raw.fields);
+    const fact = c.feed.toFact(row, { agency: c.feed.agency, feed: c.source, line: raw.line, recordId });
+    const value = c.codec.encode(c.factTopic, fact.value);
+    // The record id travels in the value's provenance; no per-message header.
+    return {
+      record: { key: fact.key, value, ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }) },
+      dead: false,
+      outcome: { line: raw.line, recordId, accepted: true },
+    };
+  } catch (err) {
+    const e = isGetihuError(err) ? err : new GetihuError('INTERNAL', `unexpected error: ${(err as Error).message}`);
+    return {
+      record: {
+        key: `${c.feed.agency}/${c.source}:${raw.line}`,
+        value: c.codec.encode(c.dlqTopic, {
+          agency: c.feed.agency,
+          feed: c.source,
+          line: raw.line,
+          targetTopic: c.factTopic,
+          reasonCode: e.code,
+          reason: e.message,
+          original: originalBytes(raw.original),
+        }),
+      },
+      dead: true,
+      outcome: { line: raw.line, recordId, accepted: false, reasonCode: e.code, reason: e.message },
+    };
+  }
+}
+
+/** The topics of an ingest and what its records are checked against. */
+function checkContextOf(o: IngestOptions): CheckContext {
+  const prefix = o.topicPrefix ?? '';
+  return {
+    codec: o.codec,
+    feed: o.feed,
+    source: o.source,
+    factTopic: prefixed(prefix, TOPICS[o.feed.topic]),
+    dlqTopic: prefixed(prefix, TOPICS.deadLetter),
+  };
+}
+
+/**
+ * Sends checked records in batches, in order, and keeps the receipt. One batch is in flight
+ * while the next is filled; a batch's outcomes count only once its facts and dead letters are
+ * both acknowledged.
+ */
+class ReceiptSender {
+  readonly #o: IngestOptions;
+  readonly #c: CheckContext;
+  readonly #batchSize: number;
+  readonly #facts: OutRecord[] = [];
+  readonly #dead: OutRecord[] = [];
+  readonly #pending: RecordOutcome[] = [];
+  readonly #outcomes: RecordOutcome[] = [];
+  readonly #byReason: Record<string, number> = {};
+  #inFlight: Promise<void> = Promise.resolve();
+  #read = 0;
+  #accepted = 0;
+
+  constructor(o: IngestOptions, c: CheckContext) {
+    this.#o = o;
+    this.#c = c;
+    this.#batchSize = o.batchSize ?? 1000;
+  }
+
+  /** Takes one checked record; resolves at once unless a full batch waits for the previous one. */
+  async add(x: Checked): Promise<void> {
+    this.#read++;
+    if (x.dead) {
+      const code = x.outcome.reasonCode as string;
+      this.#byReason[code] = (this.#byReason[code] ?? 0) + 1;
+      this.#dead.push(x.record);
+    } else this.#facts.push(x.record);
+    this.#pending.push(x.outcome);
+    if (this.#facts.length + this.#dead.length >= this.#batchSize) await this.#flush();
+    if (this.#read % 1000 === 0) this.#o.onProgress?.(this.#read);
+  }
+
+  async #flush(): Promise<void> {
+    const f = this.#facts.splice(0);
+    const d = this.#dead.splice(0);
+    const results = this.#pending.splice(0);
+    const previous = this.#inFlight;
+    this.#inFlight = (async () => {
+      await previous;
+      await this.#o.bus.send(this.#c.factTopic, f);
+      await this.#o.bus.send(this.#c.dlqTopic, d);
+      for (const r of results) {
+        if (r.accepted) this.#accepted++;
+        if (this.#o.keepOutcomes === true) this.#outcomes.push(r);
+      }
+    })();
+    // Surface a failed send at the next flush at the latest; never leave it unobserved.
+    this.#inFlight.catch(() => undefined);
+    await previous;
+  }
+
+  /** Sends what is left, waits for every acknowledgement, and gives the receipt. */
+  async finish(): Promise<IngestSummary> {
+    await this.#flush();
+    await this.#inFlight;
+    this.#o.onProgress?.(this.#read);
+    return {
+      agency: this.#o.feed.agency,
+      feed: this.#o.feed.feed,
+      source: this.#o.source,
+      read: this.#read,
+      accepted: this.#accepted,
+      rejected: this.#read - this.#accepted,
+      rejectedByReason: this.#byReason,
+      ...(this.#o.keepOutcomes === true ? { outcomes: this.#outcomes } : {}),
+    };
+  }
+}
+
 /** Ingests raw records of one feed. */
 export async function ingestRecords(
   records: AsyncIterable<RawRecord> | Iterable<RawRecord>,
   o: IngestOptions,
 ): Promise<IngestSummary> {
-  const prefix = o.topicPrefix ?? '';
-  const factTopic = prefixed(prefix, TOPICS[o.feed.topic]);
-  const dlqTopic = prefixed(prefix, TOPICS.deadLetter);
-  const batchSize = o.batchSize ?? 1000;
-  const facts: OutRecord[] = [];
-  const dead: OutRecord[] = [];
-  const pending: RecordOutcome[] = [];
-  const outcomes: RecordOutcome[] = [];
-  const byReason: Record<string, number> = {};
-  let read = 0;
-  let accepted = 0;
-
-  // One batch in flight while the next is prepared; batches are sent in order, and a batch's
-  // outcomes count only once its facts and dead letters are both acknowledged.
-  let inFlight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    const f = facts.splice(0);
-    const d = dead.splice(0);
-    const results = pending.splice(0);
-    const previous = inFlight;
-    inFlight = (async () => {
-      await previous;
-      await o.bus.send(factTopic, f);
-      await o.bus.send(dlqTopic, d);
-      for (const r of results) {
-        if (r.accepted) accepted++;
-        if (o.keepOutcomes === true) outcomes.push(r);
-      }
-    })();
-    // Surface a failed send at the next flush at the latest; never leave it unobserved.
-    inFlight.catch(() => undefined);
-    await previous;
-  };
-
-  for await (const raw of records) {
-    read++;
-    const recordId = recordIdOf(o.feed.agency, raw.original);
-    try {
-      if (raw.fields instanceof GetihuError) throw raw.fields;
-      if (raw.original.length > DEAD_LETTER_ORIGINAL_LIMIT) {
-        throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
-      }
-      const row = toRow(o.feed, raw.fields);
-      const fact = o.feed.toFact(row, { agency: o.feed.agency, feed: o.source, line: raw.line, recordId });
-      const value = o.codec.encode(factTopic, fact.value);
-      // The record id travels in the value's provenance; no per-message header.
-      facts.push({ key: fact.key, value, ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }) });
-      pending.push({ line: raw.line, recordId, accepted: true });
-    } catch (err) {
-      const e = isGetihuError(err) ? err : new GetihuError('INTERNAL', `unexpected error: ${(err as Error).message}`);
-      byReason[e.code] = (byReason[e.code] ?? 0) + 1;
-      dead.push({
-        key: `${o.feed.agency}/${o.source}:${raw.line}`,
-        value: o.codec.encode(dlqTopic, {
-          agency: o.feed.agency,
-          feed: o.source,
-          line: raw.line,
-          targetTopic: factTopic,
-          reasonCode: e.code,
-          reason: e.message,
-          original: originalBytes(raw.original),
-        }),
-      });
-      pending.push({ line: raw.line, recordId, accepted: false, reasonCode: e.code, reason: e.message });
-    }
-    if (facts.length + dead.length >= batchSize) await flush();
-    if (read % 1000 === 0) o.onProgress?.(read);
-  }
-  await flush();
-  await inFlight;
-  o.onProgress?.(read);
-  return {
-    agency: o.feed.agency,
-    feed: o.feed.feed,
-    source: o.source,
-    read,
-    accepted,
-    rejected: read - accepted,
-    rejectedByReason: byReason,
-    ...(o.keepOutcomes === true ? { outcomes } : {}),
-  };
+  const c = checkContextOf(o);
+  const sender = new ReceiptSender(o, c);
+  for await (const raw of records) await sender.add(checkRecord(raw, c));
+  return sender.finish();
 }
 
-/** Ingests a CSV or JSON-lines stream of one feed. */
-export function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: IngestOptions): Promise<IngestSummary> {
-  return ingestRecords(format === 'csv' ? csvRecords(input, o.feed) : jsonlRecords(input), o);
+/**
+ * Ingests a CSV or JSON-lines stream of one feed: checked inline, or with `o.pool` on its threads
+ * in chunks of lines, as many chunks under way as it has threads and one more.
+ */
+export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: IngestOptions): Promise<IngestSummary> {
+  const pool = o.pool;
+  if (pool === undefined) return ingestRecords(format === 'csv' ? csvRecords(input, o.feed) : jsonlRecords(input), o);
+  const c = checkContextOf(o);
+  const sender = new ReceiptSender(o, c);
+  const chunkLines = o.batchSize ?? 1000;
+  const base = {
+    feed: `${o.feed.agency}/${o.feed.feed}`,
+    source: o.source,
+    prefix: o.topicPrefix ?? '',
+    factTopic: c.factTopic,
+    dlqTopic: c.dlqTopic,
+    schemaIds: o.codec.registered(),
+    format,
+  };
+  const ahead: Promise<CheckedChunk>[] = [];
+  const drain = async (keep: number) => {
+    while (ahead.length > keep) for (const x of checkedOf(await (ahead.shift() as Promise<CheckedChunk>))) await sender.add(x);
+  };
+  let header: string | undefined;
+  let lines: string[] = [];
+  let numbers: number[] = [];
+  const submit = async () => {
+    const p = pool.run({ ...base, ...(header === undefined ? {} : { header }), lines, numbers });
+    p.catch(() => undefined);
+    ahead.push(p);
+    lines = [];
+    numbers = [];
+    await drain(pool.threads);
+  };
+  let line = 0;
+  for await (const text of readLines(input)) {
+    line++;
+    if (text.trim() === '') continue;
+    if (format === 'csv' && header === undefined) {
+      // The header is read here, so a file without one fails before any chunk goes out; a
+      // malformed first line is a dead letter like any other.
+      const h = csvHeader(text, o.feed);
+      if (h instanceof GetihuError) {
+        await drain(0);
+        await sender.add(checkRecord({ line, original: text, fields: h }, c));
+      } else header = text;
+      continue;
+    }
+    lines.push(text);
+    numbers.push(line);
+    if (lines.length >= chunkLines) await submit();
+  }
+  if (lines.length > 0) await submit();
+  await drain(0);
+  return sender.finish();
 }

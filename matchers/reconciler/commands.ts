@@ -3,6 +3,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { CheckPool } from '../../connectors/checkPool.js';
 import { exportFeeds } from '../../connectors/exportFeeds.js';
 import { FEEDS } from '../../connectors/index.js';
 import { ingestLines } from '../../connectors/ingest.js';
@@ -53,14 +54,19 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--feed <agency/feed>', `one of: ${[...FEEDS.keys()].join(', ')}`)
     .requiredOption('--file <file>', 'the export file')
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
-    .action(async (o: { feed: string; file: string; format?: string }) => {
+    .option('--threads <n>', 'threads checking and encoding the lines (0: on the main thread)', '1')
+    .action(async (o: { feed: string; file: string; format?: string; threads: string }) => {
       const feed = FEEDS.get(o.feed);
       if (feed === undefined)
         throw new GetihuError('INVALID_ARGUMENT', `--feed: unknown feed '${o.feed}'; known: ${[...FEEDS.keys()].join(', ')}`);
       const format = o.format ?? (extname(o.file) === '.csv' ? 'csv' : 'jsonl');
       if (format !== 'csv' && format !== 'jsonl')
         throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${format}'`);
+      const threads = Number(o.threads);
+      if (!Number.isInteger(threads) || threads < 0)
+        throw new GetihuError('INVALID_ARGUMENT', `--threads: a whole number ≥ 0, got '${o.threads}'`);
       const p = await openPipeline(distributedOnly());
+      const pool = threads === 0 ? undefined : new CheckPool(threads);
       const size = statSync(o.file).size;
       const input = createReadStream(o.file);
       const bar = process.stderr.isTTY
@@ -82,6 +88,7 @@ export function registerPipelineCommands(program: Command): void {
           source: basename(o.file),
           topicPrefix: p.ctx.prefix,
           onProgress: (records) => bar?.update(bytes, { records }),
+          ...(pool === undefined ? {} : { pool }),
         });
         bar?.update(size);
         bar?.stop();
@@ -89,6 +96,7 @@ export function registerPipelineCommands(program: Command): void {
         if (summary.rejected > 0) process.exitCode = 1;
       } finally {
         bar?.stop();
+        await pool?.close();
         await p.close();
       }
     });
