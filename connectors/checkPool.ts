@@ -3,9 +3,10 @@
  * lines and sends, the pool's threads parse, check and Avro-encode chunks of lines. Outcomes,
  * order, dead letters and receipts are exactly those of checking inline (`checkRecord`).
  */
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { OutRecord } from '../lib/bus/index.js';
 import { GetihuError } from '../lib/errors.js';
+import { threadPool } from '../lib/threads.js';
 import { Codec, LocalSchemaStore } from '../schemas/codec.js';
 import type { Column } from './feed.js';
 import { FEEDS } from './index.js';
@@ -112,12 +113,7 @@ export class CheckPool {
 
   constructor(threads: number) {
     this.threads = Math.max(1, threads);
-    this.#pool = new Piscina({
-      filename: new URL('./checkWorker.ts', import.meta.url).href,
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      execArgv: ['--import', 'tsx'],
-    });
+    this.#pool = threadPool(new URL('./checkWorker.ts', import.meta.url), this.threads);
   }
 
   async run(task: CheckTask): Promise<CheckedChunk> {

@@ -16,10 +16,11 @@
  * whole court topic and re-decides the operator's businesses it owns.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { Bus, InRecord, OutRecord, Subscription } from '../../lib/bus/index.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
+import { threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
@@ -82,15 +83,7 @@ export class DecisionPool {
   constructor(threads: number, inlineBelow = 256) {
     this.#inlineBelow = inlineBelow;
     this.threads = Math.max(1, threads);
-    this.#pool =
-      threads <= 0
-        ? undefined
-        : new Piscina({
-            filename: new URL('./decideWorker.ts', import.meta.url).href,
-            minThreads: threads,
-            maxThreads: threads,
-            execArgv: ['--import', 'tsx'],
-          });
+    this.#pool = threads <= 0 ? undefined : threadPool(new URL('./decideWorker.ts', import.meta.url), threads);
   }
 
   /** Decides one batch. */
