@@ -60,12 +60,13 @@ export function checkChunk(task: CheckTask): CheckedChunk {
   let header: (Column | undefined)[] | undefined;
   if (task.format === 'csv') {
     const text = task.header ?? '';
-    header = headers.get(`${task.feed}\n${text}`);
+    const key = `${task.feed}\n${text}`;
+    header = headers.get(key);
     if (header === undefined) {
       const h = csvHeader(text, feed);
       if (h instanceof GetihuError) throw h;
       header = h;
-      headers.set(`${task.feed}\n${text}`, h);
+      headers.set(key, h);
     }
   }
   const c = { codec, feed, source: task.source, factTopic: task.factTopic, dlqTopic: task.dlqTopic };

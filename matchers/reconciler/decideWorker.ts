@@ -17,6 +17,6 @@ export async function prepareShare(task: PrepareTask): Promise<unknown> {
   const r = await readShare(task);
   return moved(
     r,
-    r.batches.map((b) => b.utf8.buffer),
+    r.map((b) => b.utf8.buffer),
   );
 }

@@ -25,15 +25,7 @@ import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
-import {
-  FACT_TOPIC_IDS,
-  inArea,
-  loadFacts,
-  type PreparedBatches,
-  type PrepareTask,
-  prepareBatches,
-  prepareShare,
-} from './snapshot.js';
+import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
 export { inArea, loadFacts } from './snapshot.js';
@@ -97,10 +89,10 @@ export class DecisionPool {
     return this.#pool !== undefined;
   }
 
-  /** Reads and prepares one share of a run's snapshot (on a pool thread when it has them). */
-  async prepare(task: PrepareTask): Promise<PreparedBatches> {
-    if (this.#pool === undefined) return prepareShare(task);
-    return (await this.#pool.run(task, { name: 'prepareShare' })) as PreparedBatches;
+  /** Reads and prepares one share of a run's snapshot on a pool thread (see `parallel`). */
+  async prepare(task: PrepareTask): Promise<PreparedBatch[]> {
+    if (this.#pool === undefined) throw new GetihuError('INTERNAL', 'a pool without threads reads no snapshot shares');
+    return (await this.#pool.run(task, { name: 'prepareShare' })) as PreparedBatch[];
   }
 
   async close(): Promise<void> {
@@ -155,18 +147,19 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const decisionTopic = topicName(ctx, 'typing');
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
-  let batches: PreparedBatches['batches'];
+  let batches: PreparedBatch[];
   if (ctx.remote !== undefined && o.pool.parallel) {
     // Each pool thread reads some partitions (p mod threads) and prepares their batches.
     const remote = ctx.remote;
     const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
+    const schemaIds = ctx.codec.registered();
     const shares = await Promise.all(
       Array.from({ length: o.pool.threads }, (_, t) =>
         o.pool.prepare({
           brokers: remote.brokers,
           registryUrl: remote.registryUrl,
           prefix: ctx.prefix,
-          schemaIds: ctx.codec.registered(),
+          schemaIds,
           partitions: Array.from({ length: partitions }, (_, p) => p).filter((p) => p % o.pool.threads === t),
           ends: snapshot,
           area: o.area,
@@ -175,18 +168,18 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
         }),
       ),
     );
-    batches = shares.flatMap((s) => s.batches);
+    batches = shares.flat();
   } else {
     const state = new FactState();
     await loadFacts(ctx, state, undefined, FACT_TOPIC_IDS, snapshot);
-    batches = prepareBatches(state, lastYear, size, (d) => inArea(o.area, d)).batches;
+    batches = prepareBatches(state, o.area, lastYear, size);
   }
   const total = batches.reduce((n, b) => n + b.count, 0);
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
   const decideAt = (i: number) => {
-    const items = batches[i] as PreparedBatches['batches'][number];
+    const items = batches[i] as PreparedBatch;
     batches[i] = { utf8: new Uint8Array(0), count: items.count };
     return o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items });
   };
@@ -219,7 +212,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     }
     decisions += r.records.length;
     rejected += r.rejected.length;
-    done += (batches[i] as PreparedBatches['batches'][number]).count;
+    done += (batches[i] as PreparedBatch).count;
     await o.onBatch?.(done, total);
   }
   const summary: RunSummary = {

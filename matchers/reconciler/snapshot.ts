@@ -41,29 +41,24 @@ export async function loadFacts(
   return snapshot;
 }
 
-/** Batches of businesses to decide: each the UTF-8 JSON text of an array of `DecideItem`s. */
-export interface PreparedBatches {
-  readonly batches: { readonly utf8: Uint8Array; readonly count: number }[];
+/** A batch of businesses to decide: the UTF-8 JSON text of an array of `DecideItem`s. */
+export interface PreparedBatch {
+  readonly utf8: Uint8Array;
+  readonly count: number;
 }
 
 /**
- * The businesses of `area` in a state, in credit-code order, as batches of at most `size`
- * (`inArea` decides membership). Each business's facts are let go once its input is written, and
- * the state is cleared at the end.
+ * The businesses of `area` in a state, in credit-code order, as batches of at most `size`. Each
+ * business's facts are let go once its input is written, and the state is cleared at the end.
  */
-export function prepareBatches(
-  state: FactState,
-  lastYear: number,
-  size: number,
-  inArea: (division: string) => boolean,
-): PreparedBatches {
+export function prepareBatches(state: FactState, area: string, lastYear: number, size: number): PreparedBatch[] {
   const codes = [...state.businesses.keys()]
     .filter((c) => {
       const reg = state.businesses.get(c)?.registration;
-      return inArea((reg?.regionCode as string | undefined) ?? c.slice(2, 8));
+      return inArea(area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
     })
     .sort();
-  const batches: PreparedBatches['batches'] = [];
+  const batches: PreparedBatch[] = [];
   for (let i = 0; i < codes.length; i += size) {
     const texts: string[] = [];
     for (const c of codes.slice(i, i + size)) {
@@ -77,7 +72,7 @@ export function prepareBatches(
     batches.push({ utf8, count: texts.length });
   }
   state.clear();
-  return { batches };
+  return batches;
 }
 
 /** What a pool thread needs to read its share of a run's snapshot. */
@@ -102,13 +97,13 @@ export function inArea(area: string, division: string): boolean {
 }
 
 /** Reads the task's partitions on a connection of its own and prepares their batches. */
-export async function prepareShare(task: PrepareTask): Promise<PreparedBatches> {
+export async function prepareShare(task: PrepareTask): Promise<PreparedBatch[]> {
   const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
   try {
     const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
     const state = new FactState();
     await loadFacts({ bus, codec, prefix: task.prefix }, state, task.partitions, FACT_TOPIC_IDS, task.ends);
-    return prepareBatches(state, task.lastYear, task.batchSize, (d) => inArea(task.area, d));
+    return prepareBatches(state, task.area, task.lastYear, task.batchSize);
   } finally {
     await bus.close();
   }
