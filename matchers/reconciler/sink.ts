@@ -110,7 +110,7 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
         await store.upsertBusinesses(rows);
       }
     } catch (err) {
-      console.error('SINK ERROR', err);
+      process.stderr.write(`sink: a batch was not recorded: ${(err as Error)?.message ?? String(err)}\n`);
       throw err;
     }
   });
