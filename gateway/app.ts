@@ -12,7 +12,7 @@ import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { tryParseIsoDate } from '../lib/dates.js';
-import type { Correction, CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
@@ -21,10 +21,12 @@ import { runRecognition } from '../matchers/reconciler/round.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
+import { correctionsAfter, decodeCorrectionCursor, encodeCorrectionCursor, positionOf, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
 import { openApiDocument, renderDocs } from './openapi.js';
 import { checkTransfer, transferRequest } from './transfer.js';
+import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook } from './webhooks.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   readonly issuer: string;
   readonly requestsPerMinute?: number;
   readonly now?: () => Date;
+  /** Where banks may have corrections delivered (see gateway/webhooks.ts); none: no webhooks. */
+  readonly webhookOrigins?: readonly Origin[];
 }
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信; 002 附件 二(七)). */
@@ -73,28 +77,6 @@ export class DecisionCache {
 export const MAX_STREAMS_PER_SUBJECT = 4;
 /** Corrections per answer (the store's page). */
 const CORRECTIONS_PAGE = 500;
-
-/** Where a reader stands after reading `c`. */
-function positionOf(c: Correction): CorrectionPosition {
-  return { recordedAt: c.recordedAt, creditCode: c.creditCode, kind: c.change === 'typing' ? 0 : 1 };
-}
-
-/** The corrections cursor: where the reader stands, opaque to it. */
-export function encodeCorrectionCursor(p: CorrectionPosition): string {
-  return Buffer.from(JSON.stringify([p.recordedAt, p.creditCode, p.kind])).toString('base64url');
-}
-
-const cursorShape = z.tuple([z.iso.datetime(), z.string().max(18), z.union([z.literal(0), z.literal(1)])]);
-
-/** Reads a cursor; null when it is not one this gateway gave. */
-export function decodeCorrectionCursor(cursor: string): CorrectionPosition | null {
-  try {
-    const t = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return t.success ? { recordedAt: t.data[0], creditCode: t.data[1], kind: t.data[2] } : null;
-  } catch {
-    return null;
-  }
-}
 
 const wrap =
   (fn: (req: Request, res: Response) => Promise<void>) =>
@@ -168,13 +150,13 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
       const s = await snapshot(code);
       if (s.decision === null) {
-        await audit(req, 'credit-tags.read', code, 'not-found', q.data.purpose);
+        await audit(req, TAG_READ_ACTION, code, 'not-found', q.data.purpose);
         throw new HttpError('NOT_FOUND', 'no decision for that credit code');
       }
       const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
       const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
       const rec = activeRecognition(s.recognition);
-      await audit(req, 'credit-tags.read', code, 'ok', q.data.purpose);
+      await audit(req, TAG_READ_ACTION, code, 'ok', q.data.purpose);
       res.json({
         creditCode: code,
         type: s.decision.type,
@@ -283,7 +265,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const after = correctionsFrom(req);
       const p = req.principal as Principal;
-      const corrections = await o.store.correctionsFor(p.subject, 'credit-tags.read', after, CORRECTIONS_PAGE);
+      const corrections = await correctionsAfter(o.store, p.subject, after, CORRECTIONS_PAGE);
       await audit(req, 'credit-tags.corrections', null, `${corrections.length}`);
       const last = corrections.at(-1);
       res.json({ corrections, cursor: encodeCorrectionCursor(last === undefined ? after : positionOf(last)) });
@@ -317,7 +299,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         try {
           do {
             again = false;
-            const list = await o.store.correctionsFor(p.subject, 'credit-tags.read', after, CORRECTIONS_PAGE);
+            const list = await correctionsAfter(o.store, p.subject, after, CORRECTIONS_PAGE);
             if (list.length === 0 || closed) break;
             await audit(req, 'credit-tags.corrections', null, `${list.length} pushed`);
             for (const c of list) {
@@ -366,6 +348,63 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         else streams.set(p.subject, n);
       });
       await check();
+    }),
+  );
+
+  // Or delivered to the bank's own endpoint, signed, until it acknowledges (gateway/webhooks.ts).
+  const webhookBody = z
+    .object({ url: z.string().max(2000), cursor: z.string().max(200).optional(), since: z.iso.datetime().optional() })
+    .strict()
+    .refine((b) => b.since === undefined || b.cursor === undefined, 'give cursor or since, not both');
+  app.put(
+    '/v1/credit-tags-corrections/webhook',
+    allow(['bank']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = webhookBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError('INVALID_INPUT', 'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}');
+      const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
+      const from =
+        b.data.cursor !== undefined
+          ? decodeCorrectionCursor(b.data.cursor)
+          : b.data.since !== undefined
+            ? { recordedAt: new Date(b.data.since).toISOString(), creditCode: '', kind: 0 as const }
+            : undefined;
+      if (from === null) throw new HttpError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
+      const p = req.principal as Principal;
+      const had = (await o.store.webhook(p.subject)) !== null;
+      const secret = newWebhookSecret();
+      const w = await o.store.putWebhook({
+        subject: p.subject,
+        id: randomUUID(),
+        url: url.href,
+        secret,
+        ...(from ? { from } : {}),
+      });
+      await audit(req, 'credit-tags.corrections.webhook.register', null, url.origin);
+      // The secret is shown this once; registering again makes a new one.
+      res.status(had ? 200 : 201).json({ ...publicWebhook(w), secret });
+    }),
+  );
+  app.get(
+    '/v1/credit-tags-corrections/webhook',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      const w = await o.store.webhook((req.principal as Principal).subject);
+      await audit(req, 'credit-tags.corrections.webhook.read', null, w === null ? 'none' : 'ok');
+      if (w === null) throw new HttpError('NOT_FOUND', 'no webhook is registered');
+      res.json(publicWebhook(w));
+    }),
+  );
+  app.delete(
+    '/v1/credit-tags-corrections/webhook',
+    allow(['bank']),
+    wrap(async (req, res) => {
+      if (!(await o.store.deleteWebhook((req.principal as Principal).subject)))
+        throw new HttpError('NOT_FOUND', 'no webhook is registered');
+      await audit(req, 'credit-tags.corrections.webhook.remove', null, 'ok');
+      res.status(204).end();
     }),
   );
 

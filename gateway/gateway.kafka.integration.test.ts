@@ -3,6 +3,7 @@
  * PostgreSQL (started by the vitest global setup). Decisions arrive through the sink; the audit
  * chain lives in PostgreSQL; the cache follows decision events from the broker.
  */
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 describe('gateway on Kafka + PostgreSQL', () => {
-  it('serves bank tags from PostgreSQL, audits in PostgreSQL, and never serves a changed result stale', async () => {
+  it('serves bank tags from PostgreSQL, audits in PostgreSQL, never serves a changed result stale, and tells the bank once', async () => {
     const bank = await access.sign(
       { role: 'bank' },
       { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'bank:kafka', expiresIn: '10m' },
@@ -56,6 +57,24 @@ describe('gateway on Kafka + PostgreSQL', () => {
     };
     expect(await read()).toMatchObject({ status: 200, body: { type: 'survival', ruleset: 'hebei-2024@1' } });
     expect((await fetch(`${gateway.url}/v1/credit-tags/${code}?purpose=product-matching`)).status).toBe(401);
+    // The bank has its corrections delivered to its own endpoint.
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push(Buffer.concat(chunks).toString('utf8'));
+        res.statusCode = 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    const hook = await fetch(`${gateway.url}/v1/credit-tags-corrections/webhook`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${bank}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/getihu` }),
+    });
+    expect(hook.status).toBe(201);
 
     await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 1, patents: 0 } }], 2024, 'update');
     const pool = new DecisionPool(0);
@@ -69,6 +88,20 @@ describe('gateway on Kafka + PostgreSQL', () => {
       now = await read();
     }
     expect(now.body.type).toBe('development');
+    // The bank is told once: PostgreSQL keeps times to the microsecond, and the cursor must too, or
+    // the last change would be told again after it.
+    const corrections = async (cursor?: string) =>
+      (await (
+        await fetch(`${gateway.url}/v1/credit-tags-corrections${cursor === undefined ? '' : `?cursor=${cursor}`}`, {
+          headers: { authorization: `Bearer ${bank}` },
+        })
+      ).json()) as { corrections: { creditCode: string; type: string }[]; cursor: string };
+    const told = await corrections();
+    expect(told.corrections).toEqual([expect.objectContaining({ change: 'typing', creditCode: code, type: 'development' })]);
+    expect((await corrections(told.cursor)).corrections).toEqual([]);
+    while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    await new Promise<void>((r) => receiver.close(() => r()));
+    expect(received.map((b) => JSON.parse(b))).toEqual([{ corrections: told.corrections, cursor: told.cursor }]);
     const v = await verifyAudit(p.store);
     expect(v.ok).toBe(true);
     expect(v.entries).toBeGreaterThanOrEqual(2);

@@ -3,7 +3,8 @@
  * suite), what each role gets, the audit chain, badges verifiable offline, agencies' pushes, and
  * a cache that never serves a changed result stale.
  */
-import type { Server } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateBusinesses } from '../lib/generate/generator.js';
@@ -17,6 +18,7 @@ import { verifyAudit } from './audit.js';
 import { tokenVerifier } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';
 import { KeyRing } from './keys.js';
+import { parseWebhookOrigins, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 const AS_OF = '2025-08-15';
 let p: Pipeline;
@@ -28,6 +30,8 @@ let badge: KeyRing;
 let businesses: Record<string, unknown>[];
 let expected: ReturnType<typeof classifyAll>;
 let stopCache: () => Promise<void>;
+let cache: DecisionCache;
+const WEBHOOK_ORIGINS = parseWebhookOrigins('http://127.0.0.1:*');
 
 const token = (
   role: string,
@@ -63,7 +67,7 @@ beforeAll(async () => {
   await pool.close();
   access = await KeyRing.ephemeral();
   badge = await KeyRing.ephemeral();
-  const cache = new DecisionCache();
+  cache = new DecisionCache();
   stopCache = (await keepCacheInStep(p.ctx, cache)).stop;
   const app = createGateway(
     {
@@ -72,6 +76,7 @@ beforeAll(async () => {
       verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => access.jwks() }),
       badgeKeys: badge,
       issuer: DEV_ISSUER,
+      webhookOrigins: WEBHOOK_ORIGINS,
     },
     cache,
   );
@@ -449,6 +454,145 @@ describe('corrections pushed to banks (server-sent events)', () => {
     expect(open.map((r) => r.status)).toEqual([200, 200, 200, 200]);
     expect((await get('/v1/credit-tags-corrections/stream', bank)).status).toBe(429);
     many.abort();
+  });
+});
+
+describe("corrections delivered to a bank's webhook", () => {
+  const send = async (method: string, path: string, tok: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await r.text();
+    return { status: r.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+  };
+
+  it('signs each delivery, retries until the bank acknowledges, and skips nothing', async () => {
+    // The bank's receiver: refuses the first delivery, then acknowledges.
+    const received: { body: string; signature: string; delivery: string }[] = [];
+    let refuse = 1;
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (refuse-- > 0) {
+          res.statusCode = 503;
+          return res.end();
+        }
+        received.push({
+          body: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers['getihu-signature']),
+          delivery: String(req.headers['getihu-delivery']),
+        });
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+    const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks/getihu`;
+    const deliverer = new WebhookDeliverer({
+      store: p.store,
+      onChange: (fn) => cache.onChange(fn),
+      origins: WEBHOOK_ORIGINS,
+      retryBaseMs: 300,
+      tickMs: 200,
+    });
+    try {
+      const bank = await token('bank', 'bank:webhook');
+      const code = businesses.find((b) => b.regionCode === '110108')?.creditCode as string;
+      expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).status).toBe(200);
+
+      // Refused: other roles, origins not on the list, credentials in the URL, no URL at all.
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', await token('platform'), { url: hook })).status).toBe(403);
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: 'http://10.0.0.1/hook' })).status).toBe(403);
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: 'https://127.0.0.1/hook' })).status).toBe(
+        403,
+      );
+      const withCredentials = hook.replace('http://', 'http://u:p@');
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: withCredentials })).status).toBe(400);
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: 'hook' })).status).toBe(400);
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: hook, x: 1 })).status).toBe(400);
+      expect((await send('GET', '/v1/credit-tags-corrections/webhook', bank)).status).toBe(404);
+
+      const put = await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: hook });
+      expect(put.status).toBe(201);
+      // A second bank read the same tag; nobody listens at its endpoint: the connection is refused.
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+      const deadHook = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const down = await token('bank', 'bank:webhook-down');
+      expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, down)).status).toBe(200);
+      const downPut = await send('PUT', '/v1/credit-tags-corrections/webhook', down, { url: `${deadHook}/hook` });
+      expect(downPut.status).toBe(201);
+      const secret = put.body.secret as string;
+      expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+      const shown = await send('GET', '/v1/credit-tags-corrections/webhook', bank);
+      expect(shown.body).toMatchObject({ url: hook, failures: 0, lastDeliveredAt: null });
+      expect(JSON.stringify(shown.body)).not.toContain(secret);
+      expect(shown.body).not.toHaveProperty('secret');
+
+      // Nothing changed yet: nothing is sent.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(received).toEqual([]);
+      const reg = await token('regulator', 'samr-run');
+      expect((await send('POST', '/v1/regulator/runs', reg, { area: '110108', asOf: '2025-09-02' })).status).toBe(201);
+      const until = Date.now() + 15_000;
+      while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(received).toHaveLength(1);
+
+      // The receiver's check, done as a bank would: HMAC-SHA256 over "<t>.<body>" with the secret.
+      const [delivery] = received as [(typeof received)[number]];
+      const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(delivery.signature);
+      expect(sig).not.toBeNull();
+      const mac = createHmac('sha256', secret).update(`${sig?.[1]}.${delivery.body}`).digest('hex');
+      expect(sig?.[2]).toBe(mac);
+      expect(verifyWebhookSignature(secret, delivery.signature, delivery.body)).toBe(true);
+      expect(verifyWebhookSignature(secret, delivery.signature, delivery.body.replace('2025', '2024'))).toBe(false);
+      expect(verifyWebhookSignature(`${secret}x`, delivery.signature, delivery.body)).toBe(false);
+      expect(delivery.delivery).toMatch(/^[0-9a-f-]{36}$/);
+      const sent = JSON.parse(delivery.body) as { corrections: { creditCode: string }[]; cursor: string };
+      expect(sent.corrections).toEqual([expect.objectContaining({ change: 'typing', creditCode: code, asOf: '2025-09-02' })]);
+
+      // The refused attempt was recorded, then the delivery; the cursor stands after what was sent,
+      // and the pull feed from there has nothing more: nothing skipped, nothing twice.
+      const status = await send('GET', '/v1/credit-tags-corrections/webhook', bank);
+      expect(status.body).toMatchObject({ cursor: sent.cursor, failures: 0, lastError: null });
+      expect(status.body.lastDeliveredAt).not.toBeNull();
+      const rest = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(sent.cursor)}`, bank);
+      expect(rest.body.corrections).toEqual([]);
+      const outcomes = (await p.store.auditEntries())
+        .filter((e) => e.subject === 'bank:webhook' && e.action === 'credit-tags.corrections.webhook')
+        .map((e) => e.outcome);
+      expect(outcomes).toEqual(['failed: HTTP 503', '1 delivered']);
+
+      expect((await send('DELETE', '/v1/credit-tags-corrections/webhook', bank)).status).toBe(204);
+      expect((await send('GET', '/v1/credit-tags-corrections/webhook', bank)).status).toBe(404);
+      expect((await send('DELETE', '/v1/credit-tags-corrections/webhook', bank)).status).toBe(404);
+
+      // The endpoint that does not answer: tried again after pauses that double, the reason
+      // reported, and its place kept until it acknowledges.
+      let failing = await send('GET', '/v1/credit-tags-corrections/webhook', down);
+      while ((failing.body.failures as number) < 2 && Date.now() < until + 10_000) {
+        await new Promise((r) => setTimeout(r, 100));
+        failing = await send('GET', '/v1/credit-tags-corrections/webhook', down);
+      }
+      const f = failing.body as { failures: number; lastError: string; lastAttemptAt: string; nextAttemptAt: string };
+      expect(f.failures).toBeGreaterThanOrEqual(2);
+      expect(f.lastError).toMatch(/^could not connect \(ECONNREFUSED\)$/);
+      expect(failing.body.cursor).toBe(downPut.body.cursor);
+      expect(Date.parse(f.nextAttemptAt) - Date.parse(f.lastAttemptAt)).toBeGreaterThanOrEqual(300 * 2 ** (f.failures - 1) - 5);
+      // Registering again starts afresh, with a new secret.
+      const again = await send('PUT', '/v1/credit-tags-corrections/webhook', down, { url: `${deadHook}/other` });
+      expect(again.status).toBe(200);
+      expect(again.body.secret).not.toBe(downPut.body.secret);
+      expect(again.body).toMatchObject({ failures: 0, lastError: null, url: `${deadHook}/other` });
+      expect((await send('DELETE', '/v1/credit-tags-corrections/webhook', down)).status).toBe(204);
+    } finally {
+      await deliverer.stop();
+      await new Promise<void>((r) => receiver.close(() => r()));
+    }
   });
 });
 

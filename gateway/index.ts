@@ -12,15 +12,19 @@ import { topicName } from '../matchers/reconciler/reconciler.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
 import { KeyRing } from './keys.js';
+import { parseWebhookOrigins, WebhookDeliverer } from './webhooks.js';
 
 export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
 export { recordAudit, verifyAudit } from './audit.js';
 export { type Principal, ROLES, type Role, tokenVerifier } from './auth.js';
 export { KeyRing } from './keys.js';
+export { verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 /** The development issuer and audience (production: the identity provider's). */
 export const DEV_ISSUER = 'getihu-dev';
 export const AUDIENCE = 'getihu-gateway';
+/** Where banks may receive webhooks when the development keys are in use. */
+export const DEV_WEBHOOK_ORIGINS = 'http://127.0.0.1:*,http://localhost:*,http://[::1]:*';
 export const KEYS_DIR = join(import.meta.dirname, '..', '.data', 'keys');
 
 /** The development key rings: access tokens and badges (separate keys). */
@@ -65,7 +69,16 @@ export async function startGateway(o: {
   if (jwksUrl !== undefined && jwksUrl !== '' && (process.env.GETIHU_ISSUER ?? '') === '') {
     throw new GetihuError('INVALID_CONFIG', 'GETIHU_JWKS_URL is set: GETIHU_ISSUER must name the issuer its tokens carry');
   }
-  const app = createGateway({ store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER }, cache);
+  // Banks' webhook endpoints may only be on the origins the operator lists; with the development
+  // keys, loopback too, so a bank can try it on one machine.
+  const webhookOrigins = parseWebhookOrigins(
+    process.env.GETIHU_WEBHOOK_ORIGINS ?? (jwksUrl === undefined || jwksUrl === '' ? DEV_WEBHOOK_ORIGINS : ''),
+  );
+  const webhooks = new WebhookDeliverer({ store: o.store, onChange: (fn) => cache.onChange(fn), origins: webhookOrigins });
+  const app = createGateway(
+    { store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER, webhookOrigins },
+    cache,
+  );
   const host = o.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(o.port, host, () => resolve(s));
@@ -76,6 +89,7 @@ export async function startGateway(o: {
     server,
     url: `http://${host}:${port}`,
     close: async () => {
+      await webhooks.stop();
       await inStep.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Event streams stay open until their clients leave: end them.

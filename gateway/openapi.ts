@@ -97,6 +97,17 @@ export function openApiDocument(): Record<string, unknown> {
           },
         ),
       },
+      '/v1/credit-tags-corrections/webhook': {
+        put: op(
+          "Register (or replace) this bank's endpoint for the same changes, POSTed as they happen: body {url, cursor?|since?}; the url's origin must be on the gateway's list (GETIHU_WEBHOOK_ORIGINS). Answers the signing secret, once. Each delivery is {corrections, cursor}, signed in the header Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>; any 2xx acknowledges, anything else is retried with doubling pauses (5 s up to 1 h), and the cursor moves only past what was acknowledged",
+          'bank',
+        ),
+        get: op(
+          "This bank's endpoint and where its deliveries stand (failures, last error, next attempt); never the secret",
+          'bank',
+        ),
+        delete: op("Remove this bank's endpoint", 'bank'),
+      },
       '/v1/regulator/runs': {
         post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
       },

@@ -116,4 +116,28 @@ create table recognition_changes (
 create index recognition_changes_by_code on recognition_changes (credit_code, changed_on)
 `,
   },
+  {
+    // Banks' webhooks for corrections (gateway/webhooks.ts): one per bank subject, where its
+    // deliveries stand, and when to try again. \`id\` changes when the bank registers anew, so a
+    // delivery under way for the old registration cannot move the new one's cursor.
+    version: 4,
+    sql: `
+create table webhooks (
+  subject text primary key,
+  id text not null,
+  url text not null,
+  secret text not null,
+  cursor_at text not null,
+  cursor_code text not null,
+  cursor_kind int not null,
+  failures int not null default 0,
+  next_attempt timestamptz not null default now(),
+  last_attempt_at timestamptz,
+  last_delivered_at timestamptz,
+  last_error text,
+  created_at timestamptz not null default now()
+);
+create index webhooks_due on webhooks (next_attempt)
+`,
+  },
 ];

@@ -86,6 +86,23 @@ export interface CorrectionPosition {
   readonly kind: 0 | 1;
 }
 
+/** A bank's webhook for corrections, with where its deliveries stand. */
+export interface Webhook {
+  readonly subject: string;
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  /** Delivered up to here. */
+  readonly cursor: CorrectionPosition;
+  /** Failed attempts since the last delivery. */
+  readonly failures: number;
+  readonly nextAttemptAt: string;
+  readonly lastAttemptAt: string | null;
+  readonly lastDeliveredAt: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+}
+
 export type { AuditEntry, AuditInput } from './auditChain.js';
 
 /** A typing run. */
@@ -254,6 +271,35 @@ const RECOGNITION_SELECT = `
     select status, reason from recognition_changes c
     where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
     order by c.changed_on desc, c.recorded_at desc limit 1) c on true`;
+
+/**
+ * A timestamp as ISO text in UTC to the microsecond, as PostgreSQL keeps it: positions compared
+ * in SQL must not lose the precision a JavaScript Date would drop.
+ */
+const isoText = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const isoOrNull = (v: unknown): string | null =>
+  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();
+
+function toWebhook(r: Record<string, unknown>): Webhook {
+  return {
+    subject: r.subject as string,
+    id: r.id as string,
+    url: r.url as string,
+    secret: r.secret as string,
+    cursor: {
+      recordedAt: r.cursor_at as string,
+      creditCode: r.cursor_code as string,
+      kind: Number(r.cursor_kind) === 1 ? 1 : 0,
+    },
+    failures: Number(r.failures),
+    nextAttemptAt: isoOrNull(r.next_attempt) as string,
+    lastAttemptAt: isoOrNull(r.last_attempt_at),
+    lastDeliveredAt: isoOrNull(r.last_delivered_at),
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: isoOrNull(r.created_at) as string,
+  };
+}
 
 function toRecognition(r: Record<string, unknown>): RecognitionRow {
   return {
@@ -545,7 +591,7 @@ export class Store {
     const params = [subject, action, after.recordedAt, after.creditCode, after.kind, limit];
     const typing = (
       await this.#sql.query(
-        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.recorded_at
+        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, ${isoText('h.recorded_at')} as recorded_at
          from decision_history h join (${reads}) a on a.credit_code = h.credit_code
          where h.recorded_at > a.first_read and (h.recorded_at, h.credit_code, 0) > ($3::timestamptz, $4::text, $5::int)
          order by h.recorded_at, h.credit_code limit $6`,
@@ -554,14 +600,13 @@ export class Store {
     ).rows;
     const badges = (
       await this.#sql.query(
-        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, c.recorded_at
+        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, ${isoText('c.recorded_at')} as recorded_at
          from recognition_changes c join (${reads}) a on a.credit_code = c.credit_code
          where c.recorded_at > a.first_read and (c.recorded_at, c.credit_code, 1) > ($3::timestamptz, $4::text, $5::int)
          order by c.recorded_at, c.credit_code limit $6`,
         params,
       )
     ).rows;
-    const at = (v: unknown) => (v instanceof Date ? v : new Date(String(v))).toISOString();
     const all: Correction[] = [
       ...typing.map((r) => ({
         change: 'typing' as const,
@@ -570,7 +615,7 @@ export class Store {
         label: r.label as string,
         asOf: dateText(r.effective_from),
         runId: (r.run_id as string | null) ?? null,
-        recordedAt: at(r.recorded_at),
+        recordedAt: r.recorded_at as string,
       })),
       ...badges.map((r) => ({
         change: 'recognition' as const,
@@ -580,7 +625,7 @@ export class Store {
         validUntil: dateText(r.valid_until),
         asOf: dateText(r.changed_on),
         reason: r.reason as string,
-        recordedAt: at(r.recorded_at),
+        recordedAt: r.recorded_at as string,
       })),
     ];
     const pos = (c: Correction): [string, string, number] => [c.recordedAt, c.creditCode, c.change === 'typing' ? 0 : 1];
@@ -596,6 +641,83 @@ export class Store {
       .sort((x, y) => (before(x, y) ? -1 : 1));
     const cut = cuts[0];
     return all.filter((c) => cut === undefined || !before(cut, pos(c))).slice(0, limit);
+  }
+
+  /**
+   * Registers (or replaces) `subject`'s webhook; deliveries start after `from`, or after now.
+   * A replacement gets a new id, so deliveries under way for the old one cannot move its cursor.
+   */
+  async putWebhook(w: { subject: string; id: string; url: string; secret: string; from?: CorrectionPosition }): Promise<Webhook> {
+    const r = (
+      await this.#sql.query(
+        `insert into webhooks (subject, id, url, secret, cursor_at, cursor_code, cursor_kind)
+         values ($1, $2, $3, $4, coalesce($5, ${isoText('now()')}), $6, $7)
+         on conflict (subject) do update set id = excluded.id, url = excluded.url, secret = excluded.secret,
+           cursor_at = excluded.cursor_at, cursor_code = excluded.cursor_code, cursor_kind = excluded.cursor_kind,
+           failures = 0, next_attempt = now(), last_attempt_at = null, last_delivered_at = null, last_error = null,
+           created_at = now()
+         returning *`,
+        [w.subject, w.id, w.url, w.secret, w.from?.recordedAt ?? null, w.from?.creditCode ?? '', w.from?.kind ?? 0],
+      )
+    ).rows[0];
+    return toWebhook(r as Record<string, unknown>);
+  }
+
+  /** `subject`'s webhook, if it has one. */
+  async webhook(subject: string): Promise<Webhook | null> {
+    const r = (await this.#sql.query('select * from webhooks where subject = $1', [subject])).rows[0];
+    return r === undefined ? null : toWebhook(r);
+  }
+
+  /** Removes `subject`'s webhook; false when it had none. */
+  async deleteWebhook(subject: string): Promise<boolean> {
+    return (await this.#sql.query('delete from webhooks where subject = $1 returning subject', [subject])).rows.length > 0;
+  }
+
+  /**
+   * Claims up to `limit` webhooks that are due, for `leaseSeconds`: until then no other claim (by
+   * this gateway or another on the same database) takes them. The claimer settles each with
+   * `webhookAdvanced` and `webhookSettled`.
+   */
+  async claimWebhooks(leaseSeconds: number, limit: number): Promise<Webhook[]> {
+    const rows = (
+      await this.#sql.query(
+        `update webhooks set next_attempt = now() + make_interval(secs => $1)
+         where subject in (select subject from webhooks where next_attempt <= now() order by next_attempt limit $2 for update skip locked)
+         returning *`,
+        [leaseSeconds, limit],
+      )
+    ).rows;
+    return rows.map(toWebhook);
+  }
+
+  /** Moves a webhook's cursor after a delivery its receiver acknowledged. */
+  async webhookAdvanced(subject: string, id: string, to: CorrectionPosition): Promise<void> {
+    await this.#sql.query(
+      `update webhooks set cursor_at = $3, cursor_code = $4, cursor_kind = $5, last_delivered_at = now(), failures = 0, last_error = null
+       where subject = $1 and id = $2`,
+      [subject, id, to.recordedAt, to.creditCode, to.kind],
+    );
+  }
+
+  /** Ends a claim: due again at once, or after `retryInMs` with the failure recorded. */
+  async webhookSettled(
+    subject: string,
+    id: string,
+    outcome: { attempted: boolean } | { error: string; retryInMs: number },
+  ): Promise<void> {
+    if ('error' in outcome)
+      await this.#sql.query(
+        `update webhooks set next_attempt = now() + make_interval(secs => $3::float8), failures = failures + 1, last_error = $4,
+           last_attempt_at = now() where subject = $1 and id = $2`,
+        [subject, id, outcome.retryInMs / 1000, outcome.error],
+      );
+    else
+      await this.#sql.query(
+        `update webhooks set next_attempt = now(), last_attempt_at = case when $3::boolean then now() else last_attempt_at end
+         where subject = $1 and id = $2`,
+        [subject, id, outcome.attempted],
+      );
   }
 
   /** Files a dispute. */

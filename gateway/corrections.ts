@@ -1,0 +1,37 @@
+/**
+ * Corrections: what changed about the tags a bank fetched (new typing decisions, badge status
+ * changes), read in recorded order from an opaque cursor — by the pull feed, the event stream and
+ * the webhooks alike.
+ */
+import { z } from 'zod';
+import type { Correction, CorrectionPosition, Store } from '../lib/store/store.js';
+
+/** The audited action of a bank's tag read: corrections are about the codes read under it. */
+export const TAG_READ_ACTION = 'credit-tags.read';
+
+/** Where a reader stands after reading `c`. */
+export function positionOf(c: Correction): CorrectionPosition {
+  return { recordedAt: c.recordedAt, creditCode: c.creditCode, kind: c.change === 'typing' ? 0 : 1 };
+}
+
+/** The corrections cursor: where the reader stands, opaque to it. */
+export function encodeCorrectionCursor(p: CorrectionPosition): string {
+  return Buffer.from(JSON.stringify([p.recordedAt, p.creditCode, p.kind])).toString('base64url');
+}
+
+const cursorShape = z.tuple([z.iso.datetime(), z.string().max(18), z.union([z.literal(0), z.literal(1)])]);
+
+/** Reads a cursor; null when it is not one this gateway gave. */
+export function decodeCorrectionCursor(cursor: string): CorrectionPosition | null {
+  try {
+    const t = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return t.success ? { recordedAt: t.data[0], creditCode: t.data[1], kind: t.data[2] } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The next `limit` corrections for `subject` after `after`. */
+export function correctionsAfter(store: Store, subject: string, after: CorrectionPosition, limit: number): Promise<Correction[]> {
+  return store.correctionsFor(subject, TAG_READ_ACTION, after, limit);
+}

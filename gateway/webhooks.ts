@@ -1,0 +1,272 @@
+/**
+ * Corrections pushed to banks' own servers: a bank registers one HTTPS endpoint, and every change
+ * to a tag it fetched (the same changes as `GET /v1/credit-tags-corrections`) is POSTed there,
+ * signed, in order, at least once. The receiver acknowledges with any 2xx; anything else (or no
+ * answer in time) is retried with growing pauses, and nothing is skipped: the cursor moves only
+ * past what was acknowledged. A delivery carries the cursor, so a receiver can drop a repeat.
+ *
+ * Only endpoints whose origin the operator allows (`GETIHU_WEBHOOK_ORIGINS`) may be registered:
+ * the gateway must not be made to call into its own network. Redirects are not followed.
+ *
+ * Signature (as banks already check for payment callbacks): the header
+ * `Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, with the secret
+ * handed out once, when the endpoint is registered.
+ */
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { GetihuError } from '../lib/errors.js';
+import type { Store, Webhook } from '../lib/store/store.js';
+import { recordAudit } from './audit.js';
+import { correctionsAfter, encodeCorrectionCursor, positionOf } from './corrections.js';
+import { HttpError } from './errors.js';
+
+/** An allowed origin: `https://hooks.bank.example`, `https://hooks.bank.example:8443`, `http://127.0.0.1:*`. */
+export interface Origin {
+  readonly protocol: 'http:' | 'https:';
+  readonly hostname: string;
+  /** '' for the scheme's default port, '*' for any. */
+  readonly port: string;
+}
+
+/** Reads the operator's list of allowed origins (comma-separated). */
+export function parseWebhookOrigins(text: string | undefined): Origin[] {
+  const out: Origin[] = [];
+  for (const item of (text ?? '').split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const m = /^(https?):\/\/([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}|\*))?\/?$/.exec(item);
+    if (m === null) throw new GetihuError('INVALID_CONFIG', `webhook origin '${item}' is not scheme://host[:port|:*]`);
+    const protocol = `${m[1]}:` as Origin['protocol'];
+    const port = m[3] ?? '';
+    out.push({
+      protocol,
+      hostname: (m[2] as string).toLowerCase(),
+      port: (protocol === 'https:' && port === '443') || (protocol === 'http:' && port === '80') ? '' : port,
+    });
+  }
+  return out;
+}
+
+/** The URL as registered, or why it is refused. */
+export function checkWebhookUrl(text: string, origins: readonly Origin[]): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new HttpError('INVALID_ARGUMENT', 'url: not an absolute URL');
+  }
+  if (url.username !== '' || url.password !== '') throw new HttpError('INVALID_ARGUMENT', 'url: must not carry credentials');
+  if (url.hash !== '') throw new HttpError('INVALID_ARGUMENT', 'url: must not carry a fragment');
+  if (origins.length === 0)
+    throw new HttpError('FORBIDDEN', 'this gateway delivers no webhooks; read the corrections feed or its event stream');
+  if (!isAllowed(url, origins))
+    throw new HttpError('FORBIDDEN', "url: that origin is not on this gateway's list of webhook origins");
+  return url;
+}
+
+function isAllowed(url: URL | string, origins: readonly Origin[]): boolean {
+  const u = typeof url === 'string' ? new URL(url) : url;
+  return origins.some((o) => o.protocol === u.protocol && o.hostname === u.hostname && (o.port === '*' || o.port === u.port));
+}
+
+/** The signature header's value for `body` sent at `t` (unix seconds). */
+export function webhookSignature(secret: string, t: number, body: string): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+}
+
+/**
+ * What a receiver does: true when `header` signs `body` with `secret` and was made within
+ * `toleranceSeconds` of `now` (a replayed old delivery is refused).
+ */
+export function verifyWebhookSignature(
+  secret: string,
+  header: string,
+  body: string,
+  now = Date.now(),
+  toleranceSeconds = 300,
+): boolean {
+  const m = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header);
+  if (m === null) return false;
+  const t = Number(m[1]);
+  if (Math.abs(now / 1000 - t) > toleranceSeconds) return false;
+  const want = Buffer.from(webhookSignature(secret, t, body).slice(`t=${t},v1=`.length), 'hex');
+  return timingSafeEqual(want, Buffer.from(m[2] as string, 'hex'));
+}
+
+/** A new signing secret. */
+export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
+
+/** A webhook as its bank may see it: never the secret. */
+export function publicWebhook(w: Webhook): Record<string, unknown> {
+  return {
+    url: w.url,
+    cursor: encodeCorrectionCursor(w.cursor),
+    failures: w.failures,
+    lastError: w.lastError,
+    lastAttemptAt: w.lastAttemptAt,
+    lastDeliveredAt: w.lastDeliveredAt,
+    nextAttemptAt: w.failures > 0 ? w.nextAttemptAt : null,
+    registeredAt: w.createdAt,
+  };
+}
+
+/** How the deliverer behaves; the defaults suit production. */
+export interface WebhookDelivererOptions {
+  readonly store: Store;
+  /** Called whenever something may have changed (decision events); see `DecisionCache.onChange`. */
+  readonly onChange: (fn: () => void) => () => void;
+  /** The origins endpoints may be on; one registered earlier and since taken off is not called. */
+  readonly origins: readonly Origin[];
+  /** Changes per delivery. */
+  readonly pageSize?: number;
+  /** Deliveries per endpoint per pass, before others get their turn. */
+  readonly pagesPerPass?: number;
+  /** Answer within this or the attempt failed. */
+  readonly timeoutMs?: number;
+  /** The first pause after a failure; it doubles with each further one, up to `maxRetryMs`. */
+  readonly retryBaseMs?: number;
+  readonly maxRetryMs?: number;
+  /** Every so often, look anyway (retries that fell due, changes this gateway was not told of). */
+  readonly tickMs?: number;
+}
+
+/**
+ * Delivers due webhooks: on every change (shortly after, and once more a little later in case the
+ * store was behind), and every `tickMs`. Several gateways on one database share the work: each
+ * endpoint is claimed for the length of a pass, so one delivery is never made twice at once.
+ */
+export class WebhookDeliverer {
+  readonly #o: Required<WebhookDelivererOptions>;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #stopListening: () => void;
+  readonly #tick: NodeJS.Timeout;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #stopped = false;
+  #signalled = false;
+
+  constructor(o: WebhookDelivererOptions) {
+    this.#o = {
+      pageSize: 100,
+      pagesPerPass: 10,
+      timeoutMs: 5000,
+      retryBaseMs: 5000,
+      maxRetryMs: 3_600_000,
+      tickMs: 15_000,
+      ...o,
+    };
+    this.#stopListening = o.onChange(() => {
+      if (this.#signalled) return;
+      this.#signalled = true;
+      this.#in(250, () => {
+        this.#signalled = false;
+      });
+      this.#in(300, () => void this.pass());
+      this.#in(2000, () => void this.pass());
+    });
+    this.#tick = setInterval(() => void this.pass(), this.#o.tickMs);
+    this.#tick.unref();
+  }
+
+  #in(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.#timers.add(t);
+  }
+
+  /** One pass over the due endpoints; a pass asked for while one runs starts again after it. */
+  pass(): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
+    if (this.#running !== null) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          // A claim lasts long enough for every page of the pass to time out.
+          const lease = Math.ceil((this.#o.timeoutMs * (this.#o.pagesPerPass + 1)) / 1000) + 30;
+          const due = await this.#o.store.claimWebhooks(lease, 50);
+          await Promise.all(due.map((w) => this.#deliver(w)));
+          if (due.length === 50) this.#again = true;
+        } while (this.#again && !this.#stopped);
+      } catch (err) {
+        // The store is unavailable: the claims lapse and the next tick tries again.
+        process.stderr.write(`gateway: webhook deliveries paused: ${(err as Error)?.message ?? String(err)}\n`);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #deliver(w: Webhook): Promise<void> {
+    let after = w.cursor;
+    let attempted = false;
+    for (let page = 0; page < this.#o.pagesPerPass; page++) {
+      const list = await correctionsAfter(this.#o.store, w.subject, after, this.#o.pageSize);
+      const lastOne = list.at(-1);
+      if (lastOne === undefined) break;
+      const last = positionOf(lastOne);
+      const body = JSON.stringify({ corrections: list, cursor: encodeCorrectionCursor(last) });
+      attempted = true;
+      const error = isAllowed(w.url, this.#o.origins) ? await this.#post(w, body) : 'origin no longer allowed';
+      await recordAudit(this.#o.store, {
+        subject: w.subject,
+        role: 'bank',
+        action: 'credit-tags.corrections.webhook',
+        purpose: null,
+        creditCode: null,
+        outcome: error === null ? `${list.length} delivered` : `failed: ${error}`,
+      });
+      if (error !== null) {
+        const retryInMs = Math.min(this.#o.retryBaseMs * 2 ** Math.min(w.failures, 20), this.#o.maxRetryMs);
+        await this.#o.store.webhookSettled(w.subject, w.id, { error, retryInMs });
+        return;
+      }
+      await this.#o.store.webhookAdvanced(w.subject, w.id, last);
+      after = last;
+      if (list.length < this.#o.pageSize) break;
+      if (page === this.#o.pagesPerPass - 1) this.#again = true;
+    }
+    await this.#o.store.webhookSettled(w.subject, w.id, { attempted });
+  }
+
+  /** POSTs one delivery; null when acknowledged, else what went wrong (for the bank to read). */
+  async #post(w: Webhook, body: string): Promise<string | null> {
+    const t = Math.floor(Date.now() / 1000);
+    try {
+      const r = await fetch(w.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#o.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'getihu-webhooks/1',
+          'getihu-delivery': randomUUID(),
+          'getihu-signature': webhookSignature(w.secret, t, body),
+        },
+        body,
+      });
+      await r.body?.cancel();
+      return r.status >= 200 && r.status < 300 ? null : `HTTP ${r.status}`;
+    } catch (err) {
+      const e = err as { name?: string; cause?: { code?: string; message?: string } };
+      return e.name === 'TimeoutError'
+        ? 'no answer in time'
+        : `could not connect (${e.cause?.code ?? e.cause?.message ?? 'network error'})`;
+    }
+  }
+
+  /** Stops delivering; a pass under way finishes its current posts. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#stopListening();
+    clearInterval(this.#tick);
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await this.#running;
+  }
+}
