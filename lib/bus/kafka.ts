@@ -135,8 +135,22 @@ function wrap(err: unknown, what: string): GetihuError {
 }
 
 /**
- * Retries an admin call while kafkajs says its error is retriable (a leader moving, metadata not
- * yet propagated after a topic was created): the one retry policy, driven by `retriable` alone.
+ * Whether kafkajs calls the failure, or what caused it, retriable. When its own retries are spent
+ * it throws a non-retriable error whose cause is the retriable one (a broker refusing connections
+ * while it restarts, say): that is still worth trying again later.
+ */
+function retriableAnywhere(err: unknown): boolean {
+  for (let e = err as { retriable?: boolean; cause?: unknown } | undefined, depth = 0; e != null && depth < 5; depth++) {
+    if (e.retriable === true) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/**
+ * Retries a call while kafkajs says its error (or the error under it) is retriable: a leader
+ * moving, metadata not yet propagated after a topic was created, a broker restarting. The one
+ * retry policy, driven by `retriable` alone.
  */
 async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 12): Promise<T> {
   let delay = 100;
@@ -144,13 +158,16 @@ async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 12): P
     try {
       return await fn();
     } catch (err) {
-      const retriable = (err as { retriable?: boolean }).retriable === true;
+      const retriable = retriableAnywhere(err);
       if (!retriable || i >= attempts) throw wrap(err, what);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);
     }
   }
 }
+
+/** Attempts per chunk sent: with the pauses between them, over half a minute beyond kafkajs's own retries. */
+const SEND_ATTEMPTS = 24;
 
 /** The bus on a Kafka cluster. */
 export class KafkaBus implements Bus {
@@ -232,23 +249,28 @@ export class KafkaBus implements Bus {
       n = await this.partitions(topic);
       this.#partitionCounts.set(topic, n);
     }
-    try {
-      for (let i = 0; i < records.length; i += this.#chunk) {
-        const chunk = records.slice(i, i + this.#chunk);
-        await producer.send({
-          topic,
-          acks: -1,
-          ...(this.#compressed.has(topic) ? { compression: CompressionTypes.GZIP } : {}),
-          messages: chunk.map((r) => ({
-            key: r.key,
-            value: r.value,
-            ...(r.partitionKey === undefined ? {} : { partition: partitionOf(r.partitionKey, n as number) }),
-            ...(r.headers === undefined ? {} : { headers: { ...r.headers } }),
-          })),
-        });
-      }
-    } catch (err) {
-      throw wrap(err, `producing to ${topic}`);
+    for (let i = 0; i < records.length; i += this.#chunk) {
+      const messages = records.slice(i, i + this.#chunk).map((r) => ({
+        key: r.key,
+        value: r.value,
+        ...(r.partitionKey === undefined ? {} : { partition: partitionOf(r.partitionKey, n as number) }),
+        ...(r.headers === undefined ? {} : { headers: { ...r.headers } }),
+      }));
+      // kafkajs gives up on a broker that is down for longer than its own retries last (a restart
+      // that loads many logs); keep trying. Sending a chunk again may write it twice if the first
+      // attempt landed unacknowledged: every topic is keyed, facts are state and decisions carry
+      // deterministic ids, so a repeat changes nothing.
+      await retrying(
+        `producing to ${topic}`,
+        () =>
+          producer.send({
+            topic,
+            acks: -1,
+            ...(this.#compressed.has(topic) ? { compression: CompressionTypes.GZIP } : {}),
+            messages,
+          }),
+        SEND_ATTEMPTS,
+      );
     }
   }
 
