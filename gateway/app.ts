@@ -120,8 +120,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const snapshot = async (code: string): Promise<Snapshot> => {
     let s = cache.get(code);
     if (s === undefined) {
-      const [decision, recognition] = await Promise.all([o.store.decision(code), o.store.recognition(code)]);
-      s = { decision, recognition };
+      s = await o.store.decisionAndRecognition(code);
       cache.set(code, s);
     }
     return s;

@@ -451,6 +451,26 @@ export class Store {
     return r === undefined ? null : toDecision(r);
   }
 
+  /**
+   * A business's current decision and recognition in one statement (one round trip): the
+   * gateway's lookup when its cache does not hold the business.
+   */
+  async decisionAndRecognition(
+    creditCode: string,
+  ): Promise<{ decision: StoredDecision | null; recognition: RecognitionRow | null }> {
+    const r = (
+      await this.#sql.query<{ d: Record<string, unknown> | null; r: Record<string, unknown> | null }>(
+        `select (select row_to_json(d) from decisions d where d.credit_code = $1) as d,
+                (select row_to_json(x) from (${RECOGNITION_SELECT} where r.credit_code = $1) x) as r`,
+        [creditCode],
+      )
+    ).rows[0];
+    return {
+      decision: r?.d == null ? null : toDecision(r.d),
+      recognition: r?.r == null ? null : toRecognition(r.r),
+    };
+  }
+
   /** Every decision of a business, oldest effective date first. */
   async history(creditCode: string): Promise<StoredDecision[]> {
     const rows = (
