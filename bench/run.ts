@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       Number(args.get('connections') ?? 50),
       Number(args.get('rounds') ?? 3),
     );
-    const lane = (k: string) => r[k] as { requestsPerSecond: number; p50ms: number; p99ms: number; non2xx: number };
+    const lane = (k: string) =>
+      r[k] as { requestsPerSecond: number; cpuMicrosPerRequest: number; p50ms: number; p99ms: number; non2xx: number };
     process.stdout.write(
       [
         `gateway: ${r.seconds} s per lane, ${r.rounds} rounds of G1/G4 pairs, ${r.connections} connections (autocannon, same machine)`,
@@ -45,9 +46,10 @@ async function main(): Promise<void> {
         ),
         ...['G1', 'G4cached', 'G4uncached'].map(
           (k) =>
-            `  ${k.padEnd(11)} ${lane(k).requestsPerSecond.toLocaleString('en').padStart(8)} req/s  p50 ${lane(k).p50ms} ms  p99 ${lane(k).p99ms} ms  non-2xx ${lane(k).non2xx}`,
+            `  ${k.padEnd(11)} ${lane(k).requestsPerSecond.toLocaleString('en').padStart(8)} req/s  ${lane(k).cpuMicrosPerRequest} µs CPU/req  p50 ${lane(k).p50ms} ms  p99 ${lane(k).p99ms} ms  non-2xx ${lane(k).non2xx}`,
         ),
-        `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds), ${r.ratioG4uncachedG1} uncached (goal ≥ ${r.goal}); ${r.auditEntriesWritten} audit entries written`,
+        `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds; range ${(r.ratioG4G1Range as number[]).join('–')}), ${r.ratioG4uncachedG1} uncached (goal ≥ ${r.goal}); ${r.auditEntriesWritten} audit entries written`,
+        `  CPU per request G1/G4 = ${r.cpuRatioG1G4} (this process, all threads)`,
         '',
       ].join('\n'),
     );
