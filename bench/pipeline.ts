@@ -7,10 +7,11 @@
  *   L4  the full pipeline from the agencies' CSV files to acknowledged decisions: connectors
  *       (parse, check, encode, produce), then a typing run (snapshot read, decide on the pool,
  *       emit one decision per business).
- * Reports seconds, businesses/s, facts/s per lane, peak RSS, and L4/L1 (messages/s ratio).
+ * Reports seconds, businesses/s, facts/s per lane, peak RSS (the whole run's, and each lane's:
+ * resident memory at its start and its peak during it), and L4/L1 (messages/s ratio).
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,6 +33,42 @@ interface Lane {
 }
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** A lane's resident memory in MiB: at its start, and its peak while it ran. */
+interface LaneMemory {
+  startRssMiB: number;
+  peakRssMiB: number;
+}
+
+/**
+ * Starts measuring a lane's memory: collects garbage (when the bench runs with --expose-gc), resets
+ * the process's peak resident size (Linux: 5 to /proc/self/clear_refs) and returns how to read the
+ * peak since. The kernel moves its peak lazily, so resident size is also sampled every 100 ms and
+ * the higher of the two is the peak. Null where /proc is not there to read.
+ */
+function laneMemory(): () => LaneMemory | null {
+  const read = (field: 'VmRSS' | 'VmHWM') => {
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null ? Number.NaN : Math.round(Number(m[1]) / 1024);
+  };
+  try {
+    (globalThis as { gc?: () => void }).gc?.();
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    return () => null;
+  }
+  const startRssMiB = read('VmRSS');
+  let sampled = 0;
+  const sampler = setInterval(() => {
+    sampled = Math.max(sampled, process.memoryUsage.rss());
+  }, 100);
+  sampler.unref();
+  return () => {
+    clearInterval(sampler);
+    return { startRssMiB, peakRssMiB: Math.max(read('VmHWM'), Math.round(sampled / 2 ** 20)) };
+  };
+}
+
 const PARTITIONS = 6;
 
 async function rawLane(
@@ -91,7 +128,9 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
   const brokers = infra.KAFKA_BROKERS.split(',');
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   log(`generating ${businesses} businesses and their agency files…`);
-  const records = [...generateBusinesses({ region: 'tianjin', businesses, seed: 2024 })];
+  const setupMemory = laneMemory();
+  // Released before L4 (as are the L1/L2 payloads), so that L4's memory is its own.
+  let records: Record<string, unknown>[] = [...generateBusinesses({ region: 'tianjin', businesses, seed: 2024 })];
   const dir = mkdtempSync(join(tmpdir(), 'getihu-pipeline-'));
   try {
     const files = await exportFeeds(records, 2024, dir, 'csv');
@@ -99,7 +138,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
 
     // Payloads for L1/L2: the same count, real keys; L1 random bytes of the average encoded size.
     const codec = await Codec.create(new RemoteSchemaStore(infra.SCHEMA_REGISTRY_URL), `${prefix}.l2`);
-    const l2: { key: string; value: Buffer }[] = [];
+    let l2: { key: string; value: Buffer }[] = [];
     const topicOfFeed = (feedKey: string) =>
       `${prefix}.l2.getihu.fact.${FEEDS.get(feedKey)?.topic === 'annualReport' ? 'annual-report' : FEEDS.get(feedKey)?.topic === 'marketCredit' ? 'market-credit' : FEEDS.get(feedKey)?.topic === 'socialInsurance' ? 'social-insurance' : FEEDS.get(feedKey)?.topic}`;
     log('encoding the L2 payloads…');
@@ -115,14 +154,22 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     }
     const encodeSeconds = Number(process.hrtime.bigint() - encodeStart) / 1e9;
     const avg = Math.round(l2.reduce((n, x) => n + x.value.length, 0) / l2.length);
-    const l1payloads = l2.map((x) => ({ key: x.key, value: randomBytes(avg) }));
+    let l1payloads = l2.map((x) => ({ key: x.key, value: randomBytes(avg) }));
+    records = [];
 
     log(`L1: ${messages} raw messages…`);
+    const Smemory = setupMemory();
+    const l1memory = laneMemory();
     const L1 = await rawLane(brokers, `${prefix}.l1`, l1payloads);
+    const L1memory = l1memory();
+    l1payloads = [];
     log(`L2: ${messages} Avro messages…`);
+    const l2memory = laneMemory();
     const l2topic = `${prefix}.l2.raw`;
     const decodeTopic = `${prefix}.l2.getihu.fact.registration`;
     const L2raw = await rawLane(brokers, l2topic, l2, async (v) => codec.decode(decodeTopic, v).catch(() => undefined));
+    const L2memory = l2memory();
+    l2 = [];
     const L2 = {
       ...L2raw,
       seconds: L2raw.seconds + encodeSeconds,
@@ -130,6 +177,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     };
 
     log('L4: files → connectors → run → decisions…');
+    const l4memory = laneMemory();
     const p = await openPipeline({
       mode: 'kafka',
       brokers,
@@ -172,6 +220,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       },
     });
     const L4seconds = Number(process.hrtime.bigint() - t4) / 1e9;
+    const L4memory = l4memory();
     await pool.close();
     await p.close();
     await deleteTopicsWithPrefix(brokers, `${prefix}.l4.`);
@@ -192,12 +241,18 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       bench: 'pipeline',
       businesses,
       facts: messages,
-      L1: { ...L1, businessesPerSecond: Math.round(businesses / L1.seconds) },
-      L2: { ...L2, businessesPerSecond: Math.round(businesses / L2.seconds) },
-      L4,
+      L1: { ...L1, businessesPerSecond: Math.round(businesses / L1.seconds), memory: L1memory },
+      L2: { ...L2, businessesPerSecond: Math.round(businesses / L2.seconds), memory: L2memory },
+      L4: { ...L4, memory: L4memory },
       ratioL4L1: Number((L1.seconds / L4seconds).toFixed(3)),
       goal: 0.6,
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      // Resetting the peak for each lane resets the process's own count too: the run's peak is the
+      // highest of its parts (generating and encoding the input, then each lane).
+      peakRssMiB:
+        L4memory === null
+          ? Math.round(process.resourceUsage().maxRSS / 1024)
+          : Math.max(...[Smemory, L1memory, L2memory, L4memory].map((m) => m?.peakRssMiB ?? 0)),
+      inputMemory: Smemory,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

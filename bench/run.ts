@@ -70,7 +70,12 @@ async function main(): Promise<void> {
         ),
         `  L4 = ingest ${(r.L4 as { ingestSeconds: number }).ingestSeconds.toFixed(1)} s + run ${(r.L4 as { runSeconds: number }).runSeconds.toFixed(1)} s (snapshot read and first batch ${(r.L4 as { runToFirstBatchSeconds: number | null }).runToFirstBatchSeconds?.toFixed(1) ?? '–'} s)`,
         `  ratio L4/L1 = ${r.ratioL4L1} (goal ≥ ${r.goal})`,
-        `  peak RSS ${r.peakRssMiB} MiB`,
+        `  peak RSS ${r.peakRssMiB} MiB; per lane (resident at start → peak): ${['L1', 'L2', 'L4']
+          .map((k) => {
+            const m = (r[k] as { memory: { startRssMiB: number; peakRssMiB: number } | null }).memory;
+            return `${k} ${m === null ? '–' : `${m.startRssMiB} → ${m.peakRssMiB} MiB`}`;
+          })
+          .join(', ')}`,
         '',
       ].join('\n'),
     );
