@@ -21,7 +21,7 @@ import { runRecognition } from '../matchers/reconciler/round.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
-import { correctionsAfter, decodeCorrectionCursor, encodeCorrectionCursor, positionOf, TAG_READ_ACTION } from './corrections.js';
+import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
 import { openApiDocument, renderDocs } from './openapi.js';
@@ -244,13 +244,9 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     const q = correctionsQuery.safeParse(req.query);
     // A reconnecting event stream says where it stood in Last-Event-ID.
     const resume = req.get('last-event-id');
-    const after = !q.success
-      ? null
-      : resume !== undefined
-        ? decodeCorrectionCursor(resume)
-        : q.data.cursor !== undefined
-          ? decodeCorrectionCursor(q.data.cursor)
-          : { recordedAt: q.data.since ?? '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const };
+    const asked = q.success ? startingPosition(resume ?? q.data.cursor, q.data.since) : null;
+    // Neither a cursor nor a time: from the beginning.
+    const after = asked === undefined ? { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const } : asked;
     if (after === null)
       throw new HttpError(
         'INVALID_ARGUMENT',
@@ -364,12 +360,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       if (!b.success)
         throw new HttpError('INVALID_INPUT', 'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}');
       const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
-      const from =
-        b.data.cursor !== undefined
-          ? decodeCorrectionCursor(b.data.cursor)
-          : b.data.since !== undefined
-            ? { recordedAt: new Date(b.data.since).toISOString(), creditCode: '', kind: 0 as const }
-            : undefined;
+      // By default, from now on: what changed before, the bank can read from the feed.
+      const from = startingPosition(b.data.cursor, b.data.since);
       if (from === null) throw new HttpError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
       const p = req.principal as Principal;
       const had = (await o.store.webhook(p.subject)) !== null;

@@ -31,6 +31,16 @@ export function decodeCorrectionCursor(cursor: string): CorrectionPosition | nul
   }
 }
 
+/**
+ * Where a reader asks to start: after `cursor`, or after the time `since`; undefined when it gave
+ * neither, null when the cursor is not one this gateway gave.
+ */
+export function startingPosition(cursor: string | undefined, since: string | undefined): CorrectionPosition | null | undefined {
+  if (cursor !== undefined) return decodeCorrectionCursor(cursor);
+  if (since !== undefined) return { recordedAt: new Date(since).toISOString(), creditCode: '', kind: 0 };
+  return undefined;
+}
+
 /** The next `limit` corrections for `subject` after `after`. */
 export function correctionsAfter(store: Store, subject: string, after: CorrectionPosition, limit: number): Promise<Correction[]> {
   return store.correctionsFor(subject, TAG_READ_ACTION, after, limit);

@@ -513,6 +513,8 @@ describe("corrections delivered to a bank's webhook", () => {
       expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: withCredentials })).status).toBe(400);
       expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: 'hook' })).status).toBe(400);
       expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: hook, x: 1 })).status).toBe(400);
+      const notACursor = { url: hook, cursor: 'bm90LWEtY3Vyc29y' };
+      expect((await send('PUT', '/v1/credit-tags-corrections/webhook', bank, notACursor)).status).toBe(400);
       expect((await send('GET', '/v1/credit-tags-corrections/webhook', bank)).status).toBe(404);
 
       const put = await send('PUT', '/v1/credit-tags-corrections/webhook', bank, { url: hook });
