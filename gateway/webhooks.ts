@@ -108,6 +108,9 @@ export function publicWebhook(w: Webhook): Record<string, unknown> {
   };
 }
 
+/** Endpoints claimed (and delivered to concurrently) at a time. */
+const CLAIM_BATCH = 50;
+
 /** How the deliverer behaves; the defaults suit production. */
 export interface WebhookDelivererOptions {
   readonly store: Store;
@@ -184,13 +187,19 @@ export class WebhookDeliverer {
     }
     this.#running = (async () => {
       try {
+        // A claim lasts long enough for every page of a delivery to time out.
+        const lease = Math.ceil((this.#o.timeoutMs * (this.#o.pagesPerPass + 1)) / 1000) + 30;
         do {
           this.#again = false;
-          // A claim lasts long enough for every page of the pass to time out.
-          const lease = Math.ceil((this.#o.timeoutMs * (this.#o.pagesPerPass + 1)) / 1000) + 30;
-          const due = await this.#o.store.claimWebhooks(lease, 50);
-          await Promise.all(due.map((w) => this.#deliver(w)));
-          if (due.length === 50) this.#again = true;
+          // One round: every endpoint due when it began, CLAIM_BATCH at a time; one settled in
+          // this round (due again at once) waits for the next, so a round always ends.
+          let before: string | undefined;
+          for (;;) {
+            const { at, due } = await this.#o.store.claimWebhooks(lease, CLAIM_BATCH, before);
+            before ??= at;
+            await Promise.all(due.map((w) => this.#deliver(w)));
+            if (due.length < CLAIM_BATCH || this.#stopped) break;
+          }
         } while (this.#again && !this.#stopped);
       } catch (err) {
         // The store is unavailable: the claims lapse and the next tick tries again.

@@ -695,20 +695,23 @@ export class Store {
   }
 
   /**
-   * Claims up to `limit` webhooks that are due, for `leaseSeconds`: until then no other claim (by
-   * this gateway or another on the same database) takes them. The claimer settles each with
-   * `webhookAdvanced` and `webhookSettled`.
+   * Claims up to `limit` webhooks that are due (by `dueBefore`, else now), for `leaseSeconds`:
+   * until then no other claim (by this gateway or another on the same database) takes them. The
+   * claimer settles each with `webhookAdvanced` and `webhookSettled`. `at` is the claim's time, as
+   * the database tells it: claims that carry on the same round pass it as `dueBefore`, so that
+   * endpoints settled since (due again at once) wait for the next round.
    */
-  async claimWebhooks(leaseSeconds: number, limit: number): Promise<Webhook[]> {
+  async claimWebhooks(leaseSeconds: number, limit: number, dueBefore?: string): Promise<{ at: string; due: Webhook[] }> {
     const rows = (
       await this.#sql.query(
         `update webhooks set next_attempt = now() + make_interval(secs => $1)
-         where subject in (select subject from webhooks where next_attempt <= now() order by next_attempt limit $2 for update skip locked)
-         returning *`,
-        [leaseSeconds, limit],
+         where subject in (select subject from webhooks where next_attempt <= coalesce($3::timestamptz, now())
+                           order by next_attempt limit $2 for update skip locked)
+         returning *, ${isoText('now()')} as claimed_at`,
+        [leaseSeconds, limit, dueBefore ?? null],
       )
     ).rows;
-    return rows.map(toWebhook);
+    return { at: (rows[0]?.claimed_at as string | undefined) ?? dueBefore ?? new Date().toISOString(), due: rows.map(toWebhook) };
   }
 
   /** Moves a webhook's cursor after a delivery its receiver acknowledged. */
