@@ -135,6 +135,9 @@ try {
   out(
     `  curl -H "Authorization: Bearer $TOKEN" '${gateway.url}/v1/credit-tags/${shown?.creditCode ?? ''}?purpose=credit-assessment'`,
   );
+  out(
+    `  curl -X PUT -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"url":"http://127.0.0.1:9000/getihu"}' ${gateway.url}/v1/credit-tags-corrections/webhook   # corrections pushed to your endpoint`,
+  );
   if (recognised !== undefined) {
     out('  TOKEN=$(npm run -s cli -- token --role platform --sub platform:demo)');
     out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/badges/${recognised}`);

@@ -43,7 +43,8 @@ function literal(v: unknown): string | undefined {
   if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
   if (typeof v === 'number') return Number.isFinite(v) ? `'${v}'` : undefined;
   if (typeof v === 'bigint') return `'${v}'`;
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  // Quoted like every other value: an untyped literal takes the parameter's inferred type.
+  if (typeof v === 'boolean') return v ? "'true'" : "'false'";
   return undefined;
 }
 
