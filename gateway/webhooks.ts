@@ -1,12 +1,13 @@
 /**
- * Corrections pushed to banks' own servers: a bank registers one HTTPS endpoint, and every change
+ * Corrections pushed to banks' own servers: a bank registers one endpoint, and every change
  * to a tag it fetched (the same changes as `GET /v1/credit-tags-corrections`) is POSTed there,
  * signed, in order, at least once. The receiver acknowledges with any 2xx; anything else (or no
  * answer in time) is retried with growing pauses, and nothing is skipped: the cursor moves only
  * past what was acknowledged. A delivery carries the cursor, so a receiver can drop a repeat.
  *
- * Only endpoints whose origin the operator allows (`GETIHU_WEBHOOK_ORIGINS`) may be registered:
- * the gateway must not be made to call into its own network. Redirects are not followed.
+ * Only endpoints whose origin the operator allows (`GETIHU_WEBHOOK_ORIGINS`, HTTPS in production;
+ * the development keys also allow loopback over HTTP) may be registered: the gateway must not be
+ * made to call into its own network. Redirects are not followed.
  *
  * Signature (as banks already check for payment callbacks): the header
  * `Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, with the secret
