@@ -479,11 +479,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req);
-      const [decision, history, recognition] = [
-        await o.store.decision(code),
-        await o.store.history(code),
-        await o.store.recognition(code),
-      ];
+      const { decision, recognition } = await o.store.decisionAndRecognition(code);
+      const history = await o.store.history(code);
       await audit(req, 'decision.explain', code, decision === null ? 'not-found' : 'ok');
       if (decision === null) throw new HttpError('NOT_FOUND', 'no decision for that credit code');
       res.json({ decision, history, recognition });
