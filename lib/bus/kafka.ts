@@ -49,33 +49,48 @@ export interface KafkaBusOptions {
   readonly sendChunk?: number;
 }
 
-const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
-  name: 'GetihuCoPartitioned',
-  version: 1,
-  async assign({ members, topics }) {
-    const ids = members.map((m) => m.memberId).sort();
-    const assignment = new Map<string, Record<string, number[]>>(ids.map((id) => [id, {}]));
-    for (const topic of topics) {
-      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
-        const owner = assignment.get(ids[partitionId % ids.length] as string) as Record<string, number[]>;
-        owner[topic] = [...(owner[topic] ?? []), partitionId];
-      }
+/**
+ * A partition assigner named `name`: `plan` gives each member (by id, in the order to answer)
+ * the partitions it is to read, by topic. kafkajs's framing of the answer and of the member's
+ * metadata is written here once.
+ */
+function assigner(
+  name: string,
+  plan: (
+    memberIds: string[],
+    topics: string[],
+    cluster: Parameters<PartitionAssigner>[0]['cluster'],
+  ) => [memberId: string, assignment: Record<string, number[]>][],
+): PartitionAssigner {
+  return ({ cluster }) => ({
+    name,
+    version: 1,
+    async assign({ members, topics }) {
+      return plan(
+        members.map((m) => m.memberId),
+        topics,
+        cluster,
+      ).map(([memberId, assignment]) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }),
+      }));
+    },
+    protocol({ topics }) {
+      return { name, metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }) };
+    },
+  });
+}
+
+const CoPartitionedAssigner = assigner('GetihuCoPartitioned', (memberIds, topics, cluster) => {
+  const ids = [...memberIds].sort();
+  const assignment = new Map<string, Record<string, number[]>>(ids.map((id) => [id, {}]));
+  for (const topic of topics) {
+    for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
+      const owner = assignment.get(ids[partitionId % ids.length] as string) as Record<string, number[]>;
+      owner[topic] = [...(owner[topic] ?? []), partitionId];
     }
-    return ids.map((memberId) => ({
-      memberId,
-      memberAssignment: AssignerProtocol.MemberAssignment.encode({
-        version: 1,
-        assignment: assignment.get(memberId) ?? {},
-        userData: Buffer.alloc(0),
-      }),
-    }));
-  },
-  protocol({ topics }) {
-    return {
-      name: 'GetihuCoPartitioned',
-      metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
-    };
-  },
+  }
+  return ids.map((id) => [id, assignment.get(id) ?? {}]);
 });
 
 /**
@@ -83,26 +98,9 @@ const CoPartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
  * some partitions fetches (and kafkajs parses) those alone.
  */
 function onlyPartitions(wanted: Readonly<Record<string, readonly number[]>>): PartitionAssigner {
-  return () => ({
-    name: 'GetihuOnlyPartitions',
-    version: 1,
-    async assign({ members }) {
-      return members.map(({ memberId }, i) => ({
-        memberId,
-        memberAssignment: AssignerProtocol.MemberAssignment.encode({
-          version: 1,
-          assignment: i === 0 ? Object.fromEntries(Object.entries(wanted).map(([t, ps]) => [t, [...ps]])) : {},
-          userData: Buffer.alloc(0),
-        }),
-      }));
-    },
-    protocol({ topics }) {
-      return {
-        name: 'GetihuOnlyPartitions',
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: Buffer.alloc(0) }),
-      };
-    },
-  });
+  return assigner('GetihuOnlyPartitions', (memberIds) =>
+    memberIds.map((id, i) => [id, i === 0 ? Object.fromEntries(Object.entries(wanted).map(([t, ps]) => [t, [...ps]])) : {}]),
+  );
 }
 
 function headersOf(h: IHeaders | undefined): Record<string, string> {
