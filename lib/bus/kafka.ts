@@ -14,12 +14,10 @@
  * same is measured for them.
  */
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
-import { constants as zlibConstants, gzip as zlibGzip, unzip as zlibUnzip } from 'node:zlib';
-import { ProduceAcks, Producer as RecordProducer } from '@platformatic/kafka';
-import kafkajs, {
+import { gzipSync, constants as zlibConstants } from 'node:zlib';
+import { compressionsAlgorithms, ProduceAcks, Producer as RecordProducer } from '@platformatic/kafka';
+import {
   AssignerProtocol,
-  CompressionTypes,
   type Consumer,
   type IHeaders,
   Kafka,
@@ -38,16 +36,13 @@ import {
   type TopicConfig,
 } from './bus.js';
 
-const gzip = promisify(zlibGzip);
-const unzip = promisify(zlibUnzip);
-// gzip at its fastest level instead of kafkajs's default (6). Measured on a batch of 1,000
+// gzip at its fastest level instead of the client's default (6). Measured on a batch of 1,000
 // decision events: level 6 took 45 µs per event for a ratio of 0.050, level 1 took 11 µs for
 // 0.079; at a million decisions per run that is half a minute of CPU on a 2-core machine. Any
-// Kafka reader inflates either. (kafkajs builds its exports in a way Node's CommonJS loader
-// cannot name, so the codec table is reached through the default export.)
-kafkajs.CompressionCodecs[CompressionTypes.GZIP] = () => ({
-  compress: (encoder: { buffer: Buffer }) => gzip(encoder.buffer, { level: zlibConstants.Z_BEST_SPEED }),
-  decompress: (buffer: Buffer) => unzip(buffer),
+// Kafka reader inflates either (kafkajs's consumers with their own gzip codec).
+Object.assign(compressionsAlgorithms.gzip, {
+  compressSync: (data: Buffer | { buffer: Buffer }) =>
+    gzipSync(Buffer.isBuffer(data) ? data : data.buffer, { level: zlibConstants.Z_BEST_SPEED }),
 });
 
 /** Options of the Kafka bus. */
