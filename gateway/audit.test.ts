@@ -2,11 +2,12 @@
  * The audit log keeps exactly what it was given: the embedded store writes a batch as a literal
  * into a prepared statement, so quotes, backslashes and SQL-looking text must come back unchanged
  * and must never run as SQL. The chain still verifies afterwards, also when batches are under way
- * together and one of them is refused.
+ * together and one of them is refused, and when one turn of the event loop asks for more entries
+ * than a batch leaves with (gateway/audit.ts, FLUSH_AT).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../lib/store/store.js';
-import { recordAudit, verifyAudit } from './audit.js';
+import { AuditWriter, recordAudit, verifyAudit } from './audit.js';
 
 const awkward = [
   "o'brien",
@@ -81,5 +82,32 @@ describe('audit log on the embedded store', () => {
     expect(await verifyAudit(store)).toEqual({ ok: true, entries: before + written.length });
     const stored = (await store.auditEntries()).slice(before).map((e) => e.subject);
     expect(stored.sort()).toEqual([...written].sort());
+  });
+
+  it('answers each caller with its own entry when one turn asks for several batches', async () => {
+    const before = (await verifyAudit(store)).entries;
+    const n = AuditWriter.FLUSH_AT * 4 + 3;
+    const sizes: number[] = [];
+    const append = store.appendAuditBatch.bind(store);
+    store.appendAuditBatch = (list) => {
+      sizes.push(list.length);
+      return append(list);
+    };
+    // All asked for in one turn: the first batches leave while later entries are still being asked for.
+    const pending = Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        recordAudit(store, { subject: `burst.${i}`, role: 'bank', action: 'x', purpose: null, creditCode: null, outcome: 'ok' }),
+      ),
+    );
+    // Two batches left within the turn (as many as may be under way), the rest after it.
+    expect(sizes).toEqual([AuditWriter.FLUSH_AT, AuditWriter.FLUSH_AT]);
+    const written = await pending;
+    store.appendAuditBatch = append;
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(written.map((e) => e.subject)).toEqual(Array.from({ length: n }, (_, i) => `burst.${i}`));
+    // In the order asked for: the store applies batches in the order they were sent.
+    expect(written.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
+    expect(await verifyAudit(store)).toEqual({ ok: true, entries: before + n });
   });
 });

@@ -14,10 +14,20 @@ import type { AuditEntry, AuditInput, Store } from '../lib/store/store.js';
  * Up to MAX_IN_FLIGHT batches are under way at once: while one commits, the next is already on its
  * way, so the gateway does not sit idle waiting for a round trip to the store (the store applies
  * them in order and chains each from the last committed entry, see `Store.appendAuditBatch`).
+ *
+ * A batch leaves once FLUSH_AT entries wait, without waiting for the end of the event loop's turn:
+ * when many requests arrive together (a client's connections answered together come back
+ * together), the store commits the first entries while this thread still handles the rest, rather
+ * than this thread idling for one round trip per turn. Measured on this machine (embedded store,
+ * 50 connections): `npm run bench -- gateway` gave G4/G1 0.874 and 0.904 (rounds 0.836–0.925)
+ * flushing at 25, against 0.712 (0.621–0.748) flushing only at the end of the turn, in the same
+ * session. 25 because the store's cost per entry is the same in batches of 25 as of 50 (about
+ * 30 µs) and rises below 16 (about 60 µs at 10).
  */
 export class AuditWriter {
   static readonly MAX_BATCH = 5000;
   static readonly MAX_IN_FLIGHT = 2;
+  static readonly FLUSH_AT = 25;
   readonly #store: Store;
   readonly #queue: { e: AuditInput; resolve: (x: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
   #inFlight = 0;
@@ -30,6 +40,10 @@ export class AuditWriter {
   append(e: AuditInput): Promise<AuditEntry> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ e, resolve, reject });
+      if (this.#queue.length >= AuditWriter.FLUSH_AT && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
+        this.#pump();
+        return;
+      }
       if (!this.#scheduled && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
         // Start on the next turn of the event loop, not now, so that the requests of one I/O turn
         // share a batch.
