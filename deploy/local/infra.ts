@@ -57,13 +57,19 @@ const log = (s: string): void => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, check: () => Promise<boolean>, seconds: number): Promise<void> {
+/** Polls `check` every half second until it answers true; throws after `seconds`. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  seconds: number,
+  logs = `the logs under ${DATA}`,
+): Promise<void> {
   const until = Date.now() + seconds * 1000;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;
     await sleep(500);
   }
-  throw new Error(`${what} did not answer within ${seconds} s (see the logs under ${DATA})`);
+  throw new Error(`${what} did not answer within ${seconds} s (see ${logs})`);
 }
 
 function pidAlive(file: string): number | null {
@@ -87,9 +93,10 @@ function startDetached(name: string, cmd: string, args: string[], cwd: string): 
 
 // ---------------------------------------------------------------- Kafka
 
-async function kafkaAnswers(): Promise<boolean> {
+/** Whether the broker at `brokers` answers a metadata call with a controller. */
+export async function kafkaAnswers(brokers = infraEnv().KAFKA_BROKERS): Promise<boolean> {
   const kafka = new Kafka({
-    brokers: [infraEnv().KAFKA_BROKERS],
+    brokers: brokers.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 0 },
     connectionTimeout: 1000,
@@ -205,9 +212,21 @@ async function kafkaUp(): Promise<void> {
 
 // ---------------------------------------------------------------- Apicurio Registry
 
-async function registryAnswers(): Promise<boolean> {
-  const r = await fetch(`${infraEnv().SCHEMA_REGISTRY_URL}/subjects`, { signal: AbortSignal.timeout(2000) });
+/** Whether the registry at `url` (its Confluent-compatible API) answers a read. */
+export async function registryAnswers(url = infraEnv().SCHEMA_REGISTRY_URL): Promise<boolean> {
+  const r = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(2000) });
   return r.ok;
+}
+
+/** Sets the registry's global compatibility to BACKWARD. */
+export async function requireBackwardCompatibility(url: string): Promise<void> {
+  // Compatibility is off until set globally: every subject must stay readable by its consumers.
+  const r = await fetch(`${url}/config`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ compatibility: 'BACKWARD' }),
+  });
+  if (!r.ok) throw new Error(`setting global compatibility BACKWARD failed: HTTP ${r.status} ${await r.text()}`);
 }
 
 async function registryUp(): Promise<void> {
@@ -256,13 +275,7 @@ async function registryUp(): Promise<void> {
   } else {
     log(`Apicurio Registry already answers on ${infraEnv().SCHEMA_REGISTRY_URL}`);
   }
-  // Compatibility is off until set globally: every subject must stay readable by its consumers.
-  const r = await fetch(`${infraEnv().SCHEMA_REGISTRY_URL}/config`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-    body: JSON.stringify({ compatibility: 'BACKWARD' }),
-  });
-  if (!r.ok) throw new Error(`setting global compatibility BACKWARD failed: HTTP ${r.status} ${await r.text()}`);
+  await requireBackwardCompatibility(infraEnv().SCHEMA_REGISTRY_URL);
   log(`Apicurio Registry answers on ${infraEnv().SCHEMA_REGISTRY_URL} (global compatibility BACKWARD)`);
 }
 
@@ -298,13 +311,12 @@ function asPgUser(cmd: string, args: string[]): string[] {
 }
 
 async function pgAnswers(db = 'getihu'): Promise<boolean> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: PORTS.pg,
-    user: 'getihu',
-    database: db,
-    connectionTimeoutMillis: 1000,
-  });
+  return databaseAnswers(`postgres://getihu@127.0.0.1:${PORTS.pg}/${db}`);
+}
+
+/** Whether the database at `url` answers a query. */
+export async function databaseAnswers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
   try {
     await client.connect();
     await client.query('select 1');
