@@ -26,7 +26,7 @@ import { errorHandler, HttpError, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
 import { openApiDocument, renderDocs } from './openapi.js';
 import { checkTransfer, transferRequest } from './transfer.js';
-import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook } from './webhooks.js';
+import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook, type SecretBox } from './webhooks.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -40,6 +40,8 @@ export interface GatewayOptions {
   readonly now?: () => Date;
   /** Where banks may have corrections delivered (see gateway/webhooks.ts); none: no webhooks. */
   readonly webhookOrigins?: readonly Origin[];
+  /** Seals webhook secrets for the store (see gateway/webhooks.ts); none: no webhooks. */
+  readonly webhookSecrets?: SecretBox;
 }
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信; 002 附件 二(七)). */
@@ -359,6 +361,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const b = webhookBody.safeParse(req.body);
       if (!b.success)
         throw new HttpError('INVALID_INPUT', 'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}');
+      const sealer = o.webhookSecrets;
+      if (sealer === undefined) throw new HttpError('UNAVAILABLE', 'this gateway does not deliver webhooks');
       const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
       // By default, from now on: what changed before, the bank can read from the feed.
       const from = startingPosition(b.data.cursor, b.data.since);
@@ -370,7 +374,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         subject: p.subject,
         id: randomUUID(),
         url: url.href,
-        secret,
+        secret: sealer.seal(secret, p.subject),
         ...(from ? { from } : {}),
       });
       await audit(req, 'credit-tags.corrections.webhook.register', null, url.origin);

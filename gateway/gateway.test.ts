@@ -3,7 +3,7 @@
  * suite), what each role gets, the audit chain, badges verifiable offline, agencies' pushes, and
  * a cache that never serves a changed result stale.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { verifyAudit } from './audit.js';
 import { tokenVerifier } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';
 import { KeyRing } from './keys.js';
-import { parseWebhookOrigins, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
+import { parseWebhookOrigins, SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 const AS_OF = '2025-08-15';
 let p: Pipeline;
@@ -32,6 +32,7 @@ let expected: ReturnType<typeof classifyAll>;
 let stopCache: () => Promise<void>;
 let cache: DecisionCache;
 const WEBHOOK_ORIGINS = parseWebhookOrigins('http://127.0.0.1:*');
+const webhookSecrets = new SecretBox(randomBytes(32));
 
 const token = (
   role: string,
@@ -77,6 +78,7 @@ beforeAll(async () => {
       badgeKeys: badge,
       issuer: DEV_ISSUER,
       webhookOrigins: WEBHOOK_ORIGINS,
+      webhookSecrets,
     },
     cache,
   );
@@ -493,6 +495,7 @@ describe("corrections delivered to a bank's webhook", () => {
     const hook = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks/getihu`;
     const deliverer = new WebhookDeliverer({
       store: p.store,
+      secrets: webhookSecrets,
       onChange: (fn) => cache.onChange(fn),
       origins: WEBHOOK_ORIGINS,
       retryBaseMs: 300,
@@ -534,6 +537,13 @@ describe("corrections delivered to a bank's webhook", () => {
       expect(shown.body).toMatchObject({ url: hook, failures: 0, lastDeliveredAt: null });
       expect(JSON.stringify(shown.body)).not.toContain(secret);
       expect(shown.body).not.toHaveProperty('secret');
+      // At rest the secret is sealed: the database alone does not give it away.
+      const [row] = (await p.store.rawQuery(`select secret from webhooks where subject = 'bank:webhook'`)) as [
+        { secret: string },
+      ];
+      expect(row.secret).toMatch(/^sealed:v1:/);
+      expect(row.secret).not.toContain(secret.slice(6));
+      expect(webhookSecrets.open(row.secret, 'bank:webhook')).toBe(secret);
 
       // Nothing changed yet: nothing is sent.
       await new Promise((r) => setTimeout(r, 500));

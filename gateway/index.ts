@@ -12,13 +12,13 @@ import { topicName } from '../matchers/reconciler/reconciler.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
 import { KeyRing } from './keys.js';
-import { parseWebhookOrigins, WebhookDeliverer } from './webhooks.js';
+import { parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
 export { recordAudit, verifyAudit } from './audit.js';
 export { type Principal, ROLES, type Role, tokenVerifier } from './auth.js';
 export { KeyRing } from './keys.js';
-export { verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
+export { SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 /** The development issuer and audience (production: the identity provider's). */
 export const DEV_ISSUER = 'getihu-dev';
@@ -74,9 +74,16 @@ export async function startGateway(o: {
   const webhookOrigins = parseWebhookOrigins(
     process.env.GETIHU_WEBHOOK_ORIGINS ?? (jwksUrl === undefined || jwksUrl === '' ? DEV_WEBHOOK_ORIGINS : ''),
   );
-  const webhooks = new WebhookDeliverer({ store: o.store, onChange: (fn) => cache.onChange(fn), origins: webhookOrigins });
+  // The store keeps banks' webhook secrets sealed with a key that stays with the gateways.
+  const webhookSecrets = SecretBox.load(process.env.GETIHU_WEBHOOK_SECRETS_KEY, join(KEYS_DIR, 'webhook-secrets.key'));
+  const webhooks = new WebhookDeliverer({
+    store: o.store,
+    secrets: webhookSecrets,
+    onChange: (fn) => cache.onChange(fn),
+    origins: webhookOrigins,
+  });
   const app = createGateway(
-    { store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER, webhookOrigins },
+    { store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER, webhookOrigins, webhookSecrets },
     cache,
   );
   const host = o.host ?? '127.0.0.1';

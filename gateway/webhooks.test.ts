@@ -1,11 +1,16 @@
 /**
  * Webhook rules that the HTTP tests (gateway.test.ts) do not reach: which origins an operator's
- * list admits, and a delivery round over many endpoints that always ends and leaves none leased.
+ * list admits, a delivery round over many endpoints that always ends and leaves none leased, and
+ * the sealing of secrets at rest.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../lib/store/store.js';
 import type { HttpError } from './errors.js';
-import { checkWebhookUrl, parseWebhookOrigins, WebhookDeliverer } from './webhooks.js';
+import { checkWebhookUrl, parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 describe('webhook origins', () => {
   const origins = parseWebhookOrigins('https://hooks.bank.example, https://api.bank.example:8443, http://127.0.0.1:*');
@@ -56,6 +61,7 @@ describe('delivery rounds', () => {
       await store.putWebhook({ subject: `bank:${i}`, id: `id-${i}`, url: `http://127.0.0.1:1/${i}`, secret: 's' });
     const deliverer = new WebhookDeliverer({
       store,
+      secrets: new SecretBox(randomBytes(32)),
       onChange: () => () => undefined,
       origins: parseWebhookOrigins('http://127.0.0.1:*'),
       tickMs: 3_600_000,
@@ -74,5 +80,44 @@ describe('delivery rounds', () => {
       'select count(*)::int as n, count(*) filter (where next_attempt <= now())::int as due, count(last_attempt_at)::int as tried from webhooks',
     );
     expect(rows[0]).toEqual({ n: 120, due: 120, tried: 0 });
+  });
+});
+
+describe('webhook secrets at rest', () => {
+  const box = new SecretBox(randomBytes(32));
+
+  it('seal for one bank, open for that bank only, with that key only', () => {
+    const secret = 'whsec_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+    const sealed = box.seal(secret, 'bank:a');
+    expect(sealed).toMatch(/^sealed:v1:[A-Za-z0-9_-]+$/);
+    expect(sealed).not.toContain(secret.slice(6));
+    // A fresh nonce each time: the same secret never seals to the same text.
+    expect(box.seal(secret, 'bank:a')).not.toBe(sealed);
+    expect(box.open(sealed, 'bank:a')).toBe(secret);
+    // Copied to another bank's row, or opened with another key: refused, never a wrong secret.
+    expect(() => box.open(sealed, 'bank:b')).toThrow(/does not open/);
+    expect(() => new SecretBox(randomBytes(32)).open(sealed, 'bank:a')).toThrow(/does not open/);
+    const flipped = `${sealed.slice(0, -2)}${sealed.at(-2) === 'A' ? 'B' : 'A'}${sealed.at(-1)}`;
+    expect(() => box.open(flipped, 'bank:a')).toThrow(/does not open/);
+    expect(() => box.open('sealed:v1:AAAA', 'bank:a')).toThrow(/cut short/);
+  });
+
+  it('reads a secret stored before sealing as it is', () => {
+    expect(box.open('whsec_stored-before', 'bank:a')).toBe('whsec_stored-before');
+  });
+
+  it('takes its key from the environment, else from a key file it makes once (0600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'getihu-secrets-'));
+    try {
+      const file = join(dir, 'keys', 'webhook-secrets.key');
+      const sealed = SecretBox.load(undefined, file).seal('s', 'bank:a');
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(SecretBox.load('', file).open(sealed, 'bank:a')).toBe('s');
+      const key = readFileSync(file, 'utf8').trim();
+      expect(SecretBox.load(key, join(dir, 'unused')).open(sealed, 'bank:a')).toBe('s');
+      expect(() => SecretBox.load('c2hvcnQ=', file)).toThrow(/32 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,9 +11,20 @@
  *
  * Signature (as banks already check for payment callbacks): the header
  * `Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, with the secret
- * handed out once, when the endpoint is registered.
+ * handed out once, when the endpoint is registered. The store keeps it sealed (`SecretBox`).
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  timingSafeEqual,
+} from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store, Webhook } from '../lib/store/store.js';
 import { recordAudit } from './audit.js';
@@ -95,6 +106,63 @@ export function verifyWebhookSignature(
 /** A new signing secret. */
 export const newWebhookSecret = (): string => `whsec_${randomBytes(32).toString('base64url')}`;
 
+/**
+ * Webhook secrets at rest: the store keeps each one sealed (AES-256-GCM, bound to its bank's
+ * subject, so a sealed secret copied to another bank's row does not open), and the key stays with
+ * the gateways. A database dump, replica or backup alone yields no secret to forge deliveries with.
+ * A secret stored before sealing (`whsec_…` as it is) is read as it is, and sealed when its bank
+ * registers again.
+ */
+export class SecretBox {
+  static readonly #PREFIX = 'sealed:v1:';
+  readonly #key: KeyObject;
+
+  constructor(key: Buffer) {
+    if (key.length !== 32) throw new GetihuError('INVALID_CONFIG', 'the webhook secrets key must be 32 bytes');
+    this.#key = createSecretKey(key);
+  }
+
+  /**
+   * The key from `base64` (GETIHU_WEBHOOK_SECRETS_KEY: 32 bytes, base64) when given, else from
+   * `file`, which is made (32 random bytes, 0600) when missing, as the key rings are.
+   */
+  static load(base64: string | undefined, file: string): SecretBox {
+    if (base64 !== undefined && base64 !== '') {
+      const key = Buffer.from(base64, 'base64');
+      if (key.length !== 32)
+        throw new GetihuError('INVALID_CONFIG', 'GETIHU_WEBHOOK_SECRETS_KEY must be 32 bytes, base64-encoded');
+      return new SecretBox(key);
+    }
+    if (!existsSync(file)) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    }
+    return SecretBox.load(readFileSync(file, 'utf8').trim(), file);
+  }
+
+  /** `secret` sealed for `subject`'s row. */
+  seal(secret: string, subject: string): string {
+    const iv = randomBytes(12);
+    const c = createCipheriv('aes-256-gcm', this.#key, iv).setAAD(Buffer.from(subject, 'utf8'));
+    const sealed = Buffer.concat([c.update(secret, 'utf8'), c.final()]);
+    return `${SecretBox.#PREFIX}${Buffer.concat([iv, c.getAuthTag(), sealed]).toString('base64url')}`;
+  }
+
+  /** The secret in `stored` (sealed for `subject`, or stored before sealing); throws when it does not open. */
+  open(stored: string, subject: string): string {
+    if (!stored.startsWith(SecretBox.#PREFIX)) return stored;
+    const raw = Buffer.from(stored.slice(SecretBox.#PREFIX.length), 'base64url');
+    if (raw.length < 28) throw new GetihuError('INTERNAL', 'a sealed webhook secret is cut short');
+    const d = createDecipheriv('aes-256-gcm', this.#key, raw.subarray(0, 12)).setAAD(Buffer.from(subject, 'utf8'));
+    d.setAuthTag(raw.subarray(12, 28));
+    try {
+      return Buffer.concat([d.update(raw.subarray(28)), d.final()]).toString('utf8');
+    } catch {
+      throw new GetihuError('INTERNAL', 'a sealed webhook secret does not open with this key (changed key, or an altered row)');
+    }
+  }
+}
+
 /** A webhook as its bank may see it: never the secret. */
 export function publicWebhook(w: Webhook): Record<string, unknown> {
   return {
@@ -115,6 +183,8 @@ const CLAIM_BATCH = 50;
 /** How the deliverer behaves; the defaults suit production. */
 export interface WebhookDelivererOptions {
   readonly store: Store;
+  /** Opens the secrets the store keeps sealed. */
+  readonly secrets: SecretBox;
   /** Called whenever something may have changed (decision events); see `DecisionCache.onChange`. */
   readonly onChange: (fn: () => void) => () => void;
   /** The origins endpoints may be on; one registered earlier and since taken off is not called. */
@@ -247,6 +317,13 @@ export class WebhookDeliverer {
   /** POSTs one delivery; null when acknowledged, else what went wrong (for the bank to read). */
   async #post(w: Webhook, body: string): Promise<string | null> {
     const t = Math.floor(Date.now() / 1000);
+    let secret: string;
+    try {
+      secret = this.#o.secrets.open(w.secret, w.subject);
+    } catch {
+      // Recorded for the bank (and retried, in case the right key comes back); never sent unsigned.
+      return 'the signing secret cannot be read; register the endpoint again';
+    }
     try {
       const r = await fetch(w.url, {
         method: 'POST',
@@ -256,7 +333,7 @@ export class WebhookDeliverer {
           'content-type': 'application/json',
           'user-agent': 'getihu-webhooks/1',
           'getihu-delivery': randomUUID(),
-          'getihu-signature': webhookSignature(w.secret, t, body),
+          'getihu-signature': webhookSignature(secret, t, body),
         },
         body,
       });
