@@ -1,4 +1,4 @@
-/** The gateway's commands: token (development tokens), audit verify, serve. */
+/** The gateway's commands: token (development tokens), badge-keys, audit verify, serve. */
 import type { Command } from 'commander';
 import { GetihuError } from '../lib/errors.js';
 import { untilStopped } from '../lib/signals.js';
@@ -8,6 +8,7 @@ import { startSink } from '../matchers/reconciler/sink.js';
 import { verifyAudit } from './audit.js';
 import { ROLES, type Role } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, devKeyRings, startGateway } from './index.js';
+import { KeyRing } from './keys.js';
 
 /** Adds the gateway commands to the CLI. */
 export function registerGatewayCommands(program: Command): void {
@@ -34,6 +35,15 @@ export function registerGatewayCommands(program: Command): void {
         { issuer: DEV_ISSUER, audience: AUDIENCE, subject: o.sub, expiresIn: o.ttl },
       );
       process.stdout.write(`${token}\n`);
+    });
+
+  program
+    .command('badge-keys')
+    .description(
+      'print a new badge key ring as JSON (private keys included) for GETIHU_BADGE_KEYS, so every gateway replica signs with the same keys',
+    )
+    .action(async () => {
+      process.stdout.write(`${(await KeyRing.ephemeral()).serialize()}\n`);
     });
 
   program

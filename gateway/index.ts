@@ -27,9 +27,19 @@ export const AUDIENCE = 'getihu-gateway';
 export const DEV_WEBHOOK_ORIGINS = 'http://127.0.0.1:*,http://localhost:*,http://[::1]:*';
 export const KEYS_DIR = join(import.meta.dirname, '..', '.data', 'keys');
 
-/** The development key rings: access tokens and badges (separate keys). */
+/**
+ * The key rings: access tokens (development) and badges (separate keys), kept under `dir`. The
+ * badge ring is GETIHU_BADGE_KEYS when given, so that every replica signs and publishes the same keys.
+ */
 export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; badge: KeyRing }> {
-  return { access: await KeyRing.load(join(dir, 'access.json')), badge: await KeyRing.load(join(dir, 'badge.json')) };
+  const badge = process.env.GETIHU_BADGE_KEYS;
+  return {
+    access: await KeyRing.load(join(dir, 'access.json')),
+    badge:
+      badge === undefined || badge === ''
+        ? await KeyRing.load(join(dir, 'badge.json'))
+        : KeyRing.fromJson(badge, 'GETIHU_BADGE_KEYS'),
+  };
 }
 
 /** Invalidates cached answers whenever a decision or recognition about a business is emitted. */

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { GetihuError } from '../lib/errors.js';
 
 /** The one algorithm the gateway issues and accepts. */
 export const ALG = 'ES256';
@@ -35,6 +36,34 @@ export class KeyRing {
     const ring = new KeyRing([], file);
     await ring.rotate();
     return ring;
+  }
+
+  /**
+   * A ring given as the JSON `serialize` writes (GETIHU_BADGE_KEYS: the same ring for every
+   * replica, from the operator's secret store). Kept in memory: rotating means giving a new one.
+   */
+  static fromJson(text: string, name: string): KeyRing {
+    let keys: unknown;
+    try {
+      keys = JSON.parse(text);
+    } catch {
+      throw new GetihuError('INVALID_CONFIG', `${name}: not JSON (expected the output of \`cli keys new\`)`);
+    }
+    const valid = (k: unknown): k is StoredKey => {
+      const x = k as Partial<StoredKey> | null;
+      return typeof x?.kid === 'string' && typeof x.privateJwk?.d === 'string' && typeof x.publicJwk?.x === 'string';
+    };
+    if (!Array.isArray(keys) || keys.length === 0 || !keys.every(valid))
+      throw new GetihuError(
+        'INVALID_CONFIG',
+        `${name}: expected a non-empty list of keys, each with kid, privateJwk and publicJwk`,
+      );
+    return new KeyRing(keys);
+  }
+
+  /** The ring as JSON, private keys included (for the operator's secret store). */
+  serialize(): string {
+    return JSON.stringify(this.#keys);
   }
 
   /** A ring in memory only (tests). */
