@@ -4,7 +4,7 @@
  * the sealing of secrets at rest.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +112,7 @@ describe('webhook secrets at rest', () => {
       const file = join(dir, 'keys', 'webhook-secrets.key');
       const sealed = SecretBox.load(undefined, file).seal('s', 'bank:a');
       expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readdirSync(join(dir, 'keys'))).toEqual(['webhook-secrets.key']);
       expect(SecretBox.load('', file).open(sealed, 'bank:a')).toBe('s');
       const key = readFileSync(file, 'utf8').trim();
       expect(SecretBox.load(key, join(dir, 'unused')).open(sealed, 'bank:a')).toBe('s');

@@ -23,7 +23,7 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store, Webhook } from '../lib/store/store.js';
@@ -134,8 +134,18 @@ export class SecretBox {
       return new SecretBox(key);
     }
     if (!existsSync(file)) {
+      // Written aside and linked into place: a gateway starting beside this one reads a whole key
+      // or makes none (the link fails when the file is there), never a half-written one.
       mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      const aside = `${file}.${process.pid}.${randomUUID()}`;
+      writeFileSync(aside, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+      try {
+        linkSync(aside, file);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      } finally {
+        rmSync(aside, { force: true });
+      }
     }
     return SecretBox.load(readFileSync(file, 'utf8').trim(), file);
   }
