@@ -4,7 +4,7 @@
  * the sealing of secrets at rest.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,7 +116,10 @@ describe('webhook secrets at rest', () => {
       expect(SecretBox.load('', file).open(sealed, 'bank:a')).toBe('s');
       const key = readFileSync(file, 'utf8').trim();
       expect(SecretBox.load(key, join(dir, 'unused')).open(sealed, 'bank:a')).toBe('s');
-      expect(() => SecretBox.load('c2hvcnQ=', file)).toThrow(/32 bytes/);
+      expect(() => SecretBox.load('c2hvcnQ=', file)).toThrow(/^GETIHU_WEBHOOK_SECRETS_KEY must be 32 bytes/);
+      // A damaged key file is named as the source, not the environment.
+      writeFileSync(file, 'c2hvcnQ=\n');
+      expect(() => SecretBox.load(undefined, file)).toThrow(/^the key in .*webhook-secrets\.key must be 32 bytes/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

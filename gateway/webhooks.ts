@@ -117,8 +117,9 @@ export class SecretBox {
   static readonly #PREFIX = 'sealed:v1:';
   readonly #key: KeyObject;
 
-  constructor(key: Buffer) {
-    if (key.length !== 32) throw new GetihuError('INVALID_CONFIG', 'the webhook secrets key must be 32 bytes');
+  /** `source` names where the key came from, for the error when it is not 32 bytes. */
+  constructor(key: Buffer, source = 'the webhook secrets key') {
+    if (key.length !== 32) throw new GetihuError('INVALID_CONFIG', `${source} must be 32 bytes, base64-encoded`);
     this.#key = createSecretKey(key);
   }
 
@@ -127,12 +128,7 @@ export class SecretBox {
    * `file`, which is made (32 random bytes, 0600) when missing, as the key rings are.
    */
   static load(base64: string | undefined, file: string): SecretBox {
-    if (base64 !== undefined && base64 !== '') {
-      const key = Buffer.from(base64, 'base64');
-      if (key.length !== 32)
-        throw new GetihuError('INVALID_CONFIG', 'GETIHU_WEBHOOK_SECRETS_KEY must be 32 bytes, base64-encoded');
-      return new SecretBox(key);
-    }
+    if (base64 !== undefined && base64 !== '') return new SecretBox(Buffer.from(base64, 'base64'), 'GETIHU_WEBHOOK_SECRETS_KEY');
     if (!existsSync(file)) {
       // Written aside and linked into place: a gateway starting beside this one reads a whole key
       // or makes none (the link fails when the file is there), never a half-written one.
@@ -147,7 +143,7 @@ export class SecretBox {
         rmSync(aside, { force: true });
       }
     }
-    return SecretBox.load(readFileSync(file, 'utf8').trim(), file);
+    return new SecretBox(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'), `the key in ${file}`);
   }
 
   /** `secret` sealed for `subject`'s row. */

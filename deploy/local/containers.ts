@@ -20,6 +20,9 @@ export const IMAGES = {
   postgres: 'postgres:15',
 } as const;
 
+/** Where to look when a container does not answer. */
+const CONTAINER_LOGS = 'the container logs (docker logs)';
+
 /** Where the tests' services come from. */
 export type InfraKind = 'local' | 'containers';
 
@@ -134,10 +137,9 @@ export async function containersUp(): Promise<ContainerInfra> {
     DATABASE_URL: `postgres://getihu@${postgres.getHost()}:${postgres.getMappedPort(5432)}/getihu`,
   };
   try {
-    const logs = 'the container logs (docker logs)';
-    await waitFor('Kafka (container)', () => kafkaAnswers(env.KAFKA_BROKERS), 120, logs);
-    await waitFor('Apicurio Registry (container)', () => registryAnswers(env.SCHEMA_REGISTRY_URL), 120, logs);
-    await waitFor('PostgreSQL (container)', () => databaseAnswers(env.DATABASE_URL), 120, logs);
+    await waitFor('Kafka (container)', () => kafkaAnswers(env.KAFKA_BROKERS), 120, CONTAINER_LOGS);
+    await waitFor('Apicurio Registry (container)', () => registryAnswers(env.SCHEMA_REGISTRY_URL), 120, CONTAINER_LOGS);
+    await waitFor('PostgreSQL (container)', () => databaseAnswers(env.DATABASE_URL), 120, CONTAINER_LOGS);
     await requireBackwardCompatibility(env.SCHEMA_REGISTRY_URL);
   } catch (err) {
     await stop();
@@ -150,5 +152,5 @@ export async function containersUp(): Promise<ContainerInfra> {
 export async function restartKafkaContainer(id: string, brokers: string): Promise<void> {
   const client = await getContainerRuntimeClient();
   await client.container.restart(client.container.getById(id), { timeout: 30 });
-  await waitFor('Kafka (container) after its restart', () => kafkaAnswers(brokers), 120, 'the container logs (docker logs)');
+  await waitFor('Kafka (container) after its restart', () => kafkaAnswers(brokers), 120, CONTAINER_LOGS);
 }

@@ -7,11 +7,11 @@
  */
 import type { TestProject } from 'vitest/node';
 import { containerEngineAnswers, containersUp, infraChoice } from './containers.js';
-import { infraEnv, infraUp } from './infra.js';
+import { type InfraEnv, infraEnv, infraUp } from './infra.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    infra: { KAFKA_BROKERS: string; SCHEMA_REGISTRY_URL: string; DATABASE_URL: string };
+    infra: InfraEnv;
     /** Where the broker runs, for the broker-restart test: 'local', a container's id, or 'given' (not ours to restart). */
     kafkaRuns: string;
   }
