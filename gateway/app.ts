@@ -633,6 +633,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     return o.pipeline;
   };
   const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
+  const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
 
   // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
   const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
@@ -664,10 +665,14 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     smallJson,
     wrap(async (req, res) => {
-      const b = areaAsOfBody.safeParse(req.body);
-      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      const b = roundBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}');
       const pipeline = await pipelineFor(req, b.data.area, 'round.run');
-      const r = await runRecognition(pipeline, { area: b.data.area, asOf: b.data.asOf });
+      const r = await runRecognition(pipeline, o.store, b.data);
+      // The store has the round's recognitions now; what this gateway cached before must go, so
+      // that no reader sees the state before the round after it answered.
+      for (const c of r.candidates) cache.invalidate(c.creditCode);
       await audit(req, 'round.run', null, r.roundId);
       res
         .status(201)

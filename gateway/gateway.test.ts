@@ -63,7 +63,7 @@ beforeAll(async () => {
   sink = await startSink(p.ctx, p.store);
   const pool = new DecisionPool(0);
   await runTyping(p.ctx, { area: '110000', asOf: AS_OF, pool });
-  await runRecognition(p.ctx, { area: '110000', asOf: AS_OF });
+  await runRecognition(p.ctx, p.store, { area: '110000', asOf: AS_OF });
   await sink.caughtUp();
   await pool.close();
   access = await KeyRing.ephemeral();

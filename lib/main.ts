@@ -69,7 +69,7 @@ try {
 
   const sink = await startSink(pipeline.ctx, pipeline.store);
   const run = await runTyping(pipeline.ctx, { area, asOf: asOfText, pool });
-  const pipelineRound = await runRecognition(pipeline.ctx, { area, asOf: asOfText });
+  const pipelineRound = await runRecognition(pipeline.ctx, pipeline.store, { area, asOf: asOfText });
   await sink.caughtUp();
   out(`Run ${run.runId}: ${run.decisions} decisions`);
   out(

@@ -122,6 +122,17 @@ export const DISTRICTS: Readonly<Record<string, string>> = Object.freeze({
 const SIX_DIGITS = /^\d{6}$/;
 
 /** Whether `code` is six digits under a known province prefix. */
+/** The two-digit codes of every province, in code order. */
+export function provincePrefixes(): string[] {
+  return Object.keys(PROVINCES).sort();
+}
+
+/** Whether a division lies in `area` (000000 everywhere; a province code its whole province; else one district). */
+export function inArea(area: string, division: string): boolean {
+  if (area === '000000') return true;
+  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
+}
+
 export function isValidDivisionCode(code: string): boolean {
   return SIX_DIGITS.test(code) && PROVINCES[code.slice(0, 2)] !== undefined;
 }

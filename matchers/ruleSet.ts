@@ -14,6 +14,9 @@ import type { ProgrammeRegion } from '../lib/regions.js';
 const clause = z.string().min(3);
 const isoDate = z.string().refine((s) => tryParseIsoDate(s) !== undefined, 'must be a YYYY-MM-DD date');
 const level = z.enum(['district', 'city', 'province', 'national']);
+const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
+/** Applications from `applicationsFrom`, the decision by `decisionBy`, both in the round year. */
+const roundCalendar = z.object({ applicationsFrom: monthDay, decisionBy: monthDay, clause });
 
 /** A typing criterion; `kind` selects the evaluator in typing.ts. */
 const typingCriterion = z.discriminatedUnion('kind', [
@@ -62,7 +65,8 @@ const categoryCriterion = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('skill'), maxGrade: z.number().int().min(1).max(5), minLevel: level }),
   z.object({ kind: z.literal('professionalTitle'), minTitle: z.enum(['junior', 'intermediate', 'senior']) }),
   z.object({ kind: z.literal('intellectualProperty'), flag: z.string(), orFlag: z.string().nullable() }),
-  z.object({ kind: z.literal('platformAudience'), threshold: z.string() }),
+  /** 美誉度高 (a reviewer's flag) and 粉丝量或用户数量大 (the follower threshold) and 经营状况良好 (a reviewer's flag): all three. */
+  z.object({ kind: z.literal('platformAudience'), threshold: z.string(), reputationFlag: z.string(), operatingFlag: z.string() }),
 ]);
 const categoryCriterionWithMeta = withMeta(categoryCriterion);
 /** One 名特优新 category criterion with its id, clause and original wording. */
@@ -118,6 +122,11 @@ const ruleSetSchema = z.object({
     suitabilityClause: clause,
     quota: z.object({ share: z.number().positive().max(1), scope: z.enum(['province', 'district']), clause }),
     onePerOperatorPerDistrict: clause,
+    /** The round's window (matchers/mtyx/calendar.ts), with a district's own dates where its text sets them. */
+    calendar: roundCalendar.extend({
+      note: z.string(),
+      districts: z.record(z.string().regex(/^\d{6}$/), roundCalendar).optional(),
+    }),
     lifecycle: z.object({
       validityYears: z.number().int().positive(),
       extensionYears: z.number().int().positive(),

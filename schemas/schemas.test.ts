@@ -5,7 +5,7 @@
  * compatibility, a compatible change is accepted and an incompatible one refused.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { describe, expect, inject, it } from 'vitest';
@@ -52,11 +52,25 @@ function example(type: avro.Type, name = 'x'): unknown {
 }
 
 describe('schemas', () => {
+  const versionsOf = (topic: string) =>
+    readdirSync(join(DIR, topic))
+      .map((f) => /^v(\d+)\.avsc$/.exec(f)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  const readGolden = (file: string) =>
+    JSON.parse(readFileSync(file, 'utf8'), (_k, x) =>
+      x?.$bytesBase64 === undefined ? x : Buffer.from(x.$bytesBase64, 'base64'),
+    );
+
+  // The golden pair of each topic's newest version pins its wire format; a missing pair is a
+  // failure (written only with GOLDEN_UPDATE=1, then reviewed like any other change).
   it.each(ALL_TOPICS.map((t) => t.name))('%s: golden value ↔ golden bytes', (topic) => {
     const type = avro.Type.forSchema(JSON.parse(latestSchemaText(topic)), { wrapUnions: false });
-    const jsonFile = join(DIR, topic, 'v1.golden.json');
-    const binFile = join(DIR, topic, 'v1.golden.avro');
-    if (update || !existsSync(jsonFile)) {
+    const latest = versionsOf(topic).at(-1) as number;
+    const jsonFile = join(DIR, topic, `v${latest}.golden.json`);
+    const binFile = join(DIR, topic, `v${latest}.golden.avro`);
+    if (update) {
       const v = example(type);
       writeFileSync(
         jsonFile,
@@ -64,14 +78,31 @@ describe('schemas', () => {
       );
       writeFileSync(binFile, type.toBuffer(v));
     }
-    const value = JSON.parse(readFileSync(jsonFile, 'utf8'), (_k, x) =>
-      x?.$bytesBase64 === undefined ? x : Buffer.from(x.$bytesBase64, 'base64'),
-    );
+    expect(existsSync(jsonFile) && existsSync(binFile), `${jsonFile} and its .avro (GOLDEN_UPDATE=1 writes them)`).toBe(true);
+    const value = readGolden(jsonFile);
     expect(type.isValid(value)).toBe(true);
     const golden = readFileSync(binFile);
     expect(type.toBuffer(value).equals(golden)).toBe(true);
     expect(type.fromBuffer(golden)).toEqual(value);
   });
+
+  // BACKWARD compatibility, offline: what an older version wrote, the newest schema still reads,
+  // every field the older one had unchanged.
+  it.each(ALL_TOPICS.map((t) => t.name).filter((t) => versionsOf(t).length > 1))(
+    '%s: the newest schema reads every older version’s golden bytes',
+    (topic) => {
+      const reader = avro.Type.forSchema(JSON.parse(latestSchemaText(topic)), { wrapUnions: false });
+      for (const v of versionsOf(topic).slice(0, -1)) {
+        const file = join(DIR, topic, `v${v}.golden.avro`);
+        if (!existsSync(file)) continue;
+        const writer = avro.Type.forSchema(JSON.parse(readFileSync(join(DIR, topic, `v${v}.avsc`), 'utf8')), {
+          wrapUnions: false,
+        });
+        const read = reader.fromBuffer(readFileSync(file), reader.createResolver(writer)) as Record<string, unknown>;
+        expect(read).toMatchObject(readGolden(join(DIR, topic, `v${v}.golden.json`)));
+      }
+    },
+  );
 
   it('frames and unframes the Confluent wire format', () => {
     const body = Buffer.from([1, 2, 3]);

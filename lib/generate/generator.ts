@@ -247,6 +247,8 @@ export function* generateBusinesses(options: GenerateOptions): Generator<Generat
           ipRelatedToScope: rnd.chance(0.2),
           rdEquipment: rnd.chance(0.05),
           relaxedSourceAccepted: operator.group !== null && rnd.chance(0.5),
+          platformReputation: rnd.chance(0.5),
+          operatingWell: rnd.chance(0.7),
         },
       };
     }

@@ -140,4 +140,16 @@ create table webhooks (
 create index webhooks_due on webhooks (next_attempt)
 `,
   },
+  {
+    // Leases of regulator jobs that must not overlap (a province's 名特优新 rounds share one quota
+    // ledger): whoever holds an unexpired lease runs; the others wait for it.
+    version: 5,
+    sql: `
+create table job_leases (
+  name text primary key,
+  holder text not null,
+  expires_at timestamptz not null
+)
+`,
+  },
 ];

@@ -512,17 +512,42 @@ export class Store {
         };
   }
 
-  /** Records recognitions (名特优新) from a round; a later round's entry replaces an earlier one. */
+  /**
+   * Records recognitions (名特优新) from a round: a later recognition (or the same one extended)
+   * replaces an earlier one, never the other way round, so a round's own write and the sink's
+   * replay of the same event may come in either order.
+   */
   async upsertRecognitions(rows: readonly RecognitionRow[]): Promise<void> {
     for (const r of rows) {
       await this.#sql.query(
         `insert into recognitions (credit_code, category, valid_from, valid_until, status, round_id, reason)
          values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (credit_code) do update set category = excluded.category, valid_from = excluded.valid_from,
-           valid_until = excluded.valid_until, status = excluded.status, round_id = excluded.round_id, reason = excluded.reason, updated_at = now()`,
+           valid_until = excluded.valid_until, status = excluded.status, round_id = excluded.round_id, reason = excluded.reason, updated_at = now()
+         where (excluded.valid_from, excluded.valid_until) >= (recognitions.valid_from, recognitions.valid_until)`,
         [r.creditCode, r.category, r.validFrom, r.validUntil, r.status, r.roundId, r.reason],
       );
     }
+  }
+
+  /**
+   * Takes the lease `name` for `holder` for `ttlMs` if no one else holds an unexpired one (or
+   * renews it when `holder` has it). Returns whether `holder` now holds it.
+   */
+  async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const r = await this.#sql.query<{ holder: string }>(
+      `insert into job_leases (name, holder, expires_at) values ($1, $2, now() + ($3::int * interval '1 millisecond'))
+       on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
+         where job_leases.expires_at < now() or job_leases.holder = excluded.holder
+       returning holder`,
+      [name, holder, Math.ceil(ttlMs)],
+    );
+    return r.rows[0]?.holder === holder;
+  }
+
+  /** Gives the lease `name` back, if `holder` has it. */
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.#sql.query('delete from job_leases where name = $1 and holder = $2', [name, holder]);
   }
 
   /** The recognition of a business, if any, with its status after any later change. */

@@ -158,10 +158,21 @@ function evaluate(
       };
     }
     case 'platformAudience': {
+      // 美誉度高、粉丝量或用户数量大，经营状况良好: all three, the audience from the platform's
+      // figures, reputation and operating condition from the reviewer.
       const min = rs.thresholds[c.threshold] as number;
+      const audience = h.platformFollowers >= min;
+      const reputation = review[c.reputationFlag] === true;
+      const operating = review[c.operatingFlag] === true;
       return {
-        met: h.platformFollowers >= min,
-        evidence: { source: 'honours.platformFollowers', followers: h.platformFollowers, threshold: min },
+        met: audience && reputation && operating,
+        evidence: {
+          source: 'honours.platformFollowers+application.review',
+          followers: h.platformFollowers,
+          threshold: min,
+          [c.reputationFlag]: review[c.reputationFlag] ?? null,
+          [c.operatingFlag]: review[c.operatingFlag] ?? null,
+        },
       };
     }
   }

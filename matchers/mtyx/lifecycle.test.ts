@@ -15,9 +15,11 @@ const recognised: Extract<RecognitionEvent, { kind: 'recognised' }> = {
 };
 
 describe('recognition lifecycle', () => {
-  it('is valid for 3 years from the recognition date', () => {
-    expect(recognitionStatusOn([recognised], d('2028-11-29'), rs)).toMatchObject({ status: 'active', validUntil: '2028-11-29' });
-    expect(recognitionStatusOn([recognised], d('2028-11-30'), rs).status).toBe('expired');
+  it('is valid for 3 years from the recognition date, counted as the Civil Code counts periods', () => {
+    // 有效期为3年，以认定时间为准; 民法典 第二百零一条: the day of recognition (2025-11-30) is not
+    // counted, the period starts on 2025-12-01; 第二百零二条: it ends on the corresponding day, 2028-11-30.
+    expect(recognitionStatusOn([recognised], d('2028-11-30'), rs)).toMatchObject({ status: 'active', validUntil: '2028-11-30' });
+    expect(recognitionStatusOn([recognised], d('2028-12-01'), rs).status).toBe('expired');
     expect(recognitionStatusOn([], d('2026-01-01'), rs).status).toBe('none');
   });
 
@@ -36,7 +38,7 @@ describe('recognition lifecycle', () => {
   });
 
   it('extends by 3 years in the last year on any ground: growth, award, type upgrade, recommender consent', () => {
-    const until = d('2028-11-29');
+    const until = d('2028-11-30');
     const review = (x: Partial<Extract<RecognitionEvent, { kind: 'renewalReview' }>>) => ({
       kind: 'renewalReview' as const,
       on: d('2028-08-01'),
@@ -66,7 +68,8 @@ describe('recognition lifecycle', () => {
       inLastYear: false,
     });
     const events: RecognitionEvent[] = [recognised, review({ type: 'development' })];
-    expect(recognitionStatusOn(events, d('2031-11-29'), rs)).toMatchObject({ status: 'active', validUntil: '2031-11-29' });
+    // Extended by 3 years from the last valid day 2028-11-30: to 2031-11-30.
+    expect(recognitionStatusOn(events, d('2031-11-30'), rs)).toMatchObject({ status: 'active', validUntil: '2031-11-30' });
   });
 
   it('is revoked for fraud, with no application for 5 years', () => {

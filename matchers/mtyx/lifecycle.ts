@@ -13,6 +13,8 @@
 import { addYears, type DayNumber, dayNumber, formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import type { MtyxCategory, RuleSet } from '../ruleSet.js';
 import { type BusinessType, TYPE_RANK } from '../typing.js';
+import { barEnd, extendedValidityEnd, lastYearOfValidityFrom, validityEnd } from './calendar.js';
+import type { SourceExemption } from './round.js';
 
 /** Figures compared for "clear growth" (明显增长) over the validity period. */
 export interface GrowthFigures {
@@ -90,7 +92,7 @@ export function decideRenewal(
   validUntil: DayNumber,
   rs: RuleSet,
 ): RenewalDecision {
-  const lastYearFrom = addYears(validUntil + 1, -1);
+  const lastYearFrom = lastYearOfValidityFrom(validUntil);
   const inLastYear = review.on >= lastYearFrom && review.on <= validUntil;
   const pct = rs.thresholds.renewalGrowthPercent ?? 10;
   const b = recognised.figures;
@@ -124,16 +126,26 @@ export function decideRenewal(
   return { extend: inLastYear && grounds.some((g) => g.met), inLastYear, grounds, clause: rs.mtyx.lifecycle.renewalClause };
 }
 
-/**
- * The yearly re-check (004 附件2 五): a recognised business must still meet the typing basic
- * standard and the 名特优新 basic standard, and be typed at least 生存型.
- */
-export function passesRecheck(r: {
+/** What the yearly re-check reads of a typing decision taken after the recognition. */
+export interface RecheckFacts {
   readonly typingBasicMet: boolean;
+  /** The 名特优新 basic standard as typing computes it: growth or development, no excluding penalty, operator not on the court list. */
   readonly mtyxBasicMet: boolean;
+  /** The exclusions alone (no excluding penalty, operator not on the court list), without the type. */
+  readonly exclusionsClear?: boolean;
   readonly type: BusinessType;
-}): boolean {
-  return r.typingBasicMet && r.mtyxBasicMet && TYPE_RANK[r.type] >= 1;
+}
+
+/**
+ * The yearly re-check (国市监注发〔2024〕10号 附件 二(六); 津市场监管政务〔2024〕9号 附件2 五): a
+ * recognised business must still meet the typing basic standard and the 名特优新 basic standard.
+ * That standard's source condition (growth or development, 二(四)1) does not bind a business
+ * admitted by a department's recommendation or as a special group (部门推荐的不受此限、适当放宽):
+ * for it, the typing basic standard and the exclusions are re-checked, not the type.
+ */
+export function passesRecheck(r: RecheckFacts, exemption: SourceExemption = null): boolean {
+  if (!r.typingBasicMet || TYPE_RANK[r.type] < 1) return false;
+  return exemption === null ? r.mtyxBasicMet : (r.exclusionsClear ?? r.mtyxBasicMet);
 }
 
 /** A badge's change of status found by the yearly sweep. */
@@ -148,24 +160,26 @@ export interface BadgeChange {
  * passes the re-check; otherwise it stays.
  */
 export function badgeChangeOn(
-  recognition: { readonly validFrom: string; readonly validUntil: string },
-  decision: {
-    readonly asOf: string;
-    readonly typingBasicMet: boolean;
-    readonly mtyxBasicMet: boolean;
-    readonly type: BusinessType;
-  } | null,
+  recognition: { readonly validFrom: string; readonly validUntil: string; readonly sourceExemption?: SourceExemption },
+  decision: (RecheckFacts & { readonly asOf: string }) | null,
   on: DayNumber,
   rs: RuleSet,
 ): BadgeChange | null {
   const lc = rs.mtyx.lifecycle;
+  const exemption = recognition.sourceExemption ?? null;
   if (on > parseIsoDate(recognition.validUntil))
     return { status: 'expired', reason: `validity ended on ${recognition.validUntil} (${lc.clause})` };
-  if (decision !== null && decision.asOf > recognition.validFrom && !passesRecheck(decision)) {
+  if (decision !== null && decision.asOf > recognition.validFrom && !passesRecheck(decision, exemption)) {
     const failed = [
       decision.typingBasicMet ? null : 'typing basic standard not met',
-      decision.mtyxBasicMet ? null : '名特优新 basic standard not met',
       TYPE_RANK[decision.type] >= 1 ? null : `typed ${decision.type}`,
+      exemption === null
+        ? decision.mtyxBasicMet
+          ? null
+          : '名特优新 basic standard not met'
+        : (decision.exclusionsClear ?? decision.mtyxBasicMet)
+          ? null
+          : 'an excluding penalty or the court list',
     ].filter((x) => x !== null);
     return { status: 'cancelled', reason: `cancelled at the re-check of ${decision.asOf}: ${failed.join('; ')} (${lc.clause})` };
   }
@@ -193,7 +207,7 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
         }
         current = e;
         ended = null;
-        validUntil = addYears(e.on, lc.validityYears) - 1;
+        validUntil = validityEnd(e.on, rs);
         history.push(`${formatIsoDate(e.on)} recognised as ${e.category}, valid until ${formatIsoDate(validUntil)}`);
         break;
       case 'report':
@@ -209,7 +223,7 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
         if (current !== null && ended === null && e.on <= validUntil) {
           const d = decideRenewal(current, e, validUntil, rs);
           if (d.extend) {
-            validUntil = addYears(validUntil + 1, lc.extensionYears) - 1;
+            validUntil = extendedValidityEnd(validUntil, rs);
             history.push(
               `${formatIsoDate(e.on)} extended to ${formatIsoDate(validUntil)}: ${d.grounds
                 .filter((g) => g.met)
@@ -226,7 +240,7 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
       case 'revoked':
         if (current !== null) {
           ended = 'revoked';
-          barredUntil = addYears(e.on, lc.reapplyBarYears);
+          barredUntil = barEnd(e.on, rs);
           history.push(
             `${formatIsoDate(e.on)} revoked for ${e.reason}; no application until ${formatIsoDate(barredUntil)} (${lc.revocationClause})`,
           );

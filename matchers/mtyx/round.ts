@@ -14,9 +14,9 @@
  * The quota of a unit is ⌊share × growth+development count⌋, and recognitions still valid
  * on the decision date count against it, as they count as 名特优新 businesses.
  */
-import { addYears, type DayNumber, dayNumber, formatIsoDate, tryParseIsoDate } from '../../lib/dates.js';
+import { addYears, type DayNumber, formatIsoDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError, isGetihuError } from '../../lib/errors.js';
-import { programmeRegionOf } from '../../lib/regions.js';
+import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import { type BusinessFacts, normaliseFacts } from '../facts.js';
 import type { MtyxCategory, RuleBook, RuleSet } from '../ruleSet.js';
 import {
@@ -29,18 +29,23 @@ import {
   TYPE_RANK,
   type TypingEngine,
 } from '../typing.js';
+import { barEnd, barredOn, benefitsFrom, roundWindow, validityEnd } from './calendar.js';
 import { type CandidateExtras, parseCandidateExtras } from './candidate.js';
 import { assessCategories } from './categories.js';
 
-/** A recognition from an earlier round (or this system's record of one). */
+/** A recognition from an earlier round (the recognition ledger's entry, or an operator's file). */
 export interface ExistingRecognition {
   readonly creditCode: string;
   readonly operatorId: string | null;
   readonly district: string;
   readonly category: MtyxCategory;
   readonly recognisedOn: string;
+  /** The last valid day, after any extension. */
   readonly validUntil: string;
+  /** Revoked (撤销) for fraud or bribery on this day: it ends, and bars a new application. */
   readonly revokedOn?: string | null;
+  /** Cancelled (取消认定) at a re-check on this day: it ends, with no bar. */
+  readonly cancelledOn?: string | null;
 }
 
 /** Inputs of {@link runRecognitionRound}. */
@@ -61,6 +66,9 @@ export interface RoundInput {
 /** Why a candidate ended where it did. */
 export type CandidateOutcome = 'recognised' | 'ineligible' | 'noCategory' | 'quotaExhausted' | 'operatorAlreadyRecognised';
 
+/** Why a candidate outside the growth and development types was admitted as a source (002 附件 二(四)1). */
+export type SourceExemption = 'recommendation' | 'specialGroup' | null;
+
 /** One candidate's result. */
 export interface CandidateResult {
   readonly creditCode: string;
@@ -71,6 +79,8 @@ export interface CandidateResult {
   readonly ruleset: string;
   readonly type: BusinessType;
   readonly route: 'application' | 'recommendation';
+  /** Set when a survival business was admitted by recommendation or as a special group: the re-check keeps it. */
+  readonly sourceExemption: SourceExemption;
   readonly category: MtyxCategory | null;
   readonly categoryChoice: string;
   readonly rank: number | null;
@@ -79,6 +89,8 @@ export interface CandidateResult {
   readonly explanation: string;
   readonly validFrom: string | null;
   readonly validUntil: string | null;
+  /** 1 January of the year after the recognition (次年1月1日起享受相关扶持政策). */
+  readonly benefitsFrom: string | null;
   readonly reasons: readonly Reason[];
 }
 
@@ -110,6 +122,9 @@ export interface RoundResult {
   readonly counts: Readonly<Record<CandidateOutcome, number>>;
 }
 
+/** The number of basic-standard reasons every candidate gets before its category reasons. */
+const BASIC_CRITERIA = 8;
+
 interface Typed {
   readonly f: BusinessFacts;
   readonly x: CandidateExtras;
@@ -127,17 +142,12 @@ function quotaUnitOf(rs: RuleSet, division: string): string {
   return rs.mtyx.quota.scope === 'province' ? `${division.slice(0, 2)}0000` : division;
 }
 
-function inArea(area: string, division: string): boolean {
-  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
-}
-
 /** Runs one round. Pure: the same input gives the same result. */
 export function runRecognitionRound(input: RoundInput): RoundResult {
   if (!/^\d{6}$/.test(input.area))
     throw new GetihuError('INVALID_ARGUMENT', `--area: '${input.area}' is not a 6-digit division code`);
   const ctx = asOfContext(input.asOf);
   const year = ctx.asOfYear;
-  const decidedOn = input.decidedOn ?? dayNumber(year, 11, 30);
   const engines = new Map<string, TypingEngine>();
   const engineFor = (division: string) => {
     const region = programmeRegionOf(division);
@@ -148,6 +158,15 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     }
     return e;
   };
+
+  const areaWindow = roundWindow(engineFor(input.area).ruleSet, year, input.area);
+  const decidedOn = input.decidedOn ?? areaWindow.decisionBy;
+  if (decidedOn < areaWindow.from || decidedOn > areaWindow.decisionBy)
+    throw new GetihuError(
+      'INVALID_ARGUMENT',
+      `decidedOn: ${formatIsoDate(decidedOn)} is outside the ${year} round of ${input.area}, which decides between ${formatIsoDate(areaWindow.from)} and ${formatIsoDate(areaWindow.decisionBy)} (${areaWindow.clause})`,
+      { field: 'decidedOn' },
+    );
 
   const base = new Map<string, number>();
   const candidates: Typed[] = [];
@@ -181,14 +200,15 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     const from = isoDay(r.recognisedOn);
     const until = isoDay(r.validUntil);
     const revoked = r.revokedOn == null ? Number.POSITIVE_INFINITY : isoDay(r.revokedOn);
-    return from <= d && d <= until && d < revoked;
+    const cancelled = r.cancelledOn == null ? Number.POSITIVE_INFINITY : isoDay(r.cancelledOn);
+    return from <= d && d <= until && d < revoked && d < cancelled;
   };
   const heldBefore = new Map<string, number>();
   const operatorHolds = new Set<string>();
-  const holding = new Set<string>();
+  const holding = new Map<string, ExistingRecognition>();
   for (const r of existing) {
     if (!validOn(r, decidedOn)) continue;
-    holding.add(r.creditCode);
+    holding.set(r.creditCode, r);
     if (r.operatorId !== null) operatorHolds.add(`${r.operatorId}|${r.district}`);
     const e = engineFor(r.district);
     const unit = quotaUnitOf(e.ruleSet, r.district);
@@ -214,12 +234,11 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     const consent = !recommended || a.operatorConsent === true;
     const relaxed = a.specialGroup != null && a.review.relaxedSourceAccepted === true;
     const lookback = addYears(on, -rs.mtyx.basic.penaltyLookbackYears);
-    const bar = addYears(on, -rs.mtyx.lifecycle.reapplyBarYears);
-    const revokedWithinBar = existing.filter((r) => {
-      if (r.creditCode !== f.creditCode || r.revokedOn == null) return false;
-      const d = isoDay(r.revokedOn);
-      return d > bar && d <= on;
-    });
+    const revokedWithinBar = existing.filter(
+      (r) => r.creditCode === f.creditCode && r.revokedOn != null && barredOn(isoDay(r.revokedOn), on, rs),
+    );
+    const window = roundWindow(rs, year, f.divisionCode);
+    const held = holding.get(f.creditCode);
     const reasons: Reason[] = [
       { criterion: 'mtyx.typingBasic', met: c.typeCode >= 1, evidence: { type }, clause: rs.mtyx.lifecycle.clause },
       {
@@ -232,6 +251,17 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
           relaxedSourceAccepted: a.review.relaxedSourceAccepted ?? null,
         },
         clause: rs.mtyx.basic.source,
+      },
+      {
+        criterion: 'mtyx.applicationWindow',
+        met: on >= window.from && on <= window.decisionBy && on <= decidedOn,
+        evidence: {
+          submittedOn: formatIsoDate(on),
+          windowFrom: formatIsoDate(window.from),
+          windowTo: formatIsoDate(window.decisionBy),
+          decidedOn: formatIsoDate(decidedOn),
+        },
+        clause: window.clause,
       },
       {
         criterion: 'mtyx.consent',
@@ -259,13 +289,26 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       {
         criterion: 'mtyx.reapplyBar',
         met: revokedWithinBar.length === 0,
-        evidence: { revokedOn: revokedWithinBar.map((r) => r.revokedOn), barYears: rs.mtyx.lifecycle.reapplyBarYears },
+        evidence: {
+          revokedOn: revokedWithinBar.map((r) => r.revokedOn),
+          barYears: rs.mtyx.lifecycle.reapplyBarYears,
+          barredUntil: revokedWithinBar.map((r) => formatIsoDate(barEnd(isoDay(r.revokedOn as string), rs))),
+        },
         clause: rs.mtyx.lifecycle.revocationClause,
       },
       {
         criterion: 'mtyx.notAlreadyRecognised',
-        met: !holding.has(f.creditCode),
-        evidence: { holdsValidRecognition: holding.has(f.creditCode) },
+        met: held === undefined,
+        evidence:
+          held === undefined
+            ? { holdsValidRecognition: false }
+            : {
+                holdsValidRecognition: true,
+                category: held.category,
+                recognisedOn: held.recognisedOn,
+                validUntil: held.validUntil,
+                note: 'a holder is reviewed for extension in the last year of its validity, not recognised anew',
+              },
         clause: rs.mtyx.lifecycle.clause,
       },
     ];
@@ -274,7 +317,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     reasons.push(...cat.reasons);
     const metTotal = Object.values(cat.met).reduce((n, l) => n + l.length, 0);
     const failed = reasons
-      .slice(0, 7)
+      .slice(0, BASIC_CRITERIA)
       .filter((r) => !r.met)
       .map((r) => r.criterion);
     return {
@@ -306,9 +349,9 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     Math.floor(((base.get(unit) ?? 0) * Math.round(rs.mtyx.quota.share * 10_000)) / 10_000);
   const used = new Map<string, number>();
   const results = new Map<Assessed, CandidateResult>();
-  const validUntil = addYears(decidedOn, 3) - 1;
   eligible.forEach((a, i) => {
     const rs = a.engine.ruleSet;
+    const validUntil = validityEnd(decidedOn, rs);
     const unit = quotaUnitOf(rs, a.f.divisionCode);
     const opKey = a.f.operatorId === null ? null : `${a.f.operatorId}|${a.f.divisionCode}`;
     const limit = limitOf(rs, unit);
@@ -404,6 +447,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       ruleset: a.engine.ruleSet.ref,
       type: TYPE_BY_CODE[a.typeCode] as BusinessType,
       route: (a.x.application as NonNullable<CandidateExtras['application']>).route,
+      sourceExemption: a.typeCode >= 2 ? null : a.x.application?.route === 'recommendation' ? 'recommendation' : 'specialGroup',
       category: a.category,
       categoryChoice: a.choice,
       rank,
@@ -412,6 +456,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       explanation,
       validFrom: validity === null ? null : formatIsoDate(validity[0]),
       validUntil: validity === null ? null : formatIsoDate(validity[1]),
+      benefitsFrom: validity === null ? null : formatIsoDate(benefitsFrom(validity[0])),
       reasons: a.reasons,
     };
   }

@@ -6,14 +6,16 @@
  * fetched the tag find in their corrections.
  */
 import { createHash } from 'node:crypto';
-import { addYears, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
+import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { programmeRegionOf } from '../../lib/regions.js';
+import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { RecognitionChange, Store } from '../../lib/store/store.js';
+import { barEnd } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
 import { RuleBook } from '../ruleSet.js';
 import { type BusinessType, basicStandardMet } from '../typing.js';
-import { inArea, type PipelineContext, topicName } from './reconciler.js';
+import { type LeaseOptions, loadLedger, withLedgerLease } from './ledger.js';
+import { type PipelineContext, topicName } from './reconciler.js';
 
 type Change = Omit<RecognitionChange, 'eventId'>;
 
@@ -54,69 +56,112 @@ export interface SweepResult {
   readonly changes: readonly Change[];
 }
 
-/** Sweeps the active recognitions of `area` as of `asOf` and emits the badge changes. */
-export async function sweepBadges(ctx: PipelineContext, store: Store, o: { area: string; asOf: string }): Promise<SweepResult> {
-  const on = parseIsoDate(o.asOf, 'asOf');
-  const book = RuleBook.load();
-  const changes: Change[] = [];
-  let checked = 0;
-  for (const r of await store.activeRecognitions()) {
-    if (r.region === null || !inArea(o.area, r.region)) continue;
-    checked++;
-    const d = await store.decision(r.creditCode);
-    const reasons = (d?.reasons ?? []) as { criterion: string; met: boolean }[];
-    const change = badgeChangeOn(
-      r,
-      d === null
-        ? null
-        : {
-            asOf: d.asOf,
-            typingBasicMet: basicStandardMet(reasons),
-            mtyxBasicMet: d.mtyxBasicEligible,
-            type: d.type as BusinessType,
-          },
-      on,
-      book.inForce(programmeRegionOf(r.region), on),
-    );
-    if (change !== null)
-      changes.push({ creditCode: r.creditCode, category: r.category, validUntil: r.validUntil, changedOn: o.asOf, ...change });
-  }
+/** Records the changes in the serving store, then emits them: readers see them once the job answers. */
+async function recordAndEmit(ctx: PipelineContext, store: Store, changes: readonly Change[]): Promise<void> {
+  await store.recordRecognitionChanges(changes.map((c) => ({ eventId: badgeEventId(c), ...c })));
   await emit(ctx, changes);
-  return {
-    area: o.area,
-    asOf: o.asOf,
-    checked,
-    expired: changes.filter((c) => c.status === 'expired').length,
-    cancelled: changes.filter((c) => c.status === 'cancelled').length,
-    changes,
-  };
 }
 
 /**
- * Revokes (撤销) an active recognition for fraud or bribery, barring a new application; null when
- * the business holds no active recognition. The date must fall within the recognition.
+ * Sweeps the recognitions of `area` active on `asOf` (from the recognition ledger) and emits the
+ * badge changes: expiry, and cancellation at the yearly re-check against the business's newest
+ * typing decision, keeping a recommended or special-group recognition's exemption from the type.
+ */
+export async function sweepBadges(
+  ctx: PipelineContext,
+  store: Store,
+  o: { area: string; asOf: string; lease?: LeaseOptions },
+): Promise<SweepResult> {
+  const on = parseIsoDate(o.asOf, 'asOf');
+  const book = RuleBook.load();
+  return withLedgerLease(
+    store,
+    o.area,
+    async () => {
+      const ledger = await loadLedger(ctx);
+      const changes: Change[] = [];
+      let checked = 0;
+      // Each business's newest recognition made by then that nothing has ended yet: still valid
+      // (re-checked) or past its last valid day (expired now).
+      for (const e of ledger.entries()) {
+        if (e.ended !== null || e.recognition.on > on || ledger.of(e.recognition.creditCode).at(-1) !== e) continue;
+        const r = e.recognition;
+        if (!inArea(o.area, r.district)) continue;
+        checked++;
+        const d = await store.decision(r.creditCode);
+        const reasons = (d?.reasons ?? []) as { criterion: string; met: boolean }[];
+        const met = (c: string) => reasons.find((x) => x.criterion === c)?.met !== false;
+        const validFrom = formatIsoDate(r.on);
+        const validUntil = formatIsoDate(r.validUntil);
+        const change = badgeChangeOn(
+          { validFrom, validUntil, sourceExemption: r.sourceExemption },
+          d === null
+            ? null
+            : {
+                asOf: d.asOf,
+                typingBasicMet: basicStandardMet(reasons),
+                mtyxBasicMet: d.mtyxBasicEligible,
+                exclusionsClear: met('mtyx.penalty') && met('mtyx.court'),
+                type: d.type as BusinessType,
+              },
+          on,
+          book.inForce(programmeRegionOf(r.district), on),
+        );
+        if (change !== null)
+          changes.push({ creditCode: r.creditCode, category: r.category, validUntil, changedOn: o.asOf, ...change });
+      }
+      await recordAndEmit(ctx, store, changes);
+      return {
+        area: o.area,
+        asOf: o.asOf,
+        checked,
+        expired: changes.filter((c) => c.status === 'expired').length,
+        cancelled: changes.filter((c) => c.status === 'cancelled').length,
+        changes,
+      };
+    },
+    o.lease,
+  );
+}
+
+/**
+ * Revokes (撤销) a recognition active on `on` for fraud or bribery, barring a new application;
+ * null when the business holds none on that day.
  */
 export async function revokeRecognition(
   ctx: PipelineContext,
   store: Store,
-  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; note: string },
+  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; note: string; lease?: LeaseOptions },
 ): Promise<Change | null> {
-  const r = await store.recognition(o.creditCode);
-  if (r === null || r.status !== 'active') return null;
   const on = parseIsoDate(o.on, 'on');
-  if (o.on < r.validFrom || o.on > r.validUntil)
-    throw new GetihuError('INVALID_INPUT', `on: the recognition runs from ${r.validFrom} to ${r.validUntil}`);
-  const region = (await store.business(o.creditCode))?.region;
-  if (region === undefined) return null;
-  const lc = RuleBook.load().inForce(programmeRegionOf(region), on).mtyx.lifecycle;
-  const change: Change = {
-    creditCode: o.creditCode,
-    category: r.category,
-    validUntil: r.validUntil,
-    changedOn: o.on,
-    status: 'revoked',
-    reason: `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(addYears(on, lc.reapplyBarYears))} (${lc.revocationClause})`,
-  };
-  await emit(ctx, [change]);
-  return change;
+  const region = (await store.business(o.creditCode))?.region ?? o.creditCode.slice(2, 8);
+  return withLedgerLease(
+    store,
+    region,
+    async () => {
+      const entries = (await loadLedger(ctx)).of(o.creditCode);
+      const e = entries.at(-1);
+      // None, or already ended (revoked, cancelled, expired by a sweep): nothing to revoke.
+      if (e === undefined || e.ended !== null) return null;
+      if (on < e.recognition.on || on > e.recognition.validUntil)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `on: the recognition runs from ${formatIsoDate(e.recognition.on)} to ${formatIsoDate(e.recognition.validUntil)}`,
+          { field: 'on' },
+        );
+      const rs = RuleBook.load().inForce(programmeRegionOf(e.recognition.district), on);
+      const lc = rs.mtyx.lifecycle;
+      const change: Change = {
+        creditCode: o.creditCode,
+        category: e.recognition.category,
+        validUntil: formatIsoDate(e.recognition.validUntil),
+        changedOn: o.on,
+        status: 'revoked',
+        reason: `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(barEnd(on, rs))} (${lc.revocationClause})`,
+      };
+      await recordAndEmit(ctx, store, [change]);
+      return change;
+    },
+    o.lease,
+  );
 }

@@ -136,10 +136,15 @@ export function registerPipelineCommands(program: Command): void {
     )
     .requiredOption('--area <code>', '6-digit division: XX0000 for a province, else a district')
     .requiredOption('--as-of <date>', "the typing run's as-of date; its year is the round's year")
-    .action(async (o: { area: string; asOf: string }) => {
+    .option('--decided-on <date>', "the decision date (default: the rule set's last day of the round, 30 November)")
+    .action(async (o: { area: string; asOf: string; decidedOn?: string }) => {
       const p = await openPipeline(distributedOnly());
       try {
-        const r = await runRecognition(p.ctx, { area: o.area, asOf: o.asOf });
+        const r = await runRecognition(p.ctx, p.store, {
+          area: o.area,
+          asOf: o.asOf,
+          ...(o.decidedOn === undefined ? {} : { decidedOn: o.decidedOn }),
+        });
         process.stdout.write(
           `${JSON.stringify({ roundId: r.roundId, area: r.area, year: r.year, quota: r.quota, counts: r.counts }, null, 2)}\n`,
         );

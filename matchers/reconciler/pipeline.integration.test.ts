@@ -145,7 +145,7 @@ describe('名特优新 round on the pipeline (embedded)', () => {
     open.push(p);
     const businesses = [...generateBusinesses({ region: 'beijing', businesses: 3000, seed: 41 })];
     await ingestBusinesses(p.ctx, businesses, 2024);
-    const got = await runRecognition(p.ctx, { area: '110000', asOf: AS_OF });
+    const got = await runRecognition(p.ctx, p.store, { area: '110000', asOf: AS_OF });
     const want = runRecognitionRound({
       ruleBook: RuleBook.load(),
       asOf: parseIsoDate(AS_OF),

@@ -28,7 +28,8 @@ import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount 
 import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
-export { inArea, loadFacts } from './snapshot.js';
+export { inArea } from '../../lib/regions.js';
+export { loadFacts } from './snapshot.js';
 
 /** The pipeline's shared parts. */
 export interface PipelineContext {

@@ -1,12 +1,15 @@
 /**
  * A 名特优新 round on the pipeline: the year's applications and honours are read from the fact
- * topics with every business's facts (the quota base), the pure round decides
- * (matchers/mtyx/round.ts), and one recognition event per candidate is emitted.
+ * topics with every business's facts (the quota base), the earlier recognitions from the
+ * recognition ledger (./ledger.ts), the pure round decides (matchers/mtyx/round.ts), and one
+ * recognition event per candidate is emitted.
  */
 import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/dates.js';
-import { type ExistingRecognition, type RoundResult, runRecognitionRound } from '../mtyx/round.js';
+import type { Store } from '../../lib/store/store.js';
+import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
 import { RuleBook } from '../ruleSet.js';
+import { type LeaseOptions, loadLedger, recognisedEventOf, recognitionRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, FactState } from './state.js';
 
@@ -45,23 +48,51 @@ export function candidateRecord(state: FactState, code: string, year: number): R
   return input;
 }
 
-/** Runs the round of `area` for the year of `asOf` over the fact topics and emits its events. */
+/** Options of a round on the pipeline. */
+export interface RecognitionOptions {
+  readonly area: string;
+  readonly asOf: string;
+  /** The decision date (default: the rule set's decisionBy of the round year). */
+  readonly decidedOn?: string;
+  readonly lease?: LeaseOptions;
+}
+
+/**
+ * Runs the round of `area` for the year of `asOf` over the fact topics and the recognition
+ * ledger, under the province's ledger lease. What it recognises is in the serving store before
+ * its events are on the round topic, so every reader sees a round's result once it has answered.
+ */
 export async function runRecognition(
   ctx: PipelineContext,
-  o: { area: string; asOf: string; existing?: readonly ExistingRecognition[] },
+  store: Store,
+  o: RecognitionOptions,
 ): Promise<RoundResult & { roundId: string }> {
   const asOf = parseIsoDate(o.asOf, 'asOf');
+  const decidedOn = o.decidedOn === undefined ? undefined : parseIsoDate(o.decidedOn, 'decidedOn');
   const year = yearOf(asOf);
-  const state = new FactState();
-  const snapshot = await loadFacts(ctx, state);
-  const records = [...state.businesses.keys()].sort().map((c) => candidateRecord(state, c, year));
-  const result = runRecognitionRound({ ruleBook: RuleBook.load(), asOf, area: o.area, records, existing: o.existing ?? [] });
-  const roundId = `round:${o.area}:${year}:${createHash('sha256').update(JSON.stringify(snapshot)).digest('hex').slice(0, 16)}`;
-  const topic = topicName(ctx, 'mtyx');
-  await ctx.bus.send(
-    topic,
-    result.candidates.map((c) => {
-      const value = {
+  return withLedgerLease(
+    store,
+    o.area,
+    async () => {
+      const state = new FactState();
+      const snapshot = await loadFacts(ctx, state);
+      const existing = (await loadLedger(ctx)).existing();
+      const records = [...state.businesses.keys()].sort().map((c) => candidateRecord(state, c, year));
+      const result = runRecognitionRound({
+        ruleBook: RuleBook.load(),
+        asOf,
+        area: o.area,
+        records,
+        existing,
+        ...(decidedOn === undefined ? {} : { decidedOn }),
+      });
+      // The round's id names what it decided from: the facts, the ledger, the area and the date.
+      const roundId = `round:${o.area}:${year}:${createHash('sha256')
+        .update(JSON.stringify([snapshot, existing, result.decidedOn]))
+        .digest('hex')
+        .slice(0, 16)}`;
+      const topic = topicName(ctx, 'mtyx');
+      const values = result.candidates.map((c) => ({
         roundId,
         creditCode: c.creditCode,
         area: o.area,
@@ -74,10 +105,25 @@ export async function runRecognition(
         validUntil: c.validUntil === null ? null : (tryParseIsoDate(c.validUntil) as number),
         explanation: c.explanation,
         reasonsJson: JSON.stringify(c.reasons),
-      };
-      const eventId = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
-      return { key: c.creditCode, value: ctx.codec.encode(topic, { eventId, ...value }) };
-    }),
+        operatorId: c.operatorId,
+        district: c.district,
+        route: c.route,
+        sourceExemption: c.sourceExemption,
+        type: c.type,
+        benefitsFrom: c.benefitsFrom === null ? null : (tryParseIsoDate(c.benefitsFrom) as number),
+      }));
+      await store.upsertRecognitions(
+        values.map((v) => recognisedEventOf(v)).flatMap((e) => (e === null ? [] : [recognitionRowOf(e, formatIsoDate)])),
+      );
+      await ctx.bus.send(
+        topic,
+        values.map((value) => {
+          const eventId = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+          return { key: value.creditCode, value: ctx.codec.encode(topic, { eventId, ...value }) };
+        }),
+      );
+      return { ...result, roundId };
+    },
+    o.lease,
   );
-  return { ...result, roundId };
 }

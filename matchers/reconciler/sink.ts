@@ -6,6 +6,7 @@
 import { formatIsoDate } from '../../lib/dates.js';
 import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
 import { badgeEventId } from './badges.js';
+import { recognisedEventOf, recognitionRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
 
@@ -65,17 +66,8 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
         const rows = [];
         for (const r of records) {
           if (r.value === null) continue;
-          const v = await ctx.codec.decode(mtyx, r.value);
-          if (v.outcome !== 'recognised') continue;
-          rows.push({
-            creditCode: v.creditCode as string,
-            category: v.category as string,
-            validFrom: formatIsoDate(v.validFrom as number),
-            validUntil: formatIsoDate(v.validUntil as number),
-            status: 'active' as const,
-            roundId: v.roundId as string,
-            reason: v.explanation as string,
-          });
+          const e = recognisedEventOf(await ctx.codec.decode(mtyx, r.value));
+          if (e !== null) rows.push(recognitionRowOf(e, formatIsoDate));
         }
         await store.upsertRecognitions(rows);
       } else if (topic === badge) {

@@ -6,6 +6,7 @@
  * UTF-8 bytes, which move between threads without a copy and are no work for any collector.
  */
 import { KafkaBus } from '../../lib/bus/index.js';
+import { inArea } from '../../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
 import type { PipelineContext } from './reconciler.js';
@@ -88,12 +89,6 @@ export interface PrepareTask {
   readonly area: string;
   readonly lastYear: number;
   readonly batchSize: number;
-}
-
-/** Whether a division lies in `area` (000000 everywhere; a province code its whole province). */
-export function inArea(area: string, division: string): boolean {
-  if (area === '000000') return true;
-  return area.endsWith('0000') ? division.startsWith(area.slice(0, 2)) : division === area;
 }
 
 /** Reads the task's partitions on a connection of its own and prepares their batches. */

@@ -1,0 +1,134 @@
+/**
+ * The recognition ledger (pure): every 名特优新 recognition with its life — recognised by a round,
+ * then expired, cancelled at a re-check (取消认定) or revoked (撤销) — built from the events of the
+ * round topic (getihu.decision.mtyx) and the badge topic (getihu.decision.badge), which keep
+ * their whole history. Rounds, sweeps and revocations read it, so the quota counts what is still
+ * held, one operator holds one recognition per district across years, a revocation's bar holds,
+ * and a holder is never recognised anew (国市监注发〔2024〕10号 附件 二(四)3、二(六);
+ * 津市场监管政务〔2024〕9号 附件2 三、五).
+ *
+ * A change applies to the recognition it falls within: the latest recognition of the business
+ * made on or before the change's date. Events may arrive in any order; the ledger sorts them.
+ */
+import { type DayNumber, formatIsoDate } from '../../lib/dates.js';
+import type { MtyxCategory } from '../ruleSet.js';
+import type { BusinessType } from '../typing.js';
+import type { ExistingRecognition, SourceExemption } from './round.js';
+
+/** A recognition made by a round. */
+export interface RecognisedEvent {
+  readonly kind: 'recognised';
+  readonly creditCode: string;
+  readonly operatorId: string | null;
+  readonly district: string;
+  readonly category: MtyxCategory;
+  readonly route: 'application' | 'recommendation';
+  readonly sourceExemption: SourceExemption;
+  /** The type at recognition (for the re-check and renewal ground C); null in events older than it. */
+  readonly type: BusinessType | null;
+  readonly on: DayNumber;
+  readonly validUntil: DayNumber;
+  readonly roundId: string;
+  readonly explanation: string;
+}
+
+/** A recognition's end: its validity ran out, a re-check cancelled it, or a regulator revoked it. */
+export interface EndedEvent {
+  readonly kind: 'ended';
+  readonly creditCode: string;
+  readonly status: 'expired' | 'cancelled' | 'revoked';
+  readonly on: DayNumber;
+  readonly reason: string;
+}
+
+/** An event of the ledger. */
+export type LedgerEvent = RecognisedEvent | EndedEvent;
+
+/** One recognition and where it stands. */
+export interface LedgerEntry {
+  readonly recognition: RecognisedEvent;
+  /** How it ended, if it has. */
+  readonly ended: EndedEvent | null;
+}
+
+/** Where a recognition stands on a day. */
+export type LedgerStatus = 'active' | 'expired' | 'cancelled' | 'revoked';
+
+/** The recognitions of every business, each business's in the order they were made. */
+export class RecognitionLedger {
+  readonly #byCode: Map<string, LedgerEntry[]>;
+
+  private constructor(byCode: Map<string, LedgerEntry[]>) {
+    this.#byCode = byCode;
+  }
+
+  /** Builds the ledger from events in any order. */
+  static from(events: Iterable<LedgerEvent>): RecognitionLedger {
+    const recognised: RecognisedEvent[] = [];
+    const ended: EndedEvent[] = [];
+    for (const e of events) {
+      if (e.kind === 'recognised') recognised.push(e);
+      else ended.push(e);
+    }
+    recognised.sort((p, q) => p.on - q.on);
+    ended.sort((p, q) => p.on - q.on);
+    const byCode = new Map<string, { recognition: RecognisedEvent; ended: EndedEvent | null }[]>();
+    for (const r of recognised) {
+      let list = byCode.get(r.creditCode);
+      if (list === undefined) {
+        list = [];
+        byCode.set(r.creditCode, list);
+      }
+      // The same recognition again (a replayed round) is one recognition.
+      const last = list.at(-1);
+      if (last !== undefined && last.recognition.on === r.on && last.recognition.category === r.category) continue;
+      list.push({ recognition: r, ended: null });
+    }
+    for (const e of ended) {
+      const list = byCode.get(e.creditCode);
+      const entry = list?.filter((x) => x.recognition.on <= e.on).at(-1);
+      // The first end of a recognition is its end; a later one (a sweep repeated) changes nothing.
+      if (entry !== undefined && entry.ended === null) entry.ended = e;
+    }
+    return new RecognitionLedger(byCode as Map<string, LedgerEntry[]>);
+  }
+
+  /** Every recognition of a business, oldest first. */
+  of(creditCode: string): readonly LedgerEntry[] {
+    return this.#byCode.get(creditCode) ?? [];
+  }
+
+  /** Every entry, by credit code then date. */
+  *entries(): Iterable<LedgerEntry> {
+    for (const code of [...this.#byCode.keys()].sort()) yield* this.#byCode.get(code) as LedgerEntry[];
+  }
+
+  /** The status of an entry on `on`. */
+  static statusOn(e: LedgerEntry, on: DayNumber): LedgerStatus {
+    if (e.ended !== null && e.ended.on <= on) return e.ended.status;
+    return on > e.recognition.validUntil ? 'expired' : 'active';
+  }
+
+  /** The entries active on `on` (recognised on or before, not past validity, not ended). */
+  activeOn(on: DayNumber): LedgerEntry[] {
+    return [...this.entries()].filter((e) => e.recognition.on <= on && RecognitionLedger.statusOn(e, on) === 'active');
+  }
+
+  /** The ledger as the round takes it. */
+  existing(): ExistingRecognition[] {
+    return [...this.entries()].map((e) => {
+      const r = e.recognition;
+      const end = e.ended;
+      return {
+        creditCode: r.creditCode,
+        operatorId: r.operatorId,
+        district: r.district,
+        category: r.category,
+        recognisedOn: formatIsoDate(r.on),
+        validUntil: formatIsoDate(r.validUntil),
+        revokedOn: end?.status === 'revoked' ? formatIsoDate(end.on) : null,
+        cancelledOn: end?.status === 'cancelled' ? formatIsoDate(end.on) : null,
+      };
+    });
+  }
+}

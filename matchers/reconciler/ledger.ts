@@ -1,0 +1,132 @@
+/**
+ * The recognition ledger on the pipeline: read whole from the round topic and the badge topic
+ * (decision topics keep their history, so a restart or a new store rebuilds it), and the lease
+ * under which a job changes it. Rounds, sweeps and revocations of one province run one at a
+ * time, whatever process starts them: Tianjin's quota unit is the city, so two district rounds
+ * at once would each see the whole remaining quota (津市场监管政务〔2024〕9号 附件2 三).
+ */
+import { randomUUID } from 'node:crypto';
+import { GetihuError } from '../../lib/errors.js';
+import { provincePrefixes } from '../../lib/regions.js';
+import type { RecognitionRow, Store } from '../../lib/store/store.js';
+import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
+import type { SourceExemption } from '../mtyx/round.js';
+import type { MtyxCategory } from '../ruleSet.js';
+import type { BusinessType } from '../typing.js';
+import { type PipelineContext, topicName } from './reconciler.js';
+
+/** A decoded round event as the ledger needs it, or null for an outcome that recognises nothing. */
+export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEvent, { kind: 'recognised' }> | null {
+  if (v.outcome !== 'recognised' || v.validFrom == null || v.validUntil == null || v.category == null) return null;
+  const code = v.creditCode as string;
+  const area = v.area as string;
+  return {
+    kind: 'recognised',
+    creditCode: code,
+    operatorId: (v.operatorId as string | null | undefined) ?? null,
+    // Events older than v2 carry no district: a district round's area is it, else the code's.
+    district: (v.district as string | null | undefined) ?? (area.endsWith('0000') ? code.slice(2, 8) : area),
+    category: v.category as MtyxCategory,
+    route: (v.route as 'application' | 'recommendation' | null | undefined) ?? 'application',
+    sourceExemption: (v.sourceExemption as SourceExemption | undefined) ?? null,
+    type: (v.type as BusinessType | null | undefined) ?? null,
+    on: v.validFrom as number,
+    validUntil: v.validUntil as number,
+    roundId: v.roundId as string,
+    explanation: v.explanation as string,
+  };
+}
+
+/** The serving store's row of a recognised event (the sink and the round write the same row). */
+export function recognitionRowOf(e: Extract<LedgerEvent, { kind: 'recognised' }>, iso: (d: number) => string): RecognitionRow {
+  return {
+    creditCode: e.creditCode,
+    category: e.category,
+    validFrom: iso(e.on),
+    validUntil: iso(e.validUntil),
+    status: 'active',
+    roundId: e.roundId,
+    reason: e.explanation,
+  };
+}
+
+/** Reads the ledger from the round and badge topics as they stand now. */
+export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedger> {
+  const events: LedgerEvent[] = [];
+  const mtyx = topicName(ctx, 'mtyx');
+  for await (const batch of ctx.bus.readSnapshot(mtyx)) {
+    for (const r of batch) {
+      if (r.value === null) continue;
+      const e = recognisedEventOf(await ctx.codec.decode(mtyx, r.value));
+      if (e !== null) events.push(e);
+    }
+  }
+  const badge = topicName(ctx, 'badge');
+  for await (const batch of ctx.bus.readSnapshot(badge)) {
+    for (const r of batch) {
+      if (r.value === null) continue;
+      const v = await ctx.codec.decode(badge, r.value);
+      if (v.status === 'active') continue;
+      events.push({
+        kind: 'ended',
+        creditCode: v.creditCode as string,
+        status: v.status as 'expired' | 'cancelled' | 'revoked',
+        on: v.changedOn as number,
+        reason: v.reason as string,
+      });
+    }
+  }
+  return RecognitionLedger.from(events);
+}
+
+/** How long a job may hold the ledger lease without renewing it, and how long another waits. */
+export interface LeaseOptions {
+  readonly ttlMs?: number;
+  readonly waitMs?: number;
+  readonly pollMs?: number;
+}
+
+/**
+ * Runs `job` holding the ledger lease of the province of `area` (renewed while it runs); waits
+ * for another holder to finish, up to `waitMs`, then fails with `TIMEOUT` (retriable).
+ */
+export async function withLedgerLease<T>(store: Store, area: string, job: () => Promise<T>, o: LeaseOptions = {}): Promise<T> {
+  const ttl = o.ttlMs ?? 60_000;
+  const wait = o.waitMs ?? 120_000;
+  const poll = o.pollMs ?? 50;
+  // A province's quota units never cross its border: one lease per province, and a national job
+  // (000000) takes every province's, always in code order so that two jobs cannot deadlock.
+  const names = (area === '000000' ? provincePrefixes() : [area.slice(0, 2)]).map((p) => `mtyx-ledger:${p}`);
+  const holder = randomUUID();
+  const deadline = Date.now() + wait;
+  const taken: string[] = [];
+  const release = async () => {
+    for (const n of taken.splice(0).reverse()) await store.releaseLease(n, holder);
+  };
+  try {
+    for (const name of names) {
+      for (let pause = poll; ; pause = Math.min(pause * 2, 1_000)) {
+        if (await store.tryLease(name, holder, ttl)) break;
+        if (Date.now() + pause > deadline)
+          throw new GetihuError(
+            'TIMEOUT',
+            `another 名特优新 job of area ${area} is still running (lease ${name}); try again later`,
+          );
+        await new Promise((r) => setTimeout(r, pause));
+      }
+      taken.push(name);
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+  const renew = setInterval(() => {
+    for (const n of taken) void store.tryLease(n, holder, ttl).catch(() => undefined);
+  }, ttl / 3);
+  try {
+    return await job();
+  } finally {
+    clearInterval(renew);
+    await release();
+  }
+}
