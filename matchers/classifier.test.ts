@@ -185,7 +185,12 @@ describe('npm run cli -- classify', () => {
     // Decided on 30 November 2025: valid to 2028-11-30 (民法典 第二百零一、二百零二条), benefits from 2026-01-01.
     expect(recognised.length).toBeGreaterThan(0);
     for (const c of recognised as { category: string | null; validFrom: string; validUntil: string; benefitsFrom: string }[])
-      expect(c).toMatchObject({ category: expect.any(String), validFrom: '2025-11-30', validUntil: '2028-11-30', benefitsFrom: '2026-01-01' });
+      expect(c).toMatchObject({
+        category: expect.any(String),
+        validFrom: '2025-11-30',
+        validUntil: '2028-11-30',
+        benefitsFrom: '2026-01-01',
+      });
     const bad = cli(
       ['recognize', '--area', '110000', '--as-of', '2025-08-15', '--summary'],
       `${data.split('\n')[0]}\n{oops\n{"creditCode":"x"}\n`,
