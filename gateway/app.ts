@@ -11,8 +11,9 @@ import { z } from 'zod';
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
-import { tryParseIsoDate } from '../lib/dates.js';
+import { formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
 import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import { benefitsFrom } from '../matchers/mtyx/calendar.js';
 import { revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
@@ -415,12 +416,21 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
       const exp = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
+      const benefits = formatIsoDate(benefitsFrom(parseIsoDate(rec.validFrom)));
       const token = await o.badgeKeys.sign(
-        { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil, badge: 'mtyx' },
+        { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil, benefitsFrom: benefits, badge: 'mtyx' },
         { issuer: o.issuer, subject: code, expiresIn: exp },
       );
       await audit(req, 'badge.read', code, 'ok');
-      res.json({ creditCode: code, category: rec.category, validUntil: rec.validUntil, token, jwks: '/.well-known/jwks.json' });
+      res.json({
+        creditCode: code,
+        category: rec.category,
+        validFrom: rec.validFrom,
+        validUntil: rec.validUntil,
+        benefitsFrom: benefits,
+        token,
+        jwks: '/.well-known/jwks.json',
+      });
     }),
   );
   app.get(
@@ -674,9 +684,18 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       // that no reader sees the state before the round after it answered.
       for (const c of r.candidates) cache.invalidate(c.creditCode);
       await audit(req, 'round.run', null, r.roundId);
-      res
-        .status(201)
-        .json({ roundId: r.roundId, area: r.area, year: r.year, decidedOn: r.decidedOn, quota: r.quota, counts: r.counts });
+      // Each candidate's outcome, without the criterion-by-criterion reasons (the regulator's
+      // explanation of a business has those).
+      const candidates = r.candidates.map(({ reasons: _reasons, ...c }) => c);
+      res.status(201).json({
+        roundId: r.roundId,
+        area: r.area,
+        year: r.year,
+        decidedOn: r.decidedOn,
+        quota: r.quota,
+        counts: r.counts,
+        candidates,
+      });
     }),
   );
 

@@ -111,7 +111,12 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/regulator/runs': {
         post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
       },
-      '/v1/regulator/rounds': { post: op("Run a year's 名特优新 round for an area; answers quota use and counts", 'regulator') },
+      '/v1/regulator/rounds': {
+        post: op(
+          "Run a year's 名特优新 round for an area; answers quota use, counts and each candidate's outcome; body {area, asOf, decidedOn?}",
+          'regulator',
+        ),
+      },
       '/v1/regulator/badges/sweep': {
         post: op(
           'Yearly badge sweep for an area as of a date: expire recognitions past their validity, cancel (取消认定) those failing the re-check; each change is emitted on getihu.decision.badge',

@@ -1,0 +1,229 @@
+/**
+ * 名特优新 year after year, as regulators run it through the HTTP API on the embedded pipeline:
+ * the rounds of 2025, 2026 and 2027 in Mentougou (110109), a revocation, the yearly sweep, and
+ * Tianjin's city-wide quota. Expectations come from the texts:
+ *   - 国市监注发〔2024〕10号 附件 二(四)1 (source: growth and development; a recommendation is
+ *     exempt), 二(四)3 (5%; one per operator per district), 二(五)1 (8月中旬起…11月底前完成;
+ *     次年1月1日起享受), 二(六) (valid 3 years; the re-check; revoked: 5 years' bar);
+ *   - 津市场监管政务〔2024〕9号 附件2 三 (5% of the city's growth and development count);
+ *   - 北京市门头沟区…工作方案（试行） 三(三)–(五) (the district's own unit and criteria).
+ * Dates by the Civil Code's count (民法典 第二百零一、二百零二条): recognised on 2025-11-30, valid
+ * to 2028-11-30; revoked on 2026-03-01, barred to 2031-03-01.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { type Sink, startSink } from '../matchers/reconciler/sink.js';
+import { business, withSection } from '../matchers/testing/fixtures.js';
+import { startTestGateway, type TestGateway } from './testing.js';
+
+type Rec = Record<string, unknown>;
+const certified = { certifications: [{ kind: 'productQuality' }] };
+const growth = (division: string) => withSection(business(division), 'socialInsurance', { insuredHeadcount: 2 });
+/** The same business's facts for typing in `year` (last year's report and amounts). */
+const factsFor = (b: Rec, year: number): Rec => withSection(b, 'annualReport', { year: year - 1 });
+const applying = (b: Rec, year: number, over: Rec = {}): Rec => ({
+  ...b,
+  honours: certified,
+  application: { year, route: 'application', category: null, submittedOn: `${year}-09-01`, review: {}, ...over },
+});
+
+interface Candidate {
+  creditCode: string;
+  outcome: string;
+  explanation: string;
+  validFrom: string | null;
+  validUntil: string | null;
+  benefitsFrom: string | null;
+}
+interface RoundAnswer {
+  quota: { unit: string; limit: number; heldBefore: number; recognisedThisRound: number; remaining: number }[];
+  counts: Record<string, number>;
+  candidates: Candidate[];
+}
+
+async function openWithGateway(): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {
+  const p = await openPipeline({ mode: 'embedded', partitions: 3 });
+  const sink = await startSink(p.ctx, p.store);
+  return { p, sink, gw: await startTestGateway(p.store, p.ctx) };
+}
+
+describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
+  let p: Pipeline;
+  let sink: Sink;
+  let gw: TestGateway;
+  let reg: string;
+  let plat: string;
+  // Growth businesses that do not apply: the quota base (5% of 84 growth: 4).
+  const fillers = Array.from({ length: 80 }, () => growth('110109'));
+  const revoked = growth('110109'); // recognised 2025, revoked 2026-03-01, applies again 2026 and 2027
+  const holder = growth('110109'); // recognised 2025, applies again 2026 while still valid
+  const recommended = business('110109'); // survival, recommended by a department in 2025
+  const late = growth('110109'); // applies on 2025-12-15, after the round closed
+  const declined = growth('110109'); // recognised 2025 on the application route; nobody insured in 2025: survival
+  const y2025 = [
+    ...fillers,
+    applying(revoked, 2025),
+    applying(holder, 2025),
+    applying(recommended, 2025, { route: 'recommendation', recommender: '区商务局', operatorConsent: true }),
+    applying(late, 2025, { submittedOn: '2025-12-15' }),
+    applying(declined, 2025),
+  ];
+  const round = async (area: string, asOf: string, body: Rec = {}) => {
+    const r = await gw.call('POST', '/v1/regulator/rounds', reg, { area, asOf, ...body });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    return r.body as unknown as RoundAnswer;
+  };
+  const outcome = (r: RoundAnswer, b: Rec) => r.candidates.find((c) => c.creditCode === b.creditCode) as Candidate;
+  const typing = async (area: string, asOf: string) => {
+    expect((await gw.call('POST', '/v1/regulator/runs', reg, { area, asOf })).status).toBe(201);
+    await sink.caughtUp();
+  };
+
+  beforeAll(async () => {
+    ({ p, sink, gw } = await openWithGateway());
+    reg = await gw.token('regulator', 'mentougou-samr', { region: '110109' });
+    plat = await gw.token('platform', 'platform:shop');
+    await ingestBusinesses(p.ctx, y2025, 2024);
+  }, 120_000);
+
+  afterAll(async () => {
+    await gw.close();
+    await sink.stop();
+    await p.close();
+  });
+
+  it('8: the moment a round answers, a platform sees the new badge (no wait for the sink)', async () => {
+    expect((await gw.call('GET', `/v1/badges/${revoked.creditCode}/status`, plat)).body.status).toBe('none');
+    await typing('110109', '2025-08-15');
+    // The sink as far behind as it can be: stopped. Only the round itself can make its result seen.
+    await sink.stop();
+    const r = await round('110109', '2025-08-15');
+    expect(outcome(r, revoked).outcome).toBe('recognised');
+    expect((await gw.call('GET', `/v1/badges/${revoked.creditCode}/status`, plat)).body.status).toBe('active');
+    sink = await startSink(p.ctx, p.store);
+    await sink.caughtUp();
+    const badge = await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat);
+    expect(badge.body).toMatchObject({ validFrom: '2025-11-30', validUntil: '2028-11-30', benefitsFrom: '2026-01-01' });
+    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', limit: 4, heldBefore: 0, recognisedThisRound: 4 })]);
+  });
+
+  it('4: an application after the window (2025-12-15) is not recognised, nor dated before itself', async () => {
+    const r = await round('110109', '2025-08-15');
+    expect(outcome(r, late)).toMatchObject({
+      outcome: 'ineligible',
+      explanation: expect.stringContaining('mtyx.applicationWindow'),
+      validFrom: null,
+    });
+    // A decision date outside the window is refused, naming the field.
+    const outside = await gw.call('POST', '/v1/regulator/rounds', reg, {
+      area: '110109',
+      asOf: '2025-08-15',
+      decidedOn: '2025-12-20',
+    });
+    expect(outside.status).toBe(400);
+    expect(JSON.stringify(outside.body)).toMatch(/decidedOn/);
+    // Running the same round again recognises no one anew: they hold it already.
+    expect(r.counts.recognised).toBe(0);
+  });
+
+  it('3: the 2026 sweep keeps a recommended survival business and cancels an application-route one that fell to survival', async () => {
+    const y2026 = y2025.map((b) =>
+      b.creditCode === declined.creditCode
+        ? factsFor(withSection(b, 'socialInsurance', { insuredHeadcount: 0 }), 2026)
+        : factsFor(b, 2026),
+    );
+    await ingestBusinesses(p.ctx, y2026, 2025);
+    await typing('110109', '2026-08-15');
+    const sweep = await gw.call('POST', '/v1/regulator/badges/sweep', reg, { area: '110109', asOf: '2026-09-01' });
+    expect(sweep.status).toBe(201);
+    const changes = sweep.body.changes as { creditCode: string; status: string }[];
+    expect(changes).toEqual([expect.objectContaining({ creditCode: declined.creditCode, status: 'cancelled' })]);
+    expect((await gw.call('GET', `/v1/badges/${recommended.creditCode}/status`, plat)).body.status).toBe('active');
+    expect((await gw.call('GET', `/v1/badges/${declined.creditCode}/status`, plat)).body.status).toBe('cancelled');
+  });
+
+  it('1 and 2: in 2026 a revoked business is barred and a holder is not recognised anew', async () => {
+    const revoke = await gw.call('POST', `/v1/regulator/recognitions/${revoked.creditCode}/revoke`, reg, {
+      ground: 'fraud',
+      note: '申报材料弄虚作假',
+      on: '2026-03-01',
+    });
+    expect(revoke.status).toBe(201);
+    expect(revoke.body.reason).toMatch(/no new application until 2031-03-01/);
+    await ingestBusinesses(p.ctx, [applying(factsFor(revoked, 2026), 2026), applying(factsFor(holder, 2026), 2026)], 2025);
+    const r = await round('110109', '2026-08-15');
+    expect(outcome(r, revoked)).toMatchObject({ outcome: 'ineligible', explanation: expect.stringContaining('mtyx.reapplyBar') });
+    expect(outcome(r, holder)).toMatchObject({
+      outcome: 'ineligible',
+      explanation: expect.stringContaining('mtyx.notAlreadyRecognised'),
+    });
+    // Held on 2026-11-30: the holder and the recommended business; the revoked and the cancelled ones are not.
+    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', heldBefore: 2, recognisedThisRound: 0 })]);
+    expect((await gw.call('GET', `/v1/badges/${revoked.creditCode}/status`, plat)).body.status).toBe('revoked');
+    expect((await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat)).body).toMatchObject({
+      validFrom: '2025-11-30',
+      validUntil: '2028-11-30',
+    });
+  });
+
+  it('2027: the bar still holds, and so does the holder’s recognition', async () => {
+    await ingestBusinesses(p.ctx, [applying(factsFor(revoked, 2027), 2027), applying(factsFor(holder, 2027), 2027)], 2026);
+    const r = await round('110109', '2027-08-15');
+    expect(outcome(r, revoked).explanation).toContain('mtyx.reapplyBar');
+    expect(outcome(r, holder).explanation).toContain('mtyx.notAlreadyRecognised');
+  });
+});
+
+describe('Tianjin: one city-wide quota, whatever district a round is started for (津市场监管政务〔2024〕9号 附件2 三)', () => {
+  // 40 growth businesses that do not apply and 6 that do: 46 growth, a city-wide limit of ⌊5% × 46⌋ = 2.
+  const data = () => {
+    const fillers = [
+      ...Array.from({ length: 20 }, () => growth('120101')),
+      ...Array.from({ length: 20 }, () => growth('120102')),
+    ];
+    const applicants = [
+      ...Array.from({ length: 3 }, () => applying(growth('120101'), 2025)),
+      ...Array.from({ length: 3 }, () => applying(growth('120102'), 2025)),
+    ];
+    return [...fillers, ...applicants];
+  };
+
+  it('5: a round for 120101 and then one for 120102 recognise 2 in all, not 2 each', async () => {
+    const { p, sink, gw } = await openWithGateway();
+    try {
+      await ingestBusinesses(p.ctx, data(), 2024);
+      const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+      const first = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120101', asOf: '2025-08-15' }))
+        .body as unknown as RoundAnswer;
+      const second = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120102', asOf: '2025-08-15' }))
+        .body as unknown as RoundAnswer;
+      expect(first.quota).toEqual([expect.objectContaining({ unit: '120000', limit: 2, recognisedThisRound: 2 })]);
+      expect(second.quota).toEqual([
+        expect.objectContaining({ unit: '120000', limit: 2, heldBefore: 2, recognisedThisRound: 0, remaining: 0 }),
+      ]);
+      expect(second.counts.quotaExhausted).toBe(3);
+    } finally {
+      await gw.close();
+      await sink.stop();
+      await p.close();
+    }
+  });
+
+  it('5: two district rounds started at the same moment still recognise 2 in all', async () => {
+    const { p, sink, gw } = await openWithGateway();
+    try {
+      await ingestBusinesses(p.ctx, data(), 2024);
+      const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+      const [a, b] = await Promise.all(
+        ['120101', '120102'].map((area) => gw.call('POST', '/v1/regulator/rounds', reg, { area, asOf: '2025-08-15' })),
+      );
+      expect([a?.status, b?.status]).toEqual([201, 201]);
+      const recognised = [a, b].map((r) => (r?.body as unknown as RoundAnswer).counts.recognised ?? 0);
+      expect((recognised[0] ?? 0) + (recognised[1] ?? 0)).toBe(2);
+    } finally {
+      await gw.close();
+      await sink.stop();
+      await p.close();
+    }
+  });
+});
