@@ -84,7 +84,7 @@ export function yearOf(n: DayNumber): number {
 /**
  * The same calendar day `years` later (or earlier, for a negative count). A 29 February
  * with no counterpart falls on the last day of February, as the Civil Code counts periods
- * in years (民法典 第二百零三条: a period whose last month has no such day ends on that
+ * in years (民法典 第二百零二条: a period whose last month has no such day ends on that
  * month's last day).
  */
 export function addYears(n: DayNumber, years: number): DayNumber {
