@@ -6,6 +6,7 @@
  * at once would each see the whole remaining quota (津市场监管政务〔2024〕9号 附件2 三).
  */
 import { randomUUID } from 'node:crypto';
+import { formatIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { provincePrefixes } from '../../lib/regions.js';
 import type { RecognitionRow, Store } from '../../lib/store/store.js';
@@ -38,12 +39,12 @@ export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEve
 }
 
 /** The serving store's row of a recognised event (the sink and the round write the same row). */
-export function recognitionRowOf(e: Extract<LedgerEvent, { kind: 'recognised' }>, iso: (d: number) => string): RecognitionRow {
+export function recognitionRowOf(e: Extract<LedgerEvent, { kind: 'recognised' }>): RecognitionRow {
   return {
     creditCode: e.creditCode,
     category: e.category,
-    validFrom: iso(e.on),
-    validUntil: iso(e.validUntil),
+    validFrom: formatIsoDate(e.on),
+    validUntil: formatIsoDate(e.validUntil),
     status: 'active',
     roundId: e.roundId,
     reason: e.explanation,

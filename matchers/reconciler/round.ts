@@ -113,7 +113,7 @@ export async function runRecognition(
         benefitsFrom: c.benefitsFrom === null ? null : (tryParseIsoDate(c.benefitsFrom) as number),
       }));
       await store.upsertRecognitions(
-        values.map((v) => recognisedEventOf(v)).flatMap((e) => (e === null ? [] : [recognitionRowOf(e, formatIsoDate)])),
+        values.map((v) => recognisedEventOf(v)).flatMap((e) => (e === null ? [] : [recognitionRowOf(e)])),
       );
       await ctx.bus.send(
         topic,

@@ -67,7 +67,7 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
         for (const r of records) {
           if (r.value === null) continue;
           const e = recognisedEventOf(await ctx.codec.decode(mtyx, r.value));
-          if (e !== null) rows.push(recognitionRowOf(e, formatIsoDate));
+          if (e !== null) rows.push(recognitionRowOf(e));
         }
         await store.upsertRecognitions(rows);
       } else if (topic === badge) {
