@@ -1,4 +1,4 @@
-/** The classify contract of ../shared/DESIGN.md, through the library and through the real CLI. */
+/** The classify contract (docs/classify.md), through the library and through the real CLI. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../lib/dates.js';

@@ -1,5 +1,5 @@
 /**
- * Typing criteria per region, from the policy texts in ../shared/policy:
+ * Typing criteria per region, from the policy texts (docs/rules.md names each):
  *   004 = Tianjin 津市场监管政务〔2024〕9号 附件1; 000/001/003 = Beijing district plans 附件 一(三);
  *   002 = national 国市监注发〔2024〕10号 附件 一(四).
  * As-of 2025-08-15 unless a test says otherwise: "last year" is 2024.
