@@ -122,9 +122,6 @@ export interface RoundResult {
   readonly counts: Readonly<Record<CandidateOutcome, number>>;
 }
 
-/** The number of basic-standard reasons every candidate gets before its category reasons. */
-const BASIC_CRITERIA = 8;
-
 interface Typed {
   readonly f: BusinessFacts;
   readonly x: CandidateExtras;
@@ -218,6 +215,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
   interface Assessed extends Typed {
     readonly eligible: boolean;
     readonly reasons: Reason[];
+    readonly sourceExemption: SourceExemption;
     readonly category: MtyxCategory | null;
     readonly choice: string;
     readonly metInCategory: number;
@@ -239,7 +237,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     );
     const window = roundWindow(rs, year, f.divisionCode);
     const held = holding.get(f.creditCode);
-    const reasons: Reason[] = [
+    const basic: Reason[] = [
       { criterion: 'mtyx.typingBasic', met: c.typeCode >= 1, evidence: { type }, clause: rs.mtyx.lifecycle.clause },
       {
         criterion: 'mtyx.source',
@@ -312,18 +310,16 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
         clause: rs.mtyx.lifecycle.clause,
       },
     ];
-    const basicOk = reasons.every((r) => r.met);
+    const basicOk = basic.every((r) => r.met);
     const cat = assessCategories(f, x, rs, on);
-    reasons.push(...cat.reasons);
     const metTotal = Object.values(cat.met).reduce((n, l) => n + l.length, 0);
-    const failed = reasons
-      .slice(0, BASIC_CRITERIA)
-      .filter((r) => !r.met)
-      .map((r) => r.criterion);
+    const failed = basic.filter((r) => !r.met).map((r) => r.criterion);
     return {
       ...c,
       eligible: basicOk && cat.category !== null,
-      reasons,
+      reasons: [...basic, ...cat.reasons],
+      // Admitted outside growth and development: by a consented recommendation, else as a special group.
+      sourceExemption: c.typeCode >= 2 ? null : recommended && consent ? 'recommendation' : relaxed ? 'specialGroup' : null,
       category: cat.category,
       choice: cat.choice,
       metInCategory: cat.category === null ? 0 : cat.met[cat.category].length,
@@ -447,7 +443,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       ruleset: a.engine.ruleSet.ref,
       type: TYPE_BY_CODE[a.typeCode] as BusinessType,
       route: (a.x.application as NonNullable<CandidateExtras['application']>).route,
-      sourceExemption: a.typeCode >= 2 ? null : a.x.application?.route === 'recommendation' ? 'recommendation' : 'specialGroup',
+      sourceExemption: a.sourceExemption,
       category: a.category,
       categoryChoice: a.choice,
       rank,
