@@ -695,6 +695,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         quota: r.quota,
         counts: r.counts,
         candidates,
+        renewals: r.renewals,
       });
     }),
   );

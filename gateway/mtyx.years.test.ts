@@ -39,6 +39,7 @@ interface RoundAnswer {
   quota: { unit: string; limit: number; heldBefore: number; recognisedThisRound: number; remaining: number }[];
   counts: Record<string, number>;
   candidates: Candidate[];
+  renewals: { creditCode: string; extend: boolean; extendedUntil: string | null; grounds: { ground: string; met: boolean }[] }[];
 }
 
 async function openWithGateway(): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {
@@ -53,13 +54,14 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
   let gw: TestGateway;
   let reg: string;
   let plat: string;
-  // Growth businesses that do not apply: the quota base (5% of 84 growth: 4).
-  const fillers = Array.from({ length: 80 }, () => growth('110109'));
+  // Growth businesses that do not apply: the quota base (5% of 105 growth: 5).
+  const fillers = Array.from({ length: 100 }, () => growth('110109'));
   const revoked = growth('110109'); // recognised 2025, revoked 2026-03-01, applies again 2026 and 2027
   const holder = growth('110109'); // recognised 2025, applies again 2026 while still valid
   const recommended = business('110109'); // survival, recommended by a department in 2025
   const late = growth('110109'); // applies on 2025-12-15, after the round closed
   const declined = growth('110109'); // recognised 2025 on the application route; nobody insured in 2025: survival
+  const steady = growth('110109'); // recognised 2025; nothing changes: not extended in 2028, expires
   const y2025 = [
     ...fillers,
     applying(revoked, 2025),
@@ -67,6 +69,7 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
     applying(recommended, 2025, { route: 'recommendation', recommender: '区商务局', operatorConsent: true }),
     applying(late, 2025, { submittedOn: '2025-12-15' }),
     applying(declined, 2025),
+    applying(steady, 2025),
   ];
   const round = async (area: string, asOf: string, body: Rec = {}) => {
     const r = await gw.call('POST', '/v1/regulator/rounds', reg, { area, asOf, ...body });
@@ -104,7 +107,8 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
     await sink.caughtUp();
     const badge = await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat);
     expect(badge.body).toMatchObject({ validFrom: '2025-11-30', validUntil: '2028-11-30', benefitsFrom: '2026-01-01' });
-    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', limit: 4, heldBefore: 0, recognisedThisRound: 4 })]);
+    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', limit: 5, heldBefore: 0, recognisedThisRound: 5 })]);
+    expect(r.renewals).toEqual([]);
   });
 
   it('4: an application after the window (2025-12-15) is not recognised, nor dated before itself', async () => {
@@ -157,8 +161,9 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
       outcome: 'ineligible',
       explanation: expect.stringContaining('mtyx.notAlreadyRecognised'),
     });
-    // Held on 2026-11-30: the holder and the recommended business; the revoked and the cancelled ones are not.
-    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', heldBefore: 2, recognisedThisRound: 0 })]);
+    // Held on 2026-11-30: the holder, the recommended and the steady business; the revoked and the cancelled ones are not.
+    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', heldBefore: 3, recognisedThisRound: 0 })]);
+    expect(r.renewals).toEqual([]); // 2026-11-30 is not in the last year of a validity ending 2028-11-30
     expect((await gw.call('GET', `/v1/badges/${revoked.creditCode}/status`, plat)).body.status).toBe('revoked');
     expect((await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat)).body).toMatchObject({
       validFrom: '2025-11-30',
@@ -171,6 +176,47 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
     const r = await round('110109', '2027-08-15');
     expect(outcome(r, revoked).explanation).toContain('mtyx.reapplyBar');
     expect(outcome(r, holder).explanation).toContain('mtyx.notAlreadyRecognised');
+    // 2027-11-30 is still before the last year (2027-12-01 to 2028-11-30): no review yet.
+    expect(r.renewals).toEqual([]);
+  });
+
+  it('2028, the last year of validity: extended on growth (A) and on the recommender’s consent (D), not without a ground', async () => {
+    const y2028 = [
+      // 3 insured against 2 at recognition: employment grew by 50% (A).
+      factsFor(withSection(holder, 'socialInsurance', { insuredHeadcount: 3 }), 2028),
+      // The department recommends it again in 2028: it agrees to the extension (D).
+      applying(factsFor(recommended, 2028), 2028, { route: 'recommendation', recommender: '区商务局', operatorConsent: true }),
+      factsFor(steady, 2028),
+    ];
+    await ingestBusinesses(p.ctx, y2028, 2027);
+    const r = await round('110109', '2028-08-15');
+    const review = (b: Rec) => r.renewals.find((x) => x.creditCode === b.creditCode);
+    expect(review(holder)).toMatchObject({ extend: true, extendedUntil: '2031-11-30' });
+    expect(
+      review(holder)
+        ?.grounds.filter((g) => g.met)
+        .map((g) => g.ground),
+    ).toEqual(['growth']);
+    expect(review(recommended)).toMatchObject({ extend: true, extendedUntil: '2031-11-30' });
+    expect(
+      review(recommended)
+        ?.grounds.filter((g) => g.met)
+        .map((g) => g.ground),
+    ).toEqual(['recommenderConsent']);
+    expect(review(steady)).toMatchObject({ extend: false, extendedUntil: null });
+    // The revoked and the cancelled recognitions are not reviewed.
+    expect(r.renewals.map((x) => x.creditCode).sort()).toEqual(
+      [holder, recommended, steady].map((b) => b.creditCode as string).sort(),
+    );
+    expect((await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat)).body).toMatchObject({
+      validFrom: '2025-11-30',
+      validUntil: '2031-11-30',
+    });
+    // After the last day of the first validity, the sweep expires only the one not extended.
+    const sweep = await gw.call('POST', '/v1/regulator/badges/sweep', reg, { area: '110109', asOf: '2028-12-15' });
+    expect(sweep.body.changes).toEqual([expect.objectContaining({ creditCode: steady.creditCode, status: 'expired' })]);
+    expect((await gw.call('GET', `/v1/badges/${holder.creditCode}/status`, plat)).body.status).toBe('active');
+    expect((await gw.call('GET', `/v1/badges/${steady.creditCode}/status`, plat)).body.status).toBe('expired');
   });
 });
 

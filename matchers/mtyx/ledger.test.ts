@@ -97,6 +97,7 @@ describe('the ledger', () => {
     validUntil: d(until),
     roundId: 'r',
     explanation: '',
+    figures: null,
   });
   const end = (code: string, status: 'revoked' | 'cancelled' | 'expired', on: string): LedgerEvent => ({
     kind: 'ended',
@@ -191,6 +192,7 @@ describe('property: rounds and revocations year after year', () => {
                   validUntil: d(c.validUntil as string),
                   roundId: `${year}`,
                   explanation: '',
+                  figures: c.figures,
                 });
                 // Nobody recognised within 5 years of a revocation (hand count: the same day 5 years on, inclusive).
                 for (const r of revoked.filter((x) => x.code === c.creditCode))

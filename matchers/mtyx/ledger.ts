@@ -13,6 +13,7 @@
 import { type DayNumber, formatIsoDate } from '../../lib/dates.js';
 import type { MtyxCategory } from '../ruleSet.js';
 import type { BusinessType } from '../typing.js';
+import type { GrowthFigures } from './lifecycle.js';
 import type { ExistingRecognition, SourceExemption } from './round.js';
 
 /** A recognition made by a round. */
@@ -30,6 +31,17 @@ export interface RecognisedEvent {
   readonly validUntil: DayNumber;
   readonly roundId: string;
   readonly explanation: string;
+  /** The figures it was granted on (for renewal ground A); null in events older than them. */
+  readonly figures: GrowthFigures | null;
+}
+
+/** A recognition extended by a renewal review (有效期延长3年) on `on`, to `validUntil`. */
+export interface ExtendedEvent {
+  readonly kind: 'extended';
+  readonly creditCode: string;
+  readonly on: DayNumber;
+  readonly validUntil: DayNumber;
+  readonly explanation: string;
 }
 
 /** A recognition's end: its validity ran out, a re-check cancelled it, or a regulator revoked it. */
@@ -42,11 +54,14 @@ export interface EndedEvent {
 }
 
 /** An event of the ledger. */
-export type LedgerEvent = RecognisedEvent | EndedEvent;
+export type LedgerEvent = RecognisedEvent | ExtendedEvent | EndedEvent;
 
 /** One recognition and where it stands. */
 export interface LedgerEntry {
   readonly recognition: RecognisedEvent;
+  /** Its last valid day, after every extension. */
+  readonly validUntil: DayNumber;
+  readonly extensions: readonly ExtendedEvent[];
   /** How it ended, if it has. */
   readonly ended: EndedEvent | null;
 }
@@ -65,14 +80,16 @@ export class RecognitionLedger {
   /** Builds the ledger from events in any order. */
   static from(events: Iterable<LedgerEvent>): RecognitionLedger {
     const recognised: RecognisedEvent[] = [];
-    const ended: EndedEvent[] = [];
+    const changes: (ExtendedEvent | EndedEvent)[] = [];
     for (const e of events) {
       if (e.kind === 'recognised') recognised.push(e);
-      else ended.push(e);
+      else changes.push(e);
     }
     recognised.sort((p, q) => p.on - q.on);
-    ended.sort((p, q) => p.on - q.on);
-    const byCode = new Map<string, { recognition: RecognisedEvent; ended: EndedEvent | null }[]>();
+    // By date; on one day an extension before an end, so a review and a sweep of the same day agree.
+    changes.sort((p, q) => p.on - q.on || (p.kind === q.kind ? 0 : p.kind === 'extended' ? -1 : 1));
+    type Entry = { recognition: RecognisedEvent; validUntil: DayNumber; extensions: ExtendedEvent[]; ended: EndedEvent | null };
+    const byCode = new Map<string, Entry[]>();
     for (const r of recognised) {
       let list = byCode.get(r.creditCode);
       if (list === undefined) {
@@ -82,13 +99,19 @@ export class RecognitionLedger {
       // The same recognition again (a replayed round) is one recognition.
       const last = list.at(-1);
       if (last !== undefined && last.recognition.on === r.on && last.recognition.category === r.category) continue;
-      list.push({ recognition: r, ended: null });
+      list.push({ recognition: r, validUntil: r.validUntil, extensions: [], ended: null });
     }
-    for (const e of ended) {
+    for (const e of changes) {
       const list = byCode.get(e.creditCode);
       const entry = list?.filter((x) => x.recognition.on <= e.on).at(-1);
-      // The first end of a recognition is its end; a later one (a sweep repeated) changes nothing.
-      if (entry !== undefined && entry.ended === null) entry.ended = e;
+      // Nothing changes a recognition after its end: the first end is its end (a sweep repeated
+      // changes nothing), and an extension of an ended one is void.
+      if (entry === undefined || entry.ended !== null) continue;
+      if (e.kind === 'ended') entry.ended = e;
+      else if (e.validUntil > entry.validUntil && e.on <= entry.validUntil) {
+        entry.validUntil = e.validUntil;
+        entry.extensions.push(e);
+      }
     }
     return new RecognitionLedger(byCode as Map<string, LedgerEntry[]>);
   }
@@ -106,7 +129,7 @@ export class RecognitionLedger {
   /** The status of an entry on `on`. */
   static statusOn(e: LedgerEntry, on: DayNumber): LedgerStatus {
     if (e.ended !== null && e.ended.on <= on) return e.ended.status;
-    return on > e.recognition.validUntil ? 'expired' : 'active';
+    return on > e.validUntil ? 'expired' : 'active';
   }
 
   /** The entries active on `on` (recognised on or before, not past validity, not ended). */
@@ -125,9 +148,12 @@ export class RecognitionLedger {
         district: r.district,
         category: r.category,
         recognisedOn: formatIsoDate(r.on),
-        validUntil: formatIsoDate(r.validUntil),
+        validUntil: formatIsoDate(e.validUntil),
         revokedOn: end?.status === 'revoked' ? formatIsoDate(end.on) : null,
         cancelledOn: end?.status === 'cancelled' ? formatIsoDate(end.on) : null,
+        route: r.route,
+        typeAtRecognition: r.type,
+        figures: r.figures,
       };
     });
   }

@@ -32,6 +32,8 @@ import {
 import { barEnd, barredOn, benefitsFrom, roundWindow, validityEnd } from './calendar.js';
 import { type CandidateExtras, parseCandidateExtras } from './candidate.js';
 import { assessCategories } from './categories.js';
+import type { GrowthFigures } from './lifecycle.js';
+import { growthFiguresOf, inLastYearOfValidity, type RenewalReview, reviewRenewal } from './renewal.js';
 
 /** A recognition from an earlier round (the recognition ledger's entry, or an operator's file). */
 export interface ExistingRecognition {
@@ -46,6 +48,10 @@ export interface ExistingRecognition {
   readonly revokedOn?: string | null;
   /** Cancelled (取消认定) at a re-check on this day: it ends, with no bar. */
   readonly cancelledOn?: string | null;
+  /** How it was granted, the type then, and the figures then: what a renewal review compares with. */
+  readonly route?: 'application' | 'recommendation';
+  readonly typeAtRecognition?: BusinessType | null;
+  readonly figures?: GrowthFigures | null;
 }
 
 /** Inputs of {@link runRecognitionRound}. */
@@ -91,6 +97,8 @@ export interface CandidateResult {
   readonly validUntil: string | null;
   /** 1 January of the year after the recognition (次年1月1日起享受相关扶持政策). */
   readonly benefitsFrom: string | null;
+  /** Revenue, tax paid and insured headcount now: a later renewal review compares with them. */
+  readonly figures: GrowthFigures;
   readonly reasons: readonly Reason[];
 }
 
@@ -120,6 +128,8 @@ export interface RoundResult {
     readonly error: { code: string; message: string };
   }[];
   readonly counts: Readonly<Record<CandidateOutcome, number>>;
+  /** The renewal review of each recognition in the area in its last year of validity. */
+  readonly renewals: readonly RenewalReview[];
 }
 
 interface Typed {
@@ -165,6 +175,16 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       { field: 'decidedOn' },
     );
 
+  // Recognitions in the area in their last year of validity on the decision date: reviewed for renewal.
+  const due = new Map<string, ExistingRecognition>();
+  for (const r of input.existing ?? []) {
+    const until = isoDay(r.validUntil);
+    const ended = [r.revokedOn, r.cancelledOn].some((x) => x != null && isoDay(x) <= decidedOn);
+    if (!ended && isoDay(r.recognisedOn) <= decidedOn && inLastYearOfValidity(until, decidedOn) && inArea(input.area, r.district))
+      due.set(r.creditCode, r);
+  }
+  const dueFacts = new Map<string, Typed>();
+
   const base = new Map<string, number>();
   const candidates: Typed[] = [];
   const rejected: { index: number; creditCode?: string; error: { code: string; message: string } }[] = [];
@@ -181,6 +201,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       if (x.application !== null && x.application.year === year && inArea(input.area, f.divisionCode)) {
         candidates.push({ f, x, engine, typeCode });
       }
+      if (due.has(f.creditCode)) dueFacts.set(f.creditCode, { f, x, engine, typeCode });
     } catch (err) {
       if (!isGetihuError(err)) throw err;
       const code = (raw as { creditCode?: unknown } | null)?.creditCode;
@@ -415,6 +436,18 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     operatorAlreadyRecognised: 0,
   };
   for (const c of candidatesOut) counts[c.outcome]++;
+  const renewals = [...due.values()]
+    .sort((p, q) => (p.creditCode < q.creditCode ? -1 : p.creditCode > q.creditCode ? 1 : 0))
+    .map((r) => {
+      const t = dueFacts.get(r.creditCode);
+      return reviewRenewal(
+        r,
+        t === undefined ? null : { f: t.f, x: t.x, type: TYPE_BY_CODE[t.typeCode] as BusinessType },
+        decidedOn,
+        year,
+        engineFor(r.district).ruleSet,
+      );
+    });
   return {
     area: input.area,
     year,
@@ -424,6 +457,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     candidates: candidatesOut,
     rejected,
     counts,
+    renewals,
   };
 
   function toResult(
@@ -453,6 +487,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       validFrom: validity === null ? null : formatIsoDate(validity[0]),
       validUntil: validity === null ? null : formatIsoDate(validity[1]),
       benefitsFrom: validity === null ? null : formatIsoDate(benefitsFrom(validity[0])),
+      figures: growthFiguresOf(a.f),
       reasons: a.reasons,
     };
   }

@@ -92,7 +92,7 @@ export async function sweepBadges(
         const reasons = (d?.reasons ?? []) as { criterion: string; met: boolean }[];
         const met = (c: string) => reasons.find((x) => x.criterion === c)?.met !== false;
         const validFrom = formatIsoDate(r.on);
-        const validUntil = formatIsoDate(r.validUntil);
+        const validUntil = formatIsoDate(e.validUntil);
         const change = badgeChangeOn(
           { validFrom, validUntil, sourceExemption: r.sourceExemption },
           d === null
@@ -143,10 +143,10 @@ export async function revokeRecognition(
       const e = entries.at(-1);
       // None, or already ended (revoked, cancelled, expired by a sweep): nothing to revoke.
       if (e === undefined || e.ended !== null) return null;
-      if (on < e.recognition.on || on > e.recognition.validUntil)
+      if (on < e.recognition.on || on > e.validUntil)
         throw new GetihuError(
           'INVALID_INPUT',
-          `on: the recognition runs from ${formatIsoDate(e.recognition.on)} to ${formatIsoDate(e.recognition.validUntil)}`,
+          `on: the recognition runs from ${formatIsoDate(e.recognition.on)} to ${formatIsoDate(e.validUntil)}`,
           { field: 'on' },
         );
       const rs = RuleBook.load().inForce(programmeRegionOf(e.recognition.district), on);
@@ -154,7 +154,7 @@ export async function revokeRecognition(
       const change: Change = {
         creditCode: o.creditCode,
         category: e.recognition.category,
-        validUntil: formatIsoDate(e.recognition.validUntil),
+        validUntil: formatIsoDate(e.validUntil),
         changedOn: o.on,
         status: 'revoked',
         reason: `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(barEnd(on, rs))} (${lc.revocationClause})`,

@@ -21,6 +21,7 @@ export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEve
   if (v.outcome !== 'recognised' || v.validFrom == null || v.validUntil == null || v.category == null) return null;
   const code = v.creditCode as string;
   const area = v.area as string;
+  const fen = (x: unknown) => (x == null ? null : Number(x) / 100);
   return {
     kind: 'recognised',
     creditCode: code,
@@ -35,19 +36,49 @@ export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEve
     validUntil: v.validUntil as number,
     roundId: v.roundId as string,
     explanation: v.explanation as string,
+    figures:
+      v.revenueFen === undefined && v.taxPaidFen === undefined && v.insuredHeadcount === undefined
+        ? null
+        : {
+            revenueYuan: fen(v.revenueFen),
+            taxPaidYuan: fen(v.taxPaidFen),
+            insuredHeadcount: (v.insuredHeadcount as number | null | undefined) ?? null,
+          },
   };
 }
 
-/** The serving store's row of a recognised event (the sink and the round write the same row). */
-export function recognitionRowOf(e: Extract<LedgerEvent, { kind: 'recognised' }>): RecognitionRow {
+/** A decoded round event that extends a recognition (outcome renewed), or null. */
+export function extendedEventOf(v: Record<string, unknown>): Extract<LedgerEvent, { kind: 'extended' }> | null {
+  if (v.outcome !== 'renewed' || v.validUntil == null || v.decidedOn == null) return null;
   return {
-    creditCode: e.creditCode,
-    category: e.category,
-    validFrom: formatIsoDate(e.on),
-    validUntil: formatIsoDate(e.validUntil),
+    kind: 'extended',
+    creditCode: v.creditCode as string,
+    on: v.decidedOn as number,
+    validUntil: v.validUntil as number,
+    explanation: v.explanation as string,
+  };
+}
+
+/**
+ * The serving store's row of a round event that recognises or extends (the sink and the round
+ * write the same row); null for any other outcome.
+ */
+export function recognitionRowOf(v: Record<string, unknown>): RecognitionRow | null {
+  if (
+    (v.outcome !== 'recognised' && v.outcome !== 'renewed') ||
+    v.validFrom == null ||
+    v.validUntil == null ||
+    v.category == null
+  )
+    return null;
+  return {
+    creditCode: v.creditCode as string,
+    category: v.category as string,
+    validFrom: formatIsoDate(v.validFrom as number),
+    validUntil: formatIsoDate(v.validUntil as number),
     status: 'active',
-    roundId: e.roundId,
-    reason: e.explanation,
+    roundId: v.roundId as string,
+    reason: v.explanation as string,
   };
 }
 
@@ -58,7 +89,8 @@ export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedge
   for await (const batch of ctx.bus.readSnapshot(mtyx)) {
     for (const r of batch) {
       if (r.value === null) continue;
-      const e = recognisedEventOf(await ctx.codec.decode(mtyx, r.value));
+      const v = await ctx.codec.decode(mtyx, r.value);
+      const e = recognisedEventOf(v) ?? extendedEventOf(v);
       if (e !== null) events.push(e);
     }
   }

@@ -9,7 +9,7 @@ import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/
 import type { Store } from '../../lib/store/store.js';
 import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
 import { RuleBook } from '../ruleSet.js';
-import { type LeaseOptions, loadLedger, recognisedEventOf, recognitionRowOf, withLedgerLease } from './ledger.js';
+import { type LeaseOptions, loadLedger, recognitionRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, FactState } from './state.js';
 
@@ -92,7 +92,10 @@ export async function runRecognition(
         .digest('hex')
         .slice(0, 16)}`;
       const topic = topicName(ctx, 'mtyx');
-      const values = result.candidates.map((c) => ({
+      const day = (text: string | null) => (text === null ? null : (tryParseIsoDate(text) as number));
+      const decided = day(result.decidedOn);
+      const fen = (yuan: number | null) => (yuan === null ? null : Math.round(yuan * 100));
+      const values: Record<string, unknown>[] = result.candidates.map((c) => ({
         roundId,
         creditCode: c.creditCode,
         area: o.area,
@@ -101,8 +104,8 @@ export async function runRecognition(
         outcome: c.outcome,
         category: c.category,
         rank: c.rank,
-        validFrom: c.validFrom === null ? null : (tryParseIsoDate(c.validFrom) as number),
-        validUntil: c.validUntil === null ? null : (tryParseIsoDate(c.validUntil) as number),
+        validFrom: day(c.validFrom),
+        validUntil: day(c.validUntil),
         explanation: c.explanation,
         reasonsJson: JSON.stringify(c.reasons),
         operatorId: c.operatorId,
@@ -110,16 +113,36 @@ export async function runRecognition(
         route: c.route,
         sourceExemption: c.sourceExemption,
         type: c.type,
-        benefitsFrom: c.benefitsFrom === null ? null : (tryParseIsoDate(c.benefitsFrom) as number),
+        benefitsFrom: day(c.benefitsFrom),
+        revenueFen: fen(c.figures.revenueYuan),
+        taxPaidFen: fen(c.figures.taxPaidYuan),
+        insuredHeadcount: c.figures.insuredHeadcount,
+        decidedOn: decided,
       }));
-      await store.upsertRecognitions(
-        values.map((v) => recognisedEventOf(v)).flatMap((e) => (e === null ? [] : [recognitionRowOf(e)])),
-      );
+      // An extension keeps the recognition's first day and carries its new last one.
+      for (const r of result.renewals.filter((x) => x.extend))
+        values.push({
+          roundId,
+          creditCode: r.creditCode,
+          area: o.area,
+          year,
+          ruleset: r.ruleset,
+          outcome: 'renewed',
+          category: r.category,
+          rank: null,
+          validFrom: day(r.recognisedOn),
+          validUntil: day(r.extendedUntil),
+          explanation: r.explanation,
+          reasonsJson: JSON.stringify(r.grounds),
+          district: r.district,
+          decidedOn: decided,
+        });
+      await store.upsertRecognitions(values.flatMap((v) => recognitionRowOf(v) ?? []));
       await ctx.bus.send(
         topic,
         values.map((value) => {
           const eventId = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
-          return { key: value.creditCode, value: ctx.codec.encode(topic, { eventId, ...value }) };
+          return { key: value.creditCode as string, value: ctx.codec.encode(topic, { eventId, ...value }) };
         }),
       );
       return { ...result, roundId };

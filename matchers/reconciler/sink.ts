@@ -6,7 +6,7 @@
 import { formatIsoDate } from '../../lib/dates.js';
 import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
 import { badgeEventId } from './badges.js';
-import { recognisedEventOf, recognitionRowOf } from './ledger.js';
+import { recognitionRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
 
@@ -66,8 +66,8 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
         const rows = [];
         for (const r of records) {
           if (r.value === null) continue;
-          const e = recognisedEventOf(await ctx.codec.decode(mtyx, r.value));
-          if (e !== null) rows.push(recognitionRowOf(e));
+          const row = recognitionRowOf(await ctx.codec.decode(mtyx, r.value));
+          if (row !== null) rows.push(row);
         }
         await store.upsertRecognitions(rows);
       } else if (topic === badge) {
