@@ -495,9 +495,34 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const code = creditCodeParam(req);
       const { decision, recognition } = await o.store.decisionAndRecognition(code);
       const history = await o.store.history(code);
+      const life = await o.store.recognitionLife(code);
       await audit(req, 'decision.explain', code, decision === null ? 'not-found' : 'ok');
       if (decision === null) throw new HttpError('NOT_FOUND', 'no decision for that credit code');
-      res.json({ decision, history, recognition });
+      // The life of its 名特优新 recognitions, oldest first: each round's outcome for it (the
+      // application's criteria with their clauses, or a renewal review's grounds), then each
+      // change of status with its reason and clause.
+      const recognitionLife = [
+        ...life.outcomes.map((x) => ({
+          on: x.decidedOn,
+          step: x.outcome === 'renewed' ? 'renewal' : 'round',
+          roundId: x.roundId,
+          year: x.year,
+          outcome: x.outcome,
+          category: x.category,
+          validFrom: x.validFrom,
+          validUntil: x.validUntil,
+          explanation: x.explanation,
+          reasons: x.reasons,
+        })),
+        ...life.changes.map((c) => ({
+          on: c.changedOn,
+          step: c.status,
+          category: c.category,
+          validUntil: c.validUntil,
+          explanation: c.reason,
+        })),
+      ].sort((p, q) => ((p.on ?? '') < (q.on ?? '') ? -1 : (p.on ?? '') > (q.on ?? '') ? 1 : 0));
+      res.json({ decision, history, recognition, recognitionLife });
     }),
   );
   app.get(

@@ -218,6 +218,36 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
     expect((await gw.call('GET', `/v1/badges/${holder.creditCode}/status`, plat)).body.status).toBe('active');
     expect((await gw.call('GET', `/v1/badges/${steady.creditCode}/status`, plat)).body.status).toBe('expired');
   });
+
+  it('the regulator’s explanation shows a recognition’s whole life, each step with its clause', async () => {
+    const life = async (b: Rec) =>
+      (await gw.call('GET', `/v1/regulator/decisions/${b.creditCode}`, reg)).body.recognitionLife as {
+        on: string;
+        step: string;
+        outcome?: string;
+        explanation: string;
+        reasons?: { criterion: string; met: boolean; clause: string }[];
+      }[];
+    const revokedLife = await life(revoked);
+    // Recognised in 2025 (and the same round run again), revoked in 2026, barred in 2026 and 2027.
+    expect(revokedLife.map((x) => [x.on, x.step, x.outcome ?? null])).toEqual([
+      ['2025-11-30', 'round', 'recognised'],
+      ['2025-11-30', 'round', 'ineligible'],
+      ['2026-03-01', 'revoked', null],
+      ['2026-11-30', 'round', 'ineligible'],
+      ['2027-11-30', 'round', 'ineligible'],
+    ]);
+    const barred = revokedLife[3]?.reasons?.find((r) => r.criterion === 'mtyx.reapplyBar');
+    expect(barred).toMatchObject({ met: false, clause: expect.stringContaining('5年内不得再次申报') });
+    expect(revokedLife[2]?.explanation).toMatch(/fraud.*2031-03-01/);
+    const holderLife = await life(holder);
+    expect(holderLife.find((x) => x.step === 'renewal')).toMatchObject({
+      on: '2028-11-30',
+      explanation: expect.stringMatching(/extended to 2031-11-30: growth/),
+    });
+    const steadyLife = await life(steady);
+    expect(steadyLife.at(-1)).toMatchObject({ on: '2028-12-15', step: 'expired' });
+  });
 });
 
 describe('Tianjin: one city-wide quota, whatever district a round is started for (津市场监管政务〔2024〕9号 附件2 三)', () => {

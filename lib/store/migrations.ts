@@ -152,4 +152,27 @@ create table job_leases (
 )
 `,
   },
+  {
+    // Every outcome of every 名特优新 round for a business (getihu.decision.mtyx): its application's
+    // outcome with the reasons and clauses, and renewal reviews. With recognition_changes it is
+    // the life of a recognition the regulator's explanation shows.
+    version: 6,
+    sql: `
+create table mtyx_outcomes (
+  event_id text primary key,
+  credit_code text not null,
+  round_id text not null,
+  year int not null,
+  decided_on date,
+  outcome text not null,
+  category text,
+  valid_from date,
+  valid_until date,
+  explanation text not null,
+  reasons jsonb not null,
+  recorded_at timestamptz not null default now()
+);
+create index mtyx_outcomes_by_code on mtyx_outcomes (credit_code, decided_on)
+`,
+  },
 ];

@@ -44,6 +44,22 @@ export interface RecognitionRow {
   readonly reason: string | null;
 }
 
+/** One outcome of a 名特优新 round for a business (its application's, or a renewal review's). */
+export interface RoundOutcomeRow {
+  readonly eventId: string;
+  readonly creditCode: string;
+  readonly roundId: string;
+  readonly year: number;
+  /** YYYY-MM-DD, or null in events older than the field. */
+  readonly decidedOn: string | null;
+  readonly outcome: string;
+  readonly category: string | null;
+  readonly validFrom: string | null;
+  readonly validUntil: string | null;
+  readonly explanation: string;
+  readonly reasons: unknown;
+}
+
 /** A change of a badge's status (expired, cancelled, revoked), from getihu.decision.badge. */
 export interface RecognitionChange {
   readonly eventId: string;
@@ -528,6 +544,75 @@ export class Store {
         [r.creditCode, r.category, r.validFrom, r.validUntil, r.status, r.roundId, r.reason],
       );
     }
+  }
+
+  /** Records round outcomes; one already recorded (same event id) is kept as it is. */
+  async recordRoundOutcomes(rows: readonly RoundOutcomeRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#sql.query(
+      `insert into mtyx_outcomes (event_id, credit_code, round_id, year, decided_on, outcome, category, valid_from, valid_until, explanation, reasons)
+       select e, c, r, y, d, o, k, f, u, x, j::jsonb
+       from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::date[], $6::text[], $7::text[], $8::date[], $9::date[], $10::text[], $11::text[])
+         as t(e, c, r, y, d, o, k, f, u, x, j)
+       on conflict (event_id) do nothing`,
+      [
+        rows.map((r) => r.eventId),
+        rows.map((r) => r.creditCode),
+        rows.map((r) => r.roundId),
+        rows.map((r) => r.year),
+        rows.map((r) => r.decidedOn),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.category),
+        rows.map((r) => r.validFrom),
+        rows.map((r) => r.validUntil),
+        rows.map((r) => r.explanation),
+        rows.map((r) => JSON.stringify(r.reasons)),
+      ],
+    );
+  }
+
+  /**
+   * The life of a business's 名特优新 recognitions: every round outcome (oldest first) and every
+   * status change, dates as YYYY-MM-DD text.
+   */
+  async recognitionLife(
+    creditCode: string,
+  ): Promise<{ outcomes: RoundOutcomeRow[]; changes: Omit<RecognitionChange, 'eventId'>[] }> {
+    const outcomes = (
+      await this.#sql.query(
+        `select event_id, credit_code, round_id, year, decided_on::text as decided_on, outcome, category,
+                valid_from::text as valid_from, valid_until::text as valid_until, explanation, reasons
+         from mtyx_outcomes where credit_code = $1 order by decided_on nulls first, year, recorded_at`,
+        [creditCode],
+      )
+    ).rows.map((r) => ({
+      eventId: r.event_id as string,
+      creditCode: r.credit_code as string,
+      roundId: r.round_id as string,
+      year: Number(r.year),
+      decidedOn: (r.decided_on as string | null) ?? null,
+      outcome: r.outcome as string,
+      category: (r.category as string | null) ?? null,
+      validFrom: (r.valid_from as string | null) ?? null,
+      validUntil: (r.valid_until as string | null) ?? null,
+      explanation: r.explanation as string,
+      reasons: r.reasons,
+    }));
+    const changes = (
+      await this.#sql.query(
+        `select credit_code, status, category, valid_until::text as valid_until, changed_on::text as changed_on, reason
+         from recognition_changes where credit_code = $1 order by changed_on, recorded_at`,
+        [creditCode],
+      )
+    ).rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      status: r.status as RecognitionRow['status'],
+      category: r.category as string,
+      validUntil: r.valid_until as string,
+      changedOn: r.changed_on as string,
+      reason: r.reason as string,
+    }));
+    return { outcomes, changes };
   }
 
   /**

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { formatIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { provincePrefixes } from '../../lib/regions.js';
-import type { RecognitionRow, Store } from '../../lib/store/store.js';
+import type { RecognitionRow, RoundOutcomeRow, Store } from '../../lib/store/store.js';
 import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
 import type { SourceExemption } from '../mtyx/round.js';
 import type { MtyxCategory } from '../ruleSet.js';
@@ -79,6 +79,24 @@ export function recognitionRowOf(v: Record<string, unknown>): RecognitionRow | n
     status: 'active',
     roundId: v.roundId as string,
     reason: v.explanation as string,
+  };
+}
+
+/** The serving store's record of any round event (for the regulator's explanation). */
+export function roundOutcomeRowOf(v: Record<string, unknown>): RoundOutcomeRow {
+  const day = (x: unknown) => (x == null ? null : formatIsoDate(x as number));
+  return {
+    eventId: v.eventId as string,
+    creditCode: v.creditCode as string,
+    roundId: v.roundId as string,
+    year: v.year as number,
+    decidedOn: day(v.decidedOn),
+    outcome: v.outcome as string,
+    category: (v.category as string | null | undefined) ?? null,
+    validFrom: day(v.validFrom),
+    validUntil: day(v.validUntil),
+    explanation: v.explanation as string,
+    reasons: JSON.parse(v.reasonsJson as string),
   };
 }
 

@@ -9,7 +9,7 @@ import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/
 import type { Store } from '../../lib/store/store.js';
 import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
 import { RuleBook } from '../ruleSet.js';
-import { type LeaseOptions, loadLedger, recognitionRowOf, withLedgerLease } from './ledger.js';
+import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, FactState } from './state.js';
 
@@ -137,13 +137,15 @@ export async function runRecognition(
           district: r.district,
           decidedOn: decided,
         });
-      await store.upsertRecognitions(values.flatMap((v) => recognitionRowOf(v) ?? []));
+      const events: Record<string, unknown>[] = values.map((value) => ({
+        eventId: createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32),
+        ...value,
+      }));
+      await store.recordRoundOutcomes(events.map(roundOutcomeRowOf));
+      await store.upsertRecognitions(events.flatMap((v) => recognitionRowOf(v) ?? []));
       await ctx.bus.send(
         topic,
-        values.map((value) => {
-          const eventId = createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
-          return { key: value.creditCode as string, value: ctx.codec.encode(topic, { eventId, ...value }) };
-        }),
+        events.map((value) => ({ key: value.creditCode as string, value: ctx.codec.encode(topic, value) })),
       );
       return { ...result, roundId };
     },

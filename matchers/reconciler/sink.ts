@@ -6,7 +6,7 @@
 import { formatIsoDate } from '../../lib/dates.js';
 import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
 import { badgeEventId } from './badges.js';
-import { recognitionRowOf } from './ledger.js';
+import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
 
@@ -64,11 +64,15 @@ export async function startSink(ctx: PipelineContext, store: Store, group = 'get
         }
       } else if (topic === mtyx) {
         const rows = [];
+        const outcomes = [];
         for (const r of records) {
           if (r.value === null) continue;
-          const row = recognitionRowOf(await ctx.codec.decode(mtyx, r.value));
+          const v = await ctx.codec.decode(mtyx, r.value);
+          outcomes.push(roundOutcomeRowOf(v));
+          const row = recognitionRowOf(v);
           if (row !== null) rows.push(row);
         }
+        await store.recordRoundOutcomes(outcomes);
         await store.upsertRecognitions(rows);
       } else if (topic === badge) {
         const rows: RecognitionChange[] = [];
