@@ -11,8 +11,9 @@
  * to 2028-11-30; revoked on 2026-03-01, barred to 2031-03-01.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
+import { isolatedPipeline } from '../matchers/reconciler/testing.js';
 import { business, withSection } from '../matchers/testing/fixtures.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
@@ -42,13 +43,17 @@ interface RoundAnswer {
   renewals: { creditCode: string; extend: boolean; extendedUntil: string | null; grounds: { ground: string; met: boolean }[] }[];
 }
 
-async function openWithGateway(): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {
-  const p = await openPipeline({ mode: 'embedded', partitions: 3 });
+type Mode = 'embedded' | 'kafka';
+const MODES: readonly Mode[] = ['embedded', 'kafka'];
+
+/** An embedded pipeline, or one on Kafka + the registry + PostgreSQL under its own prefix and schema. */
+async function openWithGateway(mode: Mode): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {
+  const p = await isolatedPipeline(mode);
   const sink = await startSink(p.ctx, p.store);
   return { p, sink, gw: await startTestGateway(p.store, p.ctx) };
 }
 
-describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
+describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)', (mode) => {
   let p: Pipeline;
   let sink: Sink;
   let gw: TestGateway;
@@ -83,7 +88,7 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
   };
 
   beforeAll(async () => {
-    ({ p, sink, gw } = await openWithGateway());
+    ({ p, sink, gw } = await openWithGateway(mode));
     reg = await gw.token('regulator', 'mentougou-samr', { region: '110109' });
     plat = await gw.token('platform', 'platform:shop');
     await ingestBusinesses(p.ctx, y2025, 2024);
@@ -250,56 +255,59 @@ describe('Mentougou 110109, 2025 → 2027, through the HTTP API', () => {
   });
 });
 
-describe('Tianjin: one city-wide quota, whatever district a round is started for (津市场监管政务〔2024〕9号 附件2 三)', () => {
-  // 40 growth businesses that do not apply and 6 that do: 46 growth, a city-wide limit of ⌊5% × 46⌋ = 2.
-  const data = () => {
-    const fillers = [
-      ...Array.from({ length: 20 }, () => growth('120101')),
-      ...Array.from({ length: 20 }, () => growth('120102')),
-    ];
-    const applicants = [
-      ...Array.from({ length: 3 }, () => applying(growth('120101'), 2025)),
-      ...Array.from({ length: 3 }, () => applying(growth('120102'), 2025)),
-    ];
-    return [...fillers, ...applicants];
-  };
+describe.each(MODES)(
+  'Tianjin: one city-wide quota, whatever district a round is started for (津市场监管政务〔2024〕9号 附件2 三) (%s)',
+  (mode) => {
+    // 40 growth businesses that do not apply and 6 that do: 46 growth, a city-wide limit of ⌊5% × 46⌋ = 2.
+    const data = () => {
+      const fillers = [
+        ...Array.from({ length: 20 }, () => growth('120101')),
+        ...Array.from({ length: 20 }, () => growth('120102')),
+      ];
+      const applicants = [
+        ...Array.from({ length: 3 }, () => applying(growth('120101'), 2025)),
+        ...Array.from({ length: 3 }, () => applying(growth('120102'), 2025)),
+      ];
+      return [...fillers, ...applicants];
+    };
 
-  it('5: a round for 120101 and then one for 120102 recognise 2 in all, not 2 each', async () => {
-    const { p, sink, gw } = await openWithGateway();
-    try {
-      await ingestBusinesses(p.ctx, data(), 2024);
-      const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
-      const first = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120101', asOf: '2025-08-15' }))
-        .body as unknown as RoundAnswer;
-      const second = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120102', asOf: '2025-08-15' }))
-        .body as unknown as RoundAnswer;
-      expect(first.quota).toEqual([expect.objectContaining({ unit: '120000', limit: 2, recognisedThisRound: 2 })]);
-      expect(second.quota).toEqual([
-        expect.objectContaining({ unit: '120000', limit: 2, heldBefore: 2, recognisedThisRound: 0, remaining: 0 }),
-      ]);
-      expect(second.counts.quotaExhausted).toBe(3);
-    } finally {
-      await gw.close();
-      await sink.stop();
-      await p.close();
-    }
-  });
+    it('5: a round for 120101 and then one for 120102 recognise 2 in all, not 2 each', async () => {
+      const { p, sink, gw } = await openWithGateway(mode);
+      try {
+        await ingestBusinesses(p.ctx, data(), 2024);
+        const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+        const first = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120101', asOf: '2025-08-15' }))
+          .body as unknown as RoundAnswer;
+        const second = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120102', asOf: '2025-08-15' }))
+          .body as unknown as RoundAnswer;
+        expect(first.quota).toEqual([expect.objectContaining({ unit: '120000', limit: 2, recognisedThisRound: 2 })]);
+        expect(second.quota).toEqual([
+          expect.objectContaining({ unit: '120000', limit: 2, heldBefore: 2, recognisedThisRound: 0, remaining: 0 }),
+        ]);
+        expect(second.counts.quotaExhausted).toBe(3);
+      } finally {
+        await gw.close();
+        await sink.stop();
+        await p.close();
+      }
+    });
 
-  it('5: two district rounds started at the same moment still recognise 2 in all', async () => {
-    const { p, sink, gw } = await openWithGateway();
-    try {
-      await ingestBusinesses(p.ctx, data(), 2024);
-      const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
-      const answers = await Promise.all(
-        ['120101', '120102'].map((area) => gw.call('POST', '/v1/regulator/rounds', reg, { area, asOf: '2025-08-15' })),
-      );
-      expect(answers.map((r) => r.status)).toEqual([201, 201]);
-      const recognised = answers.map((r) => (r.body as unknown as RoundAnswer).counts.recognised ?? 0);
-      expect(recognised.reduce((n, x) => n + x, 0)).toBe(2);
-    } finally {
-      await gw.close();
-      await sink.stop();
-      await p.close();
-    }
-  });
-});
+    it('5: two district rounds started at the same moment still recognise 2 in all', async () => {
+      const { p, sink, gw } = await openWithGateway(mode);
+      try {
+        await ingestBusinesses(p.ctx, data(), 2024);
+        const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+        const answers = await Promise.all(
+          ['120101', '120102'].map((area) => gw.call('POST', '/v1/regulator/rounds', reg, { area, asOf: '2025-08-15' })),
+        );
+        expect(answers.map((r) => r.status)).toEqual([201, 201]);
+        const recognised = answers.map((r) => (r.body as unknown as RoundAnswer).counts.recognised ?? 0);
+        expect(recognised.reduce((n, x) => n + x, 0)).toBe(2);
+      } finally {
+        await gw.close();
+        await sink.stop();
+        await p.close();
+      }
+    });
+  },
+);

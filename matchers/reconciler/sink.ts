@@ -10,6 +10,11 @@ import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
 
+/** A consumer group name of this deployment: the topic prefix in front, as topics have it. */
+export function prefixedGroup(ctx: PipelineContext, group: string): string {
+  return ctx.prefix === '' ? group : `${ctx.prefix}.${group}`;
+}
+
 /** A running sink. */
 export interface Sink {
   /** Resolves once everything written to its topics so far is in the store. */
@@ -17,8 +22,11 @@ export interface Sink {
   stop(): Promise<void>;
 }
 
-/** Starts the sink as a member of `group`. */
-export async function startSink(ctx: PipelineContext, store: Store, group = 'getihu-sink'): Promise<Sink> {
+/**
+ * Starts the sink as a member of `group`: by default the deployment's own (`<prefix>.getihu-sink`),
+ * so that deployments on one broker under different prefixes never share a group.
+ */
+export async function startSink(ctx: PipelineContext, store: Store, group = prefixedGroup(ctx, 'getihu-sink')): Promise<Sink> {
   const typing = topicName(ctx, 'typing');
   const run = topicName(ctx, 'run');
   const registration = topicName(ctx, 'registration');
