@@ -7,7 +7,13 @@ import { courtFeed } from './court/index.js';
 import { honoursFeed } from './culture-agriculture/index.js';
 import type { FeedDefinition } from './feed.js';
 import { ipFeed } from './ip-office/index.js';
-import { annualReportFeed, applicationFeed, marketCreditFeed, registrationFeed } from './market-regulator/index.js';
+import {
+  annualReportFeed,
+  applicationFeed,
+  marketCreditFeed,
+  mtyxReportFeed,
+  registrationFeed,
+} from './market-regulator/index.js';
 import { socialInsuranceFeed } from './social-insurance/index.js';
 import { taxFeed } from './tax/index.js';
 
@@ -18,6 +24,7 @@ export const FEEDS: ReadonlyMap<string, FeedDefinition> = new Map(
     annualReportFeed,
     marketCreditFeed,
     applicationFeed,
+    mtyxReportFeed,
     taxFeed,
     socialInsuranceFeed,
     ipFeed,

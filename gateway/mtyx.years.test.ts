@@ -67,6 +67,13 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
   const late = growth('110109'); // applies on 2025-12-15, after the round closed
   const declined = growth('110109'); // recognised 2025 on the application route; nobody insured in 2025: survival
   const steady = growth('110109'); // recognised 2025; nothing changes: not extended in 2028, expires
+  // In 2026 the holder reports a change of operator: its former operator may then hold another
+  // recognition in the district (sibling), the new one may not (newcomer).
+  const newOperator = `op-new-${holder.operatorId}`;
+  const sibling = growth('110109');
+  sibling.operatorId = holder.operatorId;
+  const newcomer = growth('110109');
+  newcomer.operatorId = newOperator;
   const y2025 = [
     ...fillers,
     applying(revoked, 2025),
@@ -136,17 +143,47 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
   });
 
   it('3: the 2026 sweep keeps a recommended survival business and cancels an application-route one that fell to survival', async () => {
-    const y2026 = y2025.map((b) =>
-      b.creditCode === declined.creditCode
-        ? factsFor(withSection(b, 'socialInsurance', { insuredHeadcount: 0 }), 2026)
-        : factsFor(b, 2026),
+    // Information reports for 2026 (due 2026-07-31): the holder on time, with its change of
+    // operator; the recommended business late; the others none.
+    const reports: Record<string, Rec[]> = {
+      [holder.creditCode as string]: [
+        { year: 2026, reportedOn: '2026-07-20', operatorChanged: true, newOperatorId: newOperator },
+      ],
+      [recommended.creditCode as string]: [{ year: 2026, reportedOn: '2026-08-10', operatorChanged: false }],
+    };
+    const y2026 = y2025.map((b) => {
+      const facts =
+        b.creditCode === declined.creditCode
+          ? factsFor(withSection(b, 'socialInsurance', { insuredHeadcount: 0 }), 2026)
+          : factsFor(b, 2026);
+      const filed = reports[b.creditCode as string];
+      return filed === undefined ? facts : { ...facts, mtyxReports: filed };
+    });
+    await ingestBusinesses(
+      p.ctx,
+      [...y2026, applying(factsFor(sibling, 2026), 2026), applying(factsFor(newcomer, 2026), 2026)],
+      2025,
     );
-    await ingestBusinesses(p.ctx, y2026, 2025);
     await typing('110109', '2026-08-15');
     const sweep = await gw.call('POST', '/v1/regulator/badges/sweep', reg, { area: '110109', asOf: '2026-09-01' });
     expect(sweep.status).toBe(201);
     const changes = sweep.body.changes as { creditCode: string; status: string }[];
     expect(changes).toEqual([expect.objectContaining({ creditCode: declined.creditCode, status: 'cancelled' })]);
+    // Reports owed by 2026-09-01: one for 2026 from each recognition of 2025 still held (the
+    // revocation of the next step has not happened yet); the holder filed on time.
+    const owed = (sweep.body.reports as { creditCode: string; missing: number[]; late: number[] }[]).map((x) => [
+      x.creditCode,
+      x.missing,
+      x.late,
+    ]);
+    expect(owed.sort()).toEqual(
+      [
+        [declined.creditCode, [2026], []],
+        [revoked.creditCode, [2026], []],
+        [recommended.creditCode, [], [2026]],
+        [steady.creditCode, [2026], []],
+      ].sort(),
+    );
     expect((await gw.call('GET', `/v1/badges/${recommended.creditCode}/status`, plat)).body.status).toBe('active');
     expect((await gw.call('GET', `/v1/badges/${declined.creditCode}/status`, plat)).body.status).toBe('cancelled');
   });
@@ -167,7 +204,10 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
       explanation: expect.stringContaining('mtyx.notAlreadyRecognised'),
     });
     // Held on 2026-11-30: the holder, the recommended and the steady business; the revoked and the cancelled ones are not.
-    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', heldBefore: 3, recognisedThisRound: 0 })]);
+    expect(r.quota).toEqual([expect.objectContaining({ unit: '110109', heldBefore: 3, recognisedThisRound: 1 })]);
+    // One person, one recognition per district, following the reported change of operator.
+    expect(outcome(r, sibling).outcome).toBe('recognised');
+    expect(outcome(r, newcomer).outcome).toBe('operatorAlreadyRecognised');
     expect(r.renewals).toEqual([]); // 2026-11-30 is not in the last year of a validity ending 2028-11-30
     expect((await gw.call('GET', `/v1/badges/${revoked.creditCode}/status`, plat)).body.status).toBe('revoked');
     expect((await gw.call('GET', `/v1/badges/${holder.creditCode}`, plat)).body).toMatchObject({

@@ -34,6 +34,7 @@ export const TOPICS = Object.freeze({
   court: fact('court', 'operatorId'),
   honours: fact('honours'),
   application: fact('application'),
+  mtyxReport: fact('mtyx-report'),
   typing: { name: 'getihu.decision.typing', kind: 'decision', keyField: 'creditCode', compacted: false },
   run: { name: 'getihu.decision.run', kind: 'decision', keyField: 'runId', compacted: false },
   mtyx: { name: 'getihu.decision.mtyx', kind: 'decision', keyField: 'creditCode', compacted: false },

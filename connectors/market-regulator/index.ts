@@ -3,6 +3,7 @@
  * (经营异常, 严重违法失信名单, 行政处罚) and 名特优新 applications/recommendations.
  */
 import { z } from 'zod';
+import { GetihuError } from '../../lib/errors.js';
 import {
   type Column,
   checkCreditCode,
@@ -183,6 +184,53 @@ export const applicationFeed: FeedDefinition = {
       operatorConsent: r.operatorConsent ?? null,
       specialGroup: r.specialGroup ?? null,
       review: r.review ?? {},
+      source,
+    },
+  }),
+};
+
+/**
+ * The yearly information report of a 名特优新 business (信息报告, by 31 July each year) and the
+ * report of a change of operator (变更经营者的，要在变更后及时报告): 国市监注发〔2024〕10号 附件
+ * 二(六); 津市场监管政务〔2024〕9号 附件2 五. Filed on the 培育平台, exported by the market regulator.
+ */
+export const mtyxReportFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'mtyx-reports',
+  topic: 'mtyxReport',
+  description: '名特优新 yearly information reports: year, date reported, and a change of operator with the new operator',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('year', 'year', 'int'),
+    col('reported_on', 'reportedOn', 'string'),
+    col('operator_changed', 'operatorChanged', 'bool'),
+    col('new_operator_id', 'newOperatorId', 'string'),
+  ],
+  row: z.object({
+    creditCode: z.string(),
+    year,
+    reportedOn: z.string(),
+    operatorChanged: flag.nullish(),
+    newOperatorId: z.string().min(1).nullish(),
+  }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+    checkDates(r, ['reportedOn']);
+    if (r.operatorChanged === true && (r.newOperatorId == null || r.newOperatorId === ''))
+      throw new GetihuError('INVALID_INPUT', 'newOperatorId: a report of a change of operator must name the new operator', {
+        field: 'newOperatorId',
+      });
+  },
+  toFact: (r, source) => ({
+    topic: 'mtyxReport',
+    key: `${r.creditCode}:${r.year}`,
+    partitionKey: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      year: r.year,
+      reportedOn: day(r.reportedOn),
+      operatorChanged: r.operatorChanged ?? false,
+      newOperatorId: r.newOperatorId ?? null,
       source,
     },
   }),

@@ -60,6 +60,24 @@ export function benefitsFrom(recognisedOn: DayNumber): DayNumber {
   return dayNumber(yearOf(recognisedOn) + 1, 1, 1);
 }
 
+/** The yearly information report's due date in `year` (每年7月底前完成信息报告). */
+export function reportDue(year: number, rs: RuleSet): DayNumber {
+  return monthDay(year, rs.mtyx.lifecycle.reportDueMonthDay);
+}
+
+/**
+ * The years a recognition made on `recognisedOn` and valid until `validUntil` owed a yearly report
+ * by `on`: each year after the recognition year whose due date has passed within the validity.
+ */
+export function reportYearsDue(recognisedOn: DayNumber, validUntil: DayNumber, on: DayNumber, rs: RuleSet): number[] {
+  const years: number[] = [];
+  for (let y = yearOf(recognisedOn) + 1; y <= Math.min(yearOf(on), yearOf(validUntil)); y++) {
+    const due = reportDue(y, rs);
+    if (due < on && due <= validUntil) years.push(y);
+  }
+  return years;
+}
+
 /** The round's window in `year`: applications from `from`, the decision by `decisionBy` (both inclusive). */
 export interface RoundWindow {
   readonly from: DayNumber;

@@ -58,11 +58,23 @@ export const applicationSchema = z.object({
 /** An application, parsed. */
 export type Application = z.infer<typeof applicationSchema>;
 
+/** A yearly information report (信息报告), or a report of a change of operator. */
+export const reportSchema = z.object({
+  year: z.number().int(),
+  reportedOn: date,
+  operatorChanged: z.boolean().default(false),
+  newOperatorId: z.string().min(1).nullish(),
+});
+/** A report, parsed. */
+export type Report = z.infer<typeof reportSchema>;
+
 /** The 名特优新 part of an input record. */
 export interface CandidateExtras {
   readonly honours: Honours;
   readonly application: Application | null;
   readonly submittedOn: DayNumber;
+  /** The business's information reports on file, any year. */
+  readonly reports: readonly Report[];
 }
 
 const EMPTY_HONOURS: Honours = honoursSchema.parse({});
@@ -77,7 +89,15 @@ export function parseCandidateExtras(raw: Record<string, unknown>): CandidateExt
     const i = h.error.issues[0] as z.core.$ZodIssue;
     throw new GetihuError('INVALID_INPUT', `honours.${i.path.join('.')}: ${i.message}`, { field: `honours.${i.path.join('.')}` });
   }
-  if (raw.application == null) return { honours: h.data, application: null, submittedOn: Number.NaN };
+  const rp = raw.mtyxReports == null ? { success: true as const, data: [] } : z.array(reportSchema).safeParse(raw.mtyxReports);
+  if (!rp.success) {
+    const i = rp.error.issues[0] as z.core.$ZodIssue;
+    throw new GetihuError('INVALID_INPUT', `mtyxReports.${i.path.join('.')}: ${i.message}`, {
+      field: `mtyxReports.${i.path.join('.')}`,
+    });
+  }
+  const reports = rp.data;
+  if (raw.application == null) return { honours: h.data, application: null, submittedOn: Number.NaN, reports };
   const a = applicationSchema.safeParse(raw.application);
   if (!a.success) {
     const i = a.error.issues[0] as z.core.$ZodIssue;
@@ -85,5 +105,5 @@ export function parseCandidateExtras(raw: Record<string, unknown>): CandidateExt
       field: `application.${i.path.join('.')}`,
     });
   }
-  return { honours: h.data, application: a.data, submittedOn: tryParseIsoDate(a.data.submittedOn) as number };
+  return { honours: h.data, application: a.data, submittedOn: tryParseIsoDate(a.data.submittedOn) as number, reports };
 }

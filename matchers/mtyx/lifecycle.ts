@@ -13,7 +13,7 @@
 import { addYears, type DayNumber, dayNumber, formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import type { MtyxCategory, RuleSet } from '../ruleSet.js';
 import { type BusinessType, TYPE_RANK } from '../typing.js';
-import { barEnd, extendedValidityEnd, lastYearOfValidityFrom, validityEnd } from './calendar.js';
+import { barEnd, extendedValidityEnd, lastYearOfValidityFrom, reportYearsDue, validityEnd } from './calendar.js';
 import type { SourceExemption } from './round.js';
 
 /** Figures compared for "clear growth" (明显增长) over the validity period. */
@@ -248,16 +248,7 @@ export function recognitionStatusOn(events: readonly RecognitionEvent[], on: Day
         break;
     }
   }
-  const [mm, dd] = lc.reportDueMonthDay.split('-').map(Number) as [number, number];
-  const reportsMissing: number[] = [];
-  if (current !== null) {
-    const from = yearOf(current.on) + 1;
-    const to = Math.min(yearOf(on), yearOf(validUntil));
-    for (let y = from; y <= to; y++) {
-      const due = dayNumber(y, mm, dd);
-      if (due < on && !reports.has(y)) reportsMissing.push(y);
-    }
-  }
+  const reportsMissing = current === null ? [] : reportYearsDue(current.on, validUntil, on, rs).filter((y) => !reports.has(y));
   const status = current === null ? 'none' : ended !== null ? ended : on > validUntil ? 'expired' : 'active';
   return {
     status,

@@ -184,6 +184,9 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       due.set(r.creditCode, r);
   }
   const dueFacts = new Map<string, Typed>();
+  // The operator each holder last reported changing to (变更经营者的，要在变更后及时报告).
+  const holders = new Map((input.existing ?? []).map((r) => [r.creditCode, r]));
+  const reportedOperator = new Map<string, string>();
 
   const base = new Map<string, number>();
   const candidates: Typed[] = [];
@@ -202,6 +205,15 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
         candidates.push({ f, x, engine, typeCode });
       }
       if (due.has(f.creditCode)) dueFacts.set(f.creditCode, { f, x, engine, typeCode });
+      const held = holders.get(f.creditCode);
+      if (held !== undefined) {
+        const change = x.reports
+          .filter((p) => p.operatorChanged && p.newOperatorId != null)
+          .filter((p) => p.reportedOn >= held.recognisedOn && isoDay(p.reportedOn) <= decidedOn)
+          .sort((p, q) => (p.reportedOn < q.reportedOn ? -1 : 1))
+          .at(-1);
+        if (change?.newOperatorId != null) reportedOperator.set(f.creditCode, change.newOperatorId);
+      }
     } catch (err) {
       if (!isGetihuError(err)) throw err;
       const code = (raw as { creditCode?: unknown } | null)?.creditCode;
@@ -227,7 +239,8 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
   for (const r of existing) {
     if (!validOn(r, decidedOn)) continue;
     holding.set(r.creditCode, r);
-    if (r.operatorId !== null) operatorHolds.add(`${r.operatorId}|${r.district}`);
+    const operator = reportedOperator.get(r.creditCode) ?? r.operatorId;
+    if (operator !== null) operatorHolds.add(`${operator}|${r.district}`);
     const e = engineFor(r.district);
     const unit = quotaUnitOf(e.ruleSet, r.district);
     heldBefore.set(unit, (heldBefore.get(unit) ?? 0) + 1);

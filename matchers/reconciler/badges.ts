@@ -10,12 +10,13 @@ import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { RecognitionChange, Store } from '../../lib/store/store.js';
-import { barEnd } from '../mtyx/calendar.js';
+import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
 import { RuleBook } from '../ruleSet.js';
 import { type BusinessType, basicStandardMet } from '../typing.js';
 import { type LeaseOptions, loadLedger, withLedgerLease } from './ledger.js';
-import { type PipelineContext, topicName } from './reconciler.js';
+import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
+import { FactState } from './state.js';
 
 type Change = Omit<RecognitionChange, 'eventId'>;
 
@@ -46,6 +47,15 @@ async function emit(ctx: PipelineContext, changes: readonly Change[]): Promise<v
   );
 }
 
+/** A recognition's yearly information reports that were owed by the sweep's date and are missing or late. */
+export interface ReportFinding {
+  readonly creditCode: string;
+  readonly missing: readonly number[];
+  /** Filed after the due date (31 July). */
+  readonly late: readonly number[];
+  readonly clause: string;
+}
+
 /** What a sweep found. */
 export interface SweepResult {
   readonly area: string;
@@ -54,6 +64,12 @@ export interface SweepResult {
   readonly expired: number;
   readonly cancelled: number;
   readonly changes: readonly Change[];
+  /**
+   * Reports owed and not (or late) filed. They are for the recognising department to follow
+   * up: the texts make the report a duty and its review the basis of the re-check, but do not
+   * make a missing report a ground of cancellation by itself.
+   */
+  readonly reports: readonly ReportFinding[];
 }
 
 /** Records the changes in the serving store, then emits them: readers see them once the job answers. */
@@ -79,7 +95,10 @@ export async function sweepBadges(
     o.area,
     async () => {
       const ledger = await loadLedger(ctx);
+      const facts = new FactState();
+      await loadFacts(ctx, facts, undefined, ['mtyxReport']);
       const changes: Change[] = [];
+      const reports: ReportFinding[] = [];
       let checked = 0;
       // Each business's newest recognition made by then that nothing has ended yet: still valid
       // (re-checked) or past its last valid day (expired now).
@@ -93,6 +112,13 @@ export async function sweepBadges(
         const met = (c: string) => reasons.find((x) => x.criterion === c)?.met !== false;
         const validFrom = formatIsoDate(r.on);
         const validUntil = formatIsoDate(e.validUntil);
+        const rs = book.inForce(programmeRegionOf(r.district), on);
+        const filed = facts.businesses.get(r.creditCode)?.mtyxReports ?? new Map();
+        const owed = reportYearsDue(r.on, e.validUntil, on, rs);
+        const missing = owed.filter((y) => !filed.has(y));
+        const late = owed.filter((y) => filed.has(y) && (filed.get(y)?.reportedOn as number) > reportDue(y, rs));
+        if (missing.length + late.length > 0)
+          reports.push({ creditCode: r.creditCode, missing, late, clause: rs.mtyx.lifecycle.clause });
         const change = badgeChangeOn(
           { validFrom, validUntil, sourceExemption: r.sourceExemption },
           d === null
@@ -105,7 +131,7 @@ export async function sweepBadges(
                 type: d.type as BusinessType,
               },
           on,
-          book.inForce(programmeRegionOf(r.district), on),
+          rs,
         );
         if (change !== null)
           changes.push({ creditCode: r.creditCode, category: r.category, validUntil, changedOn: o.asOf, ...change });
@@ -118,6 +144,7 @@ export async function sweepBadges(
         expired: changes.filter((c) => c.status === 'expired').length,
         cancelled: changes.filter((c) => c.status === 'cancelled').length,
         changes,
+        reports,
       };
     },
     o.lease,

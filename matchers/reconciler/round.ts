@@ -32,6 +32,14 @@ export function candidateRecord(state: FactState, code: string, year: number): R
       platformFollowers: Number(h.platformFollowers),
     };
   }
+  const reports = [...(s?.mtyxReports.values() ?? [])];
+  if (reports.length > 0)
+    input.mtyxReports = reports.map((r) => ({
+      year: r.year,
+      reportedOn: iso(r.reportedOn),
+      operatorChanged: r.operatorChanged === true,
+      newOperatorId: r.newOperatorId ?? null,
+    }));
   const a = s?.applications.get(year);
   if (a !== undefined) {
     input.application = {

@@ -19,6 +19,8 @@ export interface BusinessState {
   readonly tax: Map<number, Fact>;
   readonly socialInsurance: Map<number, Fact>;
   readonly applications: Map<number, Fact>;
+  /** 名特优新 yearly information reports, by year. */
+  readonly mtyxReports: Map<number, Fact>;
 }
 
 /** The topic ids by full topic name (without prefix). */
@@ -39,7 +41,13 @@ export class FactState {
   #business(code: string): BusinessState {
     let s = this.businesses.get(code);
     if (s === undefined) {
-      s = { annualReports: new Map(), tax: new Map(), socialInsurance: new Map(), applications: new Map() };
+      s = {
+        annualReports: new Map(),
+        tax: new Map(),
+        socialInsurance: new Map(),
+        applications: new Map(),
+        mtyxReports: new Map(),
+      };
       this.businesses.set(code, s);
     }
     return s;
@@ -87,8 +95,16 @@ export class FactState {
       case 'annualReport':
       case 'tax':
       case 'socialInsurance':
-      case 'application': {
-        const map = topic === 'annualReport' ? s.annualReports : topic === 'application' ? s.applications : s[topic];
+      case 'application':
+      case 'mtyxReport': {
+        const map =
+          topic === 'annualReport'
+            ? s.annualReports
+            : topic === 'application'
+              ? s.applications
+              : topic === 'mtyxReport'
+                ? s.mtyxReports
+                : s[topic];
         const year = fact.year as number;
         if (same(map.get(year))) return [];
         map.set(year, fact);
