@@ -13,6 +13,7 @@ import {
   marketCreditFeed,
   mtyxReportFeed,
   registrationFeed,
+  reviewStepFeed,
 } from './market-regulator/index.js';
 import { socialInsuranceFeed } from './social-insurance/index.js';
 import { taxFeed } from './tax/index.js';
@@ -25,6 +26,7 @@ export const FEEDS: ReadonlyMap<string, FeedDefinition> = new Map(
     marketCreditFeed,
     applicationFeed,
     mtyxReportFeed,
+    reviewStepFeed,
     taxFeed,
     socialInsuranceFeed,
     ipFeed,

@@ -88,6 +88,8 @@ export function splitBusiness(b: Json, lastYear: number): FeedRow[] {
   if (b.honours != null) out.push({ feed: 'culture-agriculture/honours', row: { creditCode: code, honours: b.honours } });
   const app = b.application as Json | null | undefined;
   if (app != null) out.push({ feed: 'market-regulator/applications', row: { creditCode: code, ...app } });
+  for (const step of (b.reviewSteps as Json[] | null | undefined) ?? [])
+    out.push({ feed: 'market-regulator/review-steps', row: { creditCode: code, ...step } });
   for (const report of (b.mtyxReports as Json[] | null | undefined) ?? [])
     out.push({ feed: 'market-regulator/mtyx-reports', row: { creditCode: code, ...report } });
   return out;

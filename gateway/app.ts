@@ -725,6 +725,50 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
 
+  // Regulators record the review steps of their candidates (走访核实, 征求意见, 信息公示 and objections
+  // raised during it): each one a fact with the date and the regulator who acted, through the
+  // same connector as any feed, and the round requires the steps its rule set names.
+  const stepsBody = z
+    .object({
+      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+      steps: z.array(z.record(z.string(), z.unknown())).min(1).max(500),
+    })
+    .strict();
+  app.post(
+    '/v1/regulator/review-steps',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const b = stepsBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError('INVALID_INPUT', 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const p = req.principal as Principal;
+      // Every step must concern a business within this regulator's region; who acted is the token's subject.
+      for (const s of b.data.steps) {
+        const code = typeof s.creditCode === 'string' ? s.creditCode : '';
+        const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
+        await requireRegulatorsArea(req, region, 'review.step', code === '' ? null : code.slice(0, 18));
+      }
+      const summary = await ingestRecords(
+        b.data.steps.map((s, i) => {
+          const fields = { ...s, actor: p.subject };
+          return { line: i + 1, original: JSON.stringify(fields), fields };
+        }),
+        {
+          bus: o.pipeline.bus,
+          codec: o.pipeline.codec,
+          feed: FEEDS.get('market-regulator/review-steps') as NonNullable<ReturnType<typeof FEEDS.get>>,
+          source: `http:${p.subject}:${b.data.batchId}`,
+          topicPrefix: o.pipeline.prefix,
+          keepOutcomes: true,
+        },
+      );
+      await audit(req, 'review.step', null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
+      res.status(summary.rejected === 0 ? 200 : 207).json(summary);
+    }),
+  );
+
   // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
   // goes out on getihu.decision.badge.
   app.post(

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { isolatedPipeline } from '../matchers/reconciler/testing.js';
-import { business, withSection } from '../matchers/testing/fixtures.js';
+import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 type Rec = Record<string, unknown>;
@@ -22,11 +22,10 @@ const certified = { certifications: [{ kind: 'productQuality' }] };
 const growth = (division: string) => withSection(business(division), 'socialInsurance', { insuredHeadcount: 2 });
 /** The same business's facts for typing in `year` (last year's report and amounts). */
 const factsFor = (b: Rec, year: number): Rec => withSection(b, 'annualReport', { year: year - 1 });
-const applying = (b: Rec, year: number, over: Rec = {}): Rec => ({
-  ...b,
-  honours: certified,
-  application: { year, route: 'application', category: null, submittedOn: `${year}-09-01`, review: {}, ...over },
-});
+const applying = (b: Rec, year: number, over: Rec = {}): Rec => {
+  const application = { year, route: 'application', category: null, submittedOn: `${year}-09-01`, review: {}, ...over };
+  return { ...b, honours: certified, application, reviewSteps: passedReview(year, application.submittedOn as string) };
+};
 
 interface Candidate {
   creditCode: string;
@@ -351,3 +350,95 @@ describe.each(MODES)(
     });
   },
 );
+
+describe.each(MODES)('review steps before a recognition stands (津市场监管政务〔2024〕9号 附件2 四(二)) (%s)', (mode) => {
+  it('a candidate is recognised only after its visit, consultation and notice; an upheld objection, a short notice or a failed visit stops it', async () => {
+    const { p, sink, gw } = await openWithGateway(mode);
+    try {
+      const fillers = Array.from({ length: 40 }, () => growth('120101'));
+      const viaApi = growth('120101');
+      const withSteps = (b: Rec, steps: Rec[]) => ({ ...applying(b, 2025), reviewSteps: steps });
+      const [visit, consult, notice] = passedReview(2025, '2025-09-01');
+      const objected = withSteps(growth('120101'), [
+        visit as Rec,
+        consult as Rec,
+        notice as Rec,
+        { year: 2025, step: 'objection', stepId: 'o-1', on: '2025-09-08', outcome: 'upheld', actor: 'regulator:notice' },
+      ]);
+      const shortNotice = withSteps(growth('120101'), [
+        visit as Rec,
+        consult as Rec,
+        { ...notice, until: '2025-09-08' }, // 09-06 to 09-08: 3 days of the 5 the rule set asks
+      ]);
+      const failedVisit = withSteps(growth('120101'), [{ ...visit, outcome: 'failed' }, consult as Rec, notice as Rec]);
+      // A department's recommendation needs the notice alone.
+      const recommended = {
+        ...applying(business('120101'), 2025, { route: 'recommendation', recommender: '区商务局', operatorConsent: true }),
+        reviewSteps: [notice as Rec],
+      };
+      const { reviewSteps: _none, ...viaApiRecord } = applying(viaApi, 2025);
+      await ingestBusinesses(p.ctx, [...fillers, viaApiRecord, objected, shortNotice, failedVisit, recommended], 2024);
+      await sink.caughtUp();
+
+      const reg = await gw.token('regulator', 'heping-samr:li', { region: '120101' });
+      const steps = [
+        { creditCode: viaApi.creditCode, year: 2025, step: 'verification', stepId: 'v1', on: '2025-09-10', outcome: 'passed' },
+        {
+          creditCode: viaApi.creditCode,
+          year: 2025,
+          step: 'consultation',
+          stepId: 'c1',
+          on: '2025-09-12',
+          outcome: 'noObjection',
+        },
+        {
+          creditCode: viaApi.creditCode,
+          year: 2025,
+          step: 'notice',
+          stepId: 'n1',
+          on: '2025-09-15',
+          until: '2025-09-21',
+          outcome: 'published',
+          note: '公示期7天',
+        },
+      ];
+      // Another province's regulator may not record them; a bad outcome for its step is refused, naming the field.
+      const beijing = await gw.token('regulator', 'mentougou-samr', { region: '110109' });
+      expect((await gw.call('POST', '/v1/regulator/review-steps', beijing, { batchId: 'b1', steps })).status).toBe(403);
+      const bad = await gw.call('POST', '/v1/regulator/review-steps', reg, {
+        batchId: 'b0',
+        steps: [{ ...steps[0], outcome: 'noObjection' }],
+      });
+      expect(bad.status).toBe(207);
+      expect(JSON.stringify(bad.body)).toMatch(/outcome/);
+      const recorded = await gw.call('POST', '/v1/regulator/review-steps', reg, { batchId: 'b1', steps });
+      expect(recorded.status, JSON.stringify(recorded.body)).toBe(200);
+
+      const r = (await gw.call('POST', '/v1/regulator/rounds', reg, { area: '120101', asOf: '2025-08-15' }))
+        .body as unknown as RoundAnswer;
+      const outcome = (b: Rec) => r.candidates.find((c) => c.creditCode === b.creditCode) as Candidate;
+      expect(outcome(viaApi).outcome).toBe('recognised');
+      expect(outcome(recommended).outcome).toBe('recognised');
+      expect(outcome(objected)).toMatchObject({
+        outcome: 'ineligible',
+        explanation: expect.stringContaining('mtyx.review.notice'),
+      });
+      expect(outcome(shortNotice).explanation).toContain('mtyx.review.notice');
+      expect(outcome(failedVisit).explanation).toContain('mtyx.review.verification');
+      expect(outcome(objected).explanation).not.toContain('mtyx.review.verification');
+
+      // The explanation shows each step with its date and who acted.
+      expect((await gw.call('POST', '/v1/regulator/runs', reg, { area: '120101', asOf: '2025-08-15' })).status).toBe(201);
+      await sink.caughtUp();
+      const life = (await gw.call('GET', `/v1/regulator/decisions/${viaApi.creditCode}`, reg)).body.recognitionLife as {
+        reasons: { criterion: string; met: boolean; evidence: { steps?: { on: string; actor: string }[] } }[];
+      }[];
+      const verification = life[0]?.reasons.find((x) => x.criterion === 'mtyx.review.verification');
+      expect(verification).toMatchObject({ met: true, evidence: { steps: [{ on: '2025-09-10', actor: 'heping-samr:li' }] } });
+    } finally {
+      await gw.close();
+      await sink.stop();
+      await p.close();
+    }
+  });
+});

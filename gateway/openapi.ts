@@ -117,6 +117,12 @@ export function openApiDocument(): Record<string, unknown> {
           'regulator',
         ),
       },
+      '/v1/regulator/review-steps': {
+        post: op(
+          '名特优新 review steps (走访核实 verification, 征求意见 consultation, 信息公示 notice, objection) with dates; the actor is the token subject; body {batchId, steps}',
+          'regulator',
+        ),
+      },
       '/v1/regulator/badges/sweep': {
         post: op(
           'Yearly badge sweep for an area as of a date: expire recognitions past their validity, cancel (取消认定) those failing the re-check; each change is emitted on getihu.decision.badge',

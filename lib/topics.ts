@@ -35,6 +35,7 @@ export const TOPICS = Object.freeze({
   honours: fact('honours'),
   application: fact('application'),
   mtyxReport: fact('mtyx-report'),
+  reviewStep: fact('review-step'),
   typing: { name: 'getihu.decision.typing', kind: 'decision', keyField: 'creditCode', compacted: false },
   run: { name: 'getihu.decision.run', kind: 'decision', keyField: 'runId', compacted: false },
   mtyx: { name: 'getihu.decision.mtyx', kind: 'decision', keyField: 'creditCode', compacted: false },

@@ -127,6 +127,17 @@ const ruleSetSchema = z.object({
       note: z.string(),
       districts: z.record(z.string().regex(/^\d{6}$/), roundCalendar).optional(),
     }),
+    /**
+     * The review steps a candidate must have passed before it is recognised, per route
+     * (matchers/mtyx/round.ts), and the shortest public notice in days.
+     */
+    review: z.object({
+      application: z.array(z.enum(['verification', 'consultation', 'notice'])),
+      recommendation: z.array(z.enum(['verification', 'consultation', 'notice'])),
+      noticeDays: z.number().int().positive(),
+      clause,
+      note: z.string(),
+    }),
     lifecycle: z.object({
       validityYears: z.number().int().positive(),
       extensionYears: z.number().int().positive(),

@@ -236,4 +236,75 @@ export const mtyxReportFeed: FeedDefinition = {
   }),
 };
 
+/** Outcomes each review step may have. */
+const STEP_OUTCOMES = {
+  verification: ['passed', 'failed'],
+  consultation: ['noObjection', 'objection'],
+  notice: ['published'],
+  objection: ['pending', 'upheld', 'dismissed'],
+} as const;
+
+/**
+ * Review steps of 名特优新 candidates, recorded by the regulator who acted (the actor): 走访核实,
+ * 征求意见, 信息公示 (from `on` to `until`) and objections raised during the notice
+ * (国市监注发〔2024〕10号 附件 二(五)1–2; 津市场监管政务〔2024〕9号 附件2 四(二)1).
+ */
+export const reviewStepFeed: FeedDefinition = {
+  agency: AGENCY,
+  feed: 'review-steps',
+  topic: 'reviewStep',
+  description:
+    '名特优新 review steps: verification visit, consultation, public notice (from/until), objection; outcome and actor',
+  columns: [
+    col('credit_code', 'creditCode', 'string'),
+    col('year', 'year', 'int'),
+    col('step', 'step', 'string'),
+    col('step_id', 'stepId', 'string'),
+    col('on', 'on', 'string'),
+    col('until', 'until', 'string'),
+    col('outcome', 'outcome', 'string'),
+    col('actor', 'actor', 'string'),
+    col('note', 'note', 'string'),
+  ],
+  row: z.object({
+    creditCode: z.string(),
+    year,
+    step: z.enum(['verification', 'consultation', 'notice', 'objection']),
+    stepId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'letters, digits and ._:- only, at most 64'),
+    on: z.string(),
+    until: z.string().nullish(),
+    outcome: z.enum(['passed', 'failed', 'noObjection', 'objection', 'published', 'pending', 'upheld', 'dismissed']),
+    actor: z.string().min(1).max(200),
+    note: z.string().max(2000).nullish(),
+  }),
+  check: (r) => {
+    r.creditCode = checkCreditCode(r.creditCode);
+    checkDates(r, ['on', 'until']);
+    const step = r.step as keyof typeof STEP_OUTCOMES;
+    if (!(STEP_OUTCOMES[step] as readonly string[]).includes(r.outcome as string))
+      throw new GetihuError('INVALID_INPUT', `outcome: a ${step} step's outcome is one of ${STEP_OUTCOMES[step].join(', ')}`, {
+        field: 'outcome',
+      });
+    if (step === 'notice' && (r.until == null || (r.until as string) < (r.on as string)))
+      throw new GetihuError('INVALID_INPUT', 'until: a notice runs from on to until, on or after on', { field: 'until' });
+  },
+  toFact: (r, source) => ({
+    topic: 'reviewStep',
+    key: `${r.creditCode}:${r.year}:${r.step}:${r.stepId}`,
+    partitionKey: r.creditCode as string,
+    value: {
+      creditCode: r.creditCode,
+      year: r.year,
+      step: r.step,
+      stepId: r.stepId,
+      on: day(r.on),
+      until: r.until == null ? null : day(r.until),
+      outcome: r.outcome,
+      actor: r.actor,
+      note: r.note ?? null,
+      source,
+    },
+  }),
+};
+
 void count;

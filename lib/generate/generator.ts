@@ -5,7 +5,7 @@
  * byte for byte. It feeds tests, benchmarks and demos.
  */
 import { CREDIT_CODE_CHARSET, completeCreditCode } from '../creditCode.js';
-import { addYears, type DayNumber, dayNumber, formatIsoDate, yearOf } from '../dates.js';
+import { addYears, type DayNumber, dayNumber, formatIsoDate, parseIsoDate, yearOf } from '../dates.js';
 import { GetihuError } from '../errors.js';
 import { districtsOf, divisionName, isValidDivisionCode, PROVINCES } from '../regions.js';
 import { Random } from './random.js';
@@ -251,6 +251,24 @@ export function* generateBusinesses(options: GenerateOptions): Generator<Generat
           operatingWell: rnd.chance(0.7),
         },
       };
+      // The review steps a regulator recorded (走访核实, 征求意见, 信息公示): most pass; now and then
+      // a visit fails, a department objects, or an objection to the notice is upheld.
+      const applied = parseIsoDate((record.application as { submittedOn: string }).submittedOn);
+      const step = (kind: string, days: number, outcome: string, until?: number) => ({
+        year: asOfYear,
+        step: kind,
+        stepId: `${kind}-1`,
+        on: formatIsoDate(applied + days),
+        ...(until === undefined ? {} : { until: formatIsoDate(applied + until) }),
+        outcome,
+        actor: 'regulator:generated',
+      });
+      record.reviewSteps = [
+        step('verification', 7, rnd.chance(0.95) ? 'passed' : 'failed'),
+        step('consultation', 10, rnd.chance(0.95) ? 'noObjection' : 'objection'),
+        step('notice', 14, 'published', 20),
+        ...(rnd.chance(0.05) ? [step('objection', 16, rnd.chance(0.5) ? 'upheld' : 'dismissed')] : []),
+      ];
     }
     yield record;
   }

@@ -68,6 +68,20 @@ export const reportSchema = z.object({
 /** A report, parsed. */
 export type Report = z.infer<typeof reportSchema>;
 
+/** One review step of a candidate (走访核实, 征求意见, 信息公示, an objection during the notice). */
+export const reviewStepSchema = z.object({
+  year: z.number().int(),
+  step: z.enum(['verification', 'consultation', 'notice', 'objection']),
+  stepId: z.string().min(1),
+  on: date,
+  until: date.nullish(),
+  outcome: z.enum(['passed', 'failed', 'noObjection', 'objection', 'published', 'pending', 'upheld', 'dismissed']),
+  actor: z.string().min(1),
+  note: z.string().nullish(),
+});
+/** A review step, parsed. */
+export type ReviewStep = z.infer<typeof reviewStepSchema>;
+
 /** The 名特优新 part of an input record. */
 export interface CandidateExtras {
   readonly honours: Honours;
@@ -75,6 +89,8 @@ export interface CandidateExtras {
   readonly submittedOn: DayNumber;
   /** The business's information reports on file, any year. */
   readonly reports: readonly Report[];
+  /** The review steps on file, any year. */
+  readonly reviewSteps: readonly ReviewStep[];
 }
 
 const EMPTY_HONOURS: Honours = honoursSchema.parse({});
@@ -97,7 +113,16 @@ export function parseCandidateExtras(raw: Record<string, unknown>): CandidateExt
     });
   }
   const reports = rp.data;
-  if (raw.application == null) return { honours: h.data, application: null, submittedOn: Number.NaN, reports };
+  const st =
+    raw.reviewSteps == null ? { success: true as const, data: [] } : z.array(reviewStepSchema).safeParse(raw.reviewSteps);
+  if (!st.success) {
+    const i = st.error.issues[0] as z.core.$ZodIssue;
+    throw new GetihuError('INVALID_INPUT', `reviewSteps.${i.path.join('.')}: ${i.message}`, {
+      field: `reviewSteps.${i.path.join('.')}`,
+    });
+  }
+  const reviewSteps = st.data;
+  if (raw.application == null) return { honours: h.data, application: null, submittedOn: Number.NaN, reports, reviewSteps };
   const a = applicationSchema.safeParse(raw.application);
   if (!a.success) {
     const i = a.error.issues[0] as z.core.$ZodIssue;
@@ -105,5 +130,11 @@ export function parseCandidateExtras(raw: Record<string, unknown>): CandidateExt
       field: `application.${i.path.join('.')}`,
     });
   }
-  return { honours: h.data, application: a.data, submittedOn: tryParseIsoDate(a.data.submittedOn) as number, reports };
+  return {
+    honours: h.data,
+    application: a.data,
+    submittedOn: tryParseIsoDate(a.data.submittedOn) as number,
+    reports,
+    reviewSteps,
+  };
 }

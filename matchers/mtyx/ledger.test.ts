@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addYears, parseIsoDate as d, formatIsoDate } from '../../lib/dates.js';
 import { RuleBook } from '../ruleSet.js';
-import { business, withSection } from '../testing/fixtures.js';
+import { business, passedReview, withSection } from '../testing/fixtures.js';
 import { type LedgerEvent, RecognitionLedger } from './ledger.js';
 import { mayApply, type RecognitionEvent } from './lifecycle.js';
 import { runRecognitionRound } from './round.js';
@@ -21,6 +21,7 @@ const applying = (b: Rec, year: number, submittedOn = `${year}-09-01`, review: R
   ...b,
   honours: { certifications: [{ kind: 'productQuality' }], ...honours },
   application: { year, route: 'application', category: null, submittedOn, review },
+  reviewSteps: passedReview(year, submittedOn),
 });
 
 describe('case 6: the round and mayApply agree on the last day of the 5-year bar', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../lib/dates.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { RuleBook } from '../ruleSet.js';
-import { business, withSection } from '../testing/fixtures.js';
+import { business, passedReview, withSection } from '../testing/fixtures.js';
 import { runRecognitionRound } from './round.js';
 
 const book = RuleBook.load();
@@ -17,11 +17,10 @@ type Rec = Record<string, unknown>;
 const growth = (division: string, over: Rec = {}) =>
   withSection(business(division, over), 'socialInsurance', { insuredHeadcount: 2 });
 const development = (division: string, over: Rec = {}) => withSection(business(division, over), 'ip', { patents: 1 });
-const apply = (r: Rec, application: Rec = {}, honours: Rec = { certifications: [{ kind: 'productQuality' }] }): Rec => ({
-  ...r,
-  honours,
-  application: { year: 2025, route: 'application', category: null, submittedOn: '2025-09-01', review: {}, ...application },
-});
+const apply = (r: Rec, application: Rec = {}, honours: Rec = { certifications: [{ kind: 'productQuality' }] }): Rec => {
+  const a = { year: 2025, route: 'application', category: null, submittedOn: '2025-09-01', review: {}, ...application };
+  return { ...r, honours, application: a, reviewSteps: passedReview(2025, a.submittedOn as string) };
+};
 const round = (records: Rec[], area: string, existing = []) =>
   runRecognitionRound({ ruleBook: book, asOf, area, records, existing });
 const only = (res: ReturnType<typeof round>, code: unknown) => res.candidates.find((c) => c.creditCode === code)!;

@@ -34,6 +34,7 @@ import { type CandidateExtras, parseCandidateExtras } from './candidate.js';
 import { assessCategories } from './categories.js';
 import type { GrowthFigures } from './lifecycle.js';
 import { growthFiguresOf, inLastYearOfValidity, type RenewalReview, reviewRenewal } from './renewal.js';
+import { assessReview } from './review.js';
 
 /** A recognition from an earlier round (the recognition ledger's entry, or an operator's file). */
 export interface ExistingRecognition {
@@ -295,6 +296,14 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
         },
         clause: window.clause,
       },
+      // The review steps the rule set asks of this route, all of this year's round.
+      ...assessReview(
+        a.route,
+        x.reviewSteps.filter((s) => s.year === year),
+        on,
+        decidedOn,
+        rs,
+      ),
       {
         criterion: 'mtyx.consent',
         met: consent,

@@ -32,6 +32,18 @@ export function candidateRecord(state: FactState, code: string, year: number): R
       platformFollowers: Number(h.platformFollowers),
     };
   }
+  const steps = [...(s?.reviewSteps.values() ?? [])];
+  if (steps.length > 0)
+    input.reviewSteps = steps.map((x) => ({
+      year: x.year,
+      step: x.step,
+      stepId: x.stepId,
+      on: iso(x.on),
+      until: iso(x.until),
+      outcome: x.outcome,
+      actor: x.actor,
+      note: x.note ?? null,
+    }));
   const reports = [...(s?.mtyxReports.values() ?? [])];
   if (reports.length > 0)
     input.mtyxReports = reports.map((r) => ({

@@ -21,6 +21,8 @@ export interface BusinessState {
   readonly applications: Map<number, Fact>;
   /** 名特优新 yearly information reports, by year. */
   readonly mtyxReports: Map<number, Fact>;
+  /** 名特优新 review steps, by `year:step:stepId`. */
+  readonly reviewSteps: Map<string, Fact>;
 }
 
 /** The topic ids by full topic name (without prefix). */
@@ -47,6 +49,7 @@ export class FactState {
         socialInsurance: new Map(),
         applications: new Map(),
         mtyxReports: new Map(),
+        reviewSteps: new Map(),
       };
       this.businesses.set(code, s);
     }
@@ -108,6 +111,12 @@ export class FactState {
         const year = fact.year as number;
         if (same(map.get(year))) return [];
         map.set(year, fact);
+        break;
+      }
+      case 'reviewStep': {
+        const key = `${fact.year}:${fact.step}:${fact.stepId}`;
+        if (same(s.reviewSteps.get(key))) return [];
+        s.reviewSteps.set(key, fact);
         break;
       }
       default:

@@ -44,3 +44,20 @@ export function business(division: string, over: Json = {}): Json {
 export function withSection(record: Json, section: string, fields: Json): Json {
   return { ...record, [section]: { ...((record[section] as Json | undefined) ?? {}), ...fields } };
 }
+
+/**
+ * Review steps a candidate passed in `year` after applying on `submittedOn`: a verification visit
+ * 3 days on, a consultation with no objection 4 days on, a 7-day public notice from 5 days on.
+ */
+export function passedReview(year: number, submittedOn: string): Json[] {
+  const on = (days: number) => {
+    const d = new Date(`${submittedOn}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
+  };
+  return [
+    { year, step: 'verification', stepId: 'visit-1', on: on(3), outcome: 'passed', actor: 'regulator:visit' },
+    { year, step: 'consultation', stepId: 'consult-1', on: on(4), outcome: 'noObjection', actor: 'regulator:consult' },
+    { year, step: 'notice', stepId: 'notice-1', on: on(5), until: on(11), outcome: 'published', actor: 'regulator:notice' },
+  ];
+}
