@@ -11,10 +11,10 @@ import { z } from 'zod';
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
-import { formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
+import { chinaDate, formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
 import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { benefitsFrom } from '../matchers/mtyx/calendar.js';
-import { revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
+import { refuseRecognition, revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { DecisionPool, inArea, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
@@ -521,6 +521,14 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
           validUntil: c.validUntil,
           explanation: c.reason,
         })),
+        ...life.filings.map((f) => ({
+          on: f.reviewedOn,
+          step: 'filingReview',
+          outcome: f.outcome,
+          actor: f.actor,
+          supplementBy: f.supplementBy,
+          explanation: f.note,
+        })),
       ].sort((p, q) => ((p.on ?? '') < (q.on ?? '') ? -1 : (p.on ?? '') > (q.on ?? '') ? 1 : 0));
       res.json({ decision, history, recognition, recognitionLife });
     }),
@@ -803,11 +811,89 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         creditCode: code,
         ground: b.data.ground,
         note: b.data.note,
-        on: b.data.on ?? now().toISOString().slice(0, 10),
+        on: b.data.on ?? chinaDate(now()),
       });
       await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
       if (change === null) throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       res.status(201).json(change);
+    }),
+  );
+
+  // The level above reviews what a district filed (备案): the filing list of a year, and a review
+  // of one recognition — confirmed, more material by a date (限期补充材料), or refused (不予认定,
+  // which ends the recognition). A district regulator reviews nobody's filing, its own least.
+  const filingQuery = z.object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) }).strict();
+  app.get(
+    '/v1/regulator/filings',
+    allow(['regulator']),
+    wrap(async (req, res) => {
+      const q = filingQuery.safeParse(req.query);
+      if (!q.success) throw new HttpError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
+      await requireRegulatorsArea(req, q.data.area, 'filing.list');
+      const list = await o.store.filingList(q.data.area, q.data.year);
+      await audit(req, 'filing.list', null, `${q.data.area}:${q.data.year}: ${list.length}`);
+      res.json({ area: q.data.area, year: q.data.year, recognitions: list });
+    }),
+  );
+  const filingReviewBody = z
+    .object({
+      outcome: z.enum(['confirmed', 'supplement', 'refused']),
+      note: z.string().trim().min(1).max(500),
+      on: z.iso.date().optional(),
+      supplementBy: z.iso.date().optional(),
+    })
+    .strict()
+    .refine((b) => (b.outcome === 'supplement') === (b.supplementBy !== undefined), {
+      message: 'supplementBy: the date more material is due, given with outcome supplement and only then',
+    });
+  app.post(
+    '/v1/regulator/recognitions/:code/filing-review',
+    allow(['regulator']),
+    smallJson,
+    wrap(async (req, res) => {
+      const code = creditCodeParam(req);
+      const b = filingReviewBody.safeParse(req.body);
+      if (!b.success)
+        throw new HttpError(
+          'INVALID_INPUT',
+          b.error.issues[0]?.message.startsWith('supplementBy')
+            ? b.error.issues[0].message
+            : 'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
+        );
+      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      const p = req.principal as Principal;
+      const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
+      await requireRegulatorsArea(req, region, 'filing.review', code);
+      if (p.region !== null && !p.region.endsWith('0000')) {
+        await audit(req, 'filing.review', code, 'denied');
+        throw new HttpError(
+          'FORBIDDEN',
+          "a district's filed recognitions are reviewed by the level above (a province-level regulator)",
+        );
+      }
+      const recognition = await o.store.recognition(code);
+      if (recognition === null || recognition.status !== 'active') {
+        await audit(req, 'filing.review', code, 'not-found');
+        throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      }
+      const on = b.data.on ?? chinaDate(now());
+      if (b.data.outcome === 'refused') {
+        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.data.note });
+        if (change === null) throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+        cache.invalidate(code);
+      }
+      const review = {
+        creditCode: code,
+        year: Number(recognition.validFrom.slice(0, 4)),
+        outcome: b.data.outcome,
+        reviewedOn: on,
+        supplementBy: b.data.supplementBy ?? null,
+        actor: p.subject,
+        note: b.data.note,
+      };
+      await o.store.recordFilingReview(review);
+      await audit(req, 'filing.review', code, b.data.outcome);
+      res.status(201).json(review);
     }),
   );
 

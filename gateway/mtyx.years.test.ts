@@ -372,7 +372,7 @@ describe.each(MODES)('review steps before a recognition stands (津市场监管�
       ]);
       const failedVisit = withSteps(growth('120101'), [{ ...visit, outcome: 'failed' }, consult as Rec, notice as Rec]);
       // A department's recommendation needs the notice alone.
-      const recommended = {
+      const recommended: Rec = {
         ...applying(business('120101'), 2025, { route: 'recommendation', recommender: '区商务局', operatorConsent: true }),
         reviewSteps: [notice as Rec],
       };
@@ -435,6 +435,51 @@ describe.each(MODES)('review steps before a recognition stands (津市场监管�
       }[];
       const verification = life[0]?.reasons.find((x) => x.criterion === 'mtyx.review.verification');
       expect(verification).toMatchObject({ met: true, evidence: { steps: [{ on: '2025-09-10', actor: 'heping-samr:li' }] } });
+
+      // 备案: the district's list goes to the city, which may confirm, ask for more by a date, or refuse.
+      const city = await gw.token('regulator', 'tianjin-samr:wang', { region: '120000' });
+      const review = (who: string, b: Rec, body: Rec) =>
+        gw.call('POST', `/v1/regulator/recognitions/${b.creditCode}/filing-review`, who, body);
+      expect((await review(reg, viaApi, { outcome: 'confirmed', note: '自查' })).status).toBe(403);
+      const filed = await gw.call('GET', '/v1/regulator/filings?area=120101&year=2025', city);
+      expect((filed.body.recognitions as { creditCode: string; review: unknown }[]).map((x) => [x.creditCode, x.review])).toEqual(
+        [viaApi, recommended].map((b) => [b.creditCode, null]).sort(),
+      );
+      expect((await review(city, viaApi, { outcome: 'supplement', note: '补充经营场所材料' })).status).toBe(400);
+      expect(
+        (
+          await review(city, viaApi, {
+            outcome: 'supplement',
+            note: '补充经营场所材料',
+            on: '2025-12-05',
+            supplementBy: '2025-12-20',
+          })
+        ).status,
+      ).toBe(201);
+      expect((await review(city, viaApi, { outcome: 'confirmed', note: '材料齐全', on: '2025-12-18' })).status).toBe(201);
+      const refused = await review(city, recommended, { outcome: 'refused', note: '抽查不符合认定条件', on: '2025-12-10' });
+      expect(refused.status).toBe(201);
+      const plat = await gw.token('platform', 'platform:shop');
+      expect((await gw.call('GET', `/v1/badges/${recommended.creditCode}/status`, plat)).body.status).toBe('cancelled');
+      expect((await gw.call('GET', `/v1/badges/${viaApi.creditCode}/status`, plat)).body.status).toBe('active');
+      const after = await gw.call('GET', '/v1/regulator/filings?area=120101&year=2025', city);
+      expect(
+        (after.body.recognitions as { creditCode: string; review: { outcome: string } }[]).map((x) => [
+          x.creditCode,
+          x.review.outcome,
+        ]),
+      ).toEqual(
+        [
+          [viaApi.creditCode, 'confirmed'],
+          [recommended.creditCode, 'refused'],
+        ].sort(),
+      );
+      const refusedLife = (await gw.call('GET', `/v1/regulator/decisions/${recommended.creditCode}`, city)).body
+        .recognitionLife as { on: string; step: string; outcome?: string; explanation: string }[];
+      expect(refusedLife.slice(-2)).toEqual([
+        expect.objectContaining({ on: '2025-12-10', step: 'cancelled', explanation: expect.stringContaining('不予认定') }),
+        expect.objectContaining({ on: '2025-12-10', step: 'filingReview', outcome: 'refused' }),
+      ]);
     } finally {
       await gw.close();
       await sink.stop();

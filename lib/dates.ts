@@ -70,6 +70,11 @@ export function parseIsoDate(text: string, field = 'date'): DayNumber {
   return n;
 }
 
+/** The calendar date in China (UTC+8, no daylight saving) at the instant `at`, as `YYYY-MM-DD`. */
+export function chinaDate(at: Date): string {
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 /** `YYYY-MM-DD` of a day number. */
 export function formatIsoDate(n: DayNumber): string {
   const { year, month, day } = civilDate(n);

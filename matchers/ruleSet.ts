@@ -136,6 +136,8 @@ const ruleSetSchema = z.object({
       recommendation: z.array(z.enum(['verification', 'consultation', 'notice'])),
       noticeDays: z.number().int().positive(),
       clause,
+      /** The district's list filed with the level above, which may spot-check, ask for more, or refuse. */
+      filingClause: clause,
       note: z.string(),
     }),
     lifecycle: z.object({

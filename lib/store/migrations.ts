@@ -175,4 +175,24 @@ create table mtyx_outcomes (
 create index mtyx_outcomes_by_code on mtyx_outcomes (credit_code, decided_on)
 `,
   },
+  {
+    // The level above's review of a district's filed recognitions (备案; 抽查): confirmed, more
+    // material asked for by a date (限期补充材料), or refused (不予认定, which also ends the
+    // recognition on getihu.decision.badge).
+    version: 7,
+    sql: `
+create table filing_reviews (
+  event_id text primary key,
+  credit_code text not null,
+  year int not null,
+  outcome text not null,
+  reviewed_on date not null,
+  supplement_by date,
+  actor text not null,
+  note text not null,
+  recorded_at timestamptz not null default now()
+);
+create index filing_reviews_by_code on filing_reviews (credit_code, reviewed_on)
+`,
+  },
 ];

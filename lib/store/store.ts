@@ -2,6 +2,7 @@
  * The serving store: where decisions land for the gateway. One interface, two implementations
  * over the same SQL — PGlite (Postgres in WASM, embedded default) and PostgreSQL.
  */
+import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { GetihuError } from '../errors.js';
@@ -58,6 +59,19 @@ export interface RoundOutcomeRow {
   readonly validUntil: string | null;
   readonly explanation: string;
   readonly reasons: unknown;
+}
+
+/** The level above's review of a filed recognition (备案抽查). */
+export interface FilingReview {
+  readonly creditCode: string;
+  readonly year: number;
+  readonly outcome: 'confirmed' | 'supplement' | 'refused';
+  /** YYYY-MM-DD. */
+  readonly reviewedOn: string;
+  /** The date by which more material is due (限期补充材料), for `supplement`. */
+  readonly supplementBy: string | null;
+  readonly actor: string;
+  readonly note: string;
 }
 
 /** A change of a badge's status (expired, cancelled, revoked), from getihu.decision.badge. */
@@ -571,13 +585,77 @@ export class Store {
     );
   }
 
+  /** Records a filing review (the same review twice is kept once). */
+  async recordFilingReview(r: FilingReview): Promise<void> {
+    const id = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 32);
+    await this.#sql.query(
+      `insert into filing_reviews (event_id, credit_code, year, outcome, reviewed_on, supplement_by, actor, note)
+       values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (event_id) do nothing`,
+      [id, r.creditCode, r.year, r.outcome, r.reviewedOn, r.supplementBy, r.actor, r.note],
+    );
+  }
+
+  /**
+   * The filing list of `year` for an area (a district, a province as XX0000, or 000000): every
+   * recognition a round of that year made there, with its latest filing review, by credit code.
+   */
+  async filingList(area: string, year: number): Promise<(RoundOutcomeRow & { district: string; review: FilingReview | null })[]> {
+    const rows = (
+      await this.#sql.query(
+        `select o.event_id, o.credit_code, o.round_id, o.year, o.decided_on::text as decided_on, o.outcome, o.category,
+                o.valid_from::text as valid_from, o.valid_until::text as valid_until, o.explanation,
+                coalesce(b.region, substr(o.credit_code, 3, 6)) as district,
+                (select row_to_json(f) from (select credit_code, year, outcome, reviewed_on::text as reviewed_on,
+                        supplement_by::text as supplement_by, actor, note from filing_reviews f
+                   where f.credit_code = o.credit_code and f.year = o.year order by reviewed_on desc, recorded_at desc limit 1) f) as review
+         from mtyx_outcomes o left join businesses b on b.credit_code = o.credit_code
+         where o.outcome = 'recognised' and o.year = $1
+           and ($2 = '000000' or coalesce(b.region, substr(o.credit_code, 3, 6)) like $3)
+         order by o.credit_code, o.decided_on`,
+        [year, area, area.endsWith('0000') ? `${area.slice(0, 2)}%` : area],
+      )
+    ).rows;
+    const seen = new Set<string>();
+    return rows
+      .filter((r) => !seen.has(r.credit_code as string) && seen.add(r.credit_code as string))
+      .map((r) => {
+        const f = r.review as Record<string, unknown> | null;
+        return {
+          eventId: r.event_id as string,
+          creditCode: r.credit_code as string,
+          roundId: r.round_id as string,
+          year: Number(r.year),
+          decidedOn: (r.decided_on as string | null) ?? null,
+          outcome: r.outcome as string,
+          category: (r.category as string | null) ?? null,
+          validFrom: (r.valid_from as string | null) ?? null,
+          validUntil: (r.valid_until as string | null) ?? null,
+          explanation: r.explanation as string,
+          reasons: null,
+          district: r.district as string,
+          review:
+            f === null
+              ? null
+              : {
+                  creditCode: f.credit_code as string,
+                  year: Number(f.year),
+                  outcome: f.outcome as FilingReview['outcome'],
+                  reviewedOn: f.reviewed_on as string,
+                  supplementBy: (f.supplement_by as string | null) ?? null,
+                  actor: f.actor as string,
+                  note: f.note as string,
+                },
+        };
+      });
+  }
+
   /**
    * The life of a business's 名特优新 recognitions: every round outcome (oldest first) and every
    * status change, dates as YYYY-MM-DD text.
    */
   async recognitionLife(
     creditCode: string,
-  ): Promise<{ outcomes: RoundOutcomeRow[]; changes: Omit<RecognitionChange, 'eventId'>[] }> {
+  ): Promise<{ outcomes: RoundOutcomeRow[]; changes: Omit<RecognitionChange, 'eventId'>[]; filings: FilingReview[] }> {
     const outcomes = (
       await this.#sql.query(
         `select event_id, credit_code, round_id, year, decided_on::text as decided_on, outcome, category,
@@ -612,7 +690,22 @@ export class Store {
       changedOn: r.changed_on as string,
       reason: r.reason as string,
     }));
-    return { outcomes, changes };
+    const filings = (
+      await this.#sql.query(
+        `select credit_code, year, outcome, reviewed_on::text as reviewed_on, supplement_by::text as supplement_by, actor, note
+         from filing_reviews where credit_code = $1 order by reviewed_on, recorded_at`,
+        [creditCode],
+      )
+    ).rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      year: Number(r.year),
+      outcome: r.outcome as FilingReview['outcome'],
+      reviewedOn: r.reviewed_on as string,
+      supplementBy: (r.supplement_by as string | null) ?? null,
+      actor: r.actor as string,
+      note: r.note as string,
+    }));
+    return { outcomes, changes, filings };
   }
 
   /**

@@ -12,7 +12,7 @@ import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { RecognitionChange, Store } from '../../lib/store/store.js';
 import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
-import { RuleBook } from '../ruleSet.js';
+import { RuleBook, type RuleSet } from '../ruleSet.js';
 import { type BusinessType, basicStandardMet } from '../typing.js';
 import { type LeaseOptions, loadLedger, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
@@ -152,13 +152,15 @@ export async function sweepBadges(
 }
 
 /**
- * Revokes (撤销) a recognition active on `on` for fraud or bribery, barring a new application;
- * null when the business holds none on that day.
+ * Ends the recognition a business holds on `on`, under the ledger lease: `reason` tells why, from
+ * the rule set in force there. Null when it holds none (none, or already ended).
  */
-export async function revokeRecognition(
+async function endRecognition(
   ctx: PipelineContext,
   store: Store,
-  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; note: string; lease?: LeaseOptions },
+  o: { creditCode: string; on: string; lease?: LeaseOptions | undefined },
+  status: 'revoked' | 'cancelled',
+  reason: (rs: RuleSet, on: number) => string,
 ): Promise<Change | null> {
   const on = parseIsoDate(o.on, 'on');
   const region = (await store.business(o.creditCode))?.region ?? o.creditCode.slice(2, 8);
@@ -166,9 +168,7 @@ export async function revokeRecognition(
     store,
     region,
     async () => {
-      const entries = (await loadLedger(ctx)).of(o.creditCode);
-      const e = entries.at(-1);
-      // None, or already ended (revoked, cancelled, expired by a sweep): nothing to revoke.
+      const e = (await loadLedger(ctx)).of(o.creditCode).at(-1);
       if (e === undefined || e.ended !== null) return null;
       if (on < e.recognition.on || on > e.validUntil)
         throw new GetihuError(
@@ -177,18 +177,54 @@ export async function revokeRecognition(
           { field: 'on' },
         );
       const rs = RuleBook.load().inForce(programmeRegionOf(e.recognition.district), on);
-      const lc = rs.mtyx.lifecycle;
       const change: Change = {
         creditCode: o.creditCode,
         category: e.recognition.category,
         validUntil: formatIsoDate(e.validUntil),
         changedOn: o.on,
-        status: 'revoked',
-        reason: `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(barEnd(on, rs))} (${lc.revocationClause})`,
+        status,
+        reason: reason(rs, on),
       };
       await recordAndEmit(ctx, store, [change]);
       return change;
     },
     o.lease,
+  );
+}
+
+/**
+ * Revokes (撤销) an active recognition for fraud or bribery, barring a new application; null when
+ * the business holds none on that day.
+ */
+export async function revokeRecognition(
+  ctx: PipelineContext,
+  store: Store,
+  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; note: string; lease?: LeaseOptions },
+): Promise<Change | null> {
+  return endRecognition(
+    ctx,
+    store,
+    o,
+    'revoked',
+    (rs, on) =>
+      `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(barEnd(on, rs))} (${rs.mtyx.lifecycle.revocationClause})`,
+  );
+}
+
+/**
+ * Refuses (不予认定) a filed recognition at the level above's review: it ends, with no bar on a
+ * later application; null when the business holds none on that day.
+ */
+export async function refuseRecognition(
+  ctx: PipelineContext,
+  store: Store,
+  o: { creditCode: string; on: string; note: string; lease?: LeaseOptions },
+): Promise<Change | null> {
+  return endRecognition(
+    ctx,
+    store,
+    o,
+    'cancelled',
+    (rs) => `不予认定 at the filing review: ${o.note} (${rs.mtyx.review.filingClause})`,
   );
 }
