@@ -12,6 +12,7 @@ import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
+import { programmeRegionOf } from '../lib/regions.js';
 import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { benefitsFrom } from '../matchers/mtyx/calendar.js';
 import { refuseRecognition, revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
@@ -19,6 +20,7 @@ import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { DecisionPool, inArea, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
+import { RuleBook } from '../matchers/ruleSet.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
@@ -552,26 +554,94 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
 
-  // Disputes (异议): the business files; a regulator upholds or adjusts, and an adjustment is a
-  // new decision event, so the result changes everywhere it is shared (store, cache, banks).
-  const disputeBody = z.object({ creditCode: z.string(), claim: z.string().trim().min(1).max(2000) }).strict();
+  // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
+  // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
+  // own token. A regulator sees and resolves those of its region; adjusting a type is a new
+  // decision event, so the result changes everywhere it is shared (store, cache, banks).
+  const disputeBody = z
+    .object({
+      creditCode: z.string(),
+      claim: z.string().trim().min(1).max(2000),
+      subject: z.enum(['type', 'mtyx']).default('type'),
+      year: z.number().int().min(2024).max(2100).optional(),
+    })
+    .strict()
+    .refine((b) => b.subject === 'type' || b.year !== undefined, {
+      message: 'year: a dispute over a 名特优新 outcome names the round year',
+    });
+  const disputeView = (d: Record<string, unknown>, today: string) => ({
+    id: d.id,
+    creditCode: d.credit_code,
+    subject: d.subject,
+    year: d.year ?? null,
+    claim: d.claim,
+    status: d.status,
+    reply: d.resolution ?? null,
+    respondBy: d.respond_by ?? null,
+    overdue: d.status === 'open' && d.respond_by != null && (d.respond_by as string) < today,
+    filedAt: d.filed_at,
+    resolvedAt: d.resolved_at ?? null,
+  });
   app.post(
     '/v1/disputes',
     allow(['public']),
     smallJson,
     wrap(async (req, res) => {
       const b = disputeBody.safeParse(req.body);
-      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"creditCode", "claim"}');
+      if (!b.success)
+        throw new HttpError(
+          'INVALID_INPUT',
+          b.error.issues[0]?.message.startsWith('year:')
+            ? b.error.issues[0].message
+            : 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
+        );
       const code = requireIndividualBusinessCode(b.data.creditCode);
       const p = req.principal as Principal;
       if (p.subject !== code.code) {
         await audit(req, 'dispute.file', code.code, 'denied');
         throw new HttpError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
       }
+      const region = (await o.store.business(code.code))?.region ?? code.code.slice(2, 8);
+      const today = chinaDate(now());
+      const rs = RuleBook.load().inForce(programmeRegionOf(region), parseIsoDate(today));
+      const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
       const id = randomUUID();
-      await o.store.fileDispute({ id, creditCode: code.code, filedBy: p.subject, claim: b.data.claim });
+      await o.store.fileDispute({
+        id,
+        creditCode: code.code,
+        filedBy: p.subject,
+        claim: b.data.claim,
+        subject: b.data.subject,
+        year: b.data.year ?? null,
+        respondBy,
+        region,
+      });
       await audit(req, 'dispute.file', code.code, 'open');
-      res.status(201).json({ id, status: 'open' });
+      res.status(201).json({
+        id,
+        status: 'open',
+        subject: b.data.subject,
+        respondBy,
+        clause: b.data.subject === 'type' ? rs.disputes.typeClause : rs.disputes.mtyxClause,
+      });
+    }),
+  );
+  // The business reads its own disputes and the replies (token subject = its credit code).
+  app.get(
+    '/v1/disputes',
+    allow(['public']),
+    wrap(async (req, res) => {
+      const code = requireIndividualBusinessCode(
+        typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
+        'creditCode',
+      );
+      if ((req.principal as Principal).subject !== code.code) {
+        await audit(req, 'dispute.read', code.code, 'denied');
+        throw new HttpError('FORBIDDEN', 'a business reads its own disputes only (token subject = its credit code)');
+      }
+      const today = chinaDate(now());
+      await audit(req, 'dispute.read', code.code, 'ok');
+      res.json({ disputes: (await o.store.disputes({ creditCode: code.code })).map((d) => disputeView(d, today)) });
     }),
   );
   app.get(
@@ -580,8 +650,13 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const status =
         typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
+      const today = chinaDate(now());
       await audit(req, 'dispute.list', null, 'ok');
-      res.json({ disputes: await o.store.disputes(status) });
+      const list = await o.store.disputes({
+        ...(status === undefined ? {} : { status }),
+        region: (req.principal as Principal).region,
+      });
+      res.json({ disputes: list.map((d) => disputeView(d, today)) });
     }),
   );
   const resolveBody = z
@@ -590,8 +665,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
       reason: z.string().trim().min(1).max(2000),
     })
-    .strict()
-    .refine((b) => b.outcome === 'uphold' || b.type !== undefined, 'adjust needs the type');
+    .strict();
   app.post(
     '/v1/regulator/disputes/:id/resolve',
     allow(['regulator']),
@@ -601,9 +675,22 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       if (!b.success)
         throw new HttpError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
       const id = String(req.params.id);
-      const open = (await o.store.disputes('open')).find((d) => d.id === id);
+      const open = (await o.store.disputes({ status: 'open' })).find((d) => d.id === id);
       if (open === undefined) throw new HttpError('NOT_FOUND', 'no open dispute with that id');
       const code = open.credit_code as string;
+      await requireRegulatorsArea(req, open.region as string, `dispute.${b.data.outcome}`, code);
+      if (open.subject === 'mtyx') {
+        // A 名特优新 outcome is not rewritten here: an accepted claim is reconsidered through the
+        // round and its review steps (quota and ranking hold); the reply says what was decided.
+        if (b.data.type !== undefined)
+          throw new HttpError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
+        const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+        await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+        res.json(closed);
+        return;
+      }
+      if (b.data.outcome === 'adjust' && b.data.type === undefined)
+        throw new HttpError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
       const current = await o.store.decision(code);
       if (current === null) throw new HttpError('CONFLICT', 'the business has no decision to review');
       if (b.data.outcome === 'adjust') {

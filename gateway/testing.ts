@@ -27,8 +27,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts the gateway for `store` and `pipeline` on an ephemeral loopback port. */
-export async function startTestGateway(store: Store, pipeline: PipelineContext): Promise<TestGateway> {
+/** Starts the gateway for `store` and `pipeline` on an ephemeral loopback port (with `now` as its clock). */
+export async function startTestGateway(store: Store, pipeline: PipelineContext, now?: () => Date): Promise<TestGateway> {
   const access = await KeyRing.ephemeral();
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(pipeline, cache);
@@ -41,6 +41,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext):
       issuer: DEV_ISSUER,
       webhookOrigins: parseWebhookOrigins('http://127.0.0.1:*'),
       webhookSecrets: new SecretBox(randomBytes(32)),
+      ...(now === undefined ? {} : { now }),
     },
     cache,
   );

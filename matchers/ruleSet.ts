@@ -91,6 +91,8 @@ const ruleSetSchema = z.object({
   /** Money thresholds in yuan and other figures the texts leave to the region. */
   thresholds: z.record(z.string(), z.number().nonnegative()),
   thresholdNotes: z.string(),
+  /** Disputes (异议): what a business may dispute, and the days within which it gets its reply. */
+  disputes: z.object({ typeClause: clause, mtyxClause: clause, responseDays: z.number().int().positive(), note: z.string() }),
   typing: z.object({
     basic: z.object({
       registered: clause,

@@ -247,7 +247,7 @@ const STEP_OUTCOMES = {
 /**
  * Review steps of 名特优新 candidates, recorded by the regulator who acted (the actor): 走访核实,
  * 征求意见, 信息公示 (from `on` to `until`) and objections raised during the notice
- * (国市监注发〔2024〕10号 附件 二(五)1–2; 津市场监管政务〔2024〕9号 附件2 四(二)1).
+ * (国市监注发〔2024〕10号 附件 二(三)1、二(五)2; 津市场监管政务〔2024〕9号 附件2 四(二)1).
  */
 export const reviewStepFeed: FeedDefinition = {
   agency: AGENCY,

@@ -195,4 +195,16 @@ create table filing_reviews (
 create index filing_reviews_by_code on filing_reviews (credit_code, reviewed_on)
 `,
   },
+  {
+    // Disputes over a type or a 名特优新 outcome, with the date the reply is due and the region
+    // the dispute belongs to (a regulator sees and resolves those of its own region only).
+    version: 8,
+    sql: `
+alter table disputes add column subject text not null default 'type';
+alter table disputes add column year int;
+alter table disputes add column respond_by date;
+alter table disputes add column region text;
+create index disputes_by_code on disputes (credit_code, filed_at)
+`,
+  },
 ];

@@ -946,21 +946,59 @@ export class Store {
       );
   }
 
-  /** Files a dispute. */
-  async fileDispute(d: { id: string; creditCode: string; filedBy: string; claim: string }): Promise<void> {
-    await this.#sql.query("insert into disputes (id, credit_code, filed_by, claim, status) values ($1, $2, $3, $4, 'open')", [
-      d.id,
-      d.creditCode,
-      d.filedBy,
-      d.claim,
-    ]);
+  /** Files a dispute over the business's type, or over a 名特优新 outcome of `year`; the reply is due by `respondBy`. */
+  async fileDispute(d: {
+    id: string;
+    creditCode: string;
+    filedBy: string;
+    claim: string;
+    subject?: 'type' | 'mtyx';
+    year?: number | null;
+    respondBy?: string | null;
+    region?: string | null;
+  }): Promise<void> {
+    await this.#sql.query(
+      `insert into disputes (id, credit_code, filed_by, claim, status, subject, year, respond_by, region)
+       values ($1, $2, $3, $4, 'open', $5, $6, $7, $8)`,
+      [
+        d.id,
+        d.creditCode,
+        d.filedBy,
+        d.claim,
+        d.subject ?? 'type',
+        d.year ?? null,
+        d.respondBy ?? null,
+        d.region ?? d.creditCode.slice(2, 8),
+      ],
+    );
   }
 
-  /** Disputes, newest first (optionally by status). */
-  async disputes(status?: string): Promise<Record<string, unknown>[]> {
-    return status === undefined
-      ? (await this.#sql.query('select * from disputes order by filed_at desc limit 500')).rows
-      : (await this.#sql.query('select * from disputes where status = $1 order by filed_at desc limit 500', [status])).rows;
+  /**
+   * Disputes, newest first: optionally by status, within a region (a district, XX0000 for a
+   * province), or of one business. Dates as YYYY-MM-DD text.
+   */
+  async disputes(
+    o: { status?: string; region?: string | null; creditCode?: string } | string = {},
+  ): Promise<Record<string, unknown>[]> {
+    const f = typeof o === 'string' ? { status: o } : o;
+    const region = f.region ?? null;
+    return (
+      await this.#sql.query(
+        `select id, credit_code, filed_by, claim, status, resolution, subject, year, respond_by::text as respond_by,
+                coalesce(region, substr(credit_code, 3, 6)) as region, filed_at, resolved_at
+         from disputes
+         where ($1::text is null or status = $1)
+           and ($2::text is null or $2 = '000000' or coalesce(region, substr(credit_code, 3, 6)) like $3)
+           and ($4::text is null or credit_code = $4)
+         order by filed_at desc limit 500`,
+        [
+          f.status ?? null,
+          region,
+          region === null ? null : region.endsWith('0000') ? `${region.slice(0, 2)}%` : region,
+          f.creditCode ?? null,
+        ],
+      )
+    ).rows;
   }
 
   /** Closes an open dispute; false when it is not open. */

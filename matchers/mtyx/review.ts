@@ -7,7 +7,7 @@
  *     decision, and no department objected;
  *   - 信息公示 public notice: published after the application for at least `noticeDays` days,
  *     ended before the decision, and no objection raised during it is upheld or still pending.
- * 国市监注发〔2024〕10号 附件 二(五)1–2; 津市场监管政务〔2024〕9号 附件2 四(二); the Beijing district
+ * 国市监注发〔2024〕10号 附件 二(三)1、二(五)2; 津市场监管政务〔2024〕9号 附件2 四(二); the Beijing district
  * plans 三(二)2 and 二(二).
  */
 import { type DayNumber, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
