@@ -15,8 +15,17 @@ const clause = z.string().min(3);
 const isoDate = z.string().refine((s) => tryParseIsoDate(s) !== undefined, 'must be a YYYY-MM-DD date');
 const level = z.enum(['district', 'city', 'province', 'national']);
 const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
-/** Applications from `applicationsFrom`, the decision by `decisionBy`, both in the round year. */
-const roundCalendar = z.object({ applicationsFrom: monthDay, decisionBy: monthDay, clause });
+/**
+ * Applications from `applicationsFrom`, the decision by `decisionBy`, both in the round year; the
+ * category standards public by `standardsPublishedBy` where the text dates it.
+ */
+const roundCalendar = z.object({
+  applicationsFrom: monthDay,
+  decisionBy: monthDay,
+  standardsPublishedBy: monthDay.optional(),
+  clause,
+});
+const recommenderLevels = z.array(z.enum(['district', 'city', 'province'])).min(1);
 
 /** A typing criterion; `kind` selects the evaluator in typing.ts. */
 const typingCriterion = z.discriminatedUnion('kind', [
@@ -124,6 +133,12 @@ const ruleSetSchema = z.object({
     suitabilityClause: clause,
     quota: z.object({ share: z.number().positive().max(1), scope: z.enum(['province', 'district']), clause }),
     onePerOperatorPerDistrict: clause,
+    /** Which levels of department may recommend (部门推荐), with a district's own list where its text differs. */
+    recommenders: z.object({
+      levels: recommenderLevels,
+      clause,
+      districts: z.record(z.string().regex(/^\d{6}$/), z.object({ levels: recommenderLevels, clause })).optional(),
+    }),
     /** The round's window (matchers/mtyx/calendar.ts), with a district's own dates where its text sets them. */
     calendar: roundCalendar.extend({
       note: z.string(),

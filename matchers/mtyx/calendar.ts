@@ -82,6 +82,8 @@ export function reportYearsDue(recognisedOn: DayNumber, validUntil: DayNumber, o
 export interface RoundWindow {
   readonly from: DayNumber;
   readonly decisionBy: DayNumber;
+  /** The day the category standards are public by, where the text dates it: no decision before it. */
+  readonly standardsPublishedBy: DayNumber | null;
   readonly clause: string;
 }
 
@@ -96,6 +98,7 @@ export function roundWindow(rs: RuleSet, year: number, district: string): RoundW
   return {
     from: monthDay(year, c.applicationsFrom),
     decisionBy: monthDay(year, c.decisionBy),
+    standardsPublishedBy: c.standardsPublishedBy === undefined ? null : monthDay(year, c.standardsPublishedBy),
     clause: c.clause,
   };
 }

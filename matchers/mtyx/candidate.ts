@@ -48,6 +48,8 @@ export const applicationSchema = z.object({
   category: z.enum(MTYX_CATEGORIES).nullish(),
   submittedOn: date,
   recommender: z.string().nullish(),
+  /** The recommender's level; without it, read from the first character of its name (区/县, 市, 省). */
+  recommenderLevel: z.enum(['district', 'city', 'province']).nullish(),
   /** A recommendation needs the operator's prior consent (事先征得经营者本人同意). */
   operatorConsent: z.boolean().nullish(),
   /** Veterans, new graduates, disabled people, returning migrant workers: source may be relaxed. */

@@ -236,3 +236,33 @@ describe('quota and uniqueness', () => {
     );
   });
 });
+
+describe('each Beijing district’s own rules where its text differs', () => {
+  const recommend = (division: string, recommender: string) =>
+    apply(business(division), { route: 'recommendation', recommender, operatorConsent: true });
+  const outcomeIn = (division: string, r: Rec) =>
+    only(round([r, ...Array.from({ length: 40 }, () => growth(division))], division), r.creditCode);
+
+  it('Mentougou admits district departments’ recommendations only; Daxing and Shijingshan city ones too (各区 三(二)2)', () => {
+    // 门头沟 三(二)2: 区相关部门推荐认定的; 兴市监发〔2024〕53号 and 石景山 三(二)2: 市或区市场监管局组织同级相关部门进行推荐.
+    expect(outcomeIn('110109', recommend('110109', '市商务局'))).toMatchObject({
+      outcome: 'ineligible',
+      explanation: expect.stringContaining('mtyx.recommender'),
+    });
+    expect(outcomeIn('110109', recommend('110109', '区商务局')).outcome).toBe('recognised');
+    expect(outcomeIn('110115', recommend('110115', '市商务局')).outcome).toBe('recognised');
+    expect(outcomeIn('110107', recommend('110107', '市文化和旅游局')).outcome).toBe('recognised');
+    // A recommender whose level cannot be told is not accepted.
+    expect(outcomeIn('110115', recommend('110115', '商务局')).explanation).toContain('mtyx.recommender');
+  });
+
+  it('no district decides before its category standards are public: Shijingshan by 30 September, Mentougou by 31 August', () => {
+    const at = (division: string, decidedOn: string) => () =>
+      runRecognitionRound({ ruleBook: book, asOf, area: division, records: [], decidedOn: parseIsoDate(decidedOn) });
+    expect(at('110107', '2025-09-15')).toThrow(
+      /decidedOn: 2025-09-15 is outside the 2025 round of 110107, which decides between 2025-09-30/,
+    );
+    expect(at('110109', '2025-09-15')).not.toThrow();
+    expect(at('110109', '2025-08-30')).toThrow(/between 2025-08-31/);
+  });
+});

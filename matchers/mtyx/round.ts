@@ -150,6 +150,19 @@ function quotaUnitOf(rs: RuleSet, division: string): string {
   return rs.mtyx.quota.scope === 'province' ? `${division.slice(0, 2)}0000` : division;
 }
 
+/**
+ * Whether a recommender may recommend in `district`: its level (given, else read from the first
+ * character of its name — 区/县 district, 市 city, 省 province, as departments are named) must be
+ * one the rule set allows there.
+ */
+function recommenderCheck(name: string | null, given: 'district' | 'city' | 'province' | null, rs: RuleSet, district: string) {
+  const r = rs.mtyx.recommenders.districts?.[district] ?? rs.mtyx.recommenders;
+  const first = name?.charAt(0);
+  const level =
+    given ?? (first === '区' || first === '县' ? 'district' : first === '市' ? 'city' : first === '省' ? 'province' : null);
+  return { level, levels: r.levels, allowed: level !== null && r.levels.includes(level), clause: r.clause };
+}
+
 /** Runs one round. Pure: the same input gives the same result. */
 export function runRecognitionRound(input: RoundInput): RoundResult {
   if (!/^\d{6}$/.test(input.area))
@@ -169,10 +182,13 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
 
   const areaWindow = roundWindow(engineFor(input.area).ruleSet, year, input.area);
   const decidedOn = input.decidedOn ?? areaWindow.decisionBy;
-  if (decidedOn < areaWindow.from || decidedOn > areaWindow.decisionBy)
+  // No decision before the applications open, after the round closes, or before the district's
+  // category standards are public.
+  const earliest = Math.max(areaWindow.from, areaWindow.standardsPublishedBy ?? areaWindow.from);
+  if (decidedOn < earliest || decidedOn > areaWindow.decisionBy)
     throw new GetihuError(
       'INVALID_ARGUMENT',
-      `decidedOn: ${formatIsoDate(decidedOn)} is outside the ${year} round of ${input.area}, which decides between ${formatIsoDate(areaWindow.from)} and ${formatIsoDate(areaWindow.decisionBy)} (${areaWindow.clause})`,
+      `decidedOn: ${formatIsoDate(decidedOn)} is outside the ${year} round of ${input.area}, which decides between ${formatIsoDate(earliest)} and ${formatIsoDate(areaWindow.decisionBy)} (${areaWindow.clause})`,
       { field: 'decidedOn' },
     );
 
@@ -271,6 +287,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       (r) => r.creditCode === f.creditCode && r.revokedOn != null && barredOn(isoDay(r.revokedOn), on, rs),
     );
     const window = roundWindow(rs, year, f.divisionCode);
+    const recommender = recommenderCheck(a.recommender ?? null, a.recommenderLevel ?? null, rs, f.divisionCode);
     const held = holding.get(f.creditCode);
     const basic: Reason[] = [
       { criterion: 'mtyx.typingBasic', met: c.typeCode >= 1, evidence: { type }, clause: rs.mtyx.lifecycle.clause },
@@ -304,6 +321,16 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
         decidedOn,
         rs,
       ),
+      ...(recommended
+        ? [
+            {
+              criterion: 'mtyx.recommender',
+              met: recommender.allowed,
+              evidence: { recommender: a.recommender ?? null, level: recommender.level, allowedLevels: recommender.levels },
+              clause: recommender.clause,
+            },
+          ]
+        : []),
       {
         criterion: 'mtyx.consent',
         met: consent,
