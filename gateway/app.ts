@@ -523,6 +523,14 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
           validUntil: c.validUntil,
           explanation: c.reason,
         })),
+        ...life.rechecks.map((c) => ({
+          on: c.checkedOn,
+          step: 'recheck',
+          outcome: c.outcome,
+          reportsMissing: c.reports.missing,
+          reportsLate: c.reports.late,
+          explanation: c.reason,
+        })),
         ...life.filings.map((f) => ({
           on: f.reviewedOn,
           step: 'filingReview',

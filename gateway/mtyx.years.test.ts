@@ -273,24 +273,42 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
         reasons?: { criterion: string; met: boolean; clause: string }[];
       }[];
     const revokedLife = await life(revoked);
-    // Recognised in 2025 (and the same round run again), revoked in 2026, barred in 2026 and 2027.
+    // Recognised in 2025 (and the same round run again), revoked in 2026, re-checked, barred in 2026 and 2027.
     expect(revokedLife.map((x) => [x.on, x.step, x.outcome ?? null])).toEqual([
       ['2025-11-30', 'round', 'recognised'],
       ['2025-11-30', 'round', 'ineligible'],
       ['2026-03-01', 'revoked', null],
+      // The sweep of this scenario ran before the revocation was recorded (dated earlier, 1 March).
+      ['2026-09-01', 'recheck', 'kept'],
       ['2026-11-30', 'round', 'ineligible'],
       ['2027-11-30', 'round', 'ineligible'],
     ]);
-    const barred = revokedLife[3]?.reasons?.find((r) => r.criterion === 'mtyx.reapplyBar');
+    const barred = revokedLife
+      .find((x) => x.on === '2026-11-30' && x.step === 'round')
+      ?.reasons?.find((r) => r.criterion === 'mtyx.reapplyBar');
     expect(barred).toMatchObject({ met: false, clause: expect.stringContaining('5年内不得再次申报') });
-    expect(revokedLife[2]?.explanation).toMatch(/fraud.*2031-03-01/);
+    expect(revokedLife.find((x) => x.step === 'revoked')?.explanation).toMatch(/fraud.*2031-03-01/);
     const holderLife = await life(holder);
     expect(holderLife.find((x) => x.step === 'renewal')).toMatchObject({
       on: '2028-11-30',
       explanation: expect.stringMatching(/extended to 2031-11-30: growth/),
     });
     const steadyLife = await life(steady);
-    expect(steadyLife.at(-1)).toMatchObject({ on: '2028-12-15', step: 'expired' });
+    expect(steadyLife.filter((x) => x.on === '2028-12-15').map((x) => [x.step, x.outcome ?? null])).toEqual([
+      ['expired', null],
+      ['recheck', 'expired'],
+    ]);
+    // The 2026 re-check that kept the recommended survival business says why, with its missing report.
+    const recheck = (await life(recommended)).find((x) => x.step === 'recheck' && x.on === '2026-09-01') as unknown as {
+      outcome: string;
+      explanation: string;
+      reportsLate: number[];
+    };
+    expect(recheck).toMatchObject({
+      outcome: 'kept',
+      reportsLate: [2026],
+      explanation: expect.stringContaining('source exemption: recommendation'),
+    });
   });
 });
 

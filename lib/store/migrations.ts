@@ -207,4 +207,20 @@ alter table disputes add column region text;
 create index disputes_by_code on disputes (credit_code, filed_at)
 `,
   },
+  {
+    // Each yearly re-check of a recognition (the sweep): kept, cancelled or expired, with why and
+    // the information reports owed and missing or late; one per business and day.
+    version: 9,
+    sql: `
+create table rechecks (
+  credit_code text not null,
+  checked_on date not null,
+  outcome text not null,
+  reason text not null,
+  reports jsonb not null,
+  recorded_at timestamptz not null default now(),
+  primary key (credit_code, checked_on)
+)
+`,
+  },
 ];

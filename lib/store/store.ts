@@ -61,6 +61,16 @@ export interface RoundOutcomeRow {
   readonly reasons: unknown;
 }
 
+/** One yearly re-check of a recognition. */
+export interface Recheck {
+  readonly creditCode: string;
+  /** YYYY-MM-DD. */
+  readonly checkedOn: string;
+  readonly outcome: 'kept' | 'cancelled' | 'expired';
+  readonly reason: string;
+  readonly reports: { readonly missing: readonly number[]; readonly late: readonly number[] };
+}
+
 /** The level above's review of a filed recognition (备案抽查). */
 export interface FilingReview {
   readonly creditCode: string;
@@ -585,6 +595,24 @@ export class Store {
     );
   }
 
+  /** Records re-checks; a second sweep of the same day replaces the first's record. */
+  async recordRechecks(rows: readonly Recheck[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#sql.query(
+      `insert into rechecks (credit_code, checked_on, outcome, reason, reports)
+       select c, d, o, r, j::jsonb from unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[]) as t(c, d, o, r, j)
+       on conflict (credit_code, checked_on) do update set outcome = excluded.outcome, reason = excluded.reason,
+         reports = excluded.reports, recorded_at = now()`,
+      [
+        rows.map((r) => r.creditCode),
+        rows.map((r) => r.checkedOn),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.reason),
+        rows.map((r) => JSON.stringify(r.reports)),
+      ],
+    );
+  }
+
   /** Records a filing review (the same review twice is kept once). */
   async recordFilingReview(r: FilingReview): Promise<void> {
     const id = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 32);
@@ -653,9 +681,12 @@ export class Store {
    * The life of a business's 名特优新 recognitions: every round outcome (oldest first) and every
    * status change, dates as YYYY-MM-DD text.
    */
-  async recognitionLife(
-    creditCode: string,
-  ): Promise<{ outcomes: RoundOutcomeRow[]; changes: Omit<RecognitionChange, 'eventId'>[]; filings: FilingReview[] }> {
+  async recognitionLife(creditCode: string): Promise<{
+    outcomes: RoundOutcomeRow[];
+    changes: Omit<RecognitionChange, 'eventId'>[];
+    filings: FilingReview[];
+    rechecks: Recheck[];
+  }> {
     const outcomes = (
       await this.#sql.query(
         `select event_id, credit_code, round_id, year, decided_on::text as decided_on, outcome, category,
@@ -705,7 +736,20 @@ export class Store {
       actor: r.actor as string,
       note: r.note as string,
     }));
-    return { outcomes, changes, filings };
+    const rechecks = (
+      await this.#sql.query(
+        `select credit_code, checked_on::text as checked_on, outcome, reason, reports from rechecks
+         where credit_code = $1 order by checked_on`,
+        [creditCode],
+      )
+    ).rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      checkedOn: r.checked_on as string,
+      outcome: r.outcome as Recheck['outcome'],
+      reason: r.reason as string,
+      reports: (typeof r.reports === 'string' ? JSON.parse(r.reports) : r.reports) as Recheck['reports'],
+    }));
+    return { outcomes, changes, filings, rechecks };
   }
 
   /**

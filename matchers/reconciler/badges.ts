@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
-import type { RecognitionChange, Store } from '../../lib/store/store.js';
+import type { Recheck, RecognitionChange, Store } from '../../lib/store/store.js';
 import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
 import { RuleBook, type RuleSet } from '../ruleSet.js';
@@ -99,6 +99,7 @@ export async function sweepBadges(
       await loadFacts(ctx, facts, undefined, ['mtyxReport']);
       const changes: Change[] = [];
       const reports: ReportFinding[] = [];
+      const rechecks: Recheck[] = [];
       let checked = 0;
       // Each business's newest recognition made by then that nothing has ended yet: still valid
       // (re-checked) or past its last valid day (expired now).
@@ -135,7 +136,19 @@ export async function sweepBadges(
         );
         if (change !== null)
           changes.push({ creditCode: r.creditCode, category: r.category, validUntil, changedOn: o.asOf, ...change });
+        rechecks.push({
+          creditCode: r.creditCode,
+          checkedOn: o.asOf,
+          outcome: change === null ? 'kept' : change.status,
+          reason:
+            change?.reason ??
+            (d === null
+              ? `kept: no typing decision after the recognition yet (${rs.mtyx.lifecycle.clause})`
+              : `kept: the re-check of ${d.asOf} passed${r.sourceExemption === null ? '' : ` (source exemption: ${r.sourceExemption})`} (${rs.mtyx.lifecycle.clause})`),
+          reports: { missing, late },
+        });
       }
+      await store.recordRechecks(rechecks);
       await recordAndEmit(ctx, store, changes);
       return {
         area: o.area,
