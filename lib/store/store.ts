@@ -341,6 +341,36 @@ function toWebhook(r: Record<string, unknown>): Webhook {
   };
 }
 
+/** A round outcome from its row (dates selected as text). */
+function toRoundOutcome(r: Record<string, unknown>): RoundOutcomeRow {
+  return {
+    eventId: r.event_id as string,
+    creditCode: r.credit_code as string,
+    roundId: r.round_id as string,
+    year: Number(r.year),
+    decidedOn: (r.decided_on as string | null) ?? null,
+    outcome: r.outcome as string,
+    category: (r.category as string | null) ?? null,
+    validFrom: (r.valid_from as string | null) ?? null,
+    validUntil: (r.valid_until as string | null) ?? null,
+    explanation: r.explanation as string,
+    reasons: r.reasons ?? null,
+  };
+}
+
+/** A filing review from its row (dates selected as text). */
+function toFilingReview(f: Record<string, unknown>): FilingReview {
+  return {
+    creditCode: f.credit_code as string,
+    year: Number(f.year),
+    outcome: f.outcome as FilingReview['outcome'],
+    reviewedOn: f.reviewed_on as string,
+    supplementBy: (f.supplement_by as string | null) ?? null,
+    actor: f.actor as string,
+    note: f.note as string,
+  };
+}
+
 function toRecognition(r: Record<string, unknown>): RecognitionRow {
   return {
     creditCode: r.credit_code as string,
@@ -646,35 +676,11 @@ export class Store {
     const seen = new Set<string>();
     return rows
       .filter((r) => !seen.has(r.credit_code as string) && seen.add(r.credit_code as string))
-      .map((r) => {
-        const f = r.review as Record<string, unknown> | null;
-        return {
-          eventId: r.event_id as string,
-          creditCode: r.credit_code as string,
-          roundId: r.round_id as string,
-          year: Number(r.year),
-          decidedOn: (r.decided_on as string | null) ?? null,
-          outcome: r.outcome as string,
-          category: (r.category as string | null) ?? null,
-          validFrom: (r.valid_from as string | null) ?? null,
-          validUntil: (r.valid_until as string | null) ?? null,
-          explanation: r.explanation as string,
-          reasons: null,
-          district: r.district as string,
-          review:
-            f === null
-              ? null
-              : {
-                  creditCode: f.credit_code as string,
-                  year: Number(f.year),
-                  outcome: f.outcome as FilingReview['outcome'],
-                  reviewedOn: f.reviewed_on as string,
-                  supplementBy: (f.supplement_by as string | null) ?? null,
-                  actor: f.actor as string,
-                  note: f.note as string,
-                },
-        };
-      });
+      .map((r) => ({
+        ...toRoundOutcome(r),
+        district: r.district as string,
+        review: r.review == null ? null : toFilingReview(r.review as Record<string, unknown>),
+      }));
   }
 
   /**
@@ -694,19 +700,7 @@ export class Store {
          from mtyx_outcomes where credit_code = $1 order by decided_on nulls first, year, recorded_at`,
         [creditCode],
       )
-    ).rows.map((r) => ({
-      eventId: r.event_id as string,
-      creditCode: r.credit_code as string,
-      roundId: r.round_id as string,
-      year: Number(r.year),
-      decidedOn: (r.decided_on as string | null) ?? null,
-      outcome: r.outcome as string,
-      category: (r.category as string | null) ?? null,
-      validFrom: (r.valid_from as string | null) ?? null,
-      validUntil: (r.valid_until as string | null) ?? null,
-      explanation: r.explanation as string,
-      reasons: r.reasons,
-    }));
+    ).rows.map(toRoundOutcome);
     const changes = (
       await this.#sql.query(
         `select credit_code, status, category, valid_until::text as valid_until, changed_on::text as changed_on, reason
@@ -727,15 +721,7 @@ export class Store {
          from filing_reviews where credit_code = $1 order by reviewed_on, recorded_at`,
         [creditCode],
       )
-    ).rows.map((r) => ({
-      creditCode: r.credit_code as string,
-      year: Number(r.year),
-      outcome: r.outcome as FilingReview['outcome'],
-      reviewedOn: r.reviewed_on as string,
-      supplementBy: (r.supplement_by as string | null) ?? null,
-      actor: r.actor as string,
-      note: r.note as string,
-    }));
+    ).rows.map(toFilingReview);
     const rechecks = (
       await this.#sql.query(
         `select credit_code, checked_on::text as checked_on, outcome, reason, reports from rechecks
