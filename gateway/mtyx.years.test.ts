@@ -101,9 +101,9 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
   }, 120_000);
 
   afterAll(async () => {
-    await gw.close();
-    await sink.stop();
-    await p.close();
+    await gw?.close();
+    await sink?.stop();
+    await p?.close();
   });
 
   it('8: the moment a round answers, a platform sees the new badge (no wait for the sink)', async () => {

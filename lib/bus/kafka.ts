@@ -217,19 +217,23 @@ export class KafkaBus implements Bus {
     const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length === 0) return;
-    try {
+    // A broker that has just started answers some creations with a retriable error (its
+    // metadata not settled yet): try again under the bus's retry policy, creating each time only
+    // what still does not exist, so a partial success is not created twice.
+    await retrying('creating topics', async () => {
+      const now = new Set(await this.#admin.listTopics());
+      const still = missing.filter((t) => !now.has(t.name));
+      if (still.length === 0) return;
       await this.#admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((t) => ({
+        topics: still.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
           replicationFactor: t.replicationFactor ?? 1,
           configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
         })),
       });
-    } catch (err) {
-      throw wrap(err, 'creating topics');
-    }
+    });
     // A created topic is usable once every partition has a leader that answers.
     for (const t of missing) await this.endOffsets(t.name);
   }
