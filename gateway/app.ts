@@ -540,7 +540,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
           explanation: f.note,
         })),
       ].sort((p, q) => ((p.on ?? '') < (q.on ?? '') ? -1 : (p.on ?? '') > (q.on ?? '') ? 1 : 0));
-      res.json({ decision, history, recognition, recognitionLife });
+      // Which decision stands, and why: a dispute adjustment outranks runs on the same facts.
+      const standing = decision.runId?.startsWith('dispute:')
+        ? {
+            by: 'dispute',
+            disputeId: decision.runId.slice('dispute:'.length),
+            reason:
+              'a dispute adjustment stands until a decision on newer facts (a later as-of date or other source records) or a new adjustment; a run on the same facts does not replace it',
+          }
+        : { by: 'run', reason: 'the newest decision on the facts on file' };
+      res.json({ decision, standing, history, recognition, recognitionLife });
     }),
   );
   app.get(

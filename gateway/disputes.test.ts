@@ -86,3 +86,41 @@ describe('disputes', () => {
     );
   });
 });
+
+describe('a human decision outranks a machine run', () => {
+  it('a dispute adjustment stands through a run on the same facts, and gives way to one on newer facts', async () => {
+    const code = tianjin.creditCode as string;
+    const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+    const run = async () => {
+      expect((await gw.call('POST', '/v1/regulator/runs', reg, { area: '120101', asOf: '2025-08-15' })).status).toBe(201);
+      await sink.caughtUp();
+    };
+    const explain = async () => (await gw.call('GET', `/v1/regulator/decisions/${code}`, reg)).body;
+    await run();
+    // The fixture business is survival: nobody insured, no tax paid, no IP.
+    expect((await explain()).decision).toMatchObject({ type: 'survival' });
+    const own = await gw.token('public', code);
+    const filed = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: '已为2名员工缴纳社保' });
+    const adjusted = await gw.call('POST', `/v1/regulator/disputes/${filed.body.id}/resolve`, reg, {
+      outcome: 'adjust',
+      type: 'growth',
+      reason: '社保记录经核实',
+    });
+    expect(adjusted.status).toBe(200);
+    await sink.caughtUp();
+    expect((await explain()).decision).toMatchObject({ type: 'growth' });
+
+    // The same run again, on the same facts: the adjustment stands, and the explanation says why.
+    await run();
+    const kept = await explain();
+    expect(kept.decision).toMatchObject({ type: 'growth', runId: `dispute:${filed.body.id}` });
+    expect(kept.standing).toMatchObject({ by: 'dispute', disputeId: filed.body.id });
+
+    // Newer facts (a patent on file): the run decides again, and its decision stands.
+    await ingestBusinesses(p.ctx, [{ ...tianjin, ip: { trademarksInUse: 0, patents: 1 } }], 2024);
+    await run();
+    const newer = await explain();
+    expect(newer.decision).toMatchObject({ type: 'development' });
+    expect(newer.standing).toMatchObject({ by: 'run' });
+  });
+});

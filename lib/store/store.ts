@@ -439,6 +439,10 @@ export class Store {
   /**
    * Records decisions: each into the history (once per decision id) and, when it is at least as
    * recent as the current one, as the business's current decision. Idempotent.
+   *
+   * A human decision outranks a machine one: a dispute adjustment (run id `dispute:…`) stays the
+   * current decision until a decision on newer facts — a later as-of date, or other source
+   * records — or a new adjustment replaces it; a run replayed on the same facts does not.
    */
   async applyDecisions(decisions: readonly StoredDecision[]): Promise<void> {
     if (decisions.length === 0) return;
@@ -471,7 +475,11 @@ export class Store {
          on conflict (credit_code) do update set decision_id = excluded.decision_id, region = excluded.region, ruleset = excluded.ruleset,
            as_of = excluded.as_of, type = excluded.type, label = excluded.label, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
            run_id = excluded.run_id, reasons = excluded.reasons, sources = excluded.sources, recorded_at = now()
-         where decisions.as_of <= excluded.as_of`,
+         where decisions.as_of < excluded.as_of
+            or (decisions.as_of = excluded.as_of
+                and (coalesce(decisions.run_id, '') not like 'dispute:%'
+                     or coalesce(excluded.run_id, '') like 'dispute:%'
+                     or decisions.sources <> excluded.sources))`,
         params(latest),
       );
     });
