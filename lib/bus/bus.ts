@@ -5,11 +5,15 @@
  * Kafka client can replace kafkajs in one module.
  */
 
+import { logger, outages } from '../observe/index.js';
+
 /** A record to write. */
 export interface OutRecord {
   readonly key: string | null;
   /** Partition by this instead of the key (e.g. a yearly fact keyed `code:year`, partitioned by code). */
   readonly partitionKey?: string;
+  /** Write to this partition, whatever the key (a record sent back to where it was read). */
+  readonly partition?: number;
   readonly value: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -117,4 +121,55 @@ export function murmur2(data: Buffer): number {
 /** The partition of a key, as Kafka's default partitioner chooses it. */
 export function partitionOf(key: string, partitions: number): number {
   return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
+}
+
+const handlerLog = logger('bus');
+
+/**
+ * Hands a batch to its handler until it succeeds or the subscription stops: the one pause-and-
+ * resume of every consumer. A handler sets aside records it cannot use (see the pipeline's dead
+ * letters), so what reaches here is an outage (the store, registry or broker down: `retriable`)
+ * or a fault of the handler itself; either is logged and tried again after a pause that grows to
+ * `maxPauseMs`, never skipped (skipping would lose the batch) and never crashed on silently.
+ * Returns false when the subscription stopped before the batch was handled.
+ */
+export async function handleUntilDone(
+  handler: BatchHandler,
+  records: readonly InRecord[],
+  o: {
+    readonly running: () => boolean;
+    readonly beat?: () => Promise<void>;
+    readonly group: string;
+    readonly maxPauseMs?: number;
+  },
+): Promise<boolean> {
+  let pause = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await handler(records);
+      if (attempt > 1) handlerLog.info({ group: o.group, topic: records[0]?.topic, attempt }, 'batch handled after a pause');
+      return true;
+    } catch (err) {
+      const retriable = (err as { retriable?: boolean }).retriable === true;
+      const where = { group: o.group, topic: records[0]?.topic, partition: records[0]?.partition, offset: records[0]?.offset };
+      if (retriable) {
+        outages.inc({ dependency: dependencyOf(err) });
+        handlerLog.warn({ ...where, attempt, err: (err as Error).message }, 'a dependency is unavailable; the batch waits');
+      } else
+        handlerLog.error({ ...where, attempt, err: (err as Error)?.stack ?? String(err) }, 'the handler failed; the batch waits');
+    }
+    const until = Date.now() + pause;
+    while (Date.now() < until) {
+      if (!o.running()) return false;
+      await new Promise((r) => setTimeout(r, Math.min(250, until - Date.now())));
+      await o.beat?.().catch(() => undefined);
+    }
+    if (!o.running()) return false;
+    pause = Math.min(pause * 2, o.maxPauseMs ?? 5000);
+  }
+}
+
+function dependencyOf(err: unknown): string {
+  const m = String((err as Error)?.message ?? '');
+  return /store|postgres/i.test(m) ? 'store' : /registry|schema/i.test(m) ? 'registry' : 'bus';
 }

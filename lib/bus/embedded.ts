@@ -7,6 +7,7 @@ import { GetihuError } from '../errors.js';
 import {
   type BatchHandler,
   type Bus,
+  handleUntilDone,
   type InRecord,
   type OutRecord,
   partitionOf,
@@ -63,7 +64,7 @@ export class EmbeddedBus implements Bus {
     let rr = 0;
     for (const r of records) {
       const pk = r.partitionKey ?? r.key;
-      const p = pk === null ? rr++ % n : partitionOf(pk, n);
+      const p = r.partition ?? (pk === null ? rr++ % n : partitionOf(pk, n));
       const part = log.partitions[p] as InRecord[];
       part.push({ topic, partition: p, offset: part.length, key: r.key, value: r.value, headers: r.headers ?? {} });
     }
@@ -163,7 +164,7 @@ export class EmbeddedBus implements Bus {
           const part = log.partitions[p] as InRecord[];
           if (from >= part.length) continue;
           const batch = part.slice(from, from + BATCH);
-          await m.handler(batch);
+          if (!(await handleUntilDone(m.handler, batch, { group, running: () => !m.stopped && !this.#closed }))) return;
           committed[p] = from + batch.length;
           this.#committed.set(key, committed);
           progressed = true;

@@ -26,9 +26,11 @@ import {
   type PartitionAssigner,
 } from 'kafkajs';
 import { GetihuError } from '../errors.js';
+import { logger } from '../observe/index.js';
 import {
   type BatchHandler,
   type Bus,
+  handleUntilDone,
   type InRecord,
   type OutRecord,
   partitionOf,
@@ -44,6 +46,8 @@ Object.assign(compressionsAlgorithms.gzip, {
   compressSync: (data: Buffer | { buffer: Buffer }) =>
     gzipSync(Buffer.isBuffer(data) ? data : data.buffer, { level: zlibConstants.Z_BEST_SPEED }),
 });
+
+const clientLog = logger('kafka');
 
 /** Options of the Kafka bus. */
 export interface KafkaBusOptions {
@@ -61,7 +65,7 @@ export interface KafkaBusOptions {
 function assigner(
   name: string,
   plan: (
-    memberIds: string[],
+    members: { id: string; topics: readonly string[] }[],
     topics: string[],
     cluster: Parameters<PartitionAssigner>[0]['cluster'],
   ) => [memberId: string, assignment: Record<string, number[]>][],
@@ -70,11 +74,12 @@ function assigner(
     name,
     version: 1,
     async assign({ members, topics }) {
-      return plan(
-        members.map((m) => m.memberId),
-        topics,
-        cluster,
-      ).map(([memberId, assignment]) => ({
+      const subscribed = members.map((m) => ({
+        id: m.memberId,
+        topics:
+          m.memberMetadata === undefined ? topics : (AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? []),
+      }));
+      return plan(subscribed, topics, cluster).map(([memberId, assignment]) => ({
         memberId,
         memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 1, assignment, userData: Buffer.alloc(0) }),
       }));
@@ -85,16 +90,23 @@ function assigner(
   });
 }
 
-const CoPartitionedAssigner = assigner('GetihuCoPartitioned', (memberIds, topics, cluster) => {
-  const ids = [...memberIds].sort();
-  const assignment = new Map<string, Record<string, number[]>>(ids.map((id) => [id, {}]));
+/**
+ * Partition p of every topic to the same member, among the members subscribed to that topic: a
+ * member is never given a topic it did not ask for, and a topic only some members read is shared
+ * among those (two deployments that somehow share a group still each get all their partitions).
+ */
+const CoPartitionedAssigner = assigner('GetihuCoPartitioned', (members, topics, cluster) => {
+  const sorted = [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const assignment = new Map<string, Record<string, number[]>>(sorted.map((m) => [m.id, {}]));
   for (const topic of topics) {
+    const readers = sorted.filter((m) => m.topics.includes(topic));
+    if (readers.length === 0) continue;
     for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
-      const owner = assignment.get(ids[partitionId % ids.length] as string) as Record<string, number[]>;
+      const owner = assignment.get((readers[partitionId % readers.length] as { id: string }).id) as Record<string, number[]>;
       owner[topic] = [...(owner[topic] ?? []), partitionId];
     }
   }
-  return ids.map((id) => [id, assignment.get(id) ?? {}]);
+  return sorted.map((m) => [m.id, assignment.get(m.id) ?? {}]);
 });
 
 /**
@@ -102,8 +114,8 @@ const CoPartitionedAssigner = assigner('GetihuCoPartitioned', (memberIds, topics
  * some partitions fetches (and kafkajs parses) those alone.
  */
 function onlyPartitions(wanted: Readonly<Record<string, readonly number[]>>): PartitionAssigner {
-  return assigner('GetihuOnlyPartitions', (memberIds) =>
-    memberIds.map((id, i) => [id, i === 0 ? Object.fromEntries(Object.entries(wanted).map(([t, ps]) => [t, [...ps]])) : {}]),
+  return assigner('GetihuOnlyPartitions', (members) =>
+    members.map(({ id }, i) => [id, i === 0 ? Object.fromEntries(Object.entries(wanted).map(([t, ps]) => [t, [...ps]])) : {}]),
   );
 }
 
@@ -189,8 +201,13 @@ export class KafkaBus implements Bus {
     this.#kafka = new Kafka({
       clientId: options.clientId ?? 'getihu',
       brokers: [...options.brokers],
-      // Failures surface as GetihuError once retries are spent; transient retries are not news.
-      logLevel: logLevel.NOTHING,
+      // Failures surface as GetihuError once retries are spent; transient retries are not news,
+      // but the client's errors (a consumer that crashed, a group that cannot join) are logged.
+      logLevel: logLevel.ERROR,
+      logCreator: () => (entry) => {
+        const { message, ...extra } = entry.log;
+        clientLog.error({ namespace: entry.namespace, ...extra }, `kafkajs: ${message}`);
+      },
       retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     });
     this.#admin = this.#kafka.admin();
@@ -278,7 +295,11 @@ export class KafkaBus implements Bus {
           topic,
           ...(r.key === null ? {} : { key: Buffer.from(r.key, 'utf8') }),
           value: r.value,
-          ...(by === null ? {} : { partition: partitionOf(by, partitions) }),
+          ...(r.partition !== undefined
+            ? { partition: r.partition }
+            : by === null
+              ? {}
+              : { partition: partitionOf(by, partitions) }),
           ...(r.headers === undefined
             ? {}
             : { headers: new Map(Object.entries(r.headers).map(([k, v]) => [Buffer.from(k), Buffer.from(v)])) }),
@@ -397,7 +418,8 @@ export class KafkaBus implements Bus {
         await ready;
         if (!isRunning() || isStale() || batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toInRecord(batch.topic, batch.partition, m));
-        await handler(records);
+        if (!(await handleUntilDone(handler, records, { group, running: () => isRunning() && !isStale(), beat: heartbeat })))
+          return;
         const last = (records.at(-1) as InRecord).offset;
         // Advance the fetch position, then commit: only now are the batch's outputs acknowledged.
         resolveOffset(String(last));

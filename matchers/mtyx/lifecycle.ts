@@ -10,7 +10,7 @@
  *     recommending department's consent;
  *   - revoked (撤销) for fraud or bribery, with no new application for `reapplyBarYears` (5).
  */
-import { addYears, type DayNumber, dayNumber, formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
+import { addYears, type DayNumber, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import type { MtyxCategory, RuleSet } from '../ruleSet.js';
 import { type BusinessType, TYPE_RANK } from '../typing.js';
 import { barEnd, extendedValidityEnd, lastYearOfValidityFrom, reportYearsDue, validityEnd } from './calendar.js';

@@ -14,6 +14,7 @@ import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
 import type { SourceExemption } from '../mtyx/round.js';
 import type { MtyxCategory } from '../ruleSet.js';
 import type { BusinessType } from '../typing.js';
+import { DeadLetterer } from './deadLetters.js';
 import { type PipelineContext, topicName } from './reconciler.js';
 
 /** A decoded round event as the ledger needs it, or null for an outcome that recognises nothing. */
@@ -103,21 +104,18 @@ export function roundOutcomeRowOf(v: Record<string, unknown>): RoundOutcomeRow {
 /** Reads the ledger from the round and badge topics as they stand now. */
 export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedger> {
   const events: LedgerEvent[] = [];
+  const dead = new DeadLetterer(ctx, 'ledger');
   const mtyx = topicName(ctx, 'mtyx');
   for await (const batch of ctx.bus.readSnapshot(mtyx)) {
-    for (const r of batch) {
-      if (r.value === null) continue;
-      const v = await ctx.codec.decode(mtyx, r.value);
+    await dead.each(batch, (_r, v) => {
       const e = recognisedEventOf(v) ?? extendedEventOf(v);
       if (e !== null) events.push(e);
-    }
+    });
   }
   const badge = topicName(ctx, 'badge');
   for await (const batch of ctx.bus.readSnapshot(badge)) {
-    for (const r of batch) {
-      if (r.value === null) continue;
-      const v = await ctx.codec.decode(badge, r.value);
-      if (v.status === 'active') continue;
+    await dead.each(batch, (_r, v) => {
+      if (v.status === 'active') return;
       events.push({
         kind: 'ended',
         creditCode: v.creditCode as string,
@@ -125,7 +123,7 @@ export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedge
         on: v.changedOn as number,
         reason: v.reason as string,
       });
-    }
+    });
   }
   return RecognitionLedger.from(events);
 }

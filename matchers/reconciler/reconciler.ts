@@ -24,6 +24,7 @@ import { threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
+import { DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
 import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
@@ -306,9 +307,23 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     return next;
   };
 
+  // Businesses a fact changed whose decision is not yet acknowledged. A batch tried again after
+  // an outage applies its facts a second time, which changes nothing in the state and so names no
+  // business: the ones its first attempt named are still owed.
+  const owed = new Set<string>();
   const decideAndEmit = async (codes: Iterable<string>) => {
-    const list = [...new Set(codes)].filter((c) => owned.has(partitionOf(c, n))).sort();
+    for (const c of codes) owed.add(c);
+    const list = [...owed].filter((c) => owned.has(partitionOf(c, n))).sort();
+    owed.clear();
     if (list.length === 0) return;
+    try {
+      await decideAndEmitNow(list);
+    } catch (err) {
+      for (const c of list) owed.add(c);
+      throw err;
+    }
+  };
+  const decideAndEmitNow = async (list: readonly string[]) => {
     const items = list.map((c) => assembleInput(state, c, lastYear));
     const r = await o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: null, runId: null, schemaId, schema, items });
     const changed = r.records.filter((x) => last.get(x.key) !== x.decisionId);
@@ -323,11 +338,14 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   // The court list is read whole by every member (its own group), whatever partitions it owns.
   const courtTopic = topicName(ctx, 'court');
   const courtGroup = `${o.group}.court.${randomUUID()}`;
+  const dead = new DeadLetterer(ctx, 'reconciler');
+  const deadOnRebuild = new DeadLetterer(ctx, 'rebuild');
   const courtSub = await ctx.bus.subscribe(courtGroup, [courtTopic], (records) =>
     exclusive(async () => {
       const affected: string[] = [];
-      for (const r of records)
-        if (r.value !== null) affected.push(...state.apply('court', await ctx.codec.decode(courtTopic, r.value)));
+      await dead.each(records, (_r, v) => {
+        affected.push(...state.apply('court', v));
+      });
       await decideAndEmit(affected);
     }),
   );
@@ -341,13 +359,11 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     for (const p of parts) owned.add(p);
     if (fresh.length === 0) return;
     // The whole court list too (keyed by operator), so no business is decided without it.
-    await loadFacts(ctx, state, fresh);
+    await loadFacts(ctx, state, fresh, FACT_TOPIC_IDS, undefined, 'rebuild');
     for await (const batch of ctx.bus.readSnapshot(decisionTopic, fresh)) {
-      for (const r of batch) {
-        if (r.value === null || r.key === null) continue;
-        const v = await ctx.codec.decode(decisionTopic, r.value);
-        if (v.runId === null) last.set(r.key, v.decisionId as string);
-      }
+      await deadOnRebuild.each(batch, (r, v) => {
+        if (r.key !== null && v.runId === null) last.set(r.key, v.decisionId as string);
+      });
     }
     await decideAndEmit([...state.businesses.keys()]);
   };
@@ -357,11 +373,9 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     (records: readonly InRecord[]) =>
       exclusive(async () => {
         const affected: string[] = [];
-        for (const r of records) {
-          if (r.value === null) continue;
-          const id = topicIdOf(r.topic) as TopicId;
-          affected.push(...state.apply(id, await ctx.codec.decode(r.topic, r.value)));
-        }
+        await dead.each(records, (r, v) => {
+          affected.push(...state.apply(topicIdOf(r.topic) as TopicId, v));
+        });
         await decideAndEmit(affected);
       }),
     onAssigned,

@@ -3,9 +3,12 @@
  * offsets are committed only after its rows are committed in the store, and every write is
  * idempotent (history keyed by decision id), so a replay changes nothing.
  */
+import type { InRecord } from '../../lib/bus/index.js';
 import { formatIsoDate } from '../../lib/dates.js';
+import { logger } from '../../lib/observe/index.js';
 import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
 import { badgeEventId } from './badges.js';
+import { DeadLetterer, isPoison } from './deadLetters.js';
 import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
@@ -13,6 +16,68 @@ import { topicName, waitCaughtUp } from './reconciler.js';
 /** A consumer group name of this deployment: the topic prefix in front, as topics have it. */
 export function prefixedGroup(ctx: PipelineContext, group: string): string {
   return ctx.prefix === '' ? group : `${ctx.prefix}.${group}`;
+}
+
+const log = logger('sink');
+
+/** How one topic's values reach the store. */
+interface TopicWriter {
+  rows(v: Record<string, unknown>): unknown[];
+  write(rows: unknown[]): Promise<void>;
+}
+
+type RunRecord = Parameters<Store['recordRun']>[0];
+type BusinessRow = Parameters<Store['upsertBusinesses']>[0][number];
+
+function decisionRowOf(v: Record<string, unknown>): StoredDecision {
+  return {
+    creditCode: v.creditCode as string,
+    decisionId: v.decisionId as string,
+    region: v.region as string,
+    ruleset: v.ruleset as string,
+    asOf: formatIsoDate(v.asOf as number),
+    type: v.type as string,
+    label: v.label as string,
+    mtyxBasicEligible: v.mtyxBasicEligible as boolean,
+    runId: (v.runId as string | null) ?? null,
+    reasons: JSON.parse(v.reasonsJson as string),
+    sources: v.sources as string[],
+  };
+}
+
+function runRowOf(v: Record<string, unknown>): RunRecord {
+  return {
+    runId: v.runId as string,
+    area: v.area as string,
+    asOf: formatIsoDate(v.asOf as number),
+    ruleset: v.ruleset as string,
+    snapshot: JSON.parse(v.snapshotJson as string),
+    counts: JSON.parse(v.countsJson as string),
+    status: 'complete',
+  };
+}
+
+/** A badge event's change to a recognition (an `active` event changes nothing stored). */
+function badgeChangesOf(v: Record<string, unknown>): RecognitionChange[] {
+  if (v.status === 'active') return [];
+  const change = {
+    creditCode: v.creditCode as string,
+    status: v.status as RecognitionChange['status'],
+    category: v.category as string,
+    validUntil: formatIsoDate(v.validUntil as number),
+    changedOn: formatIsoDate(v.changedOn as number),
+    reason: v.reason as string,
+  };
+  return [{ eventId: badgeEventId(change), ...change }];
+}
+
+function businessRowOf(v: Record<string, unknown>): BusinessRow {
+  return {
+    creditCode: v.creditCode as string,
+    name: (v.name as string | null) ?? null,
+    region: v.regionCode as string,
+    operatorId: (v.operatorId as string | null) ?? null,
+  };
 }
 
 /** A running sink. */
@@ -33,89 +98,58 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
   const mtyx = topicName(ctx, 'mtyx');
   const badge = topicName(ctx, 'badge');
   const topics = [typing, run, registration, mtyx, badge];
+  const dead = new DeadLetterer(ctx, 'sink');
+  // Each topic: how one value becomes its rows, and how a batch of rows is written.
+  const writers = new Map<string, TopicWriter>([
+    [typing, { rows: (v) => [decisionRowOf(v)], write: (rows) => store.applyDecisions(rows as StoredDecision[]) }],
+    [
+      run,
+      {
+        rows: (v) => [runRowOf(v)],
+        write: async (rows) => {
+          for (const row of rows as RunRecord[]) await store.recordRun(row);
+        },
+      },
+    ],
+    [
+      mtyx,
+      {
+        rows: (v) => [{ outcome: roundOutcomeRowOf(v), recognition: recognitionRowOf(v) }],
+        write: async (rows) => {
+          const list = rows as {
+            outcome: ReturnType<typeof roundOutcomeRowOf>;
+            recognition: ReturnType<typeof recognitionRowOf>;
+          }[];
+          await store.recordRoundOutcomes(list.map((x) => x.outcome));
+          await store.upsertRecognitions(list.flatMap((x) => (x.recognition === null ? [] : [x.recognition])));
+        },
+      },
+    ],
+    [badge, { rows: (v) => badgeChangesOf(v), write: (rows) => store.recordRecognitionChanges(rows as RecognitionChange[]) }],
+    [registration, { rows: (v) => [businessRowOf(v)], write: (rows) => store.upsertBusinesses(rows as BusinessRow[]) }],
+  ]);
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
+    const writer = writers.get(records[0]?.topic ?? '');
+    if (writer === undefined) return;
+    const rows: { record: InRecord; rows: unknown[] }[] = [];
+    await dead.each(records, (record, v) => {
+      rows.push({ record, rows: writer.rows(v) });
+    });
     try {
-      const topic = records[0]?.topic;
-      if (topic === typing) {
-        const rows: StoredDecision[] = [];
-        for (const r of records) {
-          if (r.value === null) continue;
-          const v = await ctx.codec.decode(typing, r.value);
-          rows.push({
-            creditCode: v.creditCode as string,
-            decisionId: v.decisionId as string,
-            region: v.region as string,
-            ruleset: v.ruleset as string,
-            asOf: formatIsoDate(v.asOf as number),
-            type: v.type as string,
-            label: v.label as string,
-            mtyxBasicEligible: v.mtyxBasicEligible as boolean,
-            runId: (v.runId as string | null) ?? null,
-            reasons: JSON.parse(v.reasonsJson as string),
-            sources: v.sources as string[],
-          });
-        }
-        await store.applyDecisions(rows);
-      } else if (topic === run) {
-        for (const r of records) {
-          if (r.value === null) continue;
-          const v = await ctx.codec.decode(run, r.value);
-          await store.recordRun({
-            runId: v.runId as string,
-            area: v.area as string,
-            asOf: formatIsoDate(v.asOf as number),
-            ruleset: v.ruleset as string,
-            snapshot: JSON.parse(v.snapshotJson as string),
-            counts: JSON.parse(v.countsJson as string),
-            status: 'complete',
-          });
-        }
-      } else if (topic === mtyx) {
-        const rows = [];
-        const outcomes = [];
-        for (const r of records) {
-          if (r.value === null) continue;
-          const v = await ctx.codec.decode(mtyx, r.value);
-          outcomes.push(roundOutcomeRowOf(v));
-          const row = recognitionRowOf(v);
-          if (row !== null) rows.push(row);
-        }
-        await store.recordRoundOutcomes(outcomes);
-        await store.upsertRecognitions(rows);
-      } else if (topic === badge) {
-        const rows: RecognitionChange[] = [];
-        for (const r of records) {
-          if (r.value === null) continue;
-          const v = await ctx.codec.decode(badge, r.value);
-          if (v.status === 'active') continue;
-          const change = {
-            creditCode: v.creditCode as string,
-            status: v.status as RecognitionChange['status'],
-            category: v.category as string,
-            validUntil: formatIsoDate(v.validUntil as number),
-            changedOn: formatIsoDate(v.changedOn as number),
-            reason: v.reason as string,
-          };
-          rows.push({ eventId: badgeEventId(change), ...change });
-        }
-        await store.recordRecognitionChanges(rows);
-      } else if (topic === registration) {
-        const rows = [];
-        for (const r of records) {
-          if (r.value === null) continue;
-          const v = await ctx.codec.decode(registration, r.value);
-          rows.push({
-            creditCode: v.creditCode as string,
-            name: (v.name as string | null) ?? null,
-            region: v.regionCode as string,
-            operatorId: (v.operatorId as string | null) ?? null,
-          });
-        }
-        await store.upsertBusinesses(rows);
-      }
+      await writer.write(rows.flatMap((x) => x.rows));
     } catch (err) {
-      process.stderr.write(`sink: a batch was not recorded: ${(err as Error)?.message ?? String(err)}\n`);
-      throw err;
+      if (!isPoison(err)) {
+        log.warn({ topic: records[0]?.topic, err: (err as Error).message }, 'the store is unavailable; the batch is tried again');
+        throw err;
+      }
+      // One record's rows the store refuses: write record by record, and set aside the ones refused.
+      for (const x of rows) {
+        try {
+          await writer.write(x.rows);
+        } catch (e) {
+          await dead.setAside(x.record, e);
+        }
+      }
     }
   });
   return {

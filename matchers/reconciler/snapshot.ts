@@ -9,6 +9,7 @@ import { KafkaBus } from '../../lib/bus/index.js';
 import { inArea } from '../../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
+import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
@@ -18,6 +19,7 @@ export const FACT_TOPIC_IDS: readonly TopicId[] = FACT_TOPICS.map((t) => topicId
 /**
  * Reads fact topics (all, or the given partitions; the court list always whole) into a state, up
  * to `upTo` (end offsets by topic name) or else the end offsets now; returns the offsets read up to.
+ * A record that cannot be decoded or applied is set aside as `consumer`'s dead letter and skipped.
  */
 export async function loadFacts(
   ctx: Pick<PipelineContext, 'bus' | 'codec' | 'prefix'>,
@@ -25,7 +27,9 @@ export async function loadFacts(
   partitions?: readonly number[],
   topics: readonly TopicId[] = FACT_TOPIC_IDS,
   upTo?: Readonly<Record<string, readonly number[]>>,
+  consumer: ConsumerName = 'run-snapshot',
 ): Promise<Record<string, number[]>> {
+  const dead = new DeadLetterer(ctx, consumer);
   const snapshot: Record<string, number[]> = {};
   for (const id of topics) {
     const name = prefixed(ctx.prefix, TOPICS[id]);
@@ -35,7 +39,11 @@ export async function loadFacts(
     for await (const batch of ctx.bus.readSnapshot(name, parts, ends)) {
       for (const r of batch) {
         if (r.value === null) continue;
-        state.apply(id, ctx.codec.decodeKnown(name, r.value) ?? (await ctx.codec.decode(name, r.value)));
+        try {
+          state.apply(id, ctx.codec.decodeKnown(name, r.value) ?? (await ctx.codec.decode(name, r.value)));
+        } catch (err) {
+          await dead.setAside(r, err);
+        }
       }
     }
   }
