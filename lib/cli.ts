@@ -37,13 +37,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/').replace(/\\/g, '/'))) {
+  // A finished command exits, whatever it left open: a command that failed must never idle on
+  // with a connection that keeps the process alive (writes to a pipe or file are synchronous).
   runCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => process.exit(code),
     (err) => {
       process.stderr.write(`getihu: internal error: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 70;
+      process.exit(70);
     },
   );
 }

@@ -66,19 +66,31 @@ export class RemoteSchemaStore implements SchemaStore {
     this.#registry = new SchemaRegistry({ host: this.#url });
   }
 
+  /**
+   * Registers a schema under a subject, idempotently: the same schema gets the same id. Processes
+   * that start at once on a new prefix race to create the subject (the registry may then refuse
+   * one with a conflict on the subject's own rules); such a refusal, and an unreachable registry,
+   * is tried again a few times before it is reported. An incompatible schema is refused at once.
+   */
   async register(subject: string, schema: string): Promise<number> {
-    try {
-      const { id } = await this.#registry.register({ type: SchemaType.AVRO, schema }, { subject });
-      return id;
-    } catch (err) {
-      const msg = (err as Error).message;
-      const incompatible = /incompatib|409/i.test(msg);
-      throw new GetihuError(
-        incompatible ? 'INVALID_INPUT' : 'UNAVAILABLE',
-        `registering ${subject}: ${msg}`,
-        { subject },
-        { cause: err },
-      );
+    let pause = 100;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { id } = await this.#registry.register({ type: SchemaType.AVRO, schema }, { subject });
+        return id;
+      } catch (err) {
+        const msg = (err as Error).message;
+        const incompatible = /incompatib/i.test(msg);
+        if (incompatible || attempt >= 6)
+          throw new GetihuError(
+            incompatible ? 'INVALID_INPUT' : 'UNAVAILABLE',
+            `registering ${subject}: ${msg}`,
+            { subject },
+            { cause: err },
+          );
+        await new Promise((r) => setTimeout(r, pause));
+        pause *= 2;
+      }
     }
   }
 

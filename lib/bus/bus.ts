@@ -81,6 +81,11 @@ export interface Bus {
   ): Promise<Subscription>;
   /** The committed offset (next to read) of a group, per partition; -1 where nothing is committed. */
   committed(group: string, topic: string): Promise<number[]>;
+  /**
+   * Commits offsets (next to read, per partition) for a group no member is running in: a job that
+   * reads a topic in bounded steps (`readSnapshot`) and must resume where it stopped.
+   */
+  commit(group: string, topic: string, offsets: readonly number[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -105,6 +105,15 @@ export class EmbeddedBus implements Bus {
     return Array.from({ length: n }, (_, p) => c?.[p] ?? -1);
   }
 
+  async commit(group: string, topic: string, offsets: readonly number[]): Promise<void> {
+    const key = `${group}|${topic}`;
+    const c = [...(this.#committed.get(key) ?? Array.from({ length: this.#log(topic).partitions.length }, () => 0))];
+    offsets.forEach((o, p) => {
+      if (o >= 0) c[p] = o;
+    });
+    this.#committed.set(key, c);
+  }
+
   async subscribe(
     group: string,
     topics: readonly string[],

@@ -330,6 +330,12 @@ export class KafkaBus implements Bus {
     return out;
   }
 
+  async commit(group: string, topic: string, offsets: readonly number[]): Promise<void> {
+    const partitions = offsets.flatMap((o, partition) => (o >= 0 ? [{ partition, offset: String(o) }] : []));
+    if (partitions.length === 0) return;
+    await retrying(`committing the offsets of ${group}`, () => this.#admin.setOffsets({ groupId: group, topic, partitions }));
+  }
+
   async *readSnapshot(
     topic: string,
     partitions?: readonly number[],

@@ -11,10 +11,11 @@ import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
+import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { configFromEnv, openPipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { runRecognition } from './round.js';
-import { startSink } from './sink.js';
+import { prefixedGroup, startSink } from './sink.js';
 
 function distributedOnly(): ReturnType<typeof configFromEnv> {
   const config = configFromEnv();
@@ -65,7 +66,8 @@ export function registerPipelineCommands(program: Command): void {
       const threads = Number(o.threads);
       if (!Number.isInteger(threads) || threads < 0)
         throw new GetihuError('INVALID_ARGUMENT', `--threads: a whole number ≥ 0, got '${o.threads}'`);
-      const p = await openPipeline(distributedOnly());
+      // An ingest writes topics only: it opens no store, so a store outage never holds it up.
+      const p = await openPipeline(distributedOnly(), { store: false });
       const pool = threads === 0 ? undefined : new CheckPool(threads);
       const size = statSync(o.file).size;
       const input = createReadStream(o.file);
@@ -159,18 +161,51 @@ export function registerPipelineCommands(program: Command): void {
       'continuous mode: re-decide a business whenever a fact about it arrives, and keep the serving store in step (until stopped)',
     )
     .requiredOption('--as-of <date>', 'YYYY-MM-DD')
-    .option('--group <id>', 'consumer group of the reconcilers', 'getihu-reconciler')
+    .option('--group <id>', 'consumer group of the reconcilers (default: <prefix>.getihu-reconciler)')
     .option('--threads <n>', 'decision worker threads', '1')
-    .action(async (o: { asOf: string; group: string; threads: string }) => {
+    .action(async (o: { asOf: string; group?: string; threads: string }) => {
       const p = await openPipeline(distributedOnly());
       const pool = new DecisionPool(Number(o.threads));
+      const group = o.group ?? prefixedGroup(p.ctx, 'getihu-reconciler');
       const sink = await startSink(p.ctx, p.store);
-      const rec = await startContinuous(p.ctx, { asOf: o.asOf, group: o.group, pool });
-      process.stderr.write(`reconciling as of ${o.asOf} in group ${o.group}; Ctrl-C stops\n`);
+      const rec = await startContinuous(p.ctx, { asOf: o.asOf, group, pool });
+      process.stderr.write(`reconciling as of ${o.asOf} in group ${group}; Ctrl-C stops\n`);
       await untilStopped();
       await rec.stop();
       await sink.stop();
       await pool.close();
       await p.close();
+    });
+
+  const deadLetters = program
+    .command('dead-letters')
+    .description("records set aside: by agencies' checks (bad lines) and by consumers (records they could not decode or apply)");
+  deadLetters
+    .command('list')
+    .description('print every dead letter as a JSON line: where it came from, why, and its original bytes (base64)')
+    .option('--consumer <name>', 'only those of this consumer (reconciler, rebuild, run-snapshot, sink, ledger)')
+    .action(async (o: { consumer?: string }) => {
+      const p = await openPipeline(distributedOnly(), { store: false });
+      try {
+        for (const d of await listDeadLetters(p.ctx)) {
+          if (o.consumer !== undefined && d.consumer !== o.consumer) continue;
+          process.stdout.write(`${JSON.stringify({ ...d, original: d.original.toString('base64') })}\n`);
+        }
+      } finally {
+        await p.close();
+      }
+    });
+  deadLetters
+    .command('replay')
+    .description(
+      'once the cause is fixed: send every consumer dead letter not replayed before back to its topic and partition (agency records are corrected and pushed again by the agency)',
+    )
+    .action(async () => {
+      const p = await openPipeline(distributedOnly(), { store: false });
+      try {
+        process.stdout.write(`${JSON.stringify(await replayDeadLetters(p.ctx), null, 2)}\n`);
+      } finally {
+        await p.close();
+      }
     });
 }

@@ -10,12 +10,11 @@
  * the partition it came from, once (the replay is a consumer group of its own that commits past
  * what it sent), for after the cause is fixed.
  */
-import type { InRecord } from '../../lib/bus/index.js';
-import { GetihuError, isGetihuError } from '../../lib/errors.js';
+import type { InRecord, OutRecord } from '../../lib/bus/index.js';
+import { isGetihuError } from '../../lib/errors.js';
 import { deadLetters as deadLetterCount, logger } from '../../lib/observe/index.js';
 import { prefixed, TOPICS } from '../../lib/topics.js';
 import type { PipelineContext } from './reconciler.js';
-import { waitCaughtUp } from './reconciler.js';
 
 const log = logger('dead-letters');
 
@@ -171,22 +170,25 @@ export interface ReplaySummary {
 
 /**
  * Sends every consumer dead letter not replayed before back to its topic and partition, with its
- * key and original bytes, once: the replay group commits past what it sent. A record set aside
- * again after the replay is a new dead letter, for a later replay.
+ * key and original bytes, once: the replay reads from where its group last stopped up to the end
+ * offsets at its start, and commits those. A record set aside again after the replay is a new dead
+ * letter, for a later replay (never in this one, so a record still bad cannot go round forever).
  */
 export async function replayDeadLetters(
   ctx: PipelineContext,
   group = ctx.prefix === '' ? 'getihu-dead-letter-replay' : `${ctx.prefix}.getihu-dead-letter-replay`,
-  timeoutMs = 60_000,
 ): Promise<ReplaySummary> {
   const topic = prefixed(ctx.prefix, TOPICS.deadLetter);
+  const ends = await ctx.bus.endOffsets(topic);
+  const from = await ctx.bus.committed(group, topic);
   let replayed = 0;
   let duplicates = 0;
   let agencyRecords = 0;
   const sent = new Set<string>();
-  const sub = await ctx.bus.subscribe(group, [topic], async (records) => {
-    for (const r of records) {
-      if (r.value === null || r.key === null) continue;
+  for await (const batch of ctx.bus.readSnapshot(topic, undefined, ends)) {
+    const out = new Map<string, OutRecord[]>();
+    for (const r of batch) {
+      if (r.value === null || r.key === null || r.offset < (from[r.partition] ?? 0)) continue;
       const d = toDeadLetter(r.key, await ctx.codec.decode(topic, r.value));
       if (d.sourceTopic === null || d.sourcePartition === null || d.sourceOffset === null) {
         agencyRecords++;
@@ -198,25 +200,18 @@ export async function replayDeadLetters(
         continue;
       }
       sent.add(where);
-      await ctx.bus.send(d.sourceTopic, [
-        {
-          key: d.sourceKey,
-          value: d.original,
-          partition: d.sourcePartition,
-          headers: { 'getihu-replayed-from': `${topic}/${r.partition}/${r.offset}` },
-        },
-      ]);
-      replayed++;
+      const list = out.get(d.sourceTopic) ?? [];
+      list.push({
+        key: d.sourceKey,
+        value: d.original,
+        partition: d.sourcePartition,
+        headers: { 'getihu-replayed-from': `${topic}/${r.partition}/${r.offset}` },
+      });
+      out.set(d.sourceTopic, list);
     }
-  });
-  try {
-    await waitCaughtUp(ctx.bus, [{ group, topics: [topic] }], 'the dead-letter replay', timeoutMs);
-  } catch (err) {
-    throw isGetihuError(err)
-      ? err
-      : new GetihuError('INTERNAL', `dead-letter replay: ${(err as Error).message}`, undefined, { cause: err });
-  } finally {
-    await sub.stop();
+    for (const [t, records] of out) await ctx.bus.send(t, records);
+    replayed += [...out.values()].reduce((n, l) => n + l.length, 0);
   }
+  await ctx.bus.commit(group, topic, ends);
   return { replayed, duplicates, agencyRecords };
 }

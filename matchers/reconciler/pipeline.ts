@@ -33,6 +33,12 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** An open pipeline without the store (a command that only reads and writes topics). */
+export interface BusOnlyPipeline {
+  readonly ctx: PipelineContext;
+  close(): Promise<void>;
+}
+
 /** The distributed configuration from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL, else embedded. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
   const brokers = env.KAFKA_BROKERS;
@@ -54,20 +60,29 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineCon
   };
 }
 
-/** Opens the bus, the registry-backed codec and the store, and creates the topics. */
-export async function openPipeline(config: PipelineConfig): Promise<Pipeline> {
+/** Opens the bus, the registry-backed codec and the store (unless `store: false`), and creates the topics. */
+export async function openPipeline(config: PipelineConfig): Promise<Pipeline>;
+export async function openPipeline(config: PipelineConfig, o: { store: false }): Promise<BusOnlyPipeline>;
+export async function openPipeline(config: PipelineConfig, o?: { store: false }): Promise<Pipeline | BusOnlyPipeline> {
   let bus: Bus;
   let codec: Codec;
-  let store: Store;
+  let store: Store | undefined;
   const prefix = config.mode === 'kafka' ? (config.prefix ?? '') : '';
+  const withStore = o?.store !== false;
   if (config.mode === 'embedded') {
     bus = new EmbeddedBus();
     codec = await Codec.create(new LocalSchemaStore(), prefix);
-    store = await Store.pglite(config.pgliteDir);
+    if (withStore) store = await Store.pglite(config.pgliteDir);
   } else {
     bus = await KafkaBus.connect({ brokers: config.brokers });
-    codec = await Codec.create(new RemoteSchemaStore(config.registryUrl), prefix);
-    store = await Store.postgres(config.databaseUrl, config.dbSchema);
+    try {
+      codec = await Codec.create(new RemoteSchemaStore(config.registryUrl), prefix);
+      if (withStore) store = await Store.postgres(config.databaseUrl, config.dbSchema);
+    } catch (err) {
+      // Nothing half-open is left behind to keep a failed command alive.
+      await bus.close();
+      throw err;
+    }
   }
   const ctx: PipelineContext = {
     bus,
@@ -77,14 +92,11 @@ export async function openPipeline(config: PipelineConfig): Promise<Pipeline> {
     ...(config.mode === 'kafka' ? { remote: { brokers: config.brokers, registryUrl: config.registryUrl } } : {}),
   };
   await ensurePipelineTopics(ctx);
-  return {
-    ctx,
-    store,
-    close: async () => {
-      await bus.close();
-      await store.close();
-    },
+  const close = async () => {
+    await bus.close();
+    await store?.close();
   };
+  return store === undefined ? { ctx, close } : { ctx, store, close };
 }
 
 /**
