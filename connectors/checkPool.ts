@@ -21,6 +21,8 @@ export interface CheckTask {
   readonly prefix: string;
   readonly factTopic: string;
   readonly dlqTopic: string;
+  /** The export's reported-on time (ms), for records without their own. */
+  readonly reportedAt: number | null;
   /** The schema id of each topic, as the caller's codec registered them. */
   readonly schemaIds: Readonly<Record<string, number>>;
   readonly format: 'csv' | 'jsonl';
@@ -69,7 +71,14 @@ export function checkChunk(task: CheckTask): CheckedChunk {
       headers.set(key, h);
     }
   }
-  const c = { codec, feed, source: task.source, factTopic: task.factTopic, dlqTopic: task.dlqTopic };
+  const c = {
+    codec,
+    feed,
+    source: task.source,
+    factTopic: task.factTopic,
+    dlqTopic: task.dlqTopic,
+    reportedAt: task.reportedAt,
+  };
   const out: Checked[] = task.lines.map((text, i) => {
     const line = task.numbers[i] as number;
     return checkRecord(header === undefined ? jsonlRecord(text, line) : csvRecord(text, line, header), c);

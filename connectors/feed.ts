@@ -27,6 +27,37 @@ export interface Provenance {
   readonly feed: string;
   readonly line: number;
   readonly recordId: string;
+  /** When the agency knew it (ms since the epoch, UTC), or null when it did not say. */
+  readonly reportedAt?: number | null;
+}
+
+/**
+ * The column every feed may carry: when the agency knew the record (its reported-on time). A
+ * record without it takes its export's (`IngestOptions.reportedAt`), if given.
+ */
+export const REPORTED_AT_COLUMN: Column = { header: 'reported_at', field: 'reportedAt', kind: 'string' };
+
+const REPORTED_AT = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * A reported-on time: a date (YYYY-MM-DD, the day's start in China Standard Time) or a date and
+ * time (with its offset; China Standard Time when it has none). Returns ms since the epoch.
+ * @throws GetihuError `INVALID_DATE` naming `field`.
+ */
+export function parseReportedAt(v: unknown, field = 'reportedAt'): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const m = typeof v === 'string' ? REPORTED_AT.exec(v.trim()) : null;
+  const bad = () =>
+    new GetihuError(
+      'INVALID_DATE',
+      `${field}: '${String(v)}' is not a reported-on time (YYYY-MM-DD, or YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z])`,
+      { field },
+    );
+  if (m === null || tryParseIsoDate(m[1] as string) === undefined) throw bad();
+  const zone = m[3] === undefined ? '+08:00' : m[3] === 'Z' ? 'Z' : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${zone}`);
+  if (!Number.isFinite(ms)) throw bad();
+  return ms;
 }
 
 /** A fact ready for its topic. */

@@ -15,7 +15,16 @@ import { readLines } from '../lib/lines.js';
 import { prefixed, TOPICS } from '../lib/topics.js';
 import type { Codec } from '../schemas/codec.js';
 import { type CheckedChunk, type CheckPool, checkedOf } from './checkPool.js';
-import { type Column, type FeedDefinition, readCell, recordIdOf, shapeError } from './feed.js';
+import {
+  type Column,
+  type FactRecord,
+  type FeedDefinition,
+  parseReportedAt,
+  REPORTED_AT_COLUMN,
+  readCell,
+  recordIdOf,
+  shapeError,
+} from './feed.js';
 
 /** A record as read, before checks. */
 export interface RawRecord {
@@ -59,6 +68,12 @@ export interface IngestOptions {
   readonly onProgress?: (recordsRead: number) => void;
   /** Threads to check and encode a file's lines on (`ingestLines`); inline without. */
   readonly pool?: CheckPool;
+  /**
+   * When the agency knew the export's records (see `parseReportedAt`), for records that carry no
+   * `reportedAt` of their own. Facts of one key are ordered by it, so an older export replayed
+   * after a correction never undoes the correction.
+   */
+  readonly reportedAt?: string;
 }
 
 /** One JSON line as a raw record. */
@@ -103,7 +118,7 @@ function csvFields(text: string): string[] | GetihuError {
 export function csvHeader(text: string, feed: FeedDefinition): (Column | undefined)[] | GetihuError {
   const record = csvFields(text.replace(/^\uFEFF/, ''));
   if (record instanceof GetihuError) return record;
-  const byHeader = new Map(feed.columns.map((c) => [c.header, c]));
+  const byHeader = new Map([...feed.columns, REPORTED_AT_COLUMN].map((c) => [c.header, c]));
   const header = record.map((h) => byHeader.get(h.trim().toLowerCase()));
   if (!header.some((c) => c !== undefined)) {
     throw new GetihuError('INVALID_INPUT', `the first line must be the header (${feed.columns.map((c) => c.header).join(',')})`);
@@ -176,6 +191,19 @@ export interface CheckContext {
   readonly source: string;
   readonly factTopic: string;
   readonly dlqTopic: string;
+  /** The export's reported-on time (ms), for records without their own. */
+  readonly reportedAt?: number | null;
+}
+
+/**
+ * The key a fact is written under: its own, or with the time the agency knew it, so that on a
+ * compacted topic each version survives compaction (the reconciler keeps the newest) instead of
+ * the last one written. Its partition stays the plain key's.
+ */
+function versionedKey(fact: FactRecord, reportedAt: number | null): { key: string; partitionKey?: string } {
+  if (reportedAt === null)
+    return { key: fact.key, ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }) };
+  return { key: `${fact.key}@${new Date(reportedAt).toISOString()}`, partitionKey: fact.partitionKey ?? fact.key };
 }
 
 /** What one record became: a fact for the feed's topic, or a dead letter. */
@@ -193,12 +221,13 @@ export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
     if (raw.original.length > DEAD_LETTER_ORIGINAL_LIMIT) {
       throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
     }
+    const reportedAt = parseReportedAt(raw.fields.reportedAt) ?? c.reportedAt ?? null;
     const row = toRow(c.feed, raw.fields);
-    const fact = c.feed.toFact(row, { agency: c.feed.agency, feed: c.source, line: raw.line, recordId });
+    const fact = c.feed.toFact(row, { agency: c.feed.agency, feed: c.source, line: raw.line, recordId, reportedAt });
     const value = c.codec.encode(c.factTopic, fact.value);
     // The record id travels in the value's provenance; no per-message header.
     return {
-      record: { key: fact.key, value, ...(fact.partitionKey === undefined ? {} : { partitionKey: fact.partitionKey }) },
+      record: { ...versionedKey(fact, reportedAt), value },
       dead: false,
       outcome: { line: raw.line, recordId, accepted: true },
     };
@@ -232,6 +261,7 @@ function checkContextOf(o: IngestOptions): CheckContext {
     source: o.source,
     factTopic: prefixed(prefix, TOPICS[o.feed.topic]),
     dlqTopic: prefixed(prefix, TOPICS.deadLetter),
+    reportedAt: parseReportedAt(o.reportedAt, 'reportedAt (of the export)'),
   };
 }
 
@@ -336,6 +366,7 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
     prefix: o.topicPrefix ?? '',
     factTopic: c.factTopic,
     dlqTopic: c.dlqTopic,
+    reportedAt: c.reportedAt ?? null,
     schemaIds: o.codec.registered(),
     format,
   };

@@ -128,7 +128,7 @@ describe('schema registry (Apicurio, Confluent-compatible API)', () => {
       creditCode: '92120101MA05T8WQ38',
       trademarksInUse: 1,
       patents: 0,
-      source: { agency: 'ip-office', feed: 'f', line: 1, recordId: 'r' },
+      source: { agency: 'ip-office', feed: 'f', line: 1, recordId: 'r', reportedAt: 1_750_000_000_000 },
     };
     expect(await codec.decode(topic, codec.encode(topic, value))).toEqual(value);
 

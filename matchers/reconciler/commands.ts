@@ -56,7 +56,11 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--file <file>', 'the export file')
     .option('--format <format>', 'csv or jsonl (default: from the file name)')
     .option('--threads <n>', 'threads checking and encoding the lines (0: on the main thread)', '1')
-    .action(async (o: { feed: string; file: string; format?: string; threads: string }) => {
+    .option(
+      '--reported-at <time>',
+      "when the agency knew the export's records (YYYY-MM-DD or an ISO date-time), for records without a reported_at of their own",
+    )
+    .action(async (o: { feed: string; file: string; format?: string; threads: string; reportedAt?: string }) => {
       const feed = FEEDS.get(o.feed);
       if (feed === undefined)
         throw new GetihuError('INVALID_ARGUMENT', `--feed: unknown feed '${o.feed}'; known: ${[...FEEDS.keys()].join(', ')}`);
@@ -89,6 +93,7 @@ export function registerPipelineCommands(program: Command): void {
           feed,
           source: basename(o.file),
           topicPrefix: p.ctx.prefix,
+          ...(o.reportedAt === undefined ? {} : { reportedAt: o.reportedAt }),
           onProgress: (records) => bar?.update(bytes, { records }),
           ...(pool === undefined ? {} : { pool }),
         });

@@ -70,6 +70,52 @@ function growthTurnedAbnormal(businesses: Record<string, unknown>[]): {
   return { before, after };
 }
 
+/** A business of the sample whose type changes when its last annual report is corrected to not filed. */
+function correctedToUnfiled(businesses: Record<string, unknown>[]): {
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+} {
+  const expected = classifyAll(businesses, AS_OF);
+  for (const before of businesses) {
+    const ar = before.annualReport as { year: number; filed: boolean } | undefined;
+    if (ar?.filed !== true) continue;
+    const after: Record<string, unknown> = { ...before, annualReport: { ...ar, filed: false } };
+    if (classifyAll([after], AS_OF).get(after.creditCode as string)?.type !== expected.get(before.creditCode as string)?.type)
+      return { before, after };
+  }
+  throw new Error('no business in the sample whose type an unfiled report changes');
+}
+
+describe.each(['embedded', 'kafka'] as const)('fault suite on %s', (mode) => {
+  it('row 3: an older export replayed after a correction never undoes the correction', async () => {
+    const p = await isolatedPipeline(mode);
+    open.push(p);
+    const pool = new DecisionPool(0);
+    pools.push(pool);
+    const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 300, seed: 303 })];
+    const { before, after } = correctedToUnfiled(businesses);
+    const code = before.creditCode as string;
+    // The regulator's 2024 export of 1 March, its correction of one report on 1 June, and the
+    // March export sent again (a re-run, a restored backup).
+    await ingestBusinesses(p.ctx, businesses, 2024, 'export-0301', '2025-03-01');
+    await ingestBusinesses(p.ctx, [after], 2024, 'correction-0601', '2025-06-01T09:30:00+08:00');
+    await ingestBusinesses(p.ctx, businesses, 2024, 'export-0301-again', '2025-03-01');
+    const sink = await startSink(p.ctx, p.store);
+    const rec = await startContinuous(p.ctx, { asOf: AS_OF, group: `${p.prefix}.rec`, pool });
+    await rec.caughtUp(120_000);
+    await sink.caughtUp(120_000);
+    const final = businesses.map((b) => (b.creditCode === code ? after : b));
+    await expectDecisionsOfClassify(p, final);
+    // A run reads the same snapshot (compacted, on the embedded bus) and decides the same.
+    await runTyping(p.ctx, { area: '120000', asOf: AS_OF, pool });
+    await sink.caughtUp(120_000);
+    await rec.stop();
+    await sink.stop();
+    await expectDecisionsOfClassify(p, final);
+    expect((await p.store.decision(code))?.type).toBe(classifyAll([after], AS_OF).get(code)?.type);
+  }, 300_000);
+});
+
 describe('fault suite (Kafka)', () => {
   it('row 1: garbage on a fact topic and a bad schema id on the decision topic stop no consumer; both are dead letters, replayable', async () => {
     const p = await isolatedPipeline('kafka');

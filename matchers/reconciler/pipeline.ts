@@ -42,7 +42,11 @@ export interface BusOnlyPipeline {
 /** The distributed configuration from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL, else embedded. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
   const brokers = env.KAFKA_BROKERS;
-  if (brokers === undefined || brokers === '') return { mode: 'embedded' };
+  if (brokers === undefined || brokers === '') {
+    // The embedded store in a folder (kept between runs) when GETIHU_DATA_DIR names one; else in memory.
+    const dir = env.GETIHU_DATA_DIR;
+    return dir === undefined || dir === '' ? { mode: 'embedded' } : { mode: 'embedded', pgliteDir: dir };
+  }
   const registryUrl = env.SCHEMA_REGISTRY_URL;
   const databaseUrl = env.DATABASE_URL;
   if (registryUrl === undefined || databaseUrl === undefined) {
@@ -101,13 +105,15 @@ export async function openPipeline(config: PipelineConfig, o?: { store: false })
 
 /**
  * Sends business snapshots through the real connectors, feed by feed, as the agencies would
- * export them (`lastYear`: the year of yearly amounts). Returns one receipt per feed.
+ * export them (`lastYear`: the year of yearly amounts; `reportedAt`: when the agencies knew
+ * them, as an export says). Returns one receipt per feed.
  */
 export async function ingestBusinesses(
   ctx: PipelineContext,
   businesses: Iterable<Record<string, unknown>>,
   lastYear: number,
   source = 'sample',
+  reportedAt?: string,
 ): Promise<IngestSummary[]> {
   const rows = new Map<string, RawRecord[]>();
   for (const b of businesses) {
@@ -131,6 +137,7 @@ export async function ingestBusinesses(
         feed,
         source: `${source}/${feed.feed}.jsonl`,
         topicPrefix: ctx.prefix,
+        ...(reportedAt === undefined ? {} : { reportedAt }),
       }),
     );
   }

@@ -7,7 +7,18 @@
 import { formatIsoDate } from '../../lib/dates.js';
 import { TOPICS, type TopicId } from '../../lib/topics.js';
 
-type Fact = Record<string, unknown> & { source: { recordId: string } };
+type Fact = Record<string, unknown> & { source: { recordId: string; reportedAt?: number | null } };
+
+/**
+ * Whether `next` replaces `prev` of the same key: facts are ordered by when the agency knew them
+ * (`source.reportedAt`), so an older export replayed after a correction changes nothing; a fact
+ * with a time outranks one without; of two with the same time (or none), the later written wins.
+ */
+function supersedes(next: Fact, prev: Fact | undefined): boolean {
+  if (prev === undefined) return true;
+  if (prev.source.recordId === next.source.recordId) return false;
+  return (next.source.reportedAt ?? Number.NEGATIVE_INFINITY) >= (prev.source.reportedAt ?? Number.NEGATIVE_INFINITY);
+}
 
 /** What is known of one business. */
 export interface BusinessState {
@@ -57,21 +68,20 @@ export class FactState {
   }
 
   /**
-   * Applies one fact (a later one of the same key replaces an earlier one). Returns the credit
+   * Applies one fact (a newer one of the same key replaces an older one; see `supersedes`). Returns the credit
    * codes whose decision may change: the business, or every business of a court-listed operator.
    */
   apply(topic: TopicId, value: Record<string, unknown>): readonly string[] {
     const fact = value as Fact;
     if (topic === 'court') {
       const op = fact.operatorId as string;
-      const prev = this.court.get(op);
-      if (prev !== undefined && prev.source.recordId === fact.source.recordId) return [];
+      if (!supersedes(fact, this.court.get(op))) return [];
       this.court.set(op, fact);
       return [...(this.#operators.get(op) ?? [])];
     }
     const code = fact.creditCode as string;
     const s = this.#business(code);
-    const same = (f: Fact | undefined) => f !== undefined && f.source.recordId === fact.source.recordId;
+    const same = (f: Fact | undefined) => !supersedes(fact, f);
     switch (topic) {
       case 'registration': {
         if (same(s.registration)) return [];
