@@ -3,9 +3,12 @@
  * over the same SQL — PGlite (Postgres in WASM, embedded default) and PostgreSQL.
  */
 import { createHash } from 'node:crypto';
+import { accessSync, constants as fsConstants, mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
-import { GetihuError } from '../errors.js';
+import { GetihuError, isGetihuError } from '../errors.js';
+import { dependencyUp, logger } from '../observe/index.js';
 import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
@@ -168,12 +171,52 @@ interface Sql {
 }
 
 /**
+ * The embedded store's folder exists (made if need be) and takes a write, or a clear error says
+ * why not, with the path: a folder that cannot be written is a configuration error, a full disk
+ * is an outage (it may be freed).
+ */
+function checkWritable(dir: string): void {
+  const fail = (err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new GetihuError(
+      code === 'ENOSPC' ? 'UNAVAILABLE' : 'INVALID_CONFIG',
+      `the embedded store's folder ${dir} cannot be written (${code ?? (err as Error).message})${diskNote(dir)}`,
+      { path: dir },
+      { cause: err },
+    );
+  };
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+    const probe = join(dir, `.write-probe-${process.pid}`);
+    writeFileSync(probe, 'getihu');
+    rmSync(probe, { force: true });
+  } catch (err) {
+    fail(err);
+  }
+}
+
+/** The free space of a folder's disk, as a note for an error message. */
+function diskNote(dir: string | undefined): string {
+  if (dir === undefined) return '';
+  try {
+    const st = statfsSync(dir);
+    const free = st.bavail * st.bsize;
+    return `; ${(free / 1024 / 1024).toFixed(1)} MiB free there${free < 16 * 1024 * 1024 ? ' (is the disk full?)' : ''}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * PGlite on its own worker thread (lib/store/pgliteWorker.ts). Statements are sent as they come
  * (the worker runs them in order); while a transaction is open, statements from outside it wait
  * and are sent after its commit or rollback, so nothing slips into another caller's transaction.
  * The worker keeps the process alive only while a statement is outstanding.
  */
-async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
+async function pgliteWorkerSql(dataDir: string | undefined, timeoutMs: number): Promise<Sql> {
+  if (dataDir !== undefined) checkWritable(dataDir);
+  const where = dataDir === undefined ? 'the embedded store (in memory)' : `the embedded store at ${dataDir}`;
   const worker = new Worker(new URL('./threadEntry.mjs', import.meta.url), {
     workerData: { entry: new URL('./pgliteWorker.ts', import.meta.url).href, dataDir },
   });
@@ -186,7 +229,11 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     pending.delete(r.id);
     if (pending.size === 0) worker.unref();
     if ('error' in r)
-      p.reject(Object.assign(new Error(r.error.message), r.error.code === undefined ? {} : { code: r.error.code }));
+      p.reject(
+        /ENOSPC|EROFS|EACCES|no space left|read-only file system/i.test(r.error.message)
+          ? new GetihuError('UNAVAILABLE', `${where} cannot write: ${r.error.message}${diskNote(dataDir)}`)
+          : Object.assign(new Error(r.error.message), r.error.code === undefined ? {} : { code: r.error.code }),
+      );
     else p.resolve(r.rows as never[]);
   };
   const fail = (err: unknown) => {
@@ -194,19 +241,42 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
     for (const p of pending.values()) p.reject(failed);
     pending.clear();
   };
+  // Every request has an end: a store that stops answering (a full disk can make a write wait
+  // forever) fails the request with an error that names the folder and its free space.
   const request = (
     m: { op: 'query'; text: string; params: unknown[] } | { op: 'appendAudit'; entries: readonly AuditInput[] } | { op: 'close' },
   ): Promise<never[]> =>
     new Promise((resolve, reject) => {
       if (failed !== undefined) return reject(failed);
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (!pending.delete(id)) return;
+        if (pending.size === 0) worker.unref();
+        reject(new GetihuError('TIMEOUT', `${where} did not answer within ${timeoutMs / 1000} s${diskNote(dataDir)}`));
+      }, timeoutMs);
+      timer.unref();
+      pending.set(id, {
+        resolve: (rows) => {
+          clearTimeout(timer);
+          resolve(rows);
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      });
       worker.ref();
       worker.postMessage({ id, ...m } satisfies WorkerRequest);
     });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
-    worker.once('error', reject);
+    worker.once('error', (err) => {
+      reject(
+        new GetihuError('UNAVAILABLE', `${where} cannot be opened: ${err.message}${diskNote(dataDir)}`, undefined, {
+          cause: err,
+        }),
+      );
+    });
   });
   worker.on('message', settle);
   worker.on('error', fail);
@@ -260,21 +330,64 @@ async function pgliteWorkerSql(dataDir: string | undefined): Promise<Sql> {
   };
 }
 
+/** SQLSTATE classes and codes, and socket errors, that mean the server is out of reach, not the statement wrong. */
+const PG_UNREACHABLE = /^(08|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|EAI_AGAIN)/;
+
+/**
+ * A PostgreSQL failure as the one error family: the server out of reach (refused, reset, shut
+ * down, restarting, a connection or query that timed out) is `UNAVAILABLE`, so callers wait it
+ * out and the gateway answers 503; anything else is the statement's own error, thrown as it is.
+ */
+export function storeError(err: unknown): unknown {
+  if (err instanceof GetihuError) return err;
+  const e = err as { code?: string; message?: string };
+  const message = e.message ?? String(err);
+  if (
+    (e.code !== undefined && PG_UNREACHABLE.test(e.code)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|connect ECONNREFUSED/i.test(
+      message,
+    )
+  ) {
+    dependencyUp.set({ dependency: 'store' }, 0);
+    return new GetihuError('UNAVAILABLE', `the store (PostgreSQL) is unavailable: ${message}`, undefined, { cause: err });
+  }
+  return err;
+}
+
+const pgLog = logger('store');
+
 function postgresSql(pool: pg.Pool, client?: pg.PoolClient): Sql {
+  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      const r = await fn();
+      dependencyUp.set({ dependency: 'store' }, 1);
+      return r;
+    } catch (err) {
+      throw storeError(err);
+    }
+  };
   return {
-    query: async (text, params) => (await (client ?? pool).query(text, params)) as unknown as { rows: never[] },
+    query: (text, params) => call(async () => (await (client ?? pool).query(text, params)) as unknown as { rows: never[] }),
     transaction: async (fn) => {
-      const c = await pool.connect();
+      const c = await call(() => pool.connect());
+      // A checked-out connection that breaks emits 'error' on itself, not on the pool: without
+      // a listener the process would crash; the statement under way fails and is reported.
+      const onError = (err: Error) => pgLog.warn({ err: err.message }, 'a store connection in a transaction broke');
+      c.on('error', onError);
+      let broken: unknown;
       try {
-        await c.query('begin');
+        await call(() => c.query('begin'));
         const r = await fn(postgresSql(pool, c));
-        await c.query('commit');
+        await call(() => c.query('commit'));
         return r;
       } catch (err) {
+        broken = err;
         await c.query('rollback').catch(() => undefined);
-        throw err;
+        throw storeError(err);
       } finally {
-        c.release();
+        c.off('error', onError);
+        // A connection that failed is not given back to be used again.
+        c.release(broken !== undefined && isGetihuError(storeError(broken), 'UNAVAILABLE') ? true : undefined);
       }
     },
     close: async () => {
@@ -393,9 +506,12 @@ export class Store {
     this.#sql = sql;
   }
 
-  /** PGlite in memory, or in `dataDir` when given. */
-  static async pglite(dataDir?: string): Promise<Store> {
-    const store = new Store('pglite', await pgliteWorkerSql(dataDir));
+  /**
+   * PGlite in memory, or in `dataDir` when given. A request the store does not answer within
+   * `timeoutMs` fails with `TIMEOUT` (default 60 s, `GETIHU_STORE_TIMEOUT_MS`).
+   */
+  static async pglite(dataDir?: string, timeoutMs = Number(process.env.GETIHU_STORE_TIMEOUT_MS ?? 60_000)): Promise<Store> {
+    const store = new Store('pglite', await pgliteWorkerSql(dataDir, timeoutMs));
     await store.migrate();
     return store;
   }
@@ -407,33 +523,53 @@ export class Store {
     const pool = new pg.Pool({
       connectionString: url,
       max: 4,
+      // Every wait has an end: a connection within 5 s, a statement's answer within 2 minutes.
+      connectionTimeoutMillis: 5000,
+      query_timeout: 120_000,
       ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
-    if (schema !== undefined) await pool.query(`create schema if not exists ${schema}`);
-    const store = new Store('postgres', postgresSql(pool));
-    await store.migrate();
-    return store;
+    // An idle connection the server drops (a restart) is reported here; the pool makes a new
+    // one for the next statement, so the store comes back by itself.
+    pool.on('error', (err) => {
+      dependencyUp.set({ dependency: 'store' }, 0);
+      pgLog.warn({ err: err.message }, 'an idle store connection broke; the next statement reconnects');
+    });
+    const sql = postgresSql(pool);
+    try {
+      const store = new Store('postgres', sql);
+      await store.migrate(schema);
+      return store;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
   }
 
-  /** Applies the migrations not yet applied. */
-  async migrate(): Promise<void> {
-    await this.#sql.query(
-      'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
-    );
-    const done = new Set(
-      (await this.#sql.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => Number(r.version)),
-    );
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      await this.#sql.transaction(async (q) => {
+  /**
+   * Applies the migrations not yet applied (creating `schema` first when named), all in one
+   * transaction under an advisory lock: processes that start at once on a new schema wait for
+   * each other instead of racing to create the same tables.
+   */
+  async migrate(schema?: string): Promise<void> {
+    await this.#sql.transaction(async (q) => {
+      await q.query("select pg_advisory_xact_lock(hashtext('getihu.migrate.' || $1))", [schema ?? 'public']);
+      if (schema !== undefined) await q.query(`create schema if not exists ${schema}`);
+      await q.query(
+        'create table if not exists schema_migrations (version int primary key, applied_at timestamptz not null default now())',
+      );
+      const done = new Set(
+        (await q.query<{ version: number }>('select version from schema_migrations')).rows.map((r) => Number(r.version)),
+      );
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
         for (const stmt of m.sql
           .split(';')
           .map((s) => s.trim())
           .filter((s) => s !== ''))
           await q.query(stmt);
         await q.query('insert into schema_migrations (version) values ($1)', [m.version]);
-      });
-    }
+      }
+    });
   }
 
   /**
