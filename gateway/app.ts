@@ -181,6 +181,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  // Ready: the store answers, and the bus when there is one. A load balancer takes a replica whose
+  // store or broker is down out of rotation (503 UNAVAILABLE) and back once they answer again.
+  app.get(
+    '/readyz',
+    wrap(async (_req, res) => {
+      await o.store.ping();
+      if (o.pipeline !== undefined) await o.pipeline.bus.partitions(topicName(o.pipeline, 'typing'));
+      res.json({ ok: true, store: 'up', bus: o.pipeline === undefined ? 'none' : 'up' });
+    }),
+  );
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });

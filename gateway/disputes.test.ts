@@ -87,7 +87,7 @@ describe('disputes', () => {
   });
 });
 
-describe('a human decision outranks a machine run', () => {
+describe('fault row 4: a human decision outranks a machine run', () => {
   it('a dispute adjustment stands through a run on the same facts, and gives way to one on newer facts', async () => {
     const code = tianjin.creditCode as string;
     const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });

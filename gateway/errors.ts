@@ -4,6 +4,9 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import { type ErrorCode, GetihuError, isGetihuError } from '../lib/errors.js';
+import { logger } from '../lib/observe/index.js';
+
+const log = logger('gateway');
 
 /** Gateway-only error codes, beside the system's. */
 export type HttpErrorCode =
@@ -58,6 +61,13 @@ export function sendError(res: Response, code: HttpErrorCode, message: string): 
 /** The last middleware: maps anything thrown to the error shape without leaking internals. */
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (err instanceof HttpError) return sendError(res, err.code, err.message);
+  if (isGetihuError(err) && (err.code === 'UNAVAILABLE' || err.code === 'TIMEOUT')) {
+    // An outage of the store, broker or registry: the caller learns to retry, not where or what
+    // (addresses and driver messages stay in the log).
+    log.warn({ code: err.code, err: err.message }, 'a dependency is unavailable; answered 503');
+    res.setHeader('Retry-After', '5');
+    return sendError(res, err.code, 'a service the gateway depends on is unavailable; try again shortly');
+  }
   if (isGetihuError(err)) return sendError(res, err.code, err.message);
   const e = err as { type?: string; status?: number };
   if (e.type === 'entity.too.large') return sendError(res, 'PAYLOAD_TOO_LARGE', 'the request body is larger than allowed');

@@ -38,12 +38,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/').replace(/\\/g, '/'))) {
   // A finished command exits, whatever it left open: a command that failed must never idle on
-  // with a connection that keeps the process alive (writes to a pipe or file are synchronous).
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`getihu: internal error: ${(err as Error).stack ?? String(err)}\n`);
-      process.exit(70);
-    },
-  );
+  // with a connection that keeps the process alive. It exits once what it wrote is flushed.
+  const exit = (code: number) => {
+    process.exitCode = code;
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  };
+  runCli(process.argv.slice(2)).then(exit, (err) => {
+    process.stderr.write(`getihu: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    exit(70);
+  });
 }

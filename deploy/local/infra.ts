@@ -3,14 +3,26 @@
  * Apache Kafka 3.9 (KRaft, from Maven Central jars), Apicurio Registry 3 (Confluent-compatible
  * API, global compatibility BACKWARD) and PostgreSQL (Debian) on this machine, no Docker.
  *
- * Idempotent: a service already answering is left alone. Downloads land in ~/.m2 once; data
+ * Idempotent: a service already answering is left alone, and one still starting is waited for,
+ * never started twice (see `startOnce`). Downloads land in ~/.m2 once; data
  * lives under `.data/infra` (ignored by git). Each service counts as up only when it answers
  * a real request: a metadata call, an HTTP read of the registry, a SQL query.
  * Ports: GETIHU_KAFKA_PORT (19092; controller +1), GETIHU_REGISTRY_PORT (18081), GETIHU_PG_PORT (15432).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,11 +87,56 @@ export async function waitFor(
 function pidAlive(file: string): number | null {
   if (!existsSync(file)) return null;
   const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
     process.kill(pid, 0);
     return pid;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Starts a service once, whatever else is starting it: under an exclusive lock file per service
+ * (a second `infra:up` waits for the first), and never while a process of ours for it is still
+ * alive (a slow service is waited for, not started twice, so its pid file always names the one
+ * that runs). `answers` says whether it is up; `start` starts it and waits for it.
+ */
+async function startOnce(
+  name: string,
+  answers: () => Promise<boolean>,
+  start: () => Promise<void>,
+  seconds = 180,
+): Promise<boolean> {
+  const up = () => answers().catch(() => false);
+  if (await up()) return false;
+  const lock = join(DATA, `${name}.starting`);
+  const until = Date.now() + seconds * 1000;
+  for (;;) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch {
+      // Another infra:up holds the lock: wait for it, unless its process is gone.
+      if (pidAlive(lock) === null) rmSync(lock, { force: true });
+      else if (Date.now() > until) throw new Error(`${name}: another infra:up has been starting it for ${seconds} s`);
+      await sleep(500);
+      if (await up()) return false;
+    }
+  }
+  try {
+    if (await up()) return false;
+    if (pidAlive(join(DATA, `${name}.pid`)) !== null) {
+      log(`${name} is starting (pid ${readFileSync(join(DATA, `${name}.pid`), 'utf8').trim()}); waiting for it…`);
+      await waitFor(name, answers, seconds);
+      return false;
+    }
+    await start();
+    return true;
+  } finally {
+    rmSync(lock, { force: true });
   }
 }
 
@@ -112,7 +169,11 @@ export async function kafkaAnswers(brokers = infraEnv().KAFKA_BROKERS): Promise<
 }
 
 async function kafkaUp(): Promise<void> {
-  if (await kafkaAnswers().catch(() => false)) return log(`Kafka already answers on ${infraEnv().KAFKA_BROKERS}`);
+  if (!(await startOnce('kafka', () => kafkaAnswers(), startKafkaProcess)))
+    log(`Kafka already answers on ${infraEnv().KAFKA_BROKERS}`);
+}
+
+async function startKafkaProcess(): Promise<void> {
   const dir = join(DATA, 'kafka');
   const libs = join(dir, 'libs');
   if (!existsSync(join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`))) {
@@ -229,54 +290,102 @@ export async function requireBackwardCompatibility(url: string): Promise<void> {
   if (!r.ok) throw new Error(`setting global compatibility BACKWARD failed: HTTP ${r.status} ${await r.text()}`);
 }
 
+/**
+ * How the local registry keeps its schemas: in PostgreSQL (schema `registry` of the local
+ * database), as compose and k8s do, so a restart keeps every id (an in-memory registry would
+ * give the same ids to other schemas, and every record written before would be unreadable).
+ */
+const REGISTRY_STORAGE = `sql:postgresql:${PORTS.pg}:registry`;
+
 async function registryUp(): Promise<void> {
-  if (!(await registryAnswers().catch(() => false))) {
-    const dir = join(DATA, 'apicurio');
-    const runner = join(dir, `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
-    if (!existsSync(runner)) {
-      const tgz = join(
-        homedir(),
-        '.m2/repository/io/apicurio/apicurio-registry-app',
-        APICURIO_VERSION,
-        `apicurio-registry-app-${APICURIO_VERSION}-all.tar.gz`,
-      );
-      if (!existsSync(tgz)) {
-        log(`fetching Apicurio Registry ${APICURIO_VERSION} from Maven Central (once)…`);
-        execFileSync(
-          'mvn',
-          [
-            '-q',
-            '-B',
-            'dependency:get',
-            `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
-            '-Dtransitive=false',
-          ],
-          { stdio: 'inherit' },
-        );
-      }
-      mkdirSync(dir, { recursive: true });
-      execFileSync('tar', ['xzf', tgz, '-C', dir]);
-    }
-    log('starting Apicurio Registry…');
-    startDetached(
-      'apicurio',
-      'java',
-      [
-        '-Xmx512m',
-        `-Dquarkus.http.port=${PORTS.registry}`,
-        '-Dquarkus.http.host=127.0.0.1',
-        '-Dquarkus.log.level=WARN',
-        '-jar',
-        runner,
-      ],
-      dir,
-    );
-    await waitFor('Apicurio Registry', registryAnswers, 120);
-  } else {
-    log(`Apicurio Registry already answers on ${infraEnv().SCHEMA_REGISTRY_URL}`);
+  const marker = join(DATA, 'apicurio.storage');
+  // A registry of ours started before it kept its schemas in PostgreSQL is restarted on it.
+  if (
+    pidAlive(join(DATA, 'apicurio.pid')) !== null &&
+    (!existsSync(marker) || readFileSync(marker, 'utf8').trim() !== REGISTRY_STORAGE)
+  ) {
+    log('restarting Apicurio Registry to keep its schemas in PostgreSQL…');
+    await stopPid('apicurio');
   }
+  const started = await startOnce(
+    'apicurio',
+    () => registryAnswers(),
+    async () => {
+      const dir = join(DATA, 'apicurio');
+      const runner = join(dir, `apicurio-registry-app-${APICURIO_VERSION}-runner.jar`);
+      if (!existsSync(runner)) {
+        const tgz = join(
+          homedir(),
+          '.m2/repository/io/apicurio/apicurio-registry-app',
+          APICURIO_VERSION,
+          `apicurio-registry-app-${APICURIO_VERSION}-all.tar.gz`,
+        );
+        if (!existsSync(tgz)) {
+          log(`fetching Apicurio Registry ${APICURIO_VERSION} from Maven Central (once)…`);
+          execFileSync(
+            'mvn',
+            [
+              '-q',
+              '-B',
+              'dependency:get',
+              `-Dartifact=io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`,
+              '-Dtransitive=false',
+            ],
+            { stdio: 'inherit' },
+          );
+        }
+        mkdirSync(dir, { recursive: true });
+        execFileSync('tar', ['xzf', tgz, '-C', dir]);
+      }
+      await createRegistrySchema();
+      log('starting Apicurio Registry (schemas kept in PostgreSQL)…');
+      startDetached(
+        'apicurio',
+        'java',
+        [
+          '-Xmx512m',
+          `-Dquarkus.http.port=${PORTS.registry}`,
+          '-Dquarkus.http.host=127.0.0.1',
+          '-Dquarkus.log.level=WARN',
+          '-Dapicurio.storage.kind=sql',
+          '-Dapicurio.storage.sql.kind=postgresql',
+          `-Dapicurio.datasource.url=jdbc:postgresql://127.0.0.1:${PORTS.pg}/getihu?currentSchema=registry`,
+          '-Dapicurio.datasource.username=getihu',
+          '-Dapicurio.datasource.password=trust',
+          '-jar',
+          runner,
+        ],
+        dir,
+      );
+      writeFileSync(marker, `${REGISTRY_STORAGE}\n`);
+      await waitFor('Apicurio Registry', registryAnswers, 180);
+    },
+  );
+  if (!started) log(`Apicurio Registry already answers on ${infraEnv().SCHEMA_REGISTRY_URL}`);
   await requireBackwardCompatibility(infraEnv().SCHEMA_REGISTRY_URL);
   log(`Apicurio Registry answers on ${infraEnv().SCHEMA_REGISTRY_URL} (global compatibility BACKWARD)`);
+}
+
+/** The database schema the registry keeps its tables in. */
+async function createRegistrySchema(): Promise<void> {
+  const c = new pg.Client({ connectionString: infraEnv().DATABASE_URL, connectionTimeoutMillis: 5000 });
+  await c.connect();
+  try {
+    await c.query('create schema if not exists registry');
+  } finally {
+    await c.end();
+  }
+}
+
+/** Stops the registry only. */
+export async function stopRegistry(): Promise<void> {
+  await stopPid('apicurio');
+}
+
+/** Stops and starts the registry only (for the registry-restart test). */
+export async function restartRegistry(): Promise<void> {
+  await stopPid('apicurio');
+  await registryUp();
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -327,7 +436,11 @@ export async function databaseAnswers(url: string): Promise<boolean> {
 }
 
 async function pgUp(): Promise<void> {
-  if (await pgAnswers().catch(() => false)) return log(`PostgreSQL already answers on ${infraEnv().DATABASE_URL}`);
+  if (!(await startOnce('postgres', () => pgAnswers(), startPostgresProcess)))
+    log(`PostgreSQL already answers on ${infraEnv().DATABASE_URL}`);
+}
+
+async function startPostgresProcess(): Promise<void> {
   const bin = pgBin();
   const dir = join(DATA, 'pg');
   const data = join(dir, 'data');
@@ -387,7 +500,8 @@ function pgDown(): void {
 /** Starts (or finds) all three services and returns their addresses. */
 export async function infraUp(): Promise<InfraEnv> {
   mkdirSync(DATA, { recursive: true });
-  await Promise.all([kafkaUp(), registryUp(), pgUp()]);
+  // The registry keeps its schemas in PostgreSQL: it starts once the database answers.
+  await Promise.all([kafkaUp(), pgUp().then(registryUp)]);
   const env = infraEnv();
   writeFileSync(join(DATA, 'env.json'), `${JSON.stringify(env, null, 2)}\n`);
   return env;
@@ -426,6 +540,16 @@ export async function stopKafka(): Promise<void> {
 /** Starts the broker only. */
 export async function startKafka(): Promise<void> {
   await kafkaUp();
+}
+
+/** Stops PostgreSQL only (for the store-outage test). */
+export function stopPostgres(): void {
+  pgDown();
+}
+
+/** Starts PostgreSQL only. */
+export async function startPostgres(): Promise<void> {
+  await pgUp();
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1199,6 +1199,14 @@ export class Store {
     return rows.map((r) => ({ region: r.region, type: r.type, n: Number(r.n) }));
   }
 
+  /**
+   * Whether the store answers now.
+   * @throws GetihuError `UNAVAILABLE` (or `TIMEOUT`) when it does not.
+   */
+  async ping(): Promise<void> {
+    await this.#sql.query('select 1');
+  }
+
   async close(): Promise<void> {
     await this.#sql.close();
   }

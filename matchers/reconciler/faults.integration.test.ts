@@ -4,9 +4,16 @@
  * the decisions stored with what `classify` decides on the same facts. The tests are named by the
  * row of the fault table they answer (docs/operations.md, "Faults").
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { restartRegistry, startPostgres, stopPostgres } from '../../deploy/local/infra.js';
+import { startTestGateway } from '../../gateway/testing.js';
+import { isGetihuError } from '../../lib/errors.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
+import { Store } from '../../lib/store/store.js';
 import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
 import { frame } from '../../schemas/wireFormat.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
@@ -210,4 +217,189 @@ describe('fault suite (Kafka)', () => {
     expect(await exited(child)).toBe(2);
     expect(child.err()).toMatch(/INVALID_ARGUMENT: area/);
   }, 120_000);
+
+  // The services below are this machine's own (infra.ts), stopped and started by the tests; a
+  // cluster given by address or containers are not ours to stop.
+  const ours = () => inject('kafkaRuns') === 'local';
+
+  it('row 2: PostgreSQL stopped under load: the gateway answers 503 then 200 by itself, the reconciler waits, no decision is lost', async (t) => {
+    if (!ours()) return t.skip();
+    const p = await isolatedPipeline('kafka');
+    open.push(p);
+    const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 2000, seed: 202 })];
+    await ingestBusinesses(p.ctx, businesses, 2024);
+    const g = await startTestGateway(p.store, p.ctx);
+    const token = await g.token('public');
+    const reconcile = cli(['reconcile', '--as-of', AS_OF], p.prefix);
+    const until = Date.now() + 120_000;
+    while ((await p.store.allDecisions()).length < 200 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    // Under load: the reconciler is still writing decisions when the database goes away.
+    const { before, after } = growthTurnedAbnormal(businesses);
+    stopPostgres();
+    const downAt = Date.now();
+    try {
+      await ingestBusinesses(p.ctx, [after], 2024, 'during-outage');
+      const search = await g.call('GET', `/v1/public/search?name=${encodeURIComponent('记')}`, token);
+      expect(search.status).toBe(503);
+      expect((search.body.error as { code: string }).code).toBe('UNAVAILABLE');
+      expect(JSON.stringify(search.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|15432/);
+      expect((await g.call('GET', '/readyz')).status).toBe(503);
+      while (Date.now() - downAt < 20_000) await new Promise((r) => setTimeout(r, 500));
+      expect(reconcile.exitCode, reconcile.err()).toBeNull();
+    } finally {
+      await startPostgres();
+    }
+    const upAt = Date.now();
+    let ready = 0;
+    while (ready !== 200 && Date.now() - upAt < 60_000) {
+      ready = (await g.call('GET', '/readyz')).status;
+      if (ready !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ready).toBe(200);
+    const gatewayBackMs = Date.now() - upAt;
+    const final = businesses.map((b) => (b.creditCode === before.creditCode ? after : b));
+    const expected = classifyAll(final, AS_OF);
+    const done = async () => {
+      const stored = await p.store.allDecisions();
+      return stored.length === final.length && stored.every((d) => d.decisionId === decisionIdOf(expected.get(d.creditCode)!));
+    };
+    while (!(await done()) && Date.now() - upAt < 180_000) await new Promise((r) => setTimeout(r, 500));
+    const decisionsBackMs = Date.now() - upAt;
+    expect(reconcile.exitCode, reconcile.err()).toBeNull();
+    await expectDecisionsOfClassify(p, final);
+    process.stderr.write(
+      `row 2: gateway ready ${gatewayBackMs} ms after PostgreSQL; every decision stored ${decisionsBackMs} ms after\n`,
+    );
+    reconcile.kill('SIGTERM');
+    expect(await exited(reconcile)).toBe(0);
+    await g.close();
+  }, 400_000);
+
+  it('row 6: the registry restarted keeps every schema id; what was written before stays readable', async (t) => {
+    if (!ours()) return t.skip();
+    const p = await isolatedPipeline('kafka');
+    open.push(p);
+    const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 300, seed: 606 })];
+    await ingestBusinesses(p.ctx, businesses, 2024);
+    const ids = p.ctx.codec.registered();
+    await restartRegistry();
+    const url = inject('infra').SCHEMA_REGISTRY_URL;
+    // A process started after the restart: the same ids for the same schemas, and the facts
+    // written before decode with the schemas the registry still holds.
+    const fresh = await Codec.create(new RemoteSchemaStore(url), p.prefix);
+    expect(fresh.registered()).toEqual(ids);
+    const run = cli(['run', '--area', '120000', '--as-of', AS_OF], p.prefix);
+    expect(await exited(run), run.err()).toBe(0);
+    const sink = await startSink(p.ctx, p.store);
+    await sink.caughtUp(120_000);
+    await sink.stop();
+    await expectDecisionsOfClassify(p, businesses);
+    expect(await listDeadLetters(p.ctx)).toEqual([]);
+  }, 300_000);
+
+  it('row 8: two infra:up while the registry is starting start it once, and its pid file names the one that runs', async (t) => {
+    if (!ours()) return t.skip();
+    const apicurio = () =>
+      execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('apicurio-registry-app') && l.includes('-jar'))
+        .map((l) => Number(l.trim().split(/\s+/)[0]));
+    const { stopRegistry } = await import('../../deploy/local/infra.js');
+    await stopRegistry();
+    expect(apicurio()).toEqual([]);
+    const up = () =>
+      spawn(process.execPath, ['--import', 'tsx', 'deploy/local/infra.ts', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const a = up();
+    await new Promise((r) => setTimeout(r, 1500));
+    const b = up();
+    const [ea, eb] = await Promise.all([exited(a), exited(b)]);
+    expect([ea, eb]).toEqual([0, 0]);
+    const running = apicurio();
+    expect(running).toHaveLength(1);
+    const { readFileSync } = await import('node:fs');
+    expect(Number(readFileSync('.data/infra/apicurio.pid', 'utf8'))).toBe(running[0]);
+  }, 300_000);
+});
+
+describe('fault suite (embedded store)', () => {
+  const asRoot = userInfo().uid === 0;
+  /** A small tmpfs where root may mount one (else undefined). */
+  const tmpfs = (mb: number): string | undefined => {
+    if (!asRoot) return undefined;
+    const dir = mkdtempSync(join(tmpdir(), 'getihu-disk-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${mb}m`, 'tmpfs', dir]);
+      return dir;
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+      return undefined;
+    }
+  };
+  const unmount = (dir: string) => {
+    execFileSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const rows = (i: number) =>
+    Array.from({ length: 500 }, (_, k) => ({
+      creditCode: `92${String(i * 500 + k).padStart(16, '0')}`,
+      name: `商户${'名'.repeat(120)}`,
+      region: '120101',
+      operatorId: null,
+    }));
+
+  it('row 7: a full disk is a clear error with the path, never a hang; once space is freed the store goes on with its data', async (t) => {
+    const disk = tmpfs(40);
+    if (disk === undefined) {
+      // Without a tmpfs: a folder made read-only is refused at open, with its path.
+      const dir = mkdtempSync(join(tmpdir(), 'getihu-ro-'));
+      chmodSync(dir, 0o555);
+      const err = await Store.pglite(join(dir, 'db')).catch((e: unknown) => e);
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+      expect(isGetihuError(err)).toBe(true);
+      expect((err as Error).message).toContain(join(dir, 'db'));
+      return t.skip();
+    }
+    try {
+      const dir = join(disk, 'db');
+      const store = await Store.pglite(dir, 10_000);
+      let written = 0;
+      let failure: unknown;
+      const started = Date.now();
+      for (let i = 0; failure === undefined && i < 1000; i++) {
+        try {
+          await store.upsertBusinesses(rows(i));
+          written = i + 1;
+        } catch (err) {
+          failure = err;
+        }
+      }
+      expect(isGetihuError(failure, 'UNAVAILABLE') || isGetihuError(failure, 'TIMEOUT')).toBe(true);
+      expect((failure as Error).message).toContain(dir);
+      expect((failure as Error).message).toMatch(/No space left|disk full/i);
+      expect(Date.now() - started).toBeLessThan(60_000);
+      // Space freed: the next write goes through and everything written before is there.
+      execFileSync('mount', ['-o', 'remount,size=256m', disk]);
+      await store.upsertBusinesses(rows(written));
+      expect(await store.business(rows(0)[0]!.creditCode)).not.toBeNull();
+      expect(await store.business(rows(written)[499]!.creditCode)).not.toBeNull();
+      await store.close();
+    } finally {
+      unmount(disk);
+    }
+    // A disk too small to open on, and a read-only one: refused at open with the path.
+    const tiny = tmpfs(4) as string;
+    try {
+      mkdirSync(join(tiny, 'ro'));
+      const err = await Store.pglite(join(tiny, 'db'), 10_000).catch((e: unknown) => e);
+      expect(isGetihuError(err, 'UNAVAILABLE')).toBe(true);
+      expect((err as Error).message).toContain(join(tiny, 'db'));
+      execFileSync('mount', ['-o', 'remount,ro', tiny]);
+      const ro = await Store.pglite(join(tiny, 'ro'), 10_000).catch((e: unknown) => e);
+      expect(isGetihuError(ro, 'INVALID_CONFIG')).toBe(true);
+      expect((ro as Error).message).toContain(join(tiny, 'ro'));
+    } finally {
+      unmount(tiny);
+    }
+  }, 300_000);
 });
