@@ -184,6 +184,9 @@ async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 12): P
   }
 }
 
+/** How long a snapshot read waits for its next record before it fails. */
+const SNAPSHOT_IDLE_MS = 180_000;
+
 /** Attempts per chunk sent: with the pauses between them, over half a minute beyond kafkajs's own retries. */
 const SEND_ATTEMPTS = 24;
 
@@ -379,7 +382,23 @@ export class KafkaBus implements Bus {
         },
       });
       for (;;) {
-        if (queue.length === 0) await new Promise<void>((r) => (notify = r));
+        if (queue.length === 0) {
+          // Every wait has an end: a snapshot that gets no record for this long (a broker gone
+          // for good) fails with TIMEOUT, and the caller tries again later.
+          let idle: NodeJS.Timeout | undefined;
+          await new Promise<void>((r) => {
+            notify = r;
+            idle = setTimeout(() => {
+              push(
+                new GetihuError(
+                  'TIMEOUT',
+                  `reading a snapshot of ${topic}: nothing arrived for ${SNAPSHOT_IDLE_MS / 1000} s with partitions ${[...pending].join(',')} still to read`,
+                ),
+              );
+            }, SNAPSHOT_IDLE_MS);
+          });
+          clearTimeout(idle);
+        }
         notify = undefined;
         const item = queue.shift();
         if (item === undefined) continue;

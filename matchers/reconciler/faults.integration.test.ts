@@ -18,7 +18,7 @@ import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
 import { frame } from '../../schemas/wireFormat.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
-import { ingestBusinesses, type Pipeline } from './pipeline.js';
+import { ingestBusinesses, openPipeline, type Pipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous, topicName } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, isolatedPipeline } from './testing.js';
@@ -212,6 +212,25 @@ describe('fault suite (Kafka)', () => {
     const codecs = await Promise.all(Array.from({ length: 6 }, () => Codec.create(new RemoteSchemaStore(url), prefix)));
     const ids = codecs.map((c) => JSON.stringify(c.registered()));
     expect(new Set(ids).size).toBe(1);
+    // Whole pipelines too: topics created, the store's schema migrated, by four at once.
+    const infra = inject('infra');
+    const fresh = `race${Date.now().toString(36)}b`;
+    const pipelines = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        openPipeline({
+          mode: 'kafka',
+          brokers: infra.KAFKA_BROKERS.split(','),
+          registryUrl: url,
+          databaseUrl: infra.DATABASE_URL,
+          prefix: fresh,
+          dbSchema: fresh,
+          partitions: 3,
+        }),
+      ),
+    );
+    open.push(...pipelines);
+    expect(await pipelines[0]!.ctx.bus.partitions(topicName(pipelines[0]!.ctx, 'typing'))).toBe(3);
+    expect(await pipelines[3]!.store.allDecisions()).toEqual([]);
     // And a command that cannot do its job exits non-zero with the reason, instead of idling.
     const child = cli(['run', '--area', '12', '--as-of', AS_OF], prefix);
     expect(await exited(child)).toBe(2);
