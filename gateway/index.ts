@@ -9,6 +9,7 @@ import { GetihuError } from '../lib/errors.js';
 import type { Store } from '../lib/store/store.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
+import { prefixedGroup } from '../matchers/reconciler/sink.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
 import { KeyRing } from './keys.js';
@@ -45,7 +46,8 @@ export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; ba
 /** Invalidates cached answers whenever a decision or recognition about a business is emitted. */
 export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache): Promise<{ stop: () => Promise<void> }> {
   const sub = await ctx.bus.subscribe(
-    `gateway-cache-${randomUUID()}`,
+    // The deployment's own group (its prefix in front), one per gateway replica.
+    prefixedGroup(ctx, `gateway-cache-${randomUUID()}`),
     [topicName(ctx, 'typing'), topicName(ctx, 'mtyx'), topicName(ctx, 'badge')],
     async (records) => {
       for (const r of records) if (r.key !== null) cache.invalidate(r.key);
