@@ -209,7 +209,10 @@ export class KafkaBus implements Bus {
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => {
         const { message, ...extra } = entry.log;
-        clientLog.error({ namespace: entry.namespace, ...extra }, `kafkajs: ${message}`);
+        // A broker's error answer to one request (not the leader, topic not yet there) is logged
+        // by the connection before the client retries it: news only when debugging.
+        if (entry.namespace === 'Connection') clientLog.debug({ namespace: entry.namespace, ...extra }, `kafkajs: ${message}`);
+        else clientLog.error({ namespace: entry.namespace, ...extra }, `kafkajs: ${message}`);
       },
       retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 10_000 },
     });
