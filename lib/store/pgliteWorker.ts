@@ -31,7 +31,9 @@ export type WorkerReply =
 const port = parentPort;
 if (port === null) throw new Error('pgliteWorker.ts runs as a worker thread');
 const { dataDir } = workerData as { dataDir?: string };
-const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+// A DATE is read as its text, YYYY-MM-DD: as a JavaScript Date it would be a moment, and read
+// back in another time zone it names another day.
+const db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), parsers: { 1082: (v: string) => v } });
 // Literals below are written for standard-conforming strings (a backslash is an ordinary
 // character, a quote is doubled); refuse to start on a setting where that would not hold.
 const scs = (await db.query<{ standard_conforming_strings: string }>('show standard_conforming_strings')).rows[0];

@@ -270,7 +270,9 @@ async function pgliteWorkerSql(dataDir: string | undefined, timeoutMs: number): 
     });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', () => resolve());
-    worker.once('error', (err) => {
+    worker.once('error', async (err) => {
+      // Nothing of a store that could not open stays behind (its thread holds files of the folder).
+      await worker.terminate().catch(() => undefined);
       reject(
         new GetihuError('UNAVAILABLE', `${where} cannot be opened: ${err.message}${diskNote(dataDir)}`, undefined, {
           cause: err,
@@ -396,7 +398,8 @@ function postgresSql(pool: pg.Pool, client?: pg.PoolClient): Sql {
   };
 }
 
-const dateText = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+/** A DATE column's value: its text as both drivers are set to read it (YYYY-MM-DD). */
+const dateText = (v: unknown): string => String(v).slice(0, 10);
 
 function toDecision(r: Record<string, unknown>): StoredDecision {
   return {
@@ -522,6 +525,12 @@ export class Store {
       throw new GetihuError('INVALID_ARGUMENT', `schema: '${schema}' is not a plain identifier`);
     const pool = new pg.Pool({
       connectionString: url,
+      // A DATE is read as its text, YYYY-MM-DD (node-pg would make it local midnight: under
+      // TZ=Asia/Shanghai '2025-08-15' would read back as 2025-08-14 in UTC).
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === 1082 ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
       max: 4,
       // Every wait has an end: a connection within 5 s, a statement's answer within 2 minutes.
       connectionTimeoutMillis: 5000,
