@@ -135,6 +135,17 @@ export class FactState {
     return [code];
   }
 
+  /** Lets go of one business (its facts and its place in the operator index); the court list stays. */
+  forget(code: string): void {
+    const op = this.businesses.get(code)?.registration?.operatorId as string | null | undefined;
+    if (op != null) {
+      const set = this.#operators.get(op);
+      set?.delete(code);
+      if (set?.size === 0) this.#operators.delete(op);
+    }
+    this.businesses.delete(code);
+  }
+
   /** Lets go of everything held. */
   clear(): void {
     this.businesses.clear();
