@@ -1,0 +1,73 @@
+/**
+ * The gateway's request log and HTTP metrics: every request gets an id (the caller's
+ * `X-Request-Id` when it is a plain token, else a fresh one), echoed in the response; when the
+ * answer is sent, one log line says id, method, route, status, latency and the caller's role and
+ * subject, and the latency histogram counts it by route template (never by the concrete path, so
+ * credit codes stay out of metrics).
+ */
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { Histogram } from 'prom-client';
+import { logger, metrics } from '../lib/observe/index.js';
+
+const log = logger('http');
+
+const latency = new Histogram({
+  name: 'getihu_http_request_duration_seconds',
+  help: 'gateway requests by method, route template and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metrics],
+});
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's id (X-Request-Id). */
+      id?: string;
+    }
+  }
+}
+
+/** The request id, log line and latency of every request. */
+export function requestLog(): RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = id;
+    res.setHeader('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The route template (`/v1/public/businesses/:code`), or none for an unmatched path.
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      latency.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      const line = {
+        reqId: id,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 10_000) / 10,
+        role: req.principal?.role ?? null,
+        subject: req.principal?.subject ?? null,
+      };
+      if (res.statusCode >= 500) log.warn(line, 'request');
+      else log.info(line, 'request');
+    });
+    next();
+  };
+}
+
+/** `GET /metrics`: the process's metrics in Prometheus's text format (for the operator's scraper). */
+export function metricsHandler(): RequestHandler {
+  return (_req, res, next) => {
+    metrics
+      .metrics()
+      .then((text) => {
+        res.type(metrics.contentType).send(text);
+      })
+      .catch(next);
+  };
+}
