@@ -2,16 +2,21 @@
  * `npm run -s cli -- <command>`: the operator's command line. Each part of the system
  * registers its own commands; this file only assembles them.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerGatewayCommands } from '../gateway/commands.js';
 import { registerMatcherCommands } from '../matchers/commands.js';
 import { registerPipelineCommands } from '../matchers/reconciler/commands.js';
 import { isGetihuError } from './errors.js';
 
+/** The version of this build (package.json). */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** Builds the root command. */
 export function buildProgram(): Command {
   const program = new Command('getihu')
     .description('Typing (分型) and 名特优新 recognition of individual businesses (个体工商户)')
+    .version(VERSION, '--version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   registerMatcherCommands(program);
@@ -30,7 +35,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (isGetihuError(err)) {
       process.stderr.write(`getihu: ${err.code}: ${err.message}\n`);
-      return 2;
+      // sysexits: 66 (EX_NOINPUT) for an input that cannot be opened; 2 for anything else the caller got wrong.
+      return err.code === 'NO_INPUT' ? 66 : 2;
     }
     throw err;
   }

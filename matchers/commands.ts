@@ -1,12 +1,11 @@
 /** The decision core's commands: classify, generate, recognize. */
-import { createReadStream } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { checksumAllowSet, loadConfig } from '../lib/config.js';
 import { parseIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { ChunkedWriter, readLines } from '../lib/lines.js';
+import { ChunkedWriter, inputFile, readLines } from '../lib/lines.js';
 import { Classifier } from './classifier.js';
 import { type ExistingRecognition, runRecognitionRound } from './mtyx/round.js';
 import { MTYX_CATEGORIES, RuleBook } from './ruleSet.js';
@@ -36,7 +35,7 @@ export function registerMatcherCommands(program: Command): void {
       const out = new ChunkedWriter(process.stdout);
       let lineNo = 0;
       let rejected = 0;
-      for await (const line of readLines(opts.input === undefined ? process.stdin : createReadStream(opts.input))) {
+      for await (const line of readLines(opts.input === undefined ? process.stdin : inputFile(opts.input, '--input').stream)) {
         lineNo++;
         const r = classifier.classifyLine(line, lineNo);
         if (r.ok) {
@@ -105,7 +104,7 @@ export function registerMatcherCommands(program: Command): void {
         const lineOf: number[] = [];
         let lineNo = 0;
         const rejectedLines: { line: number; error: { code: string; message: string } }[] = [];
-        for await (const line of readLines(opts.input === undefined ? process.stdin : createReadStream(opts.input))) {
+        for await (const line of readLines(opts.input === undefined ? process.stdin : inputFile(opts.input, '--input').stream)) {
           lineNo++;
           if (line.trim() === '') continue;
           try {
@@ -149,7 +148,7 @@ const recognitionLine = z.object({
 async function readRecognitions(file: string): Promise<ExistingRecognition[]> {
   const out: ExistingRecognition[] = [];
   let n = 0;
-  for await (const line of readLines(createReadStream(file))) {
+  for await (const line of readLines(inputFile(file, '--recognitions').stream)) {
     n++;
     if (line.trim() === '') continue;
     let parsed: ReturnType<typeof recognitionLine.safeParse>;
