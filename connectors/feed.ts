@@ -68,6 +68,12 @@ export interface FactRecord {
   readonly value: Record<string, unknown>;
 }
 
+/** What the service's configuration says of records' checks. */
+export interface CheckOptions {
+  /** Genuine credit codes that fail a checksum, admitted by the configuration (upper case). */
+  readonly allowCodes: ReadonlySet<string>;
+}
+
 /** An agency feed. */
 export interface FeedDefinition {
   readonly agency: string;
@@ -77,7 +83,7 @@ export interface FeedDefinition {
   readonly columns: readonly Column[];
   readonly row: z.ZodType<Record<string, unknown>>;
   /** Content checks beyond shape; throw GetihuError with a stable code. */
-  readonly check: (row: Record<string, unknown>) => void;
+  readonly check: (row: Record<string, unknown>, options: CheckOptions) => void;
   readonly toFact: (row: Record<string, unknown>, source: Provenance) => FactRecord;
 }
 

@@ -16,6 +16,7 @@ import { prefixed, TOPICS } from '../lib/topics.js';
 import type { Codec } from '../schemas/codec.js';
 import { type CheckedChunk, type CheckPool, checkedOf } from './checkPool.js';
 import {
+  type CheckOptions,
   type Column,
   type FactRecord,
   type FeedDefinition,
@@ -74,6 +75,8 @@ export interface IngestOptions {
    * after a correction never undoes the correction.
    */
   readonly reportedAt?: string;
+  /** Genuine credit codes that fail a checksum, admitted by the configuration. */
+  readonly allowCodes?: ReadonlySet<string>;
 }
 
 /** One JSON line as a raw record. */
@@ -176,13 +179,15 @@ function originalBytes(original: string): Buffer {
   return b.length <= DEAD_LETTER_ORIGINAL_LIMIT ? b : b.subarray(0, DEAD_LETTER_ORIGINAL_LIMIT);
 }
 
-function toRow(feed: FeedDefinition, fields: Record<string, unknown>): Record<string, unknown> {
+function toRow(feed: FeedDefinition, fields: Record<string, unknown>, options: CheckOptions): Record<string, unknown> {
   const parsed = feed.row.safeParse(fields);
   if (!parsed.success) throw shapeError(parsed.error.issues[0] as z.core.$ZodIssue);
   const row = { ...parsed.data };
-  feed.check(row);
+  feed.check(row, options);
   return row;
 }
+
+const NO_ALLOWED_CODES: CheckOptions = { allowCodes: new Set() };
 
 /** What a feed's records are checked against, and where they go. */
 export interface CheckContext {
@@ -193,6 +198,8 @@ export interface CheckContext {
   readonly dlqTopic: string;
   /** The export's reported-on time (ms), for records without their own. */
   readonly reportedAt?: number | null;
+  /** What the configuration says of the checks (default: no credit code admitted beyond its checksum). */
+  readonly options?: CheckOptions;
 }
 
 /**
@@ -222,7 +229,7 @@ export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
       throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
     }
     const reportedAt = parseReportedAt(raw.fields.reportedAt) ?? c.reportedAt ?? null;
-    const row = toRow(c.feed, raw.fields);
+    const row = toRow(c.feed, raw.fields, c.options ?? NO_ALLOWED_CODES);
     const fact = c.feed.toFact(row, { agency: c.feed.agency, feed: c.source, line: raw.line, recordId, reportedAt });
     const value = c.codec.encode(c.factTopic, fact.value);
     // The record id travels in the value's provenance; no per-message header.
@@ -262,6 +269,7 @@ function checkContextOf(o: IngestOptions): CheckContext {
     factTopic: prefixed(prefix, TOPICS[o.feed.topic]),
     dlqTopic: prefixed(prefix, TOPICS.deadLetter),
     reportedAt: parseReportedAt(o.reportedAt, 'reportedAt (of the export)'),
+    options: { allowCodes: o.allowCodes ?? new Set() },
   };
 }
 
@@ -367,6 +375,7 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
     factTopic: c.factTopic,
     dlqTopic: c.dlqTopic,
     reportedAt: c.reportedAt ?? null,
+    allowCodes: [...(o.allowCodes ?? [])],
     schemaIds: o.codec.registered(),
     format,
   };

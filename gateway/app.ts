@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
+import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
 import { programmeRegionOf } from '../lib/regions.js';
@@ -27,6 +28,7 @@ import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, HttpError, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
+import { metricsHandler, requestLog } from './observe.js';
 import { openApiDocument, renderDocs } from './openapi.js';
 import { checkTransfer, transferRequest } from './transfer.js';
 import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook, type SecretBox } from './webhooks.js';
@@ -36,6 +38,10 @@ export interface GatewayOptions {
   readonly store: Store;
   /** The pipeline, for agencies' pushes (absent: the push endpoint answers 503). */
   readonly pipeline?: PipelineContext;
+  /** The service's configuration (default: the pipeline's, else the defaults). */
+  readonly config?: Config;
+  /** The rule sets (default: the pipeline's, else those of `config.rulesDir`). */
+  readonly ruleBook?: RuleBook;
   readonly verify: (token: string) => Promise<Principal>;
   readonly badgeKeys: KeyRing;
   readonly issuer: string;
@@ -89,19 +95,24 @@ const wrap =
     fn(req, res).catch(next);
   };
 
-function creditCodeParam(req: Request): string {
-  return requireIndividualBusinessCode(req.params.code ?? '', 'code').code;
+function creditCodeParam(req: Request, allow: ReadonlySet<string>): string {
+  return requireIndividualBusinessCode(req.params.code ?? '', 'code', allow).code;
 }
 
 /** Builds the express app. */
 export function createGateway(o: GatewayOptions, cache = new DecisionCache()): express.Express {
   const app = express();
   const now = o.now ?? (() => new Date());
+  // The rule sets of the service's configuration, loaded once (the pipeline's, when there is one).
+  const ruleBook = o.ruleBook ?? o.pipeline?.ruleBook ?? RuleBook.load(o.config?.rulesDir);
+  // Genuine credit codes that fail a checksum, admitted by the configuration: accepted on every route.
+  const allowCodes = checksumAllowSet(o.config ?? o.pipeline?.config ?? parseConfig({}));
   app.disable('x-powered-by');
   // Answers are per caller and audited: no ETag (it would hash every body) and no caching on the
   // way (a shared cache must not hand one bank's answer to another, nor keep a corrected one).
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(requestLog());
   app.use(helmet());
   app.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -140,7 +151,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       outcome,
     });
   const activeRecognition = (r: RecognitionRow | null) =>
-    r !== null && r.status === 'active' && r.validUntil >= now().toISOString().slice(0, 10) ? r : null;
+    r !== null && r.status === 'active' && r.validUntil >= chinaDate(now()) ? r : null;
 
   // The router tries routes in the order they are added: the lookup banks make at volume comes first.
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
@@ -149,7 +160,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     '/v1/credit-tags/:code',
     allow(['bank']),
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const q = purposeQuery.safeParse(req.query);
       if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
       const s = await snapshot(code);
@@ -191,6 +202,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       res.json({ ok: true, store: 'up', bus: o.pipeline === undefined ? 'none' : 'up' });
     }),
   );
+  app.get('/metrics', metricsHandler());
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
@@ -210,7 +222,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     '/v1/public/businesses/:code',
     allow(everyone),
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const [b, s] = [await o.store.business(code), await snapshot(code)];
       if (b === null && s.decision === null) throw new HttpError('NOT_FOUND', 'no business with that credit code');
       const rec = activeRecognition(s.recognition);
@@ -421,7 +433,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     '/v1/badges/:code',
     allow(['platform']),
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const rec = activeRecognition((await snapshot(code)).recognition);
       if (rec === null) {
         await audit(req, 'badge.read', code, 'none');
@@ -449,10 +461,9 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     '/v1/badges/:code/status',
     allow(['platform', 'public']),
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const r = (await snapshot(code)).recognition;
-      const status =
-        r === null ? 'none' : r.status === 'active' && r.validUntil < now().toISOString().slice(0, 10) ? 'expired' : r.status;
+      const status = r === null ? 'none' : r.status === 'active' && r.validUntil < chinaDate(now()) ? 'expired' : r.status;
       if (req.principal?.role === 'platform') await audit(req, 'badge.status', code, status);
       res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
     }),
@@ -487,6 +498,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
         {
           bus: o.pipeline.bus,
+          allowCodes,
           codec: o.pipeline.codec,
           feed,
           source: `http:${p.subject}:${body.data.batchId}`,
@@ -504,7 +516,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     '/v1/regulator/decisions/:code',
     allow(['regulator']),
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const { decision, recognition } = await o.store.decisionAndRecognition(code);
       const history = await o.store.history(code);
       const life = await o.store.recognitionLife(code);
@@ -622,7 +634,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
             ? b.error.issues[0].message
             : 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
         );
-      const code = requireIndividualBusinessCode(b.data.creditCode);
+      const code = requireIndividualBusinessCode(b.data.creditCode, 'creditCode', allowCodes);
       const p = req.principal as Principal;
       if (p.subject !== code.code) {
         await audit(req, 'dispute.file', code.code, 'denied');
@@ -630,7 +642,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       }
       const region = (await o.store.business(code.code))?.region ?? code.code.slice(2, 8);
       const today = chinaDate(now());
-      const rs = RuleBook.load().inForce(programmeRegionOf(region), parseIsoDate(today));
+      const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
       const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
       const id = randomUUID();
       await o.store.fileDispute({
@@ -661,6 +673,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const code = requireIndividualBusinessCode(
         typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
         'creditCode',
+        allowCodes,
       );
       if ((req.principal as Principal).subject !== code.code) {
         await audit(req, 'dispute.read', code.code, 'denied');
@@ -879,6 +892,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         }),
         {
           bus: o.pipeline.bus,
+          allowCodes,
           codec: o.pipeline.codec,
           feed: FEEDS.get('market-regulator/review-steps') as NonNullable<ReturnType<typeof FEEDS.get>>,
           source: `http:${p.subject}:${b.data.batchId}`,
@@ -914,7 +928,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     smallJson,
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const b = revokeBody.safeParse(req.body);
       if (!b.success)
         throw new HttpError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
@@ -965,7 +979,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     smallJson,
     wrap(async (req, res) => {
-      const code = creditCodeParam(req);
+      const code = creditCodeParam(req, allowCodes);
       const b = filingReviewBody.safeParse(req.body);
       if (!b.success)
         throw new HttpError(
@@ -1026,7 +1040,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         await audit(req, 'transfer.check', body.data.creditCode, 'denied');
         throw new HttpError('FORBIDDEN', 'a region checks transfers into its own province');
       }
-      const check = await checkTransfer(o.store, body.data, now().toISOString().slice(0, 10));
+      const check = await checkTransfer(o.store, body.data, chinaDate(now()), allowCodes);
       if (o.pipeline !== undefined) {
         const topic = topicName(o.pipeline, 'transfer');
         await o.pipeline.bus.send(topic, [

@@ -1,4 +1,6 @@
 /** The gateway's commands: token (development tokens), badge-keys, audit verify, serve. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { GetihuError } from '../lib/errors.js';
 import { untilStopped } from '../lib/signals.js';
@@ -7,7 +9,7 @@ import { configFromEnv, openPipeline } from '../matchers/reconciler/pipeline.js'
 import { startSink } from '../matchers/reconciler/sink.js';
 import { verifyAudit } from './audit.js';
 import { ROLES, type Role } from './auth.js';
-import { AUDIENCE, DEV_ISSUER, devKeyRings, startGateway } from './index.js';
+import { AUDIENCE, DEV_ISSUER, devKeyRings, portOf, startGateway } from './index.js';
 import { KeyRing } from './keys.js';
 
 /** Adds the gateway commands to the CLI. */
@@ -54,6 +56,9 @@ export function registerGatewayCommands(program: Command): void {
     .option('--pglite <dir>', 'a PGlite data folder (the server must be stopped)')
     .action(async (o: { pglite?: string }) => {
       const url = process.env.DATABASE_URL;
+      // A folder with no database would be opened as a new, empty one, whose chain is trivially whole.
+      if (o.pglite !== undefined && !existsSync(join(o.pglite, 'PG_VERSION')))
+        throw new GetihuError('NO_INPUT', `--pglite: '${o.pglite}' holds no database`, { option: '--pglite' });
       const store =
         o.pglite !== undefined
           ? await Store.pglite(o.pglite)
@@ -74,13 +79,19 @@ export function registerGatewayCommands(program: Command): void {
     .command('serve')
     .description('serve the gateway (and keep the serving store in step) on PORT (default 8080)')
     .action(async () => {
+      const port = portOf(process.env.PORT);
       const p = await openPipeline(configFromEnv());
       const sink = await startSink(p.ctx, p.store);
       const g = await startGateway({
         store: p.store,
         pipeline: p.ctx,
-        port: Number(process.env.PORT ?? 8080),
+        port,
         host: process.env.HOST ?? '127.0.0.1',
+        devKeys: process.env.GETIHU_DEV_KEYS === '1',
+      }).catch(async (err: unknown) => {
+        await sink.stop();
+        await p.close();
+        throw err;
       });
       process.stderr.write(`gateway on ${g.url} (docs: ${g.url}/docs)\n`);
       await untilStopped();

@@ -56,14 +56,41 @@ export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache
   return { stop: () => sub.stop() };
 }
 
-/** Serves the gateway on `port`. */
+/**
+ * The port to listen on from its text (PORT).
+ * @throws GetihuError `INVALID_CONFIG` naming PORT.
+ */
+export function portOf(text: string | undefined, fallback = 8080): number {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65_535)
+    throw new GetihuError('INVALID_CONFIG', `PORT: a port number from 0 to 65535, got '${text}'`, { key: 'PORT' });
+  return n;
+}
+
+/**
+ * Serves the gateway on `port`. Outside development (NODE_ENV=production, or on Kafka and
+ * PostgreSQL) it refuses to start on the development key ring unless `devKeys` says so: tokens
+ * must come from the identity provider (GETIHU_JWKS_URL).
+ * @throws GetihuError `INVALID_CONFIG` when the port is in use or no identity provider is named.
+ */
 export async function startGateway(o: {
   store: Store;
   pipeline: PipelineContext;
   port: number;
   host?: string;
   keys?: { access: KeyRing; badge: KeyRing };
+  /** Development keys are chosen deliberately (the demo, GETIHU_DEV_KEYS=1). */
+  devKeys?: boolean;
 }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
+  const production = process.env.NODE_ENV === 'production' || o.pipeline.bus.mode === 'kafka';
+  const hasIdp = (process.env.GETIHU_JWKS_URL ?? '') !== '';
+  if (production && !hasIdp && o.keys === undefined && o.devKeys !== true)
+    throw new GetihuError(
+      'INVALID_CONFIG',
+      'GETIHU_JWKS_URL: a gateway outside development verifies the identity provider’s tokens; name its JWKS (with GETIHU_ISSUER), or set GETIHU_DEV_KEYS=1 to use the development keys on purpose',
+      { key: 'GETIHU_JWKS_URL' },
+    );
   const keys = o.keys ?? (await devKeyRings());
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(o.pipeline, cache);
@@ -99,8 +126,24 @@ export async function startGateway(o: {
     cache,
   );
   const host = o.host ?? '127.0.0.1';
-  const server = await new Promise<Server>((resolve) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(o.port, host, () => resolve(s));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new GetihuError(
+          'INVALID_CONFIG',
+          err.code === 'EADDRINUSE'
+            ? `PORT: ${host}:${o.port} is in use by another process`
+            : `cannot listen on ${host}:${o.port}: ${err.message}`,
+          { key: 'PORT' },
+          { cause: err },
+        ),
+      ),
+    );
+  }).catch(async (err: unknown) => {
+    await webhooks.stop();
+    await inStep.stop();
+    throw err;
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : o.port;

@@ -55,12 +55,17 @@ export interface TransferCheck {
 const province = (division: string): Province | undefined => JJJ[division.slice(0, 2) as keyof typeof JJJ];
 
 /** Checks a transfer against the store's recognitions, registrations and decisions (pure but for reads). */
-export async function checkTransfer(store: Store, req: z.infer<typeof transferRequest>, today: string): Promise<TransferCheck> {
+export async function checkTransfer(
+  store: Store,
+  req: z.infer<typeof transferRequest>,
+  today: string,
+  allow: ReadonlySet<string> = new Set(),
+): Promise<TransferCheck> {
   const reasons: TransferReason[] = [];
   const add = (check: string, met: boolean, detail: string) => reasons.push({ check, met, detail });
-  const old = validateCreditCode(req.creditCode);
+  const old = validateCreditCode(req.creditCode, { checksumAllowList: allow });
   const code = old.ok ? old.value.code : req.creditCode;
-  const fresh = req.newCreditCode === undefined ? undefined : validateCreditCode(req.newCreditCode);
+  const fresh = req.newCreditCode === undefined ? undefined : validateCreditCode(req.newCreditCode, { checksumAllowList: allow });
   const newCode = fresh?.ok === true ? fresh.value.code : (req.newCreditCode ?? null);
   const business = await store.business(code);
   const fromRegion = business?.region ?? code.slice(2, 8);

@@ -8,7 +8,7 @@
 
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
-import { startGateway } from '../gateway/index.js';
+import { portOf, startGateway } from '../gateway/index.js';
 import { revokeRecognition } from '../matchers/reconciler/badges.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
@@ -125,8 +125,10 @@ try {
   const gateway = await startGateway({
     store: pipeline.store,
     pipeline: pipeline.ctx,
-    port: Number(process.env.PORT ?? 8080),
+    port: portOf(process.env.PORT),
     host: process.env.HOST ?? '127.0.0.1',
+    // The demo: tokens minted with the development keys (`cli token`), on whichever bus.
+    devKeys: true,
   });
   out();
   out(`Gateway: ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`);

@@ -18,8 +18,8 @@ export const honoursFeed: FeedDefinition = {
     { header: 'honours', field: 'honours', kind: 'json' },
   ],
   row: z.object({ creditCode: z.string(), honours: z.unknown() }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     const h = honoursSchema.safeParse(r.honours ?? {});
     if (!h.success)
       throw shapeError({ ...(h.error.issues[0] as z.core.$ZodIssue), path: ['honours', ...(h.error.issues[0]?.path ?? [])] });

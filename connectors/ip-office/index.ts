@@ -14,8 +14,8 @@ export const ipFeed: FeedDefinition = {
     { header: 'patents', field: 'patents', kind: 'int' },
   ],
   row: z.object({ creditCode: z.string(), trademarksInUse: count, patents: count }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
   },
   toFact: (r, source) => ({
     topic: 'ip',

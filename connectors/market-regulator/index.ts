@@ -47,8 +47,8 @@ export const registrationFeed: FeedDefinition = {
     seasonal: flag.nullish(),
     suspendedUntil: z.string().nullish(),
   }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     checkRegion(r.regionCode);
     checkDates(r, ['establishedOn', 'suspendedUntil']);
   },
@@ -82,8 +82,8 @@ export const annualReportFeed: FeedDefinition = {
     col('revenue_yuan', 'revenueYuan', 'number'),
   ],
   row: z.object({ creditCode: z.string(), year, filed: flag, revenueYuan: yuan.nullish() }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
   },
   toFact: (r, source) => ({
     topic: 'annualReport',
@@ -114,8 +114,8 @@ export const marketCreditFeed: FeedDefinition = {
     col('penalties', 'penalties', 'json'),
   ],
   row: z.object({ creditCode: z.string(), abnormalOperation: flag, seriousIllegal: flag, penalties: z.array(penalty).nullish() }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     for (const [i, p] of ((r.penalties as Record<string, unknown>[] | null) ?? []).entries()) {
       checkDates(p, ['decidedOn']);
       void i;
@@ -166,8 +166,8 @@ export const applicationFeed: FeedDefinition = {
     specialGroup: z.enum(['veteran', 'graduate', 'disabled', 'returningMigrant']).nullish(),
     review: z.record(z.string(), z.boolean()).nullish(),
   }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     checkDates(r, ['submittedOn']);
   },
   toFact: (r, source) => ({
@@ -213,8 +213,8 @@ export const mtyxReportFeed: FeedDefinition = {
     operatorChanged: flag.nullish(),
     newOperatorId: z.string().min(1).nullish(),
   }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     checkDates(r, ['reportedOn']);
     if (r.operatorChanged === true && (r.newOperatorId == null || r.newOperatorId === ''))
       throw new GetihuError('INVALID_INPUT', 'newOperatorId: a report of a change of operator must name the new operator', {
@@ -277,8 +277,8 @@ export const reviewStepFeed: FeedDefinition = {
     actor: z.string().min(1).max(200),
     note: z.string().max(2000).nullish(),
   }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     checkDates(r, ['on', 'until']);
     const step = r.step as keyof typeof STEP_OUTCOMES;
     if (!(STEP_OUTCOMES[step] as readonly string[]).includes(r.outcome as string))

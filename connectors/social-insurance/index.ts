@@ -14,8 +14,8 @@ export const socialInsuranceFeed: FeedDefinition = {
     { header: 'insured_headcount', field: 'insuredHeadcount', kind: 'int' },
   ],
   row: z.object({ creditCode: z.string(), year, insuredHeadcount: count }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
   },
   toFact: (r, source) => ({
     topic: 'socialInsurance',

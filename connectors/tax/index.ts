@@ -26,8 +26,8 @@ export const taxFeed: FeedDefinition = {
     vatPaidYuan: yuan,
     iitPaidYuan: yuan,
   }),
-  check: (r) => {
-    r.creditCode = checkCreditCode(r.creditCode);
+  check: (r, o) => {
+    r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);
     checkDates(r, ['registeredOn']);
   },
   toFact: (r, source) => ({

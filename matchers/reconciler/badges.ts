@@ -12,7 +12,7 @@ import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { Recheck, RecognitionChange, Store } from '../../lib/store/store.js';
 import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
-import { RuleBook, type RuleSet } from '../ruleSet.js';
+import type { RuleSet } from '../ruleSet.js';
 import { type BusinessType, basicStandardMet } from '../typing.js';
 import { type LeaseOptions, loadLedger, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
@@ -89,7 +89,7 @@ export async function sweepBadges(
   o: { area: string; asOf: string; lease?: LeaseOptions },
 ): Promise<SweepResult> {
   const on = parseIsoDate(o.asOf, 'asOf');
-  const book = RuleBook.load();
+  const book = ctx.ruleBook;
   return withLedgerLease(
     store,
     o.area,
@@ -189,7 +189,7 @@ async function endRecognition(
           `on: the recognition runs from ${formatIsoDate(e.recognition.on)} to ${formatIsoDate(e.validUntil)}`,
           { field: 'on' },
         );
-      const rs = RuleBook.load().inForce(programmeRegionOf(e.recognition.district), on);
+      const rs = ctx.ruleBook.inForce(programmeRegionOf(e.recognition.district), on);
       const change: Change = {
         creditCode: o.creditCode,
         category: e.recognition.category,

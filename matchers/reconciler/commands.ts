@@ -1,5 +1,4 @@
 /** The pipeline's commands: export-feeds, ingest, run, reconcile. */
-import { createReadStream, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -7,9 +6,10 @@ import { CheckPool } from '../../connectors/checkPool.js';
 import { exportFeeds } from '../../connectors/exportFeeds.js';
 import { FEEDS } from '../../connectors/index.js';
 import { ingestLines } from '../../connectors/ingest.js';
+import { checksumAllowSet } from '../../lib/config.js';
 import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { readLines } from '../../lib/lines.js';
+import { inputFile, readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { configFromEnv, openPipeline } from './pipeline.js';
@@ -41,7 +41,7 @@ export function registerPipelineCommands(program: Command): void {
       if (o.format !== 'csv' && o.format !== 'jsonl')
         throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${o.format}'`);
       const records: Record<string, unknown>[] = [];
-      for await (const line of readLines(o.input === undefined ? process.stdin : createReadStream(o.input)))
+      for await (const line of readLines(o.input === undefined ? process.stdin : inputFile(o.input, '--input').stream))
         if (line.trim() !== '') records.push(JSON.parse(line));
       const files = await exportFeeds(records, yearOf(parseIsoDate(o.asOf, '--as-of')) - 1, o.out, o.format);
       for (const [feed, f] of files) process.stdout.write(`${feed}\t${f.records}\t${f.file}\n`);
@@ -70,11 +70,10 @@ export function registerPipelineCommands(program: Command): void {
       const threads = Number(o.threads);
       if (!Number.isInteger(threads) || threads < 0)
         throw new GetihuError('INVALID_ARGUMENT', `--threads: a whole number ≥ 0, got '${o.threads}'`);
+      const { stream: input, size } = inputFile(o.file, '--file');
       // An ingest writes topics only: it opens no store, so a store outage never holds it up.
       const p = await openPipeline(distributedOnly(), { store: false });
       const pool = threads === 0 ? undefined : new CheckPool(threads);
-      const size = statSync(o.file).size;
-      const input = createReadStream(o.file);
       const bar = process.stderr.isTTY
         ? new SingleBar({
             format: `${o.feed} [{bar}] {percentage}% | {value}/{total} bytes | {records} records`,
@@ -90,6 +89,7 @@ export function registerPipelineCommands(program: Command): void {
         const summary = await ingestLines(input, format, {
           bus: p.ctx.bus,
           codec: p.ctx.codec,
+          allowCodes: checksumAllowSet(p.ctx.config),
           feed,
           source: basename(o.file),
           topicPrefix: p.ctx.prefix,

@@ -25,6 +25,8 @@ export interface DecideTask {
    * the pool's thread costs a fraction of copying the objects (see runTyping).
    */
   readonly items: readonly DecideItem[] | { readonly utf8: Uint8Array; readonly count: number };
+  /** The service's configuration as the decision needs it: the rules folder and the credit-code allow-list. */
+  readonly config?: { readonly rulesDir: string | null; readonly allowCodes: readonly string[] };
 }
 
 /** One business to decide. */
@@ -56,7 +58,8 @@ export interface DecideResult {
   readonly rejected: { readonly creditCode: string; readonly code: string; readonly message: string }[];
 }
 
-let book: RuleBook | undefined;
+/** Rule books by rules folder ('': the shipped rules), loaded once per thread. */
+const books = new Map<string, RuleBook>();
 const classifiers = new Map<string, Classifier>();
 const types = new Map<number, avro.Type>();
 
@@ -82,12 +85,23 @@ function decisionIdWith(d: TypingDecision, reasonsJson: string): string {
  * wire-format header, rather than encoded, framed and copied in (three copies of ~4 KB each).
  */
 export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096): DecideResult {
-  book ??= RuleBook.load();
-  const key = `${task.asOf}|${task.ruleset ?? ''}`;
+  const rulesDir = task.config?.rulesDir ?? undefined;
+  let book = books.get(rulesDir ?? '');
+  if (book === undefined) {
+    book = RuleBook.load(rulesDir);
+    books.set(rulesDir ?? '', book);
+  }
+  const allow = task.config?.allowCodes ?? [];
+  const key = `${task.asOf}|${task.ruleset ?? ''}|${rulesDir ?? ''}|${allow.join(',')}`;
   let c = classifiers.get(key);
   if (c === undefined) {
     const ruleSet = task.ruleset === null ? undefined : book.byRef(task.ruleset);
-    c = new Classifier({ asOf: parseIsoDate(task.asOf), ruleBook: book, ...(ruleSet === undefined ? {} : { ruleSet }) });
+    c = new Classifier({
+      asOf: parseIsoDate(task.asOf),
+      ruleBook: book,
+      checksumAllowList: new Set(allow),
+      ...(ruleSet === undefined ? {} : { ruleSet }),
+    });
     classifiers.set(key, c);
   }
   let type = types.get(task.schemaId);

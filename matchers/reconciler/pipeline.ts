@@ -7,9 +7,11 @@ import { FEEDS } from '../../connectors/index.js';
 import { type IngestSummary, ingestRecords, type RawRecord } from '../../connectors/ingest.js';
 import { splitBusiness } from '../../connectors/split.js';
 import { type Bus, EmbeddedBus, KafkaBus } from '../../lib/bus/index.js';
+import { type Config, checksumAllowSet, loadConfig } from '../../lib/config.js';
 import { GetihuError } from '../../lib/errors.js';
 import { Store } from '../../lib/store/store.js';
 import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../../schemas/codec.js';
+import { RuleBook } from '../ruleSet.js';
 import { ensurePipelineTopics, type PipelineContext } from './reconciler.js';
 
 /** Where the pipeline runs. */
@@ -65,9 +67,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineCon
 }
 
 /** Opens the bus, the registry-backed codec and the store (unless `store: false`), and creates the topics. */
-export async function openPipeline(config: PipelineConfig): Promise<Pipeline>;
-export async function openPipeline(config: PipelineConfig, o: { store: false }): Promise<BusOnlyPipeline>;
-export async function openPipeline(config: PipelineConfig, o?: { store: false }): Promise<Pipeline | BusOnlyPipeline> {
+export async function openPipeline(config: PipelineConfig, o?: { settings?: Config }): Promise<Pipeline>;
+export async function openPipeline(config: PipelineConfig, o: { store: false; settings?: Config }): Promise<BusOnlyPipeline>;
+/**
+ * Opens the pipeline. `settings`: the service's configuration, read at the entry (default: the one
+ * GETIHU_CONFIG names, or the defaults); its rule book is loaded once here for every part.
+ */
+export async function openPipeline(
+  config: PipelineConfig,
+  o?: { store?: false; settings?: Config },
+): Promise<Pipeline | BusOnlyPipeline> {
+  const settings = o?.settings ?? loadConfig();
+  const ruleBook = RuleBook.load(settings.rulesDir);
   let bus: Bus;
   let codec: Codec;
   let store: Store | undefined;
@@ -93,6 +104,8 @@ export async function openPipeline(config: PipelineConfig, o?: { store: false })
     codec,
     prefix,
     partitions: config.partitions ?? 6,
+    config: settings,
+    ruleBook,
     ...(config.mode === 'kafka' ? { remote: { brokers: config.brokers, registryUrl: config.registryUrl } } : {}),
   };
   await ensurePipelineTopics(ctx);
@@ -134,6 +147,7 @@ export async function ingestBusinesses(
       await ingestRecords(records, {
         bus: ctx.bus,
         codec: ctx.codec,
+        allowCodes: checksumAllowSet(ctx.config),
         feed,
         source: `${source}/${feed.feed}.jsonl`,
         topicPrefix: ctx.prefix,

@@ -18,12 +18,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
 import type { Bus, InRecord, OutRecord, Subscription } from '../../lib/bus/index.js';
+import type { Config } from '../../lib/config.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
+import type { RuleBook } from '../ruleSet.js';
 import { DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
 import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
@@ -42,6 +44,18 @@ export interface PipelineContext {
   readonly partitions: number;
   /** Where other threads reach the same broker and registry (Kafka mode only). */
   readonly remote?: { readonly brokers: readonly string[]; readonly registryUrl: string };
+  /** The service's configuration (GETIHU_CONFIG), read once at the entry. */
+  readonly config: Config;
+  /** The rule sets of `config.rulesDir` (the shipped ones by default), loaded once. */
+  readonly ruleBook: RuleBook;
+}
+
+/** What a decision pool's threads are told of the configuration with every batch. */
+export function decideConfigOf(ctx: Pick<PipelineContext, 'config'>): DecideTask['config'] {
+  return {
+    rulesDir: ctx.config.rulesDir ?? null,
+    allowCodes: ctx.config.creditCodes.checksumAllowList.map((e) => e.code.toUpperCase()),
+  };
 }
 
 /** The full name of a topic in this context. */
@@ -55,7 +69,10 @@ export function topicName(ctx: PipelineContext, id: TopicId): string {
  * several times over in the client (measured: at 200k businesses, full collections during a run
  * fell from 57 to 17).
  */
-export async function ensurePipelineTopics(ctx: PipelineContext, replicationFactor = 1): Promise<void> {
+export async function ensurePipelineTopics(
+  ctx: Pick<PipelineContext, 'bus' | 'prefix' | 'partitions'>,
+  replicationFactor = 1,
+): Promise<void> {
   await ctx.bus.ensureTopics(
     Object.values(TOPICS).map((t) => ({
       name: prefixed(ctx.prefix, t),
@@ -149,6 +166,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const decisionTopic = topicName(ctx, 'typing');
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
+  const config = decideConfigOf(ctx);
   let batches: PreparedBatch[];
   if (ctx.remote !== undefined && o.pool.parallel) {
     // Each pool thread reads some partitions (p mod threads) and prepares their batches.
@@ -183,7 +201,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const decideAt = (i: number) => {
     const items = batches[i] as PreparedBatch;
     batches[i] = { utf8: new Uint8Array(0), count: items.count };
-    return o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items });
+    return o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items, config });
   };
   // As many batches are being decided as the pool has threads, ahead of the one being sent;
   // batches are sent in order.
@@ -325,7 +343,15 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   };
   const decideAndEmitNow = async (list: readonly string[]) => {
     const items = list.map((c) => assembleInput(state, c, lastYear));
-    const r = await o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: null, runId: null, schemaId, schema, items });
+    const r = await o.pool.run({
+      asOf: formatIsoDate(asOfDay),
+      ruleset: null,
+      runId: null,
+      schemaId,
+      schema,
+      items,
+      config: decideConfigOf(ctx),
+    });
     const changed = r.records.filter((x) => last.get(x.key) !== x.decisionId);
     await ctx.bus.send(
       decisionTopic,
@@ -357,6 +383,13 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     const fresh = parts.filter((p) => !owned.has(p));
     owned.clear();
     for (const p of parts) owned.add(p);
+    // Partitions now another member's: let their businesses go, or memory grows with every rebalance.
+    for (const code of [...state.businesses.keys()])
+      if (!owned.has(partitionOf(code, n))) {
+        state.forget(code);
+        last.delete(code);
+        owed.delete(code);
+      }
     if (fresh.length === 0) return;
     // The whole court list too (keyed by operator), so no business is decided without it.
     await loadFacts(ctx, state, fresh, FACT_TOPIC_IDS, undefined, 'rebuild');

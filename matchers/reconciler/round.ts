@@ -8,7 +8,6 @@ import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/dates.js';
 import type { Store } from '../../lib/store/store.js';
 import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
-import { RuleBook } from '../ruleSet.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, FactState } from './state.js';
@@ -99,7 +98,7 @@ export async function runRecognition(
       const existing = (await loadLedger(ctx)).existing();
       const records = [...state.businesses.keys()].sort().map((c) => candidateRecord(state, c, year));
       const result = runRecognitionRound({
-        ruleBook: RuleBook.load(),
+        ruleBook: ctx.ruleBook,
         asOf,
         area: o.area,
         records,
