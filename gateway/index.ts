@@ -127,7 +127,8 @@ export async function startGateway(o: {
   );
   const host = o.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(o.port, host, () => resolve(s));
+    // Express 5 hands a listening error to the callback (and emits it on the server too).
+    const s = app.listen(o.port, host, (err?: Error) => (err === undefined ? resolve(s) : undefined));
     s.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         new GetihuError(

@@ -52,7 +52,10 @@ describe('the configuration on every path', () => {
     const q = await openPipeline({ mode: 'embedded', partitions: 3 }, { settings: parseConfig({}) });
     open.push(q);
     const refused = await ingestBusinesses(q.ctx, [business], 2024);
-    expect(refused.every((r) => r.rejected === 1)).toBe(true);
+    // (The court list is by operator, not by credit code.)
+    const byCode = refused.filter((r) => r.agency !== 'court');
+    expect(byCode.length).toBeGreaterThan(3);
+    expect(byCode.map((r) => [r.feed, r.rejected])).toEqual(byCode.map((r) => [r.feed, r.read]));
   });
 
   it('the pipeline decides with the rules folder the configuration names', async () => {
