@@ -129,7 +129,7 @@ export async function benchClassify(o: Options): Promise<Record<string, unknown>
     const t = process.hrtime.bigint();
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'lib/cli.ts', 'classify', '--as-of', '2025-08-15', '--input', file],
+      ['--import', 'tsx', 'app/cli.ts', 'classify', '--as-of', '2025-08-15', '--input', file],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
         encoding: 'utf8',

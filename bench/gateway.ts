@@ -18,12 +18,12 @@
 import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import express from 'express';
+import { ingestBusinesses, openPipeline } from '../app/pipeline.js';
 import { createGateway, DecisionCache } from '../gateway/app.js';
 import { tokenVerifier } from '../gateway/auth.js';
 import { AUDIENCE, DEV_ISSUER } from '../gateway/index.js';
 import { KeyRing } from '../gateway/keys.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { startSink } from '../matchers/reconciler/sink.js';
 

@@ -15,6 +15,7 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { openPipeline } from '../app/pipeline.js';
 import { CheckPool } from '../connectors/checkPool.js';
 import { exportFeeds } from '../connectors/exportFeeds.js';
 import { FEEDS } from '../connectors/index.js';
@@ -22,7 +23,6 @@ import { ingestLines } from '../connectors/ingest.js';
 import { splitBusiness } from '../connectors/split.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
 

@@ -6,9 +6,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { Random } from '../lib/generate/random.js';
-import type { Pipeline } from '../matchers/reconciler/pipeline.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
 import { isolatedPipeline } from '../matchers/reconciler/testing.js';
 import { CheckPool } from './checkPool.js';

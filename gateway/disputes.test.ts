@@ -6,7 +6,7 @@
  * token, and a regulator who sees and resolves only those of its region.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { business } from '../matchers/testing/fixtures.js';
 import { startTestGateway, type TestGateway } from './testing.js';

@@ -5,8 +5,8 @@
  */
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { classifyAll, isolatedPipeline, survivalReadyToGrow } from '../matchers/reconciler/testing.js';

@@ -11,7 +11,7 @@
  * to 2028-11-30; revoked on 2026-03-01, barred to 2031-03-01.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestBusinesses, type Pipeline } from '../matchers/reconciler/pipeline.js';
+import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { isolatedPipeline } from '../matchers/reconciler/testing.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';

@@ -1,7 +1,7 @@
 /** Operability of the gateway: request ids, metrics by route template, readiness. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;

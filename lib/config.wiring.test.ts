@@ -10,8 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { startTestGateway } from '../gateway/testing.js';
-import { ingestBusinesses, openPipeline, type Pipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { startSink } from '../matchers/reconciler/sink.js';
 import { parseConfig } from './config.js';
@@ -82,7 +82,7 @@ describe('the configuration on every path', () => {
 
 describe('the service entry refuses bad settings by name', () => {
   const serve = (env: Record<string, string>) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli.ts', 'serve'], {
+    spawnSync(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'serve'], {
       env: { ...process.env, KAFKA_BROKERS: '', ...env },
       encoding: 'utf8',
       timeout: 60_000,

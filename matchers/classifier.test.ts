@@ -7,7 +7,7 @@ import { RuleBook } from './ruleSet.js';
 import { business, codeIn, withSection } from './testing/fixtures.js';
 
 function cli(args: string[], input: string, env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli.ts', ...args], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
     input,
     encoding: 'utf8',
     maxBuffer: 256 << 20,

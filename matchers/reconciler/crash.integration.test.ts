@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ingestBusinesses, type Pipeline } from '../../app/pipeline.js';
 import { restartKafkaContainer } from '../../deploy/local/containers.js';
 import { restartKafka } from '../../deploy/local/infra.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { Random } from '../../lib/generate/random.js';
 import { decisionIdOf } from './decide.js';
-import { ingestBusinesses, type Pipeline } from './pipeline.js';
 import { topicName } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, isolatedPipeline } from './testing.js';
@@ -25,7 +25,7 @@ afterEach(async () => {
 
 function cli(args: string[], prefix: string): ChildProcess {
   const infra = inject('infra');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
     env: { ...process.env, ...infra, GETIHU_TOPIC_PREFIX: prefix, GETIHU_DB_SCHEMA: prefix, GETIHU_PARTITIONS: '3' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -9,6 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../../app/pipeline.js';
 import { restartRegistry, startPostgres, stopPostgres } from '../../deploy/local/infra.js';
 import { startTestGateway } from '../../gateway/testing.js';
 import { isGetihuError } from '../../lib/errors.js';
@@ -18,7 +19,6 @@ import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
 import { frame } from '../../schemas/wireFormat.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
-import { ingestBusinesses, openPipeline, type Pipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous, topicName } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, isolatedPipeline } from './testing.js';
@@ -35,7 +35,7 @@ afterEach(async () => {
 
 function cli(args: string[], prefix: string): ChildProcess & { err: () => string } {
   const infra = inject('infra');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'lib/cli.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
     env: { ...process.env, ...infra, GETIHU_TOPIC_PREFIX: prefix, GETIHU_DB_SCHEMA: prefix, GETIHU_PARTITIONS: '3' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

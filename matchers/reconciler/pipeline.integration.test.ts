@@ -4,9 +4,9 @@
  * the sink. The decisions must be exactly those of `classify` on the same snapshots.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ingestBusinesses, type Pipeline } from '../../app/pipeline.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
-import { ingestBusinesses, type Pipeline } from './pipeline.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, goldenBusinesses, isolatedPipeline, survivalReadyToGrow } from './testing.js';

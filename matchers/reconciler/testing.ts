@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import { openPipeline, type Pipeline } from '../../app/pipeline.js';
 import { parseIsoDate } from '../../lib/dates.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import type { TypingDecision } from '../typing.js';
-import { openPipeline, type Pipeline } from './pipeline.js';
 
 /** A pipeline with its own topics (prefix) and store schema, so tests run side by side. */
 export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 3): Promise<Pipeline & { prefix: string }> {

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { registerGatewayCommands } from '../gateway/commands.js';
-import { registerMatcherCommands } from '../matchers/commands.js';
-import { registerPipelineCommands } from '../matchers/reconciler/commands.js';
-import { isGetihuError } from './errors.js';
+import { isGetihuError } from '../lib/errors.js';
+import { registerGatewayCommands } from './commands/gateway.js';
+import { registerMatcherCommands } from './commands/matchers.js';
+import { registerPipelineCommands } from './commands/pipeline.js';
 
 /** The version of this build (package.json). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -11,11 +11,11 @@ import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inputFile, readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
-import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
-import { configFromEnv, openPipeline } from './pipeline.js';
-import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
-import { runRecognition } from './round.js';
-import { prefixedGroup, startSink } from './sink.js';
+import { listDeadLetters, replayDeadLetters } from '../../matchers/reconciler/deadLetters.js';
+import { DecisionPool, runTyping, startContinuous } from '../../matchers/reconciler/reconciler.js';
+import { runRecognition } from '../../matchers/reconciler/round.js';
+import { prefixedGroup, startSink } from '../../matchers/reconciler/sink.js';
+import { configFromEnv, openPipeline } from '../pipeline.js';
 
 function distributedOnly(): ReturnType<typeof configFromEnv> {
   const config = configFromEnv();

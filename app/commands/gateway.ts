@@ -2,15 +2,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { GetihuError } from '../lib/errors.js';
-import { untilStopped } from '../lib/signals.js';
-import { Store } from '../lib/store/store.js';
-import { configFromEnv, openPipeline } from '../matchers/reconciler/pipeline.js';
-import { startSink } from '../matchers/reconciler/sink.js';
-import { verifyAudit } from './audit.js';
-import { ROLES, type Role } from './auth.js';
-import { AUDIENCE, DEV_ISSUER, devKeyRings, portOf, startGateway } from './index.js';
-import { KeyRing } from './keys.js';
+import { verifyAudit } from '../../gateway/audit.js';
+import { ROLES, type Role } from '../../gateway/auth.js';
+import { AUDIENCE, DEV_ISSUER, devKeyRings, portOf, startGateway } from '../../gateway/index.js';
+import { KeyRing } from '../../gateway/keys.js';
+import { GetihuError } from '../../lib/errors.js';
+import { untilStopped } from '../../lib/signals.js';
+import { Store } from '../../lib/store/store.js';
+import { startSink } from '../../matchers/reconciler/sink.js';
+import { configFromEnv, openPipeline } from '../pipeline.js';
 
 /** Adds the gateway commands to the CLI. */
 export function registerGatewayCommands(program: Command): void {

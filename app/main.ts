@@ -9,16 +9,16 @@
 import { FEEDS } from '../connectors/index.js';
 import { ingestRecords } from '../connectors/ingest.js';
 import { portOf, startGateway } from '../gateway/index.js';
+import { parseIsoDate, yearOf } from '../lib/dates.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { divisionName } from '../lib/regions.js';
+import { untilStopped } from '../lib/signals.js';
 import { revokeRecognition } from '../matchers/reconciler/badges.js';
-import { configFromEnv, ingestBusinesses, openPipeline } from '../matchers/reconciler/pipeline.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { startSink } from '../matchers/reconciler/sink.js';
 import { TYPE_LABELS } from '../matchers/typing.js';
-import { parseIsoDate, yearOf } from './dates.js';
-import { generateBusinesses } from './generate/generator.js';
-import { divisionName } from './regions.js';
-import { untilStopped } from './signals.js';
+import { configFromEnv, ingestBusinesses, openPipeline } from './pipeline.js';
 
 const region = process.env.GETIHU_SAMPLE_REGION ?? 'tianjin';
 const businesses = Number(process.env.GETIHU_SAMPLE_BUSINESSES ?? 10_000);

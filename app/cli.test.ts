@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const cli = (args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'lib/cli.ts', ...args], {
+  spawnSync(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
     encoding: 'utf8',
     env: { ...process.env, KAFKA_BROKERS: '' },
     timeout: 60_000,

@@ -1,14 +1,14 @@
 /** The decision core's commands: classify, generate, recognize. */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { checksumAllowSet, loadConfig } from '../lib/config.js';
-import { parseIsoDate } from '../lib/dates.js';
-import { GetihuError } from '../lib/errors.js';
-import { generateBusinesses } from '../lib/generate/generator.js';
-import { ChunkedWriter, inputFile, readLines } from '../lib/lines.js';
-import { Classifier } from './classifier.js';
-import { type ExistingRecognition, runRecognitionRound } from './mtyx/round.js';
-import { MTYX_CATEGORIES, RuleBook } from './ruleSet.js';
+import { checksumAllowSet, loadConfig } from '../../lib/config.js';
+import { parseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { generateBusinesses } from '../../lib/generate/generator.js';
+import { ChunkedWriter, inputFile, readLines } from '../../lib/lines.js';
+import { Classifier } from '../../matchers/classifier.js';
+import { type ExistingRecognition, runRecognitionRound } from '../../matchers/mtyx/round.js';
+import { MTYX_CATEGORIES, RuleBook } from '../../matchers/ruleSet.js';
 
 function asOfOption(text: string): number {
   return parseIsoDate(text, '--as-of');

@@ -1,18 +1,20 @@
 /**
- * Opening the pipeline in either mode, with the same code path after this point:
- * embedded (in-process bus, in-process schema registry, PGlite) or distributed (Kafka, the
- * Confluent-compatible registry, PostgreSQL).
+ * The composition root: where getihu is assembled. `openPipeline` builds config → bus → codec →
+ * store → rule book for either run mode (embedded: in-process bus, in-process registry, PGlite;
+ * distributed: Kafka, the Confluent-compatible registry, PostgreSQL); the commands (`commands/`)
+ * and the two entry points (`cli.ts`, `main.ts`) start the parts from it. Nothing below app/ imports
+ * it (a lint rule in biome.json keeps the layers; docs/architecture.md draws them).
  */
-import { FEEDS } from '../../connectors/index.js';
-import { type IngestSummary, ingestRecords, type RawRecord } from '../../connectors/ingest.js';
-import { splitBusiness } from '../../connectors/split.js';
-import { type Bus, EmbeddedBus, KafkaBus } from '../../lib/bus/index.js';
-import { type Config, checksumAllowSet, loadConfig } from '../../lib/config.js';
-import { GetihuError } from '../../lib/errors.js';
-import { Store } from '../../lib/store/store.js';
-import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../../schemas/codec.js';
-import { RuleBook } from '../ruleSet.js';
-import { ensurePipelineTopics, type PipelineContext } from './reconciler.js';
+import { FEEDS } from '../connectors/index.js';
+import { type IngestSummary, ingestRecords, type RawRecord } from '../connectors/ingest.js';
+import { splitBusiness } from '../connectors/split.js';
+import { type Bus, EmbeddedBus, KafkaBus } from '../lib/bus/index.js';
+import { type Config, checksumAllowSet, loadConfig } from '../lib/config.js';
+import { GetihuError } from '../lib/errors.js';
+import { Store } from '../lib/store/store.js';
+import { ensurePipelineTopics, type PipelineContext } from '../matchers/reconciler/reconciler.js';
+import { RuleBook } from '../matchers/ruleSet.js';
+import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../schemas/codec.js';
 
 /** Where the pipeline runs. */
 export type PipelineConfig =
