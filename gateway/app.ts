@@ -2,6 +2,7 @@
  * The HTTP API (express + helmet + jose). Each role sees only what it needs; every non-public
  * read or write is audited; one error shape; versioned paths.
  */
+
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
@@ -13,6 +14,7 @@ import { ingestRecords } from '../connectors/ingest.js';
 import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
 import { programmeRegionOf } from '../lib/regions.js';
 import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { benefitsFrom } from '../matchers/mtyx/calendar.js';
@@ -26,7 +28,7 @@ import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '..
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
-import { errorHandler, HttpError, sendError } from './errors.js';
+import { errorHandler, sendError } from './errors.js';
 import type { KeyRing } from './keys.js';
 import { metricsHandler, requestLog } from './observe.js';
 import { openApiDocument, renderDocs } from './openapi.js';
@@ -162,11 +164,11 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const q = purposeQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
       const s = await snapshot(code);
       if (s.decision === null) {
         await audit(req, TAG_READ_ACTION, code, 'not-found', q.data.purpose);
-        throw new HttpError('NOT_FOUND', 'no decision for that credit code');
+        throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       }
       const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
       const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
@@ -224,7 +226,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const [b, s] = [await o.store.business(code), await snapshot(code)];
-      if (b === null && s.decision === null) throw new HttpError('NOT_FOUND', 'no business with that credit code');
+      if (b === null && s.decision === null) throw new GetihuError('NOT_FOUND', 'no business with that credit code');
       const rec = activeRecognition(s.recognition);
       res.json({
         creditCode: code,
@@ -243,7 +245,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(everyone),
     wrap(async (req, res) => {
       const q = searchQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError('INVALID_ARGUMENT', 'give name=… (1 to 50 characters) and nothing else');
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (1 to 50 characters) and nothing else');
       const found = await o.store.searchBusinesses(q.data.name, 20);
       const results = [];
       for (const b of found) {
@@ -275,7 +277,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     // Neither a cursor nor a time: from the beginning.
     const after = asked === undefined ? { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const } : asked;
     if (after === null)
-      throw new HttpError(
+      throw new GetihuError(
         'INVALID_ARGUMENT',
         'give either cursor (from the previous answer) or since (an ISO timestamp), or neither to start from the beginning',
       );
@@ -302,7 +304,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const p = req.principal as Principal;
       const open = streams.get(p.subject) ?? 0;
       if (open >= MAX_STREAMS_PER_SUBJECT)
-        throw new HttpError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
+        throw new GetihuError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
       streams.set(p.subject, open + 1);
       await audit(req, 'credit-tags.corrections.stream', null, 'open');
       res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
@@ -385,13 +387,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = webhookBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError('INVALID_INPUT', 'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}');
+        throw new GetihuError(
+          'INVALID_INPUT',
+          'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}',
+        );
       const sealer = o.webhookSecrets;
-      if (sealer === undefined) throw new HttpError('UNAVAILABLE', 'this gateway does not deliver webhooks');
+      if (sealer === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway does not deliver webhooks');
       const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
       // By default, from now on: what changed before, the bank can read from the feed.
       const from = startingPosition(b.data.cursor, b.data.since);
-      if (from === null) throw new HttpError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
+      if (from === null) throw new GetihuError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
       const p = req.principal as Principal;
       const had = (await o.store.webhook(p.subject)) !== null;
       const secret = newWebhookSecret();
@@ -413,7 +418,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const w = await o.store.webhook((req.principal as Principal).subject);
       await audit(req, 'credit-tags.corrections.webhook.read', null, w === null ? 'none' : 'ok');
-      if (w === null) throw new HttpError('NOT_FOUND', 'no webhook is registered');
+      if (w === null) throw new GetihuError('NOT_FOUND', 'no webhook is registered');
       res.json(publicWebhook(w));
     }),
   );
@@ -422,7 +427,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['bank']),
     wrap(async (req, res) => {
       if (!(await o.store.deleteWebhook((req.principal as Principal).subject)))
-        throw new HttpError('NOT_FOUND', 'no webhook is registered');
+        throw new GetihuError('NOT_FOUND', 'no webhook is registered');
       await audit(req, 'credit-tags.corrections.webhook.remove', null, 'ok');
       res.status(204).end();
     }),
@@ -437,7 +442,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const rec = activeRecognition((await snapshot(code)).recognition);
       if (rec === null) {
         await audit(req, 'badge.read', code, 'none');
-        throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+        throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
       const exp = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
       const benefits = formatIsoDate(benefitsFrom(parseIsoDate(rec.validFrom)));
@@ -483,17 +488,17 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const key = `${req.params.agency}/${req.params.feed}`;
       const feed = FEEDS.get(key);
-      if (feed === undefined) throw new HttpError('NOT_FOUND', 'no such feed');
+      if (feed === undefined) throw new GetihuError('NOT_FOUND', 'no such feed');
       const p = req.principal as Principal;
       if (!p.scopes.has(`feeds:${feed.agency}`)) {
         await audit(req, `feed.push:${key}`, null, 'denied');
-        throw new HttpError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
+        throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
       }
-      if (!req.is('application/json')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       const body = pushBody.safeParse(req.body);
       if (!body.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const summary = await ingestRecords(
         body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
         {
@@ -521,7 +526,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const history = await o.store.history(code);
       const life = await o.store.recognitionLife(code);
       await audit(req, 'decision.explain', code, decision === null ? 'not-found' : 'ok');
-      if (decision === null) throw new HttpError('NOT_FOUND', 'no decision for that credit code');
+      if (decision === null) throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       // The life of its 名特优新 recognitions, oldest first: each round's outcome for it (the
       // application's criteria with their clauses, or a renewal review's grounds), then each
       // change of status with its reason and clause.
@@ -628,7 +633,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = disputeBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError(
+        throw new GetihuError(
           'INVALID_INPUT',
           b.error.issues[0]?.message.startsWith('year:')
             ? b.error.issues[0].message
@@ -638,7 +643,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const p = req.principal as Principal;
       if (p.subject !== code.code) {
         await audit(req, 'dispute.file', code.code, 'denied');
-        throw new HttpError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
+        throw new GetihuError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
       }
       const region = (await o.store.business(code.code))?.region ?? code.code.slice(2, 8);
       const today = chinaDate(now());
@@ -677,7 +682,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       );
       if ((req.principal as Principal).subject !== code.code) {
         await audit(req, 'dispute.read', code.code, 'denied');
-        throw new HttpError('FORBIDDEN', 'a business reads its own disputes only (token subject = its credit code)');
+        throw new GetihuError('FORBIDDEN', 'a business reads its own disputes only (token subject = its credit code)');
       }
       const today = chinaDate(now());
       await audit(req, 'dispute.read', code.code, 'ok');
@@ -713,28 +718,28 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = resolveBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
       const id = String(req.params.id);
       const open = (await o.store.disputes({ status: 'open' })).find((d) => d.id === id);
-      if (open === undefined) throw new HttpError('NOT_FOUND', 'no open dispute with that id');
+      if (open === undefined) throw new GetihuError('NOT_FOUND', 'no open dispute with that id');
       const code = open.credit_code as string;
       await requireRegulatorsArea(req, open.region as string, `dispute.${b.data.outcome}`, code);
       if (open.subject === 'mtyx') {
         // A 名特优新 outcome is not rewritten here: an accepted claim is reconsidered through the
         // round and its review steps (quota and ranking hold); the reply says what was decided.
         if (b.data.type !== undefined)
-          throw new HttpError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
+          throw new GetihuError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
         const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
         await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
         res.json(closed);
         return;
       }
       if (b.data.outcome === 'adjust' && b.data.type === undefined)
-        throw new HttpError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
+        throw new GetihuError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
       const current = await o.store.decision(code);
-      if (current === null) throw new HttpError('CONFLICT', 'the business has no decision to review');
+      if (current === null) throw new GetihuError('CONFLICT', 'the business has no decision to review');
       if (b.data.outcome === 'adjust') {
-        if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+        if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
         const reasons = [
           ...(current.reasons as { criterion: string; met: boolean }[]),
           {
@@ -794,11 +799,11 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const requireRegulatorsArea = async (req: Request, division: string, action: string, creditCode: string | null = null) => {
     if (withinRegulatorsRegion(req, division)) return;
     await audit(req, action, creditCode, 'denied');
-    throw new HttpError('FORBIDDEN', 'this regulator may not act outside its region');
+    throw new GetihuError('FORBIDDEN', 'this regulator may not act outside its region');
   };
   /** The pipeline, for a regulator's job over `area`. */
   const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
-    if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+    if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
     await requireRegulatorsArea(req, area, action);
     return o.pipeline;
   };
@@ -813,7 +818,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     smallJson,
     wrap(async (req, res) => {
       const b = runBody.safeParse(req.body);
-      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
       const pipeline = await pipelineFor(req, b.data.area, 'run.start');
       const pool = new DecisionPool(0);
       try {
@@ -837,7 +843,10 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = roundBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}');
+        throw new GetihuError(
+          'INVALID_INPUT',
+          'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
+        );
       const pipeline = await pipelineFor(req, b.data.area, 'round.run');
       const r = await runRecognition(pipeline, o.store, b.data);
       // The store has the round's recognitions now; what this gateway cached before must go, so
@@ -876,8 +885,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     wrap(async (req, res) => {
       const b = stepsBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const p = req.principal as Principal;
       // Every step must concern a business within this regulator's region; who acted is the token's subject.
       for (const s of b.data.steps) {
@@ -913,7 +922,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     smallJson,
     wrap(async (req, res) => {
       const b = areaAsOfBody.safeParse(req.body);
-      if (!b.success) throw new HttpError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      if (!b.success) throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
       const pipeline = await pipelineFor(req, b.data.area, 'badge.sweep');
       const r = await sweepBadges(pipeline, o.store, b.data);
       await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
@@ -931,8 +940,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const code = creditCodeParam(req, allowCodes);
       const b = revokeBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const region = (await o.store.business(code))?.region;
       if (region !== undefined) await requireRegulatorsArea(req, region, 'recognition.revoke', code);
       const change = await revokeRecognition(o.pipeline, o.store, {
@@ -942,7 +951,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         on: b.data.on ?? chinaDate(now()),
       });
       await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
-      if (change === null) throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       res.status(201).json(change);
     }),
   );
@@ -956,7 +965,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     wrap(async (req, res) => {
       const q = filingQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
+      if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
       await requireRegulatorsArea(req, q.data.area, 'filing.list');
       const list = await o.store.filingList(q.data.area, q.data.year);
       await audit(req, 'filing.list', null, `${q.data.area}:${q.data.year}: ${list.length}`);
@@ -982,19 +991,19 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const code = creditCodeParam(req, allowCodes);
       const b = filingReviewBody.safeParse(req.body);
       if (!b.success)
-        throw new HttpError(
+        throw new GetihuError(
           'INVALID_INPUT',
           b.error.issues[0]?.message.startsWith('supplementBy')
             ? b.error.issues[0].message
             : 'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
         );
-      if (o.pipeline === undefined) throw new HttpError('UNAVAILABLE', 'the pipeline is not connected');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const p = req.principal as Principal;
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       await requireRegulatorsArea(req, region, 'filing.review', code);
       if (p.region !== null && !p.region.endsWith('0000')) {
         await audit(req, 'filing.review', code, 'denied');
-        throw new HttpError(
+        throw new GetihuError(
           'FORBIDDEN',
           "a district's filed recognitions are reviewed by the level above (a province-level regulator)",
         );
@@ -1002,12 +1011,12 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const recognition = await o.store.recognition(code);
       if (recognition === null || recognition.status !== 'active') {
         await audit(req, 'filing.review', code, 'not-found');
-        throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+        throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
       const on = b.data.on ?? chinaDate(now());
       if (b.data.outcome === 'refused') {
         const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.data.note });
-        if (change === null) throw new HttpError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+        if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
         cache.invalidate(code);
       }
       const review = {
@@ -1031,14 +1040,14 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['region', 'regulator']),
     smallJson,
     wrap(async (req, res) => {
-      if (!req.is('application/json')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       const body = transferRequest.safeParse(req.body);
       if (!body.success)
-        throw new HttpError('INVALID_INPUT', 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}');
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}');
       const p = req.principal as Principal;
       if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.data.toRegion.slice(0, 2))) {
         await audit(req, 'transfer.check', body.data.creditCode, 'denied');
-        throw new HttpError('FORBIDDEN', 'a region checks transfers into its own province');
+        throw new GetihuError('FORBIDDEN', 'a region checks transfers into its own province');
       }
       const check = await checkTransfer(o.store, body.data, chinaDate(now()), allowCodes);
       if (o.pipeline !== undefined) {

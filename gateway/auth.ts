@@ -3,11 +3,12 @@
  * issuer, audience, expiry and not-before enforced, ES256 only. Claims carry role, subject,
  * region and scopes. Deny by default: a route names the roles (and scopes) it admits.
  */
+
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { createLocalJWKSet, createRemoteJWKSet, type JWK, errors as joseErrors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { HttpError } from './errors.js';
+import { GetihuError } from '../lib/errors.js';
 import { ALG } from './keys.js';
 
 /** The roles of the gateway. */
@@ -41,7 +42,7 @@ export interface AuthOptions {
   readonly jwks: { keys: JWK[] } | (() => { keys: JWK[] }) | URL;
 }
 
-/** Verifies a bearer token; throws HttpError UNAUTHENTICATED with a reason that reveals nothing else. */
+/** Verifies a bearer token; throws GetihuError UNAUTHENTICATED with a reason that reveals nothing else. */
 export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Principal> {
   const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
   const localKeys = () => (typeof o.jwks === 'function' ? o.jwks() : (o.jwks as { keys: JWK[] }));
@@ -74,10 +75,10 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
           : err instanceof joseErrors.JWTClaimValidationFailed
             ? `the token's ${err.claim} claim is not accepted`
             : 'the token is not valid';
-      throw new HttpError('UNAUTHENTICATED', reason);
+      throw new GetihuError('UNAUTHENTICATED', reason);
     }
     const c = claims.safeParse(payload);
-    if (!c.success) throw new HttpError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
+    if (!c.success) throw new GetihuError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
     const principal: Principal = {
       subject: c.data.sub,
       role: c.data.role,
@@ -101,7 +102,7 @@ export function authenticate(verify: (token: string) => Promise<Principal>): Req
     const h = req.headers.authorization;
     if (h === undefined) return next();
     const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(h);
-    if (m === null) return next(new HttpError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
+    if (m === null) return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
     verify(m[1] as string).then(
       (p) => {
         req.principal = p;
@@ -116,9 +117,9 @@ export function authenticate(verify: (token: string) => Promise<Principal>): Req
 export function allow(roles: readonly Role[], scopes: readonly string[] = []): RequestHandler {
   return (req, _res, next) => {
     const p = req.principal;
-    if (p === undefined) return next(new HttpError('UNAUTHENTICATED', 'a bearer token is required'));
-    if (!roles.includes(p.role)) return next(new HttpError('FORBIDDEN', 'this role may not use this endpoint'));
-    for (const s of scopes) if (!p.scopes.has(s)) return next(new HttpError('FORBIDDEN', `the token lacks the scope ${s}`));
+    if (p === undefined) return next(new GetihuError('UNAUTHENTICATED', 'a bearer token is required'));
+    if (!roles.includes(p.role)) return next(new GetihuError('FORBIDDEN', 'this role may not use this endpoint'));
+    for (const s of scopes) if (!p.scopes.has(s)) return next(new GetihuError('FORBIDDEN', `the token lacks the scope ${s}`));
     next();
   };
 }

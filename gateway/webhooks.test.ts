@@ -3,13 +3,14 @@
  * list admits, a delivery round over many endpoints that always ends and leaves none leased, and
  * the sealing of secrets at rest.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GetihuError } from '../lib/errors.js';
 import { Store } from '../lib/store/store.js';
-import type { HttpError } from './errors.js';
 import { checkWebhookUrl, parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 describe('webhook origins', () => {
@@ -28,7 +29,7 @@ describe('webhook origins', () => {
         checkWebhookUrl(url, origins);
         return null;
       } catch (err) {
-        return (err as HttpError).code;
+        return (err as GetihuError).code;
       }
     };
     expect(refused('http://hooks.bank.example/getihu')).toBe('FORBIDDEN');

@@ -29,7 +29,6 @@ import { GetihuError } from '../lib/errors.js';
 import type { Store, Webhook } from '../lib/store/store.js';
 import { recordAudit } from './audit.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf } from './corrections.js';
-import { HttpError } from './errors.js';
 
 /** An allowed origin: `https://hooks.bank.example`, `https://hooks.bank.example:8443`, `http://127.0.0.1:*`. */
 export interface Origin {
@@ -63,14 +62,14 @@ export function checkWebhookUrl(text: string, origins: readonly Origin[]): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new HttpError('INVALID_ARGUMENT', 'url: not an absolute URL');
+    throw new GetihuError('INVALID_ARGUMENT', 'url: not an absolute URL');
   }
-  if (url.username !== '' || url.password !== '') throw new HttpError('INVALID_ARGUMENT', 'url: must not carry credentials');
-  if (url.hash !== '') throw new HttpError('INVALID_ARGUMENT', 'url: must not carry a fragment');
+  if (url.username !== '' || url.password !== '') throw new GetihuError('INVALID_ARGUMENT', 'url: must not carry credentials');
+  if (url.hash !== '') throw new GetihuError('INVALID_ARGUMENT', 'url: must not carry a fragment');
   if (origins.length === 0)
-    throw new HttpError('FORBIDDEN', 'this gateway delivers no webhooks; read the corrections feed or its event stream');
+    throw new GetihuError('FORBIDDEN', 'this gateway delivers no webhooks; read the corrections feed or its event stream');
   if (!isAllowed(url, origins))
-    throw new HttpError('FORBIDDEN', "url: that origin is not on this gateway's list of webhook origins");
+    throw new GetihuError('FORBIDDEN', "url: that origin is not on this gateway's list of webhook origins");
   return url;
 }
 

@@ -24,6 +24,14 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: false,
   /** An input file named on the command line is missing or unreadable (the CLI exits 66). */
   NO_INPUT: false,
+  // access (the gateway answers them with their HTTP statuses, gateway/errors.ts)
+  UNAUTHENTICATED: false,
+  FORBIDDEN: false,
+  NOT_FOUND: false,
+  CONFLICT: false,
+  PAYLOAD_TOO_LARGE: false,
+  UNSUPPORTED_MEDIA_TYPE: false,
+  RATE_LIMITED: true,
   // infrastructure
   UNAVAILABLE: true,
   TIMEOUT: true,
