@@ -86,6 +86,8 @@ export interface Bus {
    * reads a topic in bounded steps (`readSnapshot`) and must resume where it stopped.
    */
   commit(group: string, topic: string, offsets: readonly number[]): Promise<void>;
+  /** Deletes topics (those that exist), with their records: a deployment or a test taken down. */
+  deleteTopics(topics: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 

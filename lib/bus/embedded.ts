@@ -105,6 +105,10 @@ export class EmbeddedBus implements Bus {
     return Array.from({ length: n }, (_, p) => c?.[p] ?? -1);
   }
 
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    for (const t of topics) this.#logs.delete(t);
+  }
+
   async commit(group: string, topic: string, offsets: readonly number[]): Promise<void> {
     const key = `${group}|${topic}`;
     const c = [...(this.#committed.get(key) ?? Array.from({ length: this.#log(topic).partitions.length }, () => 0))];

@@ -336,6 +336,12 @@ export class KafkaBus implements Bus {
     return out;
   }
 
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    const existing = new Set(await retrying('listing topics', () => this.#admin.listTopics()));
+    const gone = topics.filter((t) => existing.has(t));
+    if (gone.length > 0) await retrying('deleting topics', () => this.#admin.deleteTopics({ topics: gone }));
+  }
+
   async commit(group: string, topic: string, offsets: readonly number[]): Promise<void> {
     const partitions = offsets.flatMap((o, partition) => (o >= 0 ? [{ partition, offset: String(o) }] : []));
     if (partitions.length === 0) return;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openPipeline, type Pipeline } from '../../app/pipeline.js';
 import { parseIsoDate } from '../../lib/dates.js';
+import { ALL_TOPICS, prefixed } from '../../lib/topics.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import type { TypingDecision } from '../typing.js';
@@ -23,7 +24,17 @@ export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 
     dbSchema: id,
     partitions,
   });
-  return { ...p, prefix: id };
+  // Taken down with the test: its topics deleted (a broker that restarts reloads every log it
+  // holds, and a full run would otherwise leave thousands of partitions) and its store schema dropped.
+  return {
+    ...p,
+    prefix: id,
+    close: async () => {
+      await p.ctx.bus.deleteTopics(ALL_TOPICS.map((t) => prefixed(id, t))).catch(() => undefined);
+      await p.store.rawQuery(`drop schema if exists ${id} cascade`).catch(() => undefined);
+      await p.close();
+    },
+  };
 }
 
 /** The golden business snapshots of the four regions (matchers/fixtures). */
