@@ -10,7 +10,7 @@ import type { Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { Random } from '../lib/generate/random.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
-import { isolatedPipeline } from '../matchers/reconciler/testing.js';
+import { isolatedPipeline, withServices } from '../matchers/reconciler/testing.js';
 import { CheckPool } from './checkPool.js';
 import { FEEDS } from './index.js';
 import { ingestLines } from './ingest.js';
@@ -72,7 +72,7 @@ function corrupt(
   ]).trimEnd();
 }
 
-describe('dead-letter path (Kafka)', () => {
+describe.skipIf(!withServices())('dead-letter path (Kafka)', () => {
   it.each([
     ['csv', 0],
     ['jsonl', 0],

@@ -9,7 +9,7 @@ import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
-import { classifyAll, isolatedPipeline, survivalReadyToGrow } from '../matchers/reconciler/testing.js';
+import { classifyAll, isolatedPipeline, survivalReadyToGrow, withServices } from '../matchers/reconciler/testing.js';
 import { verifyAudit } from './audit.js';
 import { AUDIENCE, DEV_ISSUER, startGateway } from './index.js';
 import { KeyRing } from './keys.js';
@@ -22,6 +22,7 @@ let access: KeyRing;
 let businesses: Record<string, unknown>[];
 
 beforeAll(async () => {
+  if (!withServices()) return;
   p = await isolatedPipeline('kafka');
   businesses = [...generateBusinesses({ region: 'hebei', businesses: 800, seed: 505 })];
   await ingestBusinesses(p.ctx, businesses, 2024);
@@ -40,7 +41,7 @@ afterAll(async () => {
   await p?.close();
 });
 
-describe('gateway on Kafka + PostgreSQL', () => {
+describe.skipIf(!withServices())('gateway on Kafka + PostgreSQL', () => {
   it('serves bank tags from PostgreSQL, audits in PostgreSQL, never serves a changed result stale, and tells the bank once', async () => {
     const bank = await access.sign(
       { role: 'bank' },

@@ -13,7 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
-import { isolatedPipeline } from '../matchers/reconciler/testing.js';
+import { isolatedPipeline, MODES as RUN_MODES } from '../matchers/reconciler/testing.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
@@ -43,7 +43,7 @@ interface RoundAnswer {
 }
 
 type Mode = 'embedded' | 'kafka';
-const MODES: readonly Mode[] = ['embedded', 'kafka'];
+const MODES: readonly Mode[] = RUN_MODES;
 
 /** An embedded pipeline, or one on Kafka + the registry + PostgreSQL under its own prefix and schema. */
 async function openWithGateway(mode: Mode): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {

@@ -11,6 +11,7 @@ import { type InfraEnv, infraEnv, infraUp } from './infra.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
+    /** Absent under GETIHU_INFRA=none (`npm test`). */
     infra: InfraEnv;
     /** Where the broker runs, for the broker-restart test: 'local', a container's id, or 'given' (not ours to restart). */
     kafkaRuns: string;
@@ -18,6 +19,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  // `npm test`: no services at all; the tests that need them skip (see `withServices`).
+  if (process.env.GETIHU_INFRA === 'none') return undefined;
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL && process.env.DATABASE_URL) {
     project.provide('infra', {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,

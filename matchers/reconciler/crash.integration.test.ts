@@ -13,7 +13,7 @@ import { Random } from '../../lib/generate/random.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, isolatedPipeline } from './testing.js';
+import { classifyAll, isolatedPipeline, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -47,7 +47,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms = 90_00
 const total = async (p: Pipeline, id: 'typing' | 'registration') =>
   (await p.ctx.bus.endOffsets(topicName(p.ctx, id))).reduce((a, b) => a + b, 0);
 
-describe('crash safety (Kafka)', () => {
+describe.skipIf(!withServices())('crash safety (Kafka)', () => {
   it('a run killed at random points and restarted ends exactly as a clean run', async () => {
     const p = await isolatedPipeline('kafka');
     open.push(p);

@@ -9,7 +9,7 @@ import { generateBusinesses } from '../../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, goldenBusinesses, isolatedPipeline, survivalReadyToGrow } from './testing.js';
+import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, survivalReadyToGrow, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -19,7 +19,7 @@ afterEach(async () => {
   for (const p of open.splice(0)) await p.close();
 });
 
-describe.each(['embedded', 'kafka'] as const)('pipeline on %s', (mode) => {
+describe.each(MODES)('pipeline on %s', (mode) => {
   it('types the golden set through connectors, a run and the sink exactly as classify does', async () => {
     const p = await isolatedPipeline(mode);
     open.push(p);
@@ -113,7 +113,7 @@ describe.each(['embedded', 'kafka'] as const)('pipeline on %s', (mode) => {
   });
 });
 
-describe.each(['embedded', 'kafka'] as const)('co-partitioning on %s', (mode) => {
+describe.each(MODES)('co-partitioning on %s', (mode) => {
   it("puts every fact of a business — yearly ones keyed code:year included — on the business's partition", async () => {
     const p = await isolatedPipeline(mode, 6);
     open.push(p);

@@ -10,6 +10,17 @@ import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import type { TypingDecision } from '../typing.js';
 
+/**
+ * Whether this test run has the real broker, registry and PostgreSQL: `npm run test:all` starts
+ * them; `npm test` (GETIHU_INFRA=none) runs without any service and skips what needs one.
+ */
+export function withServices(): boolean {
+  return inject('infra') !== undefined;
+}
+
+/** The run modes this test run can exercise: embedded always, Kafka with the services. */
+export const MODES: readonly ('embedded' | 'kafka')[] = withServices() ? ['embedded', 'kafka'] : ['embedded'];
+
 /** A pipeline with its own topics (prefix) and store schema, so tests run side by side. */
 export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 3): Promise<Pipeline & { prefix: string }> {
   const id = `t${randomBytes(5).toString('hex')}`;
