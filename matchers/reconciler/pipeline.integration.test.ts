@@ -9,7 +9,7 @@ import { generateBusinesses } from '../../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, survivalReadyToGrow, withServices } from './testing.js';
+import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, survivalReadyToGrow } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
