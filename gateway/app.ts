@@ -21,7 +21,7 @@ import { benefitsFrom } from '../matchers/mtyx/calendar.js';
 import { refuseRecognition, revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { DecisionPool, inArea, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
+import { DecisionPool, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { RuleBook } from '../matchers/ruleSet.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
@@ -29,6 +29,7 @@ import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, sendError } from './errors.js';
+import { mayActOn, regionOfBusiness, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { metricsHandler, requestLog } from './observe.js';
 import { openApiDocument, renderDocs } from './openapi.js';
@@ -522,6 +523,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     allow(['regulator']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
+      await requireBusinessInRegion(req, code, 'decision.explain');
       const { decision, recognition } = await o.store.decisionAndRecognition(code);
       const history = await o.store.history(code);
       const life = await o.store.recognitionLife(code);
@@ -579,13 +581,40 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       res.json({ decision, standing, history, recognition, recognitionLife });
     }),
   );
+  const auditQuery = z
+    .object({
+      creditCode: z.string().max(18).optional(),
+      before: z.coerce.number().int().positive().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    })
+    .strict();
   app.get(
     '/v1/regulator/audit',
     allow(['regulator']),
     wrap(async (req, res) => {
-      const code = typeof req.query.creditCode === 'string' ? req.query.creditCode : undefined;
-      await audit(req, 'audit.read', code ?? null, 'ok');
-      res.json({ entries: await o.store.auditEntries(code, 1000) });
+      const q = auditQuery.safeParse(req.query);
+      if (!q.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `${q.error.issues[0]?.path.join('.') || 'query'}: give creditCode (an individual business's code), before (a seq) and limit (1 to 1000), each at most once`,
+        );
+      const code =
+        q.data.creditCode === undefined
+          ? undefined
+          : requireIndividualBusinessCode(q.data.creditCode, 'creditCode', allowCodes).code;
+      const p = req.principal as Principal;
+      // A regional regulator reads the entries of the businesses of its region only.
+      if (code !== undefined) await requireBusinessInRegion(req, code, 'audit.read');
+      const limit = q.data.limit ?? 100;
+      const entries = await o.store.auditPage({
+        ...(code === undefined ? {} : { creditCode: code }),
+        ...(p.region === null ? {} : { area: p.region }),
+        ...(q.data.before === undefined ? {} : { before: q.data.before }),
+        limit,
+      });
+      await audit(req, 'audit.read', code ?? null, `${entries.length}`);
+      const last = entries.at(-1);
+      res.json({ entries, next: entries.length === limit && last !== undefined ? { before: last.seq } : null });
     }),
   );
   app.get(
@@ -791,16 +820,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
 
-  // A regulator whose token names a region acts within it: runs, rounds, sweeps and revocations.
-  const withinRegulatorsRegion = (req: Request, division: string) => {
-    const r = (req.principal as Principal).region;
-    return r === null || inArea(r, division);
-  };
-  const requireRegulatorsArea = async (req: Request, division: string, action: string, creditCode: string | null = null) => {
-    if (withinRegulatorsRegion(req, division)) return;
+  // Jurisdiction (gateway/jurisdiction.ts): a regulator whose token names a region acts within it.
+  const requireJurisdiction = async (req: Request, target: Target, action: string, creditCode: string | null = null) => {
+    if (await mayActOn(o.store, req.principal as Principal, target)) return;
     await audit(req, action, creditCode, 'denied');
     throw new GetihuError('FORBIDDEN', 'this regulator may not act outside its region');
   };
+  const requireRegulatorsArea = (req: Request, division: string, action: string, creditCode: string | null = null) =>
+    requireJurisdiction(req, { kind: 'area', division }, action, creditCode);
+  const requireBusinessInRegion = (req: Request, creditCode: string, action: string) =>
+    requireJurisdiction(req, { kind: 'business', creditCode }, action, creditCode);
   /** The pipeline, for a regulator's job over `area`. */
   const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
     if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
@@ -942,8 +971,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       if (!b.success)
         throw new GetihuError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
-      const region = (await o.store.business(code))?.region;
-      if (region !== undefined) await requireRegulatorsArea(req, region, 'recognition.revoke', code);
+      await requireBusinessInRegion(req, code, 'recognition.revoke');
       const change = await revokeRecognition(o.pipeline, o.store, {
         creditCode: code,
         ground: b.data.ground,
@@ -1046,8 +1074,18 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         throw new GetihuError('INVALID_INPUT', 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}');
       const p = req.principal as Principal;
       if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.data.toRegion.slice(0, 2))) {
-        await audit(req, 'transfer.check', body.data.creditCode, 'denied');
+        await audit(req, 'transfer.check', body.data.creditCode.slice(0, 18), 'denied');
         throw new GetihuError('FORBIDDEN', 'a region checks transfers into its own province');
+      }
+      // A regulator checks transfers out of or into its region.
+      if (p.role === 'regulator') {
+        const code = requireIndividualBusinessCode(body.data.creditCode, 'creditCode', allowCodes).code;
+        await requireJurisdiction(
+          req,
+          { kind: 'transfer', fromRegion: await regionOfBusiness(o.store, code), toRegion: body.data.toRegion },
+          'transfer.check',
+          code,
+        );
       }
       const check = await checkTransfer(o.store, body.data, chinaDate(now()), allowCodes);
       if (o.pipeline !== undefined) {

@@ -499,6 +499,21 @@ function toRecognition(r: Record<string, unknown>): RecognitionRow {
   };
 }
 
+function toAuditEntry(r: Record<string, unknown>): AuditEntry {
+  return {
+    seq: Number(r.seq),
+    at: r.at instanceof Date ? r.at.toISOString() : String(r.at),
+    subject: r.subject as string,
+    role: r.role as string,
+    action: r.action as string,
+    purpose: (r.purpose as string | null) ?? null,
+    creditCode: (r.credit_code as string | null) ?? null,
+    outcome: r.outcome as string,
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}
+
 /** The serving store. */
 export class Store {
   readonly kind: 'pglite' | 'postgres';
@@ -964,24 +979,43 @@ export class Store {
   }
 
   /** The audit log in order, optionally filtered by credit code (for regulators). */
+  /**
+   * A page of the audit log, newest first: entries before `before` (a seq), of one business or of
+   * the businesses of an area (by their registered region, else the division in their code).
+   */
+  async auditPage(o: { creditCode?: string; area?: string; before?: number; limit: number }): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (o.creditCode !== undefined) {
+      params.push(o.creditCode);
+      where.push(`a.credit_code = $${params.length}`);
+    }
+    if (o.area !== undefined && o.area !== '000000') {
+      params.push(o.area.endsWith('0000') ? `${o.area.slice(0, 2)}%` : o.area);
+      where.push(`a.credit_code is not null and coalesce(b.region, substr(a.credit_code, 3, 6)) like $${params.length}`);
+    }
+    if (o.before !== undefined) {
+      params.push(o.before);
+      where.push(`a.seq < $${params.length}`);
+    }
+    params.push(o.limit);
+    const rows = (
+      await this.#sql.query(
+        `select a.* from audit_log a left join businesses b on b.credit_code = a.credit_code
+         ${where.length === 0 ? '' : `where ${where.join(' and ')}`} order by a.seq desc limit $${params.length}`,
+        params,
+      )
+    ).rows;
+    return rows.map(toAuditEntry);
+  }
+
   async auditEntries(creditCode?: string, limit = 1000): Promise<AuditEntry[]> {
     const rows = (
       creditCode === undefined
         ? await this.#sql.query('select * from audit_log order by seq limit $1', [limit])
         : await this.#sql.query('select * from audit_log where credit_code = $1 order by seq limit $2', [creditCode, limit])
     ).rows;
-    return rows.map((r) => ({
-      seq: Number(r.seq),
-      at: r.at instanceof Date ? r.at.toISOString() : String(r.at),
-      subject: r.subject as string,
-      role: r.role as string,
-      action: r.action as string,
-      purpose: (r.purpose as string | null) ?? null,
-      creditCode: (r.credit_code as string | null) ?? null,
-      outcome: r.outcome as string,
-      prevHash: r.prev_hash as string,
-      hash: r.hash as string,
-    }));
+    return rows.map(toAuditEntry);
   }
 
   /**
