@@ -29,7 +29,7 @@ import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, sendError } from './errors.js';
-import { mayActOn, regionOfBusiness, type Target } from './jurisdiction.js';
+import { covers, mayActOn, regionOfBusiness, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { metricsHandler, requestLog } from './observe.js';
 import { openApiDocument, renderDocs } from './openapi.js';
@@ -100,6 +100,21 @@ const wrap =
 
 function creditCodeParam(req: Request, allow: ReadonlySet<string>): string {
   return requireIndividualBusinessCode(req.params.code ?? '', 'code', allow).code;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** Whether a JSON value nests objects or arrays deeper than `limit` (checked without recursion). */
+function nestedDeeperThan(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop() as [unknown, number];
+    if (x === null || typeof x !== 'object') continue;
+    if (d > limit) return true;
+    for (const y of Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
 }
 
 /** Builds the express app. */
@@ -240,7 +255,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       });
     }),
   );
-  const searchQuery = z.object({ name: z.string().trim().min(1).max(50) }).strict();
+  const searchQuery = z
+    .object({
+      name: z
+        .string()
+        .trim()
+        .min(1)
+        .max(50)
+        .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
+    })
+    .strict();
   app.get(
     '/v1/public/search',
     allow(everyone),
@@ -476,6 +500,15 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
 
   // Agencies: push a batch of their own feed; replaying a batch is harmless.
+  const feedScope = async (req: Request): Promise<void> => {
+    const key = `${req.params.agency}/${req.params.feed}`;
+    const feed = FEEDS.get(key);
+    if (feed === undefined) throw new GetihuError('NOT_FOUND', 'no such feed');
+    if (!(req.principal as Principal).scopes.has(`feeds:${feed.agency}`)) {
+      await audit(req, `feed.push:${key}`, null, 'denied');
+      throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
+    }
+  };
   const pushBody = z
     .object({
       batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -485,20 +518,35 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.post(
     '/v1/feeds/:agency/:feed',
     allow(['agency']),
+    // The feed and the token's scope are checked before a body of up to 5 MB is read.
+    (req: Request, _res: Response, next: NextFunction) => {
+      feedScope(req).then(() => next(), next);
+    },
     feedJson,
     wrap(async (req, res) => {
       const key = `${req.params.agency}/${req.params.feed}`;
-      const feed = FEEDS.get(key);
-      if (feed === undefined) throw new GetihuError('NOT_FOUND', 'no such feed');
+      const feed = FEEDS.get(key) as NonNullable<ReturnType<typeof FEEDS.get>>;
       const p = req.principal as Principal;
-      if (!p.scopes.has(`feeds:${feed.agency}`)) {
-        await audit(req, `feed.push:${key}`, null, 'denied');
-        throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
-      }
       if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
       const body = pushBody.safeParse(req.body);
       if (!body.success)
         throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
+      const deep = body.data.records.findIndex((r) => nestedDeeperThan(r, 8));
+      if (deep >= 0)
+        throw new GetihuError('INVALID_INPUT', `records.${deep}: nested deeper than 8 levels`, { field: `records.${deep}` });
+      // An agency whose token names a region reports on the businesses of that region only (F7).
+      if (p.region !== null) {
+        for (const [i, r] of body.data.records.entries()) {
+          const c = typeof r.creditCode === 'string' ? r.creditCode.trim().toUpperCase() : '';
+          if (c.length !== 18) continue; // the feed's own check refuses it, by line
+          if (!covers(p, await regionOfBusiness(o.store, c))) {
+            await audit(req, `feed.push:${key}`, c, 'denied');
+            throw new GetihuError('FORBIDDEN', `records.${i}.creditCode: a business outside this agency's region ${p.region}`, {
+              field: `records.${i}.creditCode`,
+            });
+          }
+        }
+      }
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const summary = await ingestRecords(
         body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),

@@ -66,6 +66,10 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (e.status === 415 || e.type === 'charset.unsupported' || e.type === 'encoding.unsupported') {
     return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'unsupported content type or encoding');
   }
+  // What express and its parsers refuse with a 4xx (a malformed percent-encoding, say) is the
+  // caller's mistake, not ours.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
+    return sendError(res, 'INVALID_ARGUMENT', 'the request is malformed (its path, query or body cannot be read)');
   log.error({ err: (err as Error)?.stack ?? String(err) }, 'internal error');
   return sendError(res, 'INTERNAL', 'internal error');
 };
