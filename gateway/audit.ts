@@ -29,6 +29,7 @@ const AUDIT_LIMITS = { subject: 200, role: 20, action: 100, purpose: 50, creditC
 
 /** Text as the audit log keeps it: well-formed, no control characters, at most `max` characters. */
 export function auditText(v: string, max: number): string {
+  if (typeof v !== 'string') return v; // not text: left for the table's own constraints
   const clean = v
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
