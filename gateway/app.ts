@@ -49,6 +49,8 @@ export interface GatewayOptions {
   readonly badgeKeys: KeyRing;
   readonly issuer: string;
   readonly requestsPerMinute?: number;
+  /** Failed authentications an address may make per minute before it is refused outright (default 60). */
+  readonly failedAuthPerMinute?: number;
   readonly now?: () => Date;
   /** Where banks may have corrections delivered (see gateway/webhooks.ts); none: no webhooks. */
   readonly webhookOrigins?: readonly Origin[];
@@ -136,6 +138,20 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Failed authentications count per address (F5): past the limit an address is refused before
+  // any signature is checked, so bad tokens cannot buy unlimited ECDSA verifications.
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: o.failedAuthPerMinute ?? 60,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      skipSuccessfulRequests: true,
+      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+      keyGenerator: (req) => `auth-failures:${ipKeyGenerator(req.ip ?? '')}`,
+      handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many failed authentications from this address; wait a minute'),
+    }),
+  );
   app.use(authenticate(o.verify));
   app.use(
     rateLimit({
@@ -168,6 +184,11 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       creditCode,
       outcome,
     });
+  // Every refusal of a caller with a valid token is audited (F9), with the route it asked for.
+  const allowed = (roles: readonly Role[], scopes: readonly string[] = []) =>
+    allow(roles, scopes, (req, reason) =>
+      audit(req, 'access.denied', null, `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '?'}: ${reason}`),
+    );
   const activeRecognition = (r: RecognitionRow | null) =>
     r !== null && r.status === 'active' && r.validUntil >= chinaDate(now()) ? r : null;
 
@@ -176,7 +197,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
   app.get(
     '/v1/credit-tags/:code',
-    allow(['bank']),
+    allowed(['bank']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const q = purposeQuery.safeParse(req.query);
@@ -238,7 +259,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // Public register: what the national register shows, by code or by (partial) name.
   app.get(
     '/v1/public/businesses/:code',
-    allow(everyone),
+    allowed(everyone),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const [b, s] = [await o.store.business(code), await snapshot(code)];
@@ -267,7 +288,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.get(
     '/v1/public/search',
-    allow(everyone),
+    allowed(everyone),
     wrap(async (req, res) => {
       const q = searchQuery.safeParse(req.query);
       if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (1 to 50 characters) and nothing else');
@@ -310,7 +331,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   };
   app.get(
     '/v1/credit-tags-corrections',
-    allow(['bank']),
+    allowed(['bank']),
     wrap(async (req, res) => {
       const after = correctionsFrom(req);
       const p = req.principal as Principal;
@@ -323,7 +344,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const streams = new Map<string, number>();
   app.get(
     '/v1/credit-tags-corrections/stream',
-    allow(['bank']),
+    allowed(['bank']),
     wrap(async (req, res) => {
       let after = correctionsFrom(req);
       const p = req.principal as Principal;
@@ -407,7 +428,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .refine((b) => b.since === undefined || b.cursor === undefined, 'give cursor or since, not both');
   app.put(
     '/v1/credit-tags-corrections/webhook',
-    allow(['bank']),
+    allowed(['bank']),
     smallJson,
     wrap(async (req, res) => {
       const b = webhookBody.safeParse(req.body);
@@ -439,7 +460,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.get(
     '/v1/credit-tags-corrections/webhook',
-    allow(['bank']),
+    allowed(['bank']),
     wrap(async (req, res) => {
       const w = await o.store.webhook((req.principal as Principal).subject);
       await audit(req, 'credit-tags.corrections.webhook.read', null, w === null ? 'none' : 'ok');
@@ -449,7 +470,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.delete(
     '/v1/credit-tags-corrections/webhook',
-    allow(['bank']),
+    allowed(['bank']),
     wrap(async (req, res) => {
       if (!(await o.store.deleteWebhook((req.principal as Principal).subject)))
         throw new GetihuError('NOT_FOUND', 'no webhook is registered');
@@ -461,7 +482,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // Platforms: the badge as a signed, offline-verifiable token, and its status.
   app.get(
     '/v1/badges/:code',
-    allow(['platform']),
+    allowed(['platform']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const rec = activeRecognition((await snapshot(code)).recognition);
@@ -489,7 +510,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.get(
     '/v1/badges/:code/status',
-    allow(['platform', 'public']),
+    allowed(['platform', 'public']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const r = (await snapshot(code)).recognition;
@@ -517,7 +538,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.post(
     '/v1/feeds/:agency/:feed',
-    allow(['agency']),
+    allowed(['agency']),
     // The feed and the token's scope are checked before a body of up to 5 MB is read.
     (req: Request, _res: Response, next: NextFunction) => {
       feedScope(req).then(() => next(), next);
@@ -568,7 +589,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
   app.get(
     '/v1/regulator/decisions/:code',
-    allow(['regulator']),
+    allowed(['regulator']),
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       await requireBusinessInRegion(req, code, 'decision.explain');
@@ -638,7 +659,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.get(
     '/v1/regulator/audit',
-    allow(['regulator']),
+    allowed(['regulator']),
     wrap(async (req, res) => {
       const q = auditQuery.safeParse(req.query);
       if (!q.success)
@@ -667,7 +688,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.get(
     '/v1/regulator/audit/verify',
-    allow(['regulator']),
+    allowed(['regulator']),
     wrap(async (req, res) => {
       const v = await verifyAudit(o.store);
       await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
@@ -705,7 +726,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   });
   app.post(
     '/v1/disputes',
-    allow(['public']),
+    allowed(['public']),
     smallJson,
     wrap(async (req, res) => {
       const b = disputeBody.safeParse(req.body);
@@ -750,7 +771,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // The business reads its own disputes and the replies (token subject = its credit code).
   app.get(
     '/v1/disputes',
-    allow(['public']),
+    allowed(['public']),
     wrap(async (req, res) => {
       const code = requireIndividualBusinessCode(
         typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
@@ -768,7 +789,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.get(
     '/v1/regulator/disputes',
-    allow(['regulator']),
+    allowed(['regulator']),
     wrap(async (req, res) => {
       const status =
         typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
@@ -790,7 +811,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.post(
     '/v1/regulator/disputes/:id/resolve',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const b = resolveBody.safeParse(req.body);
@@ -891,7 +912,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
   app.post(
     '/v1/regulator/runs',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const b = runBody.safeParse(req.body);
@@ -915,7 +936,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   );
   app.post(
     '/v1/regulator/rounds',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const b = roundBody.safeParse(req.body);
@@ -957,7 +978,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.post(
     '/v1/regulator/review-steps',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const b = stepsBody.safeParse(req.body);
@@ -995,7 +1016,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // goes out on getihu.decision.badge.
   app.post(
     '/v1/regulator/badges/sweep',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const b = areaAsOfBody.safeParse(req.body);
@@ -1011,7 +1032,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     .strict();
   app.post(
     '/v1/regulator/recognitions/:code/revoke',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
@@ -1038,7 +1059,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   const filingQuery = z.object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) }).strict();
   app.get(
     '/v1/regulator/filings',
-    allow(['regulator']),
+    allowed(['regulator']),
     wrap(async (req, res) => {
       const q = filingQuery.safeParse(req.query);
       if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
@@ -1061,7 +1082,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     });
   app.post(
     '/v1/regulator/recognitions/:code/filing-review',
-    allow(['regulator']),
+    allowed(['regulator']),
     smallJson,
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
@@ -1113,7 +1134,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // Regions: 京津冀 transfer checks, recorded and emitted as events.
   app.post(
     '/v1/transfers/check',
-    allow(['region', 'regulator']),
+    allowed(['region', 'regulator']),
     smallJson,
     wrap(async (req, res) => {
       if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');

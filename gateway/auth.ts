@@ -42,6 +42,26 @@ export interface AuthOptions {
   readonly jwks: { keys: JWK[] } | (() => { keys: JWK[] }) | URL;
 }
 
+/** The oldest token accepted, by its `iat`. */
+export const MAX_TOKEN_AGE = '24h';
+
+/** Half the order of P-256 (ES256): a signature's s above it is the high-s twin of a valid one. */
+const P256_HALF_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551') >> 1n;
+
+/**
+ * Whether a token's signature is in its one canonical form: base64url as it encodes (no stray
+ * bits, so one signature has one string), 64 bytes, and low-s (of the two valid values of s, the
+ * smaller): the same token cannot be presented as many different strings.
+ */
+export function canonicalSignature(token: string): boolean {
+  const seg = token.split('.')[2];
+  if (seg === undefined) return false;
+  const sig = Buffer.from(seg, 'base64url');
+  if (sig.length !== 64 || sig.toString('base64url') !== seg) return false;
+  const sValue = BigInt(`0x${sig.subarray(32).toString('hex')}`);
+  return sValue > 0n && sValue <= P256_HALF_N;
+}
+
 /** Verifies a bearer token; throws GetihuError UNAUTHENTICATED with a reason that reveals nothing else. */
 export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Principal> {
   const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
@@ -56,6 +76,7 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
       if (hit !== undefined && hit.exp > Date.now() / 1000 && localKeys().keys.some((k) => k.kid === hit.kid))
         return hit.principal;
     }
+    if (!canonicalSignature(token)) throw new GetihuError('UNAUTHENTICATED', 'the token is not valid');
     const keys = remote ?? createLocalJWKSet(localKeys());
     let payload: unknown;
     let kid: string | undefined;
@@ -64,7 +85,11 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
         issuer: o.issuer,
         audience: o.audience,
         algorithms: [ALG],
-        requiredClaims: ['exp', 'sub'],
+        // A token says when it was issued and is not older than a day, whatever its expiry says;
+        // its header says it is a JWT (jose refuses unknown critical headers on its own).
+        requiredClaims: ['exp', 'sub', 'iat'],
+        maxTokenAge: MAX_TOKEN_AGE,
+        typ: 'JWT',
       });
       payload = r.payload;
       kid = r.protectedHeader.kid;
@@ -113,13 +138,28 @@ export function authenticate(verify: (token: string) => Promise<Principal>): Req
   };
 }
 
-/** Admits only the given roles (and, when named, callers holding every scope). */
-export function allow(roles: readonly Role[], scopes: readonly string[] = []): RequestHandler {
+/**
+ * Admits only the given roles (and, when named, callers holding every scope). A caller it refuses
+ * with a valid token is reported to `onDenied` (the gateway audits it) before the 403.
+ */
+export function allow(
+  roles: readonly Role[],
+  scopes: readonly string[] = [],
+  onDenied?: (req: Request, reason: string) => Promise<unknown>,
+): RequestHandler {
   return (req, _res, next) => {
     const p = req.principal;
     if (p === undefined) return next(new GetihuError('UNAUTHENTICATED', 'a bearer token is required'));
-    if (!roles.includes(p.role)) return next(new GetihuError('FORBIDDEN', 'this role may not use this endpoint'));
-    for (const s of scopes) if (!p.scopes.has(s)) return next(new GetihuError('FORBIDDEN', `the token lacks the scope ${s}`));
+    const refuse = (reason: string) => {
+      const err = new GetihuError('FORBIDDEN', reason);
+      if (onDenied === undefined) return next(err);
+      onDenied(req, reason).then(
+        () => next(err),
+        () => next(err),
+      );
+    };
+    if (!roles.includes(p.role)) return refuse('this role may not use this endpoint');
+    for (const s of scopes) if (!p.scopes.has(s)) return refuse(`the token lacks the scope ${s}`);
     next();
   };
 }

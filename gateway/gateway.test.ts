@@ -569,7 +569,12 @@ describe("corrections delivered to a bank's webhook", () => {
 
       // The refused attempt was recorded, then the delivery; the cursor stands after what was sent,
       // and the pull feed from there has nothing more: nothing skipped, nothing twice.
-      const status = await send('GET', '/v1/credit-tags-corrections/webhook', bank);
+      // The receiver has the delivery before the deliverer has its answer: wait for it to record it.
+      let status = await send('GET', '/v1/credit-tags-corrections/webhook', bank);
+      while (status.body.lastDeliveredAt === null && Date.now() < until + 5_000) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await send('GET', '/v1/credit-tags-corrections/webhook', bank);
+      }
       expect(status.body).toMatchObject({ cursor: sent.cursor, failures: 0, lastError: null });
       expect(status.body.lastDeliveredAt).not.toBeNull();
       const rest = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(sent.cursor)}`, bank);

@@ -101,18 +101,39 @@ export class KeyRing {
   /** Signs claims with the newest key. */
   async sign(
     claims: JWTPayload,
-    o: { issuer: string; audience?: string; subject?: string; expiresIn: string | number; notBefore?: number },
+    o: {
+      issuer: string;
+      audience?: string;
+      subject?: string;
+      expiresIn: string | number;
+      notBefore?: number;
+      /** When it was issued (seconds since the epoch); now by default. */
+      issuedAt?: number;
+    },
   ): Promise<string> {
     const key = this.#keys.at(-1);
     if (key === undefined) throw new Error('the key ring is empty');
     let jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
       .setIssuer(o.issuer)
-      .setIssuedAt()
+      .setIssuedAt(o.issuedAt)
       .setExpirationTime(o.expiresIn);
     if (o.audience !== undefined) jwt = jwt.setAudience(o.audience);
     if (o.subject !== undefined) jwt = jwt.setSubject(o.subject);
     if (o.notBefore !== undefined) jwt = jwt.setNotBefore(o.notBefore);
-    return jwt.sign(await importJWK(key.privateJwk, ALG));
+    return lowS(await jwt.sign(await importJWK(key.privateJwk, ALG)));
   }
+}
+
+/** The order of P-256: ECDSA's s and n − s both verify; the gateway issues and accepts the lower. */
+const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+
+/** A signed JWT with its ES256 signature in low-s form (the same signature, the one canonical string). */
+export function lowS(jwt: string): string {
+  const [h, p, seg] = jwt.split('.') as [string, string, string];
+  const sig = Buffer.from(seg, 'base64url');
+  const sValue = BigInt(`0x${sig.subarray(32).toString('hex')}`);
+  if (sValue <= P256_N >> 1n) return jwt;
+  const low = Buffer.from((P256_N - sValue).toString(16).padStart(64, '0'), 'hex');
+  return `${h}.${p}.${Buffer.concat([sig.subarray(0, 32), low]).toString('base64url')}`;
 }

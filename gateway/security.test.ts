@@ -6,6 +6,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { tokenVerifier } from './auth.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;
@@ -115,9 +116,61 @@ describe('gateway security findings', () => {
     expect(r.status).toBe(403);
   });
 
+  it('F9: a refusal of a valid token is audited, with the route it asked for', async () => {
+    const bank = await g.token('bank', 'bank-f9');
+    const r = await g.call('GET', `/v1/regulator/decisions/${tianjin}`, bank);
+    expect(r.status).toBe(403);
+    const denied = (await p.store.auditEntries()).filter((e) => e.subject === 'bank-f9');
+    expect(denied.map((e) => [e.action, e.outcome])).toEqual([
+      ['access.denied', 'GET /v1/regulator/decisions/:code: this role may not use this endpoint'],
+    ]);
+  });
+
+  it('F12: a token older than a day, or with a high-s or non-canonical signature, is refused; the gateway issues low-s only', async () => {
+    const { KeyRing, lowS } = await import('./keys.js');
+    const { AUDIENCE, DEV_ISSUER } = await import('./index.js');
+    const good = await g.token('public', 'f12');
+    expect((await g.call('GET', '/v1/public/search?name=记', good)).status).toBe(200);
+    // High-s: the same signature with s replaced by n − s still verifies under ECDSA; refused.
+    const [h, pl, sig] = good.split('.') as [string, string, string];
+    const raw = Buffer.from(sig, 'base64url');
+    const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    const high = `${h}.${pl}.${Buffer.concat([raw.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    expect(lowS(high)).toBe(good);
+    expect((await g.call('GET', '/v1/public/search?name=记', high)).status).toBe(401);
+    // Non-canonical base64url: the last character's unused bits set (decodes to the same bytes).
+    const last = sig.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[(alphabet.indexOf(last) & ~3) | ((alphabet.indexOf(last) + 1) & 3)] as string;
+    const loose = `${h}.${pl}.${sig.slice(0, -1)}${twin}`;
+    expect(Buffer.from(loose.split('.')[2] as string, 'base64url').equals(raw)).toBe(true);
+    expect((await g.call('GET', '/v1/public/search?name=记', loose)).status).toBe(401);
+    // Older than a day by its iat, though not yet expired.
+    const ring = await KeyRing.ephemeral();
+    const verify = tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => ring.jwks() });
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (issuedAt: number) =>
+      ring.sign({ role: 'public' }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'f12', expiresIn: now + 3600, issuedAt });
+    await expect(verify(await sign(now - 60))).resolves.toMatchObject({ subject: 'f12' });
+    await expect(verify(await sign(now - 2 * 86_400))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
   it('the audit chain is whole after all of the above', async () => {
     const v = await g.call('GET', '/v1/regulator/audit/verify', await g.token('regulator', 'reg-verify'));
     expect(v.status).toBe(200);
     expect(v.body.ok).toBe(true);
+  });
+  // Last: it leaves this address refused for a minute.
+  it('F5: failed authentications are counted per address and refused past the limit, before any signature check', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 70; i++)
+      statuses.push((await g.call('GET', '/v1/public/search?name=记', `${'e'.repeat(20)}.x.y`)).status);
+    // (The F12 test above failed twice from this address already.)
+    const first = statuses.indexOf(429);
+    expect(first).toBeGreaterThan(50);
+    expect(first).toBeLessThanOrEqual(60);
+    expect(statuses.slice(0, first).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(first).every((s) => s === 429)).toBe(true);
   });
 });
