@@ -21,7 +21,7 @@ export function registerGatewayCommands(program: Command): void {
     .requiredOption('--sub <subject>', 'who the token is for')
     .option('--region <code>', '6-digit division the caller belongs to')
     .option('--scope <scopes...>', 'scopes, e.g. feeds:tax')
-    .option('--ttl <duration>', 'lifetime (e.g. 1h, 30m)', '1h')
+    .option('--ttl <duration>', 'lifetime (e.g. 1h, 30m; a token older than 24h is refused whatever its expiry)', '1h')
     .action(async (o: { role: string; sub: string; region?: string; scope?: string[]; ttl: string }) => {
       if (!(ROLES as readonly string[]).includes(o.role))
         throw new GetihuError('INVALID_ARGUMENT', `--role: one of ${ROLES.join(', ')}`);
