@@ -43,6 +43,12 @@ export interface BusOnlyPipeline {
   close(): Promise<void>;
 }
 
+/** The store schema of a topic prefix: `getihu_<prefix>` in plain identifier characters; none for ''. */
+export function schemaOfPrefix(prefix: string): string | undefined {
+  if (prefix === '') return undefined;
+  return `getihu_${prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+}
+
 /** The distributed configuration from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL, else embedded. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineConfig {
   const brokers = env.KAFKA_BROKERS;
@@ -56,13 +62,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PipelineCon
   if (registryUrl === undefined || databaseUrl === undefined) {
     throw new GetihuError('INVALID_CONFIG', 'KAFKA_BROKERS is set: SCHEMA_REGISTRY_URL and DATABASE_URL must be set too');
   }
-  const dbSchema = env.GETIHU_DB_SCHEMA;
+  const prefix = env.GETIHU_TOPIC_PREFIX ?? '';
+  // A deployment's store schema derives from its topic prefix unless named: two deployments on one
+  // database never share tables by accident.
+  const dbSchema = env.GETIHU_DB_SCHEMA || schemaOfPrefix(prefix);
   return {
     mode: 'kafka',
     brokers: brokers.split(','),
     registryUrl,
     databaseUrl,
-    prefix: env.GETIHU_TOPIC_PREFIX ?? '',
+    prefix,
     ...(dbSchema === undefined || dbSchema === '' ? {} : { dbSchema }),
     ...(env.GETIHU_PARTITIONS === undefined ? {} : { partitions: Number(env.GETIHU_PARTITIONS) }),
   };
