@@ -26,7 +26,7 @@ import { runRecognition } from '../matchers/reconciler/round.js';
 import { RuleBook } from '../matchers/ruleSet.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
-import { allow, authenticate, type Principal, type Role } from './auth.js';
+import { allow, authenticate, FailedAuthLimiter, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
 import { errorHandler, sendError } from './errors.js';
 import { covers, mayActOn, regionOfBusiness, type Target } from './jurisdiction.js';
@@ -91,6 +91,8 @@ export class DecisionCache {
 
 /** Open correction streams a bank may hold at once. */
 export const MAX_STREAMS_PER_SUBJECT = 4;
+/** Correction streams one gateway holds open at most, all banks together (F4). */
+export const MAX_STREAMS = 64;
 /** Corrections per answer (the store's page). */
 const CORRECTIONS_PAGE = 500;
 
@@ -138,21 +140,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  // Failed authentications count per address (F5): past the limit an address is refused before
-  // any signature is checked, so bad tokens cannot buy unlimited ECDSA verifications.
-  app.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: o.failedAuthPerMinute ?? 60,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      skipSuccessfulRequests: true,
-      requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-      keyGenerator: (req) => `auth-failures:${ipKeyGenerator(req.ip ?? '')}`,
-      handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many failed authentications from this address; wait a minute'),
-    }),
-  );
-  app.use(authenticate(o.verify));
+  // Failed authentications count per address (F5), before any signature is checked.
+  app.use(authenticate(o.verify, new FailedAuthLimiter(o.failedAuthPerMinute ?? 60)));
   app.use(
     rateLimit({
       windowMs: 60_000,
@@ -342,6 +331,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     }),
   );
   const streams = new Map<string, number>();
+  /** Correction streams open on this gateway, all subjects together. */
+  let openStreams = 0;
   app.get(
     '/v1/credit-tags-corrections/stream',
     allowed(['bank']),
@@ -351,8 +342,29 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const open = streams.get(p.subject) ?? 0;
       if (open >= MAX_STREAMS_PER_SUBJECT)
         throw new GetihuError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
+      if (openStreams >= MAX_STREAMS)
+        throw new GetihuError('RATE_LIMITED', 'the gateway holds as many correction streams as it serves; try again shortly');
+      // The slot is taken and its release armed in the same turn (F4): a client that leaves while
+      // the audit is written gives its slot back, never keeps it.
       streams.set(p.subject, open + 1);
-      await audit(req, 'credit-tags.corrections.stream', null, 'open');
+      openStreams++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        openStreams--;
+        const n = (streams.get(p.subject) ?? 1) - 1;
+        if (n <= 0) streams.delete(p.subject);
+        else streams.set(p.subject, n);
+      };
+      req.on('close', release);
+      try {
+        await audit(req, 'credit-tags.corrections.stream', null, 'open');
+      } catch (err) {
+        release();
+        throw err;
+      }
+      if (req.destroyed) return release();
       res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
       res.flushHeaders();
       let closed = false;
@@ -413,9 +425,6 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         stopListening();
         clearInterval(heartbeat);
         for (const t of timers) clearTimeout(t);
-        const n = (streams.get(p.subject) ?? 1) - 1;
-        if (n <= 0) streams.delete(p.subject);
-        else streams.set(p.subject, n);
       });
       await check();
     }),

@@ -121,19 +121,56 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Reads and verifies the bearer token; a request without one stays anonymous (and is refused by guarded routes). */
-export function authenticate(verify: (token: string) => Promise<Principal>): RequestHandler {
+/**
+ * Failed authentications per address (F5): past `limit` in a minute an address is refused with
+ * RATE_LIMITED before its token's signature is checked, so bad tokens cannot buy unlimited ECDSA
+ * verifications; a success does not reset the count.
+ */
+export class FailedAuthLimiter {
+  readonly #counts: LRUCache<string, { n: number }>;
+  readonly limit: number;
+
+  constructor(limit = 60, windowMs = 60_000) {
+    this.limit = limit;
+    this.#counts = new LRUCache({ max: 100_000, ttl: windowMs });
+  }
+
+  blocked(address: string): boolean {
+    return (this.#counts.get(address)?.n ?? 0) >= this.limit;
+  }
+
+  failed(address: string): void {
+    const c = this.#counts.get(address);
+    if (c === undefined) this.#counts.set(address, { n: 1 });
+    else c.n++;
+  }
+}
+
+/**
+ * Reads and verifies the bearer token; a request without one stays anonymous (and is refused by
+ * guarded routes). With a limiter, an address that failed too often is refused outright.
+ */
+export function authenticate(verify: (token: string) => Promise<Principal>, limiter?: FailedAuthLimiter): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const h = req.headers.authorization;
     if (h === undefined) return next();
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (limiter?.blocked(address))
+      return next(new GetihuError('RATE_LIMITED', 'too many failed authentications from this address; wait a minute'));
     const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(h);
-    if (m === null) return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
+    if (m === null) {
+      limiter?.failed(address);
+      return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
+    }
     verify(m[1] as string).then(
       (p) => {
         req.principal = p;
         next();
       },
-      (err: unknown) => next(err),
+      (err: unknown) => {
+        limiter?.failed(address);
+        next(err);
+      },
     );
   };
 }

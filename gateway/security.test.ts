@@ -156,6 +156,28 @@ describe('gateway security findings', () => {
     await expect(verify(await sign(now - 2 * 86_400))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it('F4: a bank whose streams were aborted at once still gets a stream: no slot is kept by a client that left', async () => {
+    const bank = await g.token('bank', 'bank-f4');
+    for (let i = 0; i < 8; i++) {
+      const ac = new AbortController();
+      const pending = fetch(`${g.base}/v1/credit-tags-corrections/stream`, {
+        headers: { authorization: `Bearer ${bank}` },
+        signal: ac.signal,
+      }).catch(() => undefined);
+      ac.abort();
+      await pending;
+    }
+    // Give the server a moment to see the connections close.
+    await new Promise((r) => setTimeout(r, 300));
+    const ac = new AbortController();
+    const r = await fetch(`${g.base}/v1/credit-tags-corrections/stream`, {
+      headers: { authorization: `Bearer ${bank}` },
+      signal: ac.signal,
+    });
+    expect(r.status).toBe(200);
+    ac.abort();
+  });
+
   it('the audit chain is whole after all of the above', async () => {
     const v = await g.call('GET', '/v1/regulator/audit/verify', await g.token('regulator', 'reg-verify'));
     expect(v.status).toBe(200);
