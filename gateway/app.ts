@@ -34,7 +34,7 @@ import type { KeyRing } from './keys.js';
 import { metricsHandler, requestLog } from './observe.js';
 import { openApiDocument, renderDocs } from './openapi.js';
 import { checkTransfer, transferRequest } from './transfer.js';
-import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook, type SecretBox } from './webhooks.js';
+import { checkWebhookUrl, newWebhookSecret, type Origin, publicWebhook, resolveTarget, type SecretBox } from './webhooks.js';
 
 /** What the gateway needs. */
 export interface GatewayOptions {
@@ -449,6 +449,9 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const sealer = o.webhookSecrets;
       if (sealer === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway does not deliver webhooks');
       const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
+      // A listed name that resolves to a loopback or private address is refused here too (F6).
+      if ((await resolveTarget(url, o.webhookOrigins ?? [])) === 'the endpoint resolves to an address that is not public')
+        throw new GetihuError('FORBIDDEN', 'url: that host resolves to an address that is not public');
       // By default, from now on: what changed before, the bank can read from the feed.
       const from = startingPosition(b.data.cursor, b.data.since);
       if (from === null) throw new GetihuError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');

@@ -126,3 +126,43 @@ describe('webhook secrets at rest', () => {
     }
   });
 });
+
+describe('webhook targets (F6)', () => {
+  it('tells public addresses from loopback, private, link-local and unique-local ones', async () => {
+    const { isPrivateAddress } = await import('./webhooks.js');
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+    ])
+      expect([a, isPrivateAddress(a)]).toEqual([a, true]);
+    for (const a of ['8.8.8.8', '202.96.128.86', '172.32.0.1', '2001:db8::1'])
+      expect([a, isPrivateAddress(a)]).toEqual([a, false]);
+  });
+
+  it('refuses a listed name that resolves to loopback; delivers to a loopback address the operator named itself', async () => {
+    const { isPrivateAddress, resolveTarget } = await import('./webhooks.js');
+    // This machine's own name resolves to one of its addresses, none public on a test machine: a
+    // name on the list that resolves there is refused (as a rebinding name would be).
+    const { hostname } = await import('node:os');
+    const { lookup } = await import('node:dns/promises');
+    const name = hostname().toLowerCase();
+    const addresses = await lookup(name, { all: true }).catch(() => []);
+    if (addresses.length > 0 && addresses.every((a) => isPrivateAddress(a.address))) {
+      const byName = parseWebhookOrigins(`http://${name}:*`);
+      expect(await resolveTarget(new URL(`http://${name}:9/hook`), byName)).toBe(
+        'the endpoint resolves to an address that is not public',
+      );
+    }
+    const byAddress = parseWebhookOrigins('http://127.0.0.1:*');
+    expect(await resolveTarget(new URL('http://127.0.0.1:9/hook'), byAddress)).toEqual({ address: '127.0.0.1', family: 4 });
+  });
+});

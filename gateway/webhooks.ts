@@ -23,7 +23,11 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store, Webhook } from '../lib/store/store.js';
@@ -54,6 +58,59 @@ export function parseWebhookOrigins(text: string | undefined): Origin[] {
     });
   }
   return out;
+}
+
+/** Whether an address is not on the public internet: loopback, private, link-local, unique-local, unspecified. */
+export function isPrivateAddress(address: string): boolean {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) {
+    const [a, b] = v4.split('.').map(Number) as [number, number];
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      a >= 224
+    );
+  }
+  const x = address.toLowerCase();
+  return (
+    x === '::' ||
+    x === '::1' ||
+    x.startsWith('fe8') ||
+    x.startsWith('fe9') ||
+    x.startsWith('fea') ||
+    x.startsWith('feb') ||
+    x.startsWith('fc') ||
+    x.startsWith('fd') ||
+    x.startsWith('ff')
+  );
+}
+
+/**
+ * The address to deliver to, or why not: the URL's host resolved once; a non-public address only
+ * when the operator's list names that host itself (an address literal or localhost, as the
+ * development list does), never through a name that happens to resolve there.
+ */
+export async function resolveTarget(url: URL, origins: readonly Origin[]): Promise<{ address: string; family: number } | string> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  let found: { address: string; family: number }[];
+  try {
+    found = isIP(host) === 0 ? await lookup(host, { all: true }) : [{ address: host, family: isIP(host) }];
+  } catch {
+    return 'could not deliver';
+  }
+  const first = found[0];
+  if (first === undefined) return 'could not deliver';
+  const namedByOperator = origins.some(
+    (o) => o.hostname.replace(/^\[|\]$/g, '') === host && (isIP(host) !== 0 || host === 'localhost'),
+  );
+  if (found.some((a) => isPrivateAddress(a.address)) && !namedByOperator)
+    return 'the endpoint resolves to an address that is not public';
+  return first;
 }
 
 /** The URL as registered, or why it is refused. */
@@ -329,27 +386,48 @@ export class WebhookDeliverer {
       // Recorded for the bank (and retried, in case the right key comes back); never sent unsigned.
       return 'the signing secret cannot be read; register the endpoint again';
     }
-    try {
-      const r = await fetch(w.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#o.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'getihu-webhooks/1',
-          'getihu-delivery': randomUUID(),
-          'getihu-signature': webhookSignature(secret, t, body),
+    const url = new URL(w.url);
+    // Resolved once, checked, and connected to as resolved (F6): a name that resolves to a
+    // loopback, private or link-local address is refused unless the operator's list names that
+    // host itself, and a second lookup at connect time cannot point the delivery elsewhere.
+    const target = await resolveTarget(url, this.#o.origins);
+    if (typeof target === 'string') return target;
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'user-agent': 'getihu-webhooks/1',
+      'getihu-delivery': randomUUID(),
+      'getihu-signature': webhookSignature(secret, t, body),
+    };
+    return new Promise((resolve) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          headers,
+          timeout: this.#o.timeoutMs,
+          lookup: (_host, options, cb) => {
+            const all = (options as { all?: boolean }).all === true;
+            if (all) (cb as (e: null, a: { address: string; family: number }[]) => void)(null, [target]);
+            else (cb as (e: null, a: string, f: number) => void)(null, target.address, target.family);
+          },
         },
-        body,
+        (res) => {
+          res.resume();
+          const status = res.statusCode ?? 0;
+          resolve(status >= 200 && status < 300 ? null : `HTTP ${status}`);
+        },
+      );
+      req.on('timeout', () => {
+        req.destroy();
+        resolve('no answer in time');
       });
-      await r.body?.cancel();
-      return r.status >= 200 && r.status < 300 ? null : `HTTP ${r.status}`;
-    } catch (err) {
-      const e = err as { name?: string; cause?: { code?: string; message?: string } };
-      return e.name === 'TimeoutError'
-        ? 'no answer in time'
-        : `could not connect (${e.cause?.code ?? e.cause?.message ?? 'network error'})`;
-    }
+      // What failed on the network stays in the log: the bank learns only that it did (no
+      // refused-or-open answer per port to scan with).
+      req.on('error', () => resolve('could not deliver'));
+      req.end(body);
+    });
   }
 
   /** Stops delivering; a pass under way finishes its current posts. */
