@@ -59,6 +59,12 @@ export interface GatewayOptions {
 }
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信; 002 附件 二(七)). */
+/** How long a badge token verifies: a day (F8). */
+export const BADGE_TOKEN_SECONDS = 86_400;
+/** The audience and header type of badge tokens: not access tokens, and not to be taken for them. */
+export const BADGE_AUDIENCE = 'getihu-badge';
+export const BADGE_TYP = 'badge+jwt';
+
 export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
 
 interface Snapshot {
@@ -502,11 +508,30 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
         await audit(req, 'badge.read', code, 'none');
         throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
-      const exp = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
+      // Short-lived (F8): a badge token lives a day at most (never past the recognition's last
+      // day), so a revoked badge stops verifying within a day of its revocation; platforms fetch
+      // it again daily, or check its status reference. Typed, with its audience and its own id.
+      const end = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
+      const exp = Math.min(end, Math.floor(now().getTime() / 1000) + BADGE_TOKEN_SECONDS);
       const benefits = formatIsoDate(benefitsFrom(parseIsoDate(rec.validFrom)));
       const token = await o.badgeKeys.sign(
-        { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil, benefitsFrom: benefits, badge: 'mtyx' },
-        { issuer: o.issuer, subject: code, expiresIn: exp },
+        {
+          category: rec.category,
+          validFrom: rec.validFrom,
+          validUntil: rec.validUntil,
+          benefitsFrom: benefits,
+          badge: 'mtyx',
+          status: `/v1/badges/${code}/status`,
+        },
+        {
+          issuer: o.issuer,
+          audience: BADGE_AUDIENCE,
+          subject: code,
+          expiresIn: exp,
+          issuedAt: Math.floor(now().getTime() / 1000),
+          typ: BADGE_TYP,
+          jti: randomUUID(),
+        },
       );
       await audit(req, 'badge.read', code, 'ok');
       res.json({

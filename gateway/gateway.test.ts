@@ -261,11 +261,20 @@ describe('what each role gets', () => {
     const published = await fetch(`${base}/.well-known/jwks.json`);
     expect(published.headers.get('cache-control')).toBe('public, max-age=300');
     const jwks = (await published.json()) as { keys: [] };
-    const { payload } = await jwtVerify(r.body.token as string, createLocalJWKSet(jwks), {
+    const { payload, protectedHeader } = await jwtVerify(r.body.token as string, createLocalJWKSet(jwks), {
       issuer: DEV_ISSUER,
+      audience: 'getihu-badge',
+      typ: 'badge+jwt',
       algorithms: ['ES256'],
     });
     expect(payload.sub).toBe(rec.credit_code);
+    // F8: it lives a day at most, has its own id and points at its status, so a revoked badge
+    // stops verifying within a day; and it is no access token (its audience and type say so).
+    expect(protectedHeader.typ).toBe('badge+jwt');
+    expect((payload.exp as number) - (payload.iat as number)).toBeLessThanOrEqual(86_400);
+    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payload.status).toBe(`/v1/badges/${rec.credit_code}/status`);
+    expect((await get('/v1/public/search?name=记', r.body.token as string)).status).toBe(401);
     expect(
       await jwtVerify(r.body.token as string, createLocalJWKSet(access.jwks()), { algorithms: ['ES256'] }).catch(() => 'refused'),
     ).toBe('refused');

@@ -122,7 +122,17 @@ export async function startGateway(o: {
     origins: webhookOrigins,
   });
   const app = createGateway(
-    { store: o.store, pipeline: o.pipeline, verify, badgeKeys: keys.badge, issuer: DEV_ISSUER, webhookOrigins, webhookSecrets },
+    {
+      store: o.store,
+      pipeline: o.pipeline,
+      verify,
+      badgeKeys: keys.badge,
+      // Badges are signed in the name the operator gives the service (GETIHU_BADGE_ISSUER), which
+      // platforms pin; the development name otherwise.
+      issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
+      webhookOrigins,
+      webhookSecrets,
+    },
     cache,
   );
   const host = o.host ?? '127.0.0.1';

@@ -109,18 +109,23 @@ export class KeyRing {
       notBefore?: number;
       /** When it was issued (seconds since the epoch); now by default. */
       issuedAt?: number;
+      /** The header's `typ` (default `JWT`). */
+      typ?: string;
+      /** A unique id for the token (`jti`). */
+      jti?: string;
     },
   ): Promise<string> {
     const key = this.#keys.at(-1);
     if (key === undefined) throw new Error('the key ring is empty');
     let jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALG, kid: key.kid, typ: o.typ ?? 'JWT' })
       .setIssuer(o.issuer)
       .setIssuedAt(o.issuedAt)
       .setExpirationTime(o.expiresIn);
     if (o.audience !== undefined) jwt = jwt.setAudience(o.audience);
     if (o.subject !== undefined) jwt = jwt.setSubject(o.subject);
     if (o.notBefore !== undefined) jwt = jwt.setNotBefore(o.notBefore);
+    if (o.jti !== undefined) jwt = jwt.setJti(o.jti);
     return lowS(await jwt.sign(await importJWK(key.privateJwk, ALG)));
   }
 }
