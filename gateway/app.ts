@@ -14,21 +14,22 @@ import { ingestRecords } from '../connectors/ingest.js';
 import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
-import { GetihuError } from '../lib/errors.js';
+import { type ErrorCode, GetihuError } from '../lib/errors.js';
 import { programmeRegionOf } from '../lib/regions.js';
-import type { CorrectionPosition, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
+import type { CorrectionPosition, JobRow, RecognitionRow, Store, StoredDecision } from '../lib/store/store.js';
 import { benefitsFrom } from '../matchers/mtyx/calendar.js';
 import { refuseRecognition, revokeRecognition, sweepBadges } from '../matchers/reconciler/badges.js';
 import { decisionIdOf } from '../matchers/reconciler/decide.js';
+import type { JobRunner, JobSpec } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { DecisionPool, runTyping, topicName } from '../matchers/reconciler/reconciler.js';
+import { runTyping, topicName } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { RuleBook } from '../matchers/ruleSet.js';
 import { basicStandardMet, TYPE_LABELS as LABELS, type TypingDecision } from '../matchers/typing.js';
 import { recordAudit, verifyAudit } from './audit.js';
 import { allow, authenticate, FailedAuthLimiter, type Principal, type Role } from './auth.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from './corrections.js';
-import { errorHandler, sendError } from './errors.js';
+import { errorHandler, HTTP_STATUS, sendError } from './errors.js';
 import { covers, mayActOn, regionOfBusiness, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { metricsHandler, requestLog } from './observe.js';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   readonly store: Store;
   /** The pipeline, for agencies' pushes (absent: the push endpoint answers 503). */
   readonly pipeline?: PipelineContext;
+  /** Where regulators' jobs run (absent: their routes answer 503). */
+  readonly jobs?: JobRunner;
   /** The service's configuration (default: the pipeline's, else the defaults). */
   readonly config?: Config;
   /** The rule sets (default: the pipeline's, else those of `config.rulesDir`). */
@@ -936,6 +939,50 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     requireJurisdiction(req, { kind: 'area', division }, action, creditCode);
   const requireBusinessInRegion = (req: Request, creditCode: string, action: string) =>
     requireJurisdiction(req, { kind: 'business', creditCode }, action, creditCode);
+  // Regulators' jobs (runs, rounds, sweeps) are accepted at once and run off the request on the
+  // job runner's pool: 202 with the job, whose state, progress and result `GET /v1/regulator/jobs/{id}`
+  // gives. A caller that would rather wait says so (`Prefer: wait=N`, at most 120 s, RFC 7240) and
+  // gets the result (201) or the error if the job ends in time.
+  const jobView = (j: JobRow) => ({
+    id: j.id,
+    kind: j.kind,
+    area: j.area,
+    state: j.state,
+    progress: j.progress,
+    result: j.result,
+    error: j.error,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    href: `/v1/regulator/jobs/${j.id}`,
+  });
+  const startJob = async (req: Request, res: Response, spec: Omit<JobSpec, 'subject'>) => {
+    if (o.jobs === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway runs no jobs');
+    const job = await o.jobs.submit({ ...spec, subject: (req.principal as Principal).subject });
+    await audit(req, `job.${spec.kind}`, null, job.id);
+    const wait = /(?:^|[\s,;])wait=(\d{1,3})(?:$|[\s,;])/.exec(req.get('prefer') ?? '');
+    const ended = wait === null ? job : ((await o.jobs.waitFor(job.id, Math.min(Number(wait[1]), 120) * 1000)) ?? job);
+    if (ended.state === 'succeeded') {
+      res.status(201).setHeader('Preference-Applied', `wait=${wait?.[1]}`);
+      res.json(ended.result);
+      return;
+    }
+    if (ended.state === 'failed' && ended.error !== null) {
+      const code = ended.error.code as ErrorCode;
+      return sendError(res, code in HTTP_STATUS ? code : 'INTERNAL', ended.error.message);
+    }
+    res.status(202).location(`/v1/regulator/jobs/${ended.id}`).json(jobView(ended));
+  };
+  app.get(
+    '/v1/regulator/jobs/:id',
+    allowed(['regulator']),
+    wrap(async (req, res) => {
+      const id = String(req.params.id ?? '');
+      const j = /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.job(id) : null;
+      if (j === null) throw new GetihuError('NOT_FOUND', 'no job with that id');
+      await requireRegulatorsArea(req, j.area, 'job.read');
+      res.json(jobView(j));
+    }),
+  );
   /** The pipeline, for a regulator's job over `area`. */
   const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
     if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
@@ -956,19 +1003,24 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       if (!b.success)
         throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
       const pipeline = await pipelineFor(req, b.data.area, 'run.start');
-      const pool = new DecisionPool(0);
-      try {
-        const s = await runTyping(pipeline, {
-          area: b.data.area,
-          asOf: b.data.asOf,
-          pool,
-          ...(b.data.ruleset === undefined ? {} : { ruleset: b.data.ruleset }),
-        });
-        await audit(req, 'run.start', null, s.runId);
-        res.status(201).json(s);
-      } finally {
-        await pool.close();
-      }
+      // A rule set that does not exist is the caller's mistake: said now, not by a job that fails.
+      if (b.data.ruleset !== undefined) ruleBook.byRef(b.data.ruleset);
+      await startJob(req, res, {
+        kind: 'run',
+        area: b.data.area,
+        params: b.data,
+        work: async ({ pool, progress }) => {
+          const s = await runTyping(pipeline, {
+            area: b.data.area,
+            asOf: b.data.asOf,
+            pool,
+            onBatch: (done, total) => progress({ businesses: done, of: total }),
+            ...(b.data.ruleset === undefined ? {} : { ruleset: b.data.ruleset }),
+          });
+          await audit(req, 'run.start', null, s.runId);
+          return s;
+        },
+      });
     }),
   );
   app.post(
@@ -983,23 +1035,30 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
           'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
         );
       const pipeline = await pipelineFor(req, b.data.area, 'round.run');
-      const r = await runRecognition(pipeline, o.store, b.data);
-      // The store has the round's recognitions now; what this gateway cached before must go, so
-      // that no reader sees the state before the round after it answered.
-      for (const c of r.candidates) cache.invalidate(c.creditCode);
-      await audit(req, 'round.run', null, r.roundId);
-      // Each candidate's outcome, without the criterion-by-criterion reasons (the regulator's
-      // explanation of a business has those).
-      const candidates = r.candidates.map(({ reasons: _reasons, ...c }) => c);
-      res.status(201).json({
-        roundId: r.roundId,
-        area: r.area,
-        year: r.year,
-        decidedOn: r.decidedOn,
-        quota: r.quota,
-        counts: r.counts,
-        candidates,
-        renewals: r.renewals,
+      await startJob(req, res, {
+        kind: 'round',
+        area: b.data.area,
+        params: b.data,
+        work: async () => {
+          const r = await runRecognition(pipeline, o.store, b.data);
+          // The store has the round's recognitions now; what this gateway cached before must go, so
+          // that no reader sees the state before the round after it ended.
+          for (const c of r.candidates) cache.invalidate(c.creditCode);
+          await audit(req, 'round.run', null, r.roundId);
+          // Each candidate's outcome, without the criterion-by-criterion reasons (the regulator's
+          // explanation of a business has those).
+          const candidates = r.candidates.map(({ reasons: _reasons, ...c }) => c);
+          return {
+            roundId: r.roundId,
+            area: r.area,
+            year: r.year,
+            decidedOn: r.decidedOn,
+            quota: r.quota,
+            counts: r.counts,
+            candidates,
+            renewals: r.renewals,
+          };
+        },
       });
     }),
   );
@@ -1059,9 +1118,16 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       const b = areaAsOfBody.safeParse(req.body);
       if (!b.success) throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
       const pipeline = await pipelineFor(req, b.data.area, 'badge.sweep');
-      const r = await sweepBadges(pipeline, o.store, b.data);
-      await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
-      res.status(201).json(r);
+      await startJob(req, res, {
+        kind: 'sweep',
+        area: b.data.area,
+        params: b.data,
+        work: async () => {
+          const r = await sweepBadges(pipeline, o.store, b.data);
+          await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
+          return r;
+        },
+      });
     }),
   );
   const revokeBody = z

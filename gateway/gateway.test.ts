@@ -9,6 +9,7 @@ import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { JobRunner } from '../matchers/reconciler/jobs.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
@@ -29,6 +30,7 @@ let access: KeyRing;
 let badge: KeyRing;
 let businesses: Record<string, unknown>[];
 let expected: ReturnType<typeof classifyAll>;
+let jobs: JobRunner;
 let stopCache: () => Promise<void>;
 let cache: DecisionCache;
 const WEBHOOK_ORIGINS = parseWebhookOrigins('http://127.0.0.1:*');
@@ -70,10 +72,12 @@ beforeAll(async () => {
   badge = await KeyRing.ephemeral();
   cache = new DecisionCache();
   stopCache = (await keepCacheInStep(p.ctx, cache)).stop;
+  jobs = await JobRunner.start(p.store, 1);
   const app = createGateway(
     {
       store: p.store,
       pipeline: p.ctx,
+      jobs,
       verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => access.jwks() }),
       badgeKeys: badge,
       issuer: DEV_ISSUER,
@@ -91,6 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((r) => server.close(() => r()));
+  await jobs.close();
   await stopCache();
   await sink.stop();
   await p.close();
@@ -371,7 +376,7 @@ describe('regulator runs and rounds', () => {
     const post = (path: string, body: unknown) =>
       fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json', prefer: 'wait=120' },
         body: JSON.stringify(body),
       });
     const run = (await (await post('/v1/regulator/runs', { area: '110105', asOf: AS_OF })).json()) as {
@@ -438,7 +443,7 @@ describe('corrections pushed to banks (server-sent events)', () => {
     const reg = await token('regulator', 'samr-run');
     const run = await fetch(`${base}/v1/regulator/runs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${reg}`, 'content-type': 'application/json', prefer: 'wait=120' },
       body: JSON.stringify({ area: '110108', asOf: '2025-09-01' }),
     });
     expect(run.status).toBe(201);
@@ -472,7 +477,7 @@ describe("corrections delivered to a bank's webhook", () => {
   const send = async (method: string, path: string, tok: string, body?: unknown) => {
     const r = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', prefer: 'wait=120' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await r.text();
@@ -715,7 +720,7 @@ describe('badge status changes (004 附件2 五; 002 附件 二(七))', () => {
   const post = async (path: string, body: unknown, tok: string) => {
     const r = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json', prefer: 'wait=120' },
       body: JSON.stringify(body),
     });
     return { status: r.status, body: (await r.json()) as Record<string, unknown> };

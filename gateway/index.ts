@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store } from '../lib/store/store.js';
+import { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
 import { prefixedGroup } from '../matchers/reconciler/sink.js';
@@ -92,6 +93,8 @@ export async function startGateway(o: {
       { key: 'GETIHU_JWKS_URL' },
     );
   const keys = o.keys ?? (await devKeyRings());
+  // Regulators' runs, rounds and sweeps run here, on a decision pool of their own, off the requests.
+  const jobs = await JobRunner.start(o.store, 1);
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(o.pipeline, cache);
   // Production verifies the identity provider's tokens (GETIHU_JWKS_URL, GETIHU_ISSUER,
@@ -127,6 +130,7 @@ export async function startGateway(o: {
       pipeline: o.pipeline,
       verify,
       badgeKeys: keys.badge,
+      jobs,
       // Badges are signed in the name the operator gives the service (GETIHU_BADGE_ISSUER), which
       // platforms pin; the development name otherwise.
       issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
@@ -154,6 +158,7 @@ export async function startGateway(o: {
   }).catch(async (err: unknown) => {
     await webhooks.stop();
     await inStep.stop();
+    await jobs.close();
     throw err;
   });
   const address = server.address();
@@ -164,6 +169,7 @@ export async function startGateway(o: {
     close: async () => {
       await webhooks.stop();
       await inStep.stop();
+      await jobs.close();
       const closed = new Promise<void>((r) => server.close(() => r()));
       // Event streams stay open until their clients leave: end them.
       server.closeAllConnections();

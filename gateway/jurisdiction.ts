@@ -78,6 +78,7 @@ export const ROUTE_SCOPES: Readonly<
   'GET /v1/regulator/disputes': 'filtered',
   'POST /v1/regulator/disputes/:id/resolve': 'dispute',
   'POST /v1/regulator/runs': 'area',
+  'GET /v1/regulator/jobs/:id': 'area',
   'POST /v1/regulator/rounds': 'area',
   'POST /v1/regulator/review-steps': 'business',
   'POST /v1/regulator/badges/sweep': 'area',

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Store } from '../lib/store/store.js';
+import { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
@@ -17,13 +18,19 @@ export interface TestGateway {
   readonly base: string;
   /** A token of `role` for subject `sub`, with extra claims (e.g. `region`). */
   token(role: string, sub?: string, extra?: Record<string, unknown>): Promise<string>;
-  /** Calls the gateway; the body is sent as JSON when given. */
+  /**
+   * Calls the gateway; the body is sent as JSON when given. A regulator's job is waited for
+   * (`Prefer: wait=120`) unless `headers` says otherwise.
+   */
   call(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     token?: string,
     body?: unknown,
+    headers?: Record<string, string>,
   ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The gateway's job runner (to wait for its jobs). */
+  readonly jobs: JobRunner;
   close(): Promise<void>;
 }
 
@@ -32,6 +39,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
   const access = await KeyRing.ephemeral();
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(pipeline, cache);
+  const jobs = await JobRunner.start(store, 1);
   const app = createGateway(
     {
       store,
@@ -40,6 +48,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
       badgeKeys: await KeyRing.ephemeral(),
       issuer: DEV_ISSUER,
       webhookOrigins: parseWebhookOrigins('http://127.0.0.1:*'),
+      jobs,
       webhookSecrets: new SecretBox(randomBytes(32)),
       ...(now === undefined ? {} : { now }),
     },
@@ -53,8 +62,9 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
     base,
     token: (role, sub = `${role}-1`, extra = {}) =>
       access.sign({ role, ...extra }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: sub, expiresIn: '10m' }),
-    call: async (method, path, token, body) => {
-      const headers: Record<string, string> = {};
+    jobs,
+    call: async (method, path, token, body, extra = {}) => {
+      const headers: Record<string, string> = { prefer: 'wait=120', ...extra };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const r = await fetch(`${base}${path}`, {
@@ -68,6 +78,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await inStep.stop();
+      await jobs.close();
     },
   };
 }

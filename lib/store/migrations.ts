@@ -223,4 +223,24 @@ create table rechecks (
 )
 `,
   },
+  {
+    // Regulators' jobs (runs, rounds, sweeps): accepted at once, executed off the request, their
+    // state, progress and result kept here for whoever asks.
+    version: 10,
+    sql: `
+create table jobs (
+  id text primary key,
+  kind text not null,
+  area text not null,
+  subject text not null,
+  params jsonb not null,
+  state text not null,
+  progress jsonb,
+  result jsonb,
+  error jsonb,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+)
+`,
+  },
 ];

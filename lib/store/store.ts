@@ -99,6 +99,21 @@ export interface RecognitionChange {
   readonly reason: string;
 }
 
+/** A regulator's job as stored. */
+export interface JobRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly area: string;
+  readonly subject: string;
+  readonly params: unknown;
+  readonly state: 'queued' | 'running' | 'succeeded' | 'failed';
+  readonly progress: unknown;
+  readonly result: unknown;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 /** A change to a tag a bank fetched: a new typing decision or a badge status change. */
 export type Correction =
   | {
@@ -1240,6 +1255,61 @@ export class Store {
       )
     ).rows;
     return rows.map((r) => ({ region: r.region, type: r.type, n: Number(r.n) }));
+  }
+
+  /** Records a job accepted. */
+  async createJob(j: { id: string; kind: string; area: string; subject: string; params: unknown }): Promise<void> {
+    await this.#sql.query(
+      `insert into jobs (id, kind, area, subject, params, state) values ($1, $2, $3, $4, $5::jsonb, 'queued')`,
+      [j.id, j.kind, j.area, j.subject, JSON.stringify(j.params)],
+    );
+  }
+
+  /** Moves a job on: its state, and its progress, result or error when given. */
+  async updateJob(
+    id: string,
+    u: { state: JobRow['state']; progress?: unknown; result?: unknown; error?: { code: string; message: string } },
+  ): Promise<void> {
+    await this.#sql.query(
+      `update jobs set state = $2, progress = coalesce($3::jsonb, progress), result = coalesce($4::jsonb, result),
+         error = coalesce($5::jsonb, error), updated_at = now() where id = $1`,
+      [
+        id,
+        u.state,
+        u.progress === undefined ? null : JSON.stringify(u.progress),
+        u.result === undefined ? null : JSON.stringify(u.result),
+        u.error === undefined ? null : JSON.stringify(u.error),
+      ],
+    );
+  }
+
+  /** A job by id, or null. */
+  async job(id: string): Promise<JobRow | null> {
+    const r = (await this.#sql.query(`select *, ${isoText('created_at')} as created, ${isoText('updated_at')} as updated from jobs where id = $1`, [id])).rows[0];
+    if (r === undefined) return null;
+    return {
+      id: r.id as string,
+      kind: r.kind as string,
+      area: r.area as string,
+      subject: r.subject as string,
+      params: r.params,
+      state: r.state as JobRow['state'],
+      progress: r.progress ?? null,
+      result: r.result ?? null,
+      error: (r.error as JobRow['error']) ?? null,
+      createdAt: r.created as string,
+      updatedAt: r.updated as string,
+    };
+  }
+
+  /** Jobs left queued or running by a process that ended: failed, with why. Returns how many. */
+  async failInterruptedJobs(olderThanSeconds: number): Promise<number> {
+    const r = await this.#sql.query(
+      `update jobs set state = 'failed', error = '{"code":"UNAVAILABLE","message":"interrupted: the process running it ended; submit it again"}'::jsonb,
+         updated_at = now() where state in ('queued', 'running') and updated_at < now() - make_interval(secs => $1) returning id`,
+      [olderThanSeconds],
+    );
+    return r.rows.length;
   }
 
   /**
