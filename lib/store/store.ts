@@ -1285,7 +1285,12 @@ export class Store {
 
   /** A job by id, or null. */
   async job(id: string): Promise<JobRow | null> {
-    const r = (await this.#sql.query(`select *, ${isoText('created_at')} as created, ${isoText('updated_at')} as updated from jobs where id = $1`, [id])).rows[0];
+    const r = (
+      await this.#sql.query(
+        `select *, ${isoText('created_at')} as created, ${isoText('updated_at')} as updated from jobs where id = $1`,
+        [id],
+      )
+    ).rows[0];
     if (r === undefined) return null;
     return {
       id: r.id as string,
