@@ -7,8 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
-import { startSink } from '../matchers/reconciler/sink.js';
+import { typeAndStore } from '../matchers/reconciler/testing.js';
 import { createGateway } from './app.js';
 import { ROUTE_SCOPES } from './jurisdiction.js';
 import { startTestGateway, type TestGateway } from './testing.js';
@@ -24,12 +23,7 @@ beforeAll(async () => {
   p = await openPipeline({ mode: 'embedded', partitions: 3 });
   const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 60, seed: 1801 })];
   await ingestBusinesses(p.ctx, businesses, 2024);
-  const sink = await startSink(p.ctx, p.store);
-  const pool = new DecisionPool(0);
-  await runTyping(p.ctx, { area: '120000', asOf: AS_OF, pool });
-  await pool.close();
-  await sink.caughtUp();
-  await sink.stop();
+  await typeAndStore(p, '120000', AS_OF);
   g = await startTestGateway(p.store, p.ctx);
   code = businesses[0]?.creditCode as string;
   district = (await p.store.business(code))?.region as string;

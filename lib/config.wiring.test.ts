@@ -14,6 +14,7 @@ import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.j
 import { startTestGateway } from '../gateway/testing.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { startSink } from '../matchers/reconciler/sink.js';
+import { typeAndStore } from '../matchers/reconciler/testing.js';
 import { parseConfig } from './config.js';
 import { generateBusinesses } from './generate/generator.js';
 
@@ -68,12 +69,7 @@ describe('the configuration on every path', () => {
     const p = await openPipeline({ mode: 'embedded', partitions: 3 }, { settings: parseConfig({ rulesDir: dir }) });
     open.push(p);
     await ingestBusinesses(p.ctx, [...generateBusinesses({ region: 'tianjin', businesses: 20, seed: 3 })], 2024);
-    const sink = await startSink(p.ctx, p.store);
-    const pool = new DecisionPool(0);
-    await runTyping(p.ctx, { area: '120000', asOf: AS_OF, pool });
-    await pool.close();
-    await sink.caughtUp();
-    await sink.stop();
+    await typeAndStore(p, '120000', AS_OF);
     const stored = await p.store.allDecisions();
     expect(stored.length).toBe(20);
     expect(new Set(stored.map((d) => d.ruleset))).toEqual(new Set([`${rules.id}@99`]));

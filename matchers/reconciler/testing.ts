@@ -9,6 +9,8 @@ import { ALL_TOPICS, prefixed } from '../../lib/topics.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import type { TypingDecision } from '../typing.js';
+import { DecisionPool, runTyping } from './reconciler.js';
+import { startSink } from './sink.js';
 
 /**
  * Whether this test run has the real broker, registry and PostgreSQL: `npm run test:all` starts
@@ -83,4 +85,20 @@ export function survivalReadyToGrow(
   );
   if (found === undefined) throw new Error('no survival business ready to grow in the sample');
   return found;
+}
+
+/**
+ * Types an area as of a date through a run on an inline pool and waits until the sink has stored
+ * every decision: what a test needs before it reads the store or the gateway.
+ */
+export async function typeAndStore(p: Pipeline, area: string, asOf: string): Promise<void> {
+  const sink = await startSink(p.ctx, p.store);
+  const pool = new DecisionPool(0);
+  try {
+    await runTyping(p.ctx, { area, asOf, pool });
+    await sink.caughtUp();
+  } finally {
+    await pool.close();
+    await sink.stop();
+  }
 }
