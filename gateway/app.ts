@@ -52,6 +52,8 @@ export interface GatewayOptions {
   readonly badgeKeys: KeyRing;
   readonly issuer: string;
   readonly requestsPerMinute?: number;
+  /** Register searches an address (or a subject) may make per minute (default 30). */
+  readonly searchesPerMinute?: number;
   /** Failed authentications an address may make per minute before it is refused outright (default 60). */
   readonly failedAuthPerMinute?: number;
   readonly now?: () => Date;
@@ -252,12 +254,23 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     res.json(o.badgeKeys.jwks());
   });
 
-  const everyone: Role[] = ['public', 'bank', 'platform', 'regulator', 'region', 'agency'];
-
   // Public register: what the national register shows, by code or by (partial) name.
+  // The public register is public (F13): like the national register, anyone may look a business
+  // up, with or without an account; a token, when sent, must still be valid. Searching by name is
+  // bounded per address (or subject) so the register cannot be harvested through it.
+  const openToAll = (_req: Request, _res: Response, next: NextFunction): void => next();
+  const searchLimit = rateLimit({
+    windowMs: 60_000,
+    limit: o.searchesPerMinute ?? 30,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      req.principal === undefined ? `search:ip:${ipKeyGenerator(req.ip ?? '')}` : `search:sub:${req.principal.subject}`,
+    handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many searches; the register is searched, not listed'),
+  });
   app.get(
     '/v1/public/businesses/:code',
-    allowed(everyone),
+    openToAll,
     wrap(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const [b, s] = [await o.store.business(code), await snapshot(code)];
@@ -279,17 +292,18 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       name: z
         .string()
         .trim()
-        .min(1)
+        .min(2)
         .max(50)
         .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
     })
     .strict();
   app.get(
     '/v1/public/search',
-    allowed(everyone),
+    openToAll,
+    searchLimit,
     wrap(async (req, res) => {
       const q = searchQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (1 to 50 characters) and nothing else');
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (2 to 50 characters) and nothing else');
       const found = await o.store.searchBusinesses(q.data.name, 20);
       const results = [];
       for (const b of found) {

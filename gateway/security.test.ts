@@ -130,7 +130,7 @@ describe('gateway security findings', () => {
     const { KeyRing, lowS } = await import('./keys.js');
     const { AUDIENCE, DEV_ISSUER } = await import('./index.js');
     const good = await g.token('public', 'f12');
-    expect((await g.call('GET', '/v1/public/search?name=记', good)).status).toBe(200);
+    expect((await g.call('GET', '/v1/public/search?name=烟酒', good)).status).toBe(200);
     // High-s: the same signature with s replaced by n − s still verifies under ECDSA; refused.
     const [h, pl, sig] = good.split('.') as [string, string, string];
     const raw = Buffer.from(sig, 'base64url');
@@ -138,14 +138,14 @@ describe('gateway security findings', () => {
     const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
     const high = `${h}.${pl}.${Buffer.concat([raw.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
     expect(lowS(high)).toBe(good);
-    expect((await g.call('GET', '/v1/public/search?name=记', high)).status).toBe(401);
+    expect((await g.call('GET', '/v1/public/search?name=烟酒', high)).status).toBe(401);
     // Non-canonical base64url: the last character's unused bits set (decodes to the same bytes).
     const last = sig.at(-1) as string;
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     const twin = alphabet[(alphabet.indexOf(last) & ~3) | ((alphabet.indexOf(last) + 1) & 3)] as string;
     const loose = `${h}.${pl}.${sig.slice(0, -1)}${twin}`;
     expect(Buffer.from(loose.split('.')[2] as string, 'base64url').equals(raw)).toBe(true);
-    expect((await g.call('GET', '/v1/public/search?name=记', loose)).status).toBe(401);
+    expect((await g.call('GET', '/v1/public/search?name=烟酒', loose)).status).toBe(401);
     // Older than a day by its iat, though not yet expired.
     const ring = await KeyRing.ephemeral();
     const verify = tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => ring.jwks() });
@@ -178,6 +178,24 @@ describe('gateway security findings', () => {
     ac.abort();
   });
 
+  it('F13: anyone looks the register up without an account; a search needs two characters and is bounded per address', async () => {
+    // Answered without a token exactly as with one (this store has no decisions yet: 404 both ways).
+    const anonymous = await g.call('GET', `/v1/public/businesses/${tianjin}`);
+    const withToken = await g.call('GET', `/v1/public/businesses/${tianjin}`, await g.token('public', 'f13-token'));
+    expect(anonymous).toEqual(withToken);
+    expect(anonymous.status).not.toBe(401);
+    expect((await g.call('GET', '/v1/public/search?name=烟')).status).toBe(400);
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++)
+      statuses.push((await g.call('GET', `/v1/public/search?name=${encodeURIComponent(`商户${i}`)}`)).status);
+    // 30 a minute per address, the refused one-character search included.
+    expect(statuses.slice(0, 29).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(29)).toEqual([429, 429, 429]);
+    // Each answer is bounded: at most 20 businesses, and no listing without a name.
+    const all = await g.call('GET', '/v1/public/search', await g.token('public', 'f13'));
+    expect(all.status).toBe(400);
+  });
+
   it('the audit chain is whole after all of the above', async () => {
     const v = await g.call('GET', '/v1/regulator/audit/verify', await g.token('regulator', 'reg-verify'));
     expect(v.status).toBe(200);
@@ -187,7 +205,7 @@ describe('gateway security findings', () => {
   it('F5: failed authentications are counted per address and refused past the limit, before any signature check', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 70; i++)
-      statuses.push((await g.call('GET', '/v1/public/search?name=记', `${'e'.repeat(20)}.x.y`)).status);
+      statuses.push((await g.call('GET', '/v1/public/search?name=烟酒', `${'e'.repeat(20)}.x.y`)).status);
     // (The F12 test above failed twice from this address already.)
     const first = statuses.indexOf(429);
     expect(first).toBeGreaterThan(50);
