@@ -135,6 +135,26 @@ describe('npm run cli -- classify', () => {
     expect(bad.stderr).toMatch(/UNKNOWN_RULESET.*beijing-2024@1/);
   });
 
+  it('--reasons failed keeps only the criteria not met, --reasons none leaves the field out, and a bad value is refused', () => {
+    const input = `${JSON.stringify(business('120101'))}\n`;
+    const all = cli(['classify', '--as-of', '2025-08-15'], input).lines[0];
+    const reasons = all.reasons as { criterion: string; met: boolean }[];
+    // A survival business meets some criteria and fails others: both kinds are there to filter.
+    expect(all.type).toBe('survival');
+    expect(reasons.some((r) => r.met)).toBe(true);
+    expect(reasons.some((r) => !r.met)).toBe(true);
+    const failed = cli(['classify', '--as-of', '2025-08-15', '--reasons', 'failed'], input).lines[0];
+    expect(failed.reasons).toEqual(reasons.filter((r) => !r.met));
+    const { reasons: _all, ...rest } = all;
+    const none = cli(['classify', '--as-of', '2025-08-15', '--reasons', 'none'], input);
+    expect(none.status).toBe(0);
+    expect(none.lines[0]).toEqual(rest);
+    expect(none.stdout.length).toBeLessThan(JSON.stringify(all).length / 2);
+    const bad = cli(['classify', '--as-of', '2025-08-15', '--reasons', 'some'], input);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("--reasons: all, failed or none, got 'some'");
+  });
+
   it('refuses an impossible --as-of', () => {
     const r = cli(['classify', '--as-of', '2025-02-30'], '');
     expect(r.status).toBe(2);

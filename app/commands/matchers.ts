@@ -9,6 +9,7 @@ import { ChunkedWriter, inputFile, readLines } from '../../lib/lines.js';
 import { Classifier } from '../../matchers/classifier.js';
 import { type ExistingRecognition, runRecognitionRound } from '../../matchers/mtyx/round.js';
 import { MTYX_CATEGORIES, RuleBook } from '../../matchers/ruleSet.js';
+import { inputProgress } from './progress.js';
 
 function asOfOption(text: string): number {
   return parseIsoDate(text, '--as-of');
@@ -22,8 +23,14 @@ export function registerMatcherCommands(program: Command): void {
     .requiredOption('--as-of <date>', 'the as-of date, YYYY-MM-DD ("last year" is its year − 1)')
     .option('--ruleset <id>', 'apply this rule set (id or id@version) to every line instead of the one in force for its region')
     .option('--input <file>', 'read from a file instead of stdin')
-    .action(async (opts: { asOf: string; ruleset?: string; input?: string }) => {
+    .option(
+      '--reasons <which>',
+      'the reasons each decision carries: all, failed (the criteria not met) or none (no reasons field)',
+      'all',
+    )
+    .action(async (opts: { asOf: string; ruleset?: string; input?: string; reasons: string }) => {
       const asOf = asOfOption(opts.asOf);
+      const reasons = reasonsOption(opts.reasons);
       const config = loadConfig();
       const ruleBook = RuleBook.load(config.rulesDir);
       const classifier = new Classifier({
@@ -33,18 +40,26 @@ export function registerMatcherCommands(program: Command): void {
         checksumAllowList: checksumAllowSet(config),
       });
       const out = new ChunkedWriter(process.stdout);
+      const input = opts.input === undefined ? { stream: process.stdin, size: undefined } : inputFile(opts.input, '--input');
+      const progress = inputProgress('classify', input.stream, input.size);
       let lineNo = 0;
       let rejected = 0;
-      for await (const line of readLines(opts.input === undefined ? process.stdin : inputFile(opts.input, '--input').stream)) {
-        lineNo++;
-        const r = classifier.classifyLine(line, lineNo);
-        if (r.ok) {
-          await out.writeLine(JSON.stringify(r.decision));
-        } else {
+      try {
+        for await (const line of readLines(input.stream)) {
+          lineNo++;
+          if (lineNo % 1000 === 0) progress.records(lineNo);
+          const r = classifier.classifyLine(line, lineNo);
+          if (r.ok) {
+            await out.writeLine(JSON.stringify(withReasons(r.decision, reasons)));
+            continue;
+          }
           rejected++;
           if (r.error.error.code === 'INTERNAL') process.stderr.write(`getihu: line ${lineNo}: internal error\n`);
           await out.writeLine(JSON.stringify(r.error));
         }
+      } finally {
+        progress.records(lineNo);
+        progress.stop();
       }
       await out.flush();
       if (rejected > 0) {
@@ -104,15 +119,26 @@ export function registerMatcherCommands(program: Command): void {
         const lineOf: number[] = [];
         let lineNo = 0;
         const rejectedLines: { line: number; error: { code: string; message: string } }[] = [];
-        for await (const line of readLines(opts.input === undefined ? process.stdin : inputFile(opts.input, '--input').stream)) {
-          lineNo++;
-          if (line.trim() === '') continue;
-          try {
-            records.push(JSON.parse(line));
-            lineOf.push(lineNo);
-          } catch (err) {
-            rejectedLines.push({ line: lineNo, error: { code: 'INVALID_JSON', message: `not JSON: ${(err as Error).message}` } });
+        const input = opts.input === undefined ? { stream: process.stdin, size: undefined } : inputFile(opts.input, '--input');
+        const progress = inputProgress('recognize', input.stream, input.size);
+        try {
+          for await (const line of readLines(input.stream)) {
+            lineNo++;
+            if (lineNo % 1000 === 0) progress.records(lineNo);
+            if (line.trim() === '') continue;
+            try {
+              records.push(JSON.parse(line));
+              lineOf.push(lineNo);
+            } catch (err) {
+              rejectedLines.push({
+                line: lineNo,
+                error: { code: 'INVALID_JSON', message: `not JSON: ${(err as Error).message}` },
+              });
+            }
           }
+        } finally {
+          progress.records(lineNo);
+          progress.stop();
         }
         const existing = opts.recognitions === undefined ? [] : await readRecognitions(opts.recognitions);
         const result = runRecognitionRound({
@@ -167,6 +193,24 @@ async function readRecognitions(file: string): Promise<ExistingRecognition[]> {
     out.push(parsed.data);
   }
   return out;
+}
+
+/** Which reasons a classify decision carries (`--reasons`). */
+export type ReasonsShown = 'all' | 'failed' | 'none';
+
+function reasonsOption(text: string): ReasonsShown {
+  if (text === 'all' || text === 'failed' || text === 'none') return text;
+  throw new GetihuError('INVALID_ARGUMENT', `--reasons: all, failed or none, got '${text}'`);
+}
+
+/** A decision with all its reasons, only the criteria it failed, or none (the field left out). */
+export function withReasons<D extends { readonly reasons: readonly { readonly met: boolean }[] }>(
+  decision: D,
+  shown: ReasonsShown,
+): D | Omit<D, 'reasons'> {
+  if (shown === 'all') return decision;
+  const { reasons, ...rest } = decision;
+  return shown === 'none' ? rest : { ...rest, reasons: reasons.filter((r) => !r.met) };
 }
 
 function wholeNumber(text: string, option: string): number {

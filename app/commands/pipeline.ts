@@ -1,6 +1,5 @@
 /** The pipeline's commands: export-feeds, ingest, run, reconcile. */
 import { basename, extname } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { CheckPool } from '../../connectors/checkPool.js';
 import { exportFeeds } from '../../connectors/exportFeeds.js';
@@ -16,6 +15,7 @@ import { DecisionPool, runTyping, startContinuous } from '../../matchers/reconci
 import { runRecognition } from '../../matchers/reconciler/round.js';
 import { prefixedGroup, startSink } from '../../matchers/reconciler/sink.js';
 import { configFromEnv, openPipeline } from '../pipeline.js';
+import { inputProgress } from './progress.js';
 
 function distributedOnly(): ReturnType<typeof configFromEnv> {
   const config = configFromEnv();
@@ -41,8 +41,17 @@ export function registerPipelineCommands(program: Command): void {
       if (o.format !== 'csv' && o.format !== 'jsonl')
         throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${o.format}'`);
       const records: Record<string, unknown>[] = [];
-      for await (const line of readLines(o.input === undefined ? process.stdin : inputFile(o.input, '--input').stream))
-        if (line.trim() !== '') records.push(JSON.parse(line));
+      const input = o.input === undefined ? { stream: process.stdin, size: undefined } : inputFile(o.input, '--input');
+      const progress = inputProgress('export-feeds', input.stream, input.size);
+      try {
+        for await (const line of readLines(input.stream)) {
+          if (line.trim() !== '') records.push(JSON.parse(line));
+          if (records.length % 1000 === 0) progress.records(records.length);
+        }
+      } finally {
+        progress.records(records.length);
+        progress.stop();
+      }
       const files = await exportFeeds(records, yearOf(parseIsoDate(o.asOf, '--as-of')) - 1, o.out, o.format);
       for (const [feed, f] of files) process.stdout.write(`${feed}\t${f.records}\t${f.file}\n`);
     });
@@ -74,17 +83,7 @@ export function registerPipelineCommands(program: Command): void {
       // An ingest writes topics only: it opens no store, so a store outage never holds it up.
       const p = await openPipeline(distributedOnly(), { store: false });
       const pool = threads === 0 ? undefined : new CheckPool(threads);
-      const bar = process.stderr.isTTY
-        ? new SingleBar({
-            format: `${o.feed} [{bar}] {percentage}% | {value}/{total} bytes | {records} records`,
-            stream: process.stderr,
-          })
-        : undefined;
-      bar?.start(size, 0, { records: 0 });
-      let bytes = 0;
-      input.on('data', (chunk) => {
-        bytes += chunk.length;
-      });
+      const progress = inputProgress(o.feed, input, size);
       try {
         const summary = await ingestLines(input, format, {
           bus: p.ctx.bus,
@@ -94,15 +93,14 @@ export function registerPipelineCommands(program: Command): void {
           source: basename(o.file),
           topicPrefix: p.ctx.prefix,
           ...(o.reportedAt === undefined ? {} : { reportedAt: o.reportedAt }),
-          onProgress: (records) => bar?.update(bytes, { records }),
+          onProgress: (records) => progress.records(records),
           ...(pool === undefined ? {} : { pool }),
         });
-        bar?.update(size);
-        bar?.stop();
+        progress.stop();
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         if (summary.rejected > 0) process.exitCode = 1;
       } finally {
-        bar?.stop();
+        progress.stop();
         await pool?.close();
         await p.close();
       }
