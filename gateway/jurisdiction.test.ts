@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { typeAndStore } from '../matchers/reconciler/testing.js';
-import { createGateway } from './app.js';
+import { createGateway, servedRoutes } from './app.js';
 import { ROUTE_SCOPES } from './jurisdiction.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
@@ -53,9 +53,7 @@ describe('jurisdiction', () => {
       },
       undefined,
     );
-    const routes = (app.router.stack as { route?: { path: string; methods: Record<string, boolean> } }[])
-      .filter((l) => l.route !== undefined)
-      .flatMap((l) => Object.keys(l.route?.methods ?? {}).map((m) => `${m.toUpperCase()} ${l.route?.path}`));
+    const routes = servedRoutes(app);
     expect(routes.length).toBeGreaterThan(25);
     expect(routes.filter((r) => ROUTE_SCOPES[r] === undefined)).toEqual([]);
     expect(Object.keys(ROUTE_SCOPES).filter((r) => !routes.includes(r))).toEqual([]);

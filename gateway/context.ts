@@ -1,0 +1,164 @@
+/**
+ * What every route module of the gateway shares: the options, the audit, the decision cache, the
+ * jurisdiction checks, the body parsers, and `authed(roles)(handler)`, which refuses (and audits)
+ * a caller of another role and hands the handler its principal.
+ */
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
+import { requireIndividualBusinessCode } from '../lib/creditCode.js';
+import { chinaDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import type { RecognitionRow, Store } from '../lib/store/store.js';
+import type { JobRunner } from '../matchers/reconciler/jobs.js';
+import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
+import { RuleBook } from '../matchers/ruleSet.js';
+import { recordAudit } from './audit.js';
+import { allow, type Principal, type Role } from './auth.js';
+import type { DecisionCache, Snapshot } from './cache.js';
+import { mayActOn, type Target } from './jurisdiction.js';
+import type { KeyRing } from './keys.js';
+import type { Origin, SecretBox } from './webhooks.js';
+
+/** What the gateway needs. */
+export interface GatewayOptions {
+  readonly store: Store;
+  /** The pipeline, for agencies' pushes (absent: the push endpoint answers 503). */
+  readonly pipeline?: PipelineContext;
+  /** Where regulators' jobs run (absent: their routes answer 503). */
+  readonly jobs?: JobRunner;
+  /** The service's configuration (default: the pipeline's, else the defaults). */
+  readonly config?: Config;
+  /** The rule sets (default: the pipeline's, else those of `config.rulesDir`). */
+  readonly ruleBook?: RuleBook;
+  readonly verify: (token: string) => Promise<Principal>;
+  readonly badgeKeys: KeyRing;
+  readonly issuer: string;
+  readonly requestsPerMinute?: number;
+  /** Register searches an address (or a subject) may make per minute (default 30). */
+  readonly searchesPerMinute?: number;
+  /** Failed authentications an address may make per minute before it is refused outright (default 60). */
+  readonly failedAuthPerMinute?: number;
+  readonly now?: () => Date;
+  /** Where banks may have corrections delivered (see gateway/webhooks.ts); none: no webhooks. */
+  readonly webhookOrigins?: readonly Origin[];
+  /** Seals webhook secrets for the store (see gateway/webhooks.ts); none: no webhooks. */
+  readonly webhookSecrets?: SecretBox;
+}
+
+/** The parts every route module uses, built once per gateway by `gatewayParts`. */
+export interface GatewayParts {
+  readonly o: GatewayOptions;
+  readonly now: () => Date;
+  readonly ruleBook: RuleBook;
+  /** Genuine credit codes that fail a checksum, admitted by the configuration: accepted on every route. */
+  readonly allowCodes: ReadonlySet<string>;
+  readonly cache: DecisionCache;
+  /** Bodies of up to 16 KB, and an agency's feed batch of up to 5 MB. */
+  readonly smallJson: RequestHandler;
+  readonly feedJson: RequestHandler;
+  /** A business's decision and recognition, through the cache. */
+  snapshot(code: string): Promise<Snapshot>;
+  /** Writes an audit entry of the caller's request. */
+  audit(req: Request, action: string, creditCode: string | null, outcome: string, purpose?: string | null): Promise<void>;
+  /** The recognition, when it is active today (China time). */
+  activeRecognition(r: RecognitionRow | null): RecognitionRow | null;
+  /**
+   * The handlers of a route for `roles`: the role check (a refusal of a valid token is audited,
+   * F9), then `middleware` (a body parser, a scope check), then `handler` with the caller's principal.
+   */
+  authed(roles: readonly Role[], ...middleware: RequestHandler[]): (handler: AuthedHandler) => RequestHandler[];
+  /** The handler of a route anyone may call (a token, when sent, must still be valid). */
+  open(handler: (req: Request, res: Response) => Promise<void>): RequestHandler;
+  /** Refuses (and audits) a regulator acting outside its region (gateway/jurisdiction.ts). */
+  requireJurisdiction(req: Request, target: Target, action: string, creditCode?: string | null): Promise<void>;
+  requireRegulatorsArea(req: Request, division: string, action: string, creditCode?: string | null): Promise<void>;
+  requireBusinessInRegion(req: Request, creditCode: string, action: string): Promise<void>;
+}
+
+/** A route's handler, given the authenticated caller. */
+export type AuthedHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
+
+/** The caller of a request that passed `authed`. */
+export function principalOf(req: Request): Principal {
+  if (req.principal === undefined) throw new GetihuError('UNAUTHENTICATED', 'a bearer token is required');
+  return req.principal;
+}
+
+/** The credit code in the path, checked. */
+export function creditCodeParam(req: Request, allowCodes: ReadonlySet<string>): string {
+  return requireIndividualBusinessCode(req.params.code ?? '', 'code', allowCodes).code;
+}
+
+const wrap =
+  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, next) => {
+    fn(req, res).catch(next);
+  };
+
+/** Builds the parts of one gateway. */
+export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayParts {
+  const now = o.now ?? (() => new Date());
+  // The rule sets of the service's configuration, loaded once (the pipeline's, when there is one).
+  const ruleBook = o.ruleBook ?? o.pipeline?.ruleBook ?? RuleBook.load(o.config?.rulesDir);
+  const allowCodes = checksumAllowSet(o.config ?? o.pipeline?.config ?? parseConfig({}));
+  const audit = async (
+    req: Request,
+    action: string,
+    creditCode: string | null,
+    outcome: string,
+    purpose: string | null = null,
+  ) => {
+    await recordAudit(o.store, {
+      subject: req.principal?.subject ?? 'anonymous',
+      role: req.principal?.role ?? 'none',
+      action,
+      purpose,
+      creditCode,
+      outcome,
+    });
+  };
+  const requireJurisdiction = async (req: Request, target: Target, action: string, creditCode: string | null = null) => {
+    if (await mayActOn(o.store, principalOf(req), target)) return;
+    await audit(req, action, creditCode, 'denied');
+    throw new GetihuError('FORBIDDEN', 'this regulator may not act outside its region');
+  };
+  return {
+    o,
+    now,
+    ruleBook,
+    allowCodes,
+    cache,
+    smallJson: express.json({ limit: '16kb', strict: true }),
+    feedJson: express.json({ limit: '5mb', strict: true }),
+    snapshot: async (code) => {
+      let s = cache.get(code);
+      if (s === undefined) {
+        s = await o.store.decisionAndRecognition(code);
+        cache.set(code, s);
+      }
+      return s;
+    },
+    audit,
+    activeRecognition: (r) => (r !== null && r.status === 'active' && r.validUntil >= chinaDate(now()) ? r : null),
+    authed:
+      (roles, ...middleware) =>
+      (handler) => [
+        allow(roles, [], (req, reason) =>
+          audit(
+            req,
+            'access.denied',
+            null,
+            `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '?'}: ${reason}`,
+          ),
+        ),
+        ...middleware,
+        wrap((req, res) => handler(req, res, principalOf(req))),
+      ],
+    open: wrap,
+    requireJurisdiction,
+    requireRegulatorsArea: (req, division, action, creditCode = null) =>
+      requireJurisdiction(req, { kind: 'area', division }, action, creditCode),
+    requireBusinessInRegion: (req, creditCode, action) =>
+      requireJurisdiction(req, { kind: 'business', creditCode }, action, creditCode),
+  };
+}

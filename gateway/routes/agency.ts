@@ -1,0 +1,92 @@
+/** Agencies: push a batch of their own feed (a receipt of what was accepted and rejected, and why); replaying a batch is harmless. */
+import { type Request, Router } from 'express';
+import { z } from 'zod';
+import { FEEDS } from '../../connectors/index.js';
+import { ingestRecords } from '../../connectors/ingest.js';
+import { GetihuError } from '../../lib/errors.js';
+import type { Principal } from '../auth.js';
+import { type GatewayParts, principalOf } from '../context.js';
+import { covers, regionOfBusiness } from '../jurisdiction.js';
+
+/** Whether a JSON value nests objects or arrays deeper than `limit` (checked without recursion). */
+function nestedDeeperThan(v: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop() as [unknown, number];
+    if (x === null || typeof x !== 'object') continue;
+    if (d > limit) return true;
+    for (const y of Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
+}
+
+export function agencyRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, allowCodes, feedJson } = g;
+  const routes = Router();
+  // Agencies: push a batch of their own feed; replaying a batch is harmless.
+  const feedScope = async (req: Request, p: Principal): Promise<void> => {
+    const key = `${req.params.agency}/${req.params.feed}`;
+    const feed = FEEDS.get(key);
+    if (feed === undefined) throw new GetihuError('NOT_FOUND', 'no such feed');
+    if (!p.scopes.has(`feeds:${feed.agency}`)) {
+      await audit(req, `feed.push:${key}`, null, 'denied');
+      throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
+    }
+  };
+  const pushBody = z
+    .object({
+      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+      records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+    })
+    .strict();
+  routes.post(
+    '/v1/feeds/:agency/:feed',
+    // The feed and the token's scope are checked before a body of up to 5 MB is read.
+    ...authed(
+      ['agency'],
+      (req: Request, _res, next) => {
+        feedScope(req, principalOf(req)).then(() => next(), next);
+      },
+      feedJson,
+    )(async (req, res, p) => {
+      const key = `${req.params.agency}/${req.params.feed}`;
+      const feed = FEEDS.get(key) as NonNullable<ReturnType<typeof FEEDS.get>>;
+      if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+      const body = pushBody.safeParse(req.body);
+      if (!body.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
+      const deep = body.data.records.findIndex((r) => nestedDeeperThan(r, 8));
+      if (deep >= 0)
+        throw new GetihuError('INVALID_INPUT', `records.${deep}: nested deeper than 8 levels`, { field: `records.${deep}` });
+      // An agency whose token names a region reports on the businesses of that region only (F7).
+      if (p.region !== null) {
+        for (const [i, r] of body.data.records.entries()) {
+          const c = typeof r.creditCode === 'string' ? r.creditCode.trim().toUpperCase() : '';
+          if (c.length !== 18) continue; // the feed's own check refuses it, by line
+          if (!covers(p, await regionOfBusiness(o.store, c))) {
+            await audit(req, `feed.push:${key}`, c, 'denied');
+            throw new GetihuError('FORBIDDEN', `records.${i}.creditCode: a business outside this agency's region ${p.region}`, {
+              field: `records.${i}.creditCode`,
+            });
+          }
+        }
+      }
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      const summary = await ingestRecords(
+        body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
+        {
+          bus: o.pipeline.bus,
+          allowCodes,
+          codec: o.pipeline.codec,
+          feed,
+          source: `http:${p.subject}:${body.data.batchId}`,
+          topicPrefix: o.pipeline.prefix,
+          keepOutcomes: true,
+        },
+      );
+      await audit(req, `feed.push:${key}`, null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
+      res.status(summary.rejected === 0 ? 200 : 207).json(summary);
+    }),
+  );
+  return routes;
+}

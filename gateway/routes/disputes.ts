@@ -1,0 +1,176 @@
+/** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
+import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { programmeRegionOf } from '../../lib/regions.js';
+import { adjustedDecision } from '../../matchers/reconciler/disputes.js';
+import { topicName } from '../../matchers/reconciler/reconciler.js';
+import type { TYPE_LABELS } from '../../matchers/typing.js';
+import type { GatewayParts } from '../context.js';
+
+export function disputeRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, allowCodes, now, ruleBook, smallJson, requireRegulatorsArea } = g;
+  const routes = Router();
+  // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
+  // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
+  // own token. A regulator sees and resolves those of its region; adjusting a type is a new
+  // decision event, so the result changes everywhere it is shared (store, cache, banks).
+  const disputeBody = z
+    .object({
+      creditCode: z.string(),
+      claim: z.string().trim().min(1).max(2000),
+      subject: z.enum(['type', 'mtyx']).default('type'),
+      year: z.number().int().min(2024).max(2100).optional(),
+    })
+    .strict()
+    .refine((b) => b.subject === 'type' || b.year !== undefined, {
+      message: 'year: a dispute over a 名特优新 outcome names the round year',
+    });
+  const disputeView = (d: Record<string, unknown>, today: string) => ({
+    id: d.id,
+    creditCode: d.credit_code,
+    subject: d.subject,
+    year: d.year ?? null,
+    claim: d.claim,
+    status: d.status,
+    reply: d.resolution ?? null,
+    respondBy: d.respond_by ?? null,
+    overdue: d.status === 'open' && d.respond_by != null && (d.respond_by as string) < today,
+    filedAt: d.filed_at,
+    resolvedAt: d.resolved_at ?? null,
+  });
+  routes.post(
+    '/v1/disputes',
+    ...authed(
+      ['public'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = disputeBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          b.error.issues[0]?.message.startsWith('year:')
+            ? b.error.issues[0].message
+            : 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
+        );
+      const code = requireIndividualBusinessCode(b.data.creditCode, 'creditCode', allowCodes);
+      if (p.subject !== code.code) {
+        await audit(req, 'dispute.file', code.code, 'denied');
+        throw new GetihuError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
+      }
+      const region = (await o.store.business(code.code))?.region ?? code.code.slice(2, 8);
+      const today = chinaDate(now());
+      const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
+      const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
+      const id = randomUUID();
+      await o.store.fileDispute({
+        id,
+        creditCode: code.code,
+        filedBy: p.subject,
+        claim: b.data.claim,
+        subject: b.data.subject,
+        year: b.data.year ?? null,
+        respondBy,
+        region,
+      });
+      await audit(req, 'dispute.file', code.code, 'open');
+      res.status(201).json({
+        id,
+        status: 'open',
+        subject: b.data.subject,
+        respondBy,
+        clause: b.data.subject === 'type' ? rs.disputes.typeClause : rs.disputes.mtyxClause,
+      });
+    }),
+  );
+  // The business reads its own disputes and the replies (token subject = its credit code).
+  routes.get(
+    '/v1/disputes',
+    ...authed(['public'])(async (req, res, p) => {
+      const code = requireIndividualBusinessCode(
+        typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
+        'creditCode',
+        allowCodes,
+      );
+      if (p.subject !== code.code) {
+        await audit(req, 'dispute.read', code.code, 'denied');
+        throw new GetihuError('FORBIDDEN', 'a business reads its own disputes only (token subject = its credit code)');
+      }
+      const today = chinaDate(now());
+      await audit(req, 'dispute.read', code.code, 'ok');
+      res.json({ disputes: (await o.store.disputes({ creditCode: code.code })).map((d) => disputeView(d, today)) });
+    }),
+  );
+  routes.get(
+    '/v1/regulator/disputes',
+    ...authed(['regulator'])(async (req, res, p) => {
+      const status =
+        typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
+      const today = chinaDate(now());
+      await audit(req, 'dispute.list', null, 'ok');
+      const list = await o.store.disputes({
+        ...(status === undefined ? {} : { status }),
+        region: p.region,
+      });
+      res.json({ disputes: list.map((d) => disputeView(d, today)) });
+    }),
+  );
+  const resolveBody = z
+    .object({
+      outcome: z.enum(['uphold', 'adjust']),
+      type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
+      reason: z.string().trim().min(1).max(2000),
+    })
+    .strict();
+  routes.post(
+    '/v1/regulator/disputes/:id/resolve',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = resolveBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
+      const id = String(req.params.id);
+      const open = (await o.store.disputes({ status: 'open' })).find((d) => d.id === id);
+      if (open === undefined) throw new GetihuError('NOT_FOUND', 'no open dispute with that id');
+      const code = open.credit_code as string;
+      await requireRegulatorsArea(req, open.region as string, `dispute.${b.data.outcome}`, code);
+      if (open.subject === 'mtyx') {
+        // A 名特优新 outcome is not rewritten here: an accepted claim is reconsidered through the
+        // round and its review steps (quota and ranking hold); the reply says what was decided.
+        if (b.data.type !== undefined)
+          throw new GetihuError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
+        const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+        await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+        res.json(closed);
+        return;
+      }
+      if (b.data.outcome === 'adjust' && b.data.type === undefined)
+        throw new GetihuError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
+      const current = await o.store.decision(code);
+      if (current === null) throw new GetihuError('CONFLICT', 'the business has no decision to review');
+      if (b.data.outcome === 'adjust') {
+        if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+        const topic = topicName(o.pipeline, 'typing');
+        const rs = ruleBook.byRef(current.ruleset);
+        const event = adjustedDecision(current, {
+          disputeId: id,
+          reviewer: p.subject,
+          type: b.data.type as keyof typeof TYPE_LABELS,
+          reason: b.data.reason,
+          clause: rs.disputes.typeClause,
+        });
+        await o.pipeline.bus.send(topic, [{ key: code, value: o.pipeline.codec.encode(topic, event) }]);
+      }
+      const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+      await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+      res.json(closed);
+    }),
+  );
+
+  return routes;
+}

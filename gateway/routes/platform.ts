@@ -1,0 +1,77 @@
+/** Platforms: the 名特优新 badge as a signed, offline-verifiable token, and its status. */
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { benefitsFrom } from '../../matchers/mtyx/calendar.js';
+import { creditCodeParam, type GatewayParts } from '../context.js';
+
+/** How long a badge token verifies: a day (F8). */
+export const BADGE_TOKEN_SECONDS = 86_400;
+/** The audience and header type of badge tokens: not access tokens, and not to be taken for them. */
+export const BADGE_AUDIENCE = 'getihu-badge';
+export const BADGE_TYP = 'badge+jwt';
+
+export function platformRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, snapshot, allowCodes, activeRecognition, now } = g;
+  const routes = Router();
+  // Platforms: the badge as a signed, offline-verifiable token, and its status.
+  routes.get(
+    '/v1/badges/:code',
+    ...authed(['platform'])(async (req, res) => {
+      const code = creditCodeParam(req, allowCodes);
+      const rec = activeRecognition((await snapshot(code)).recognition);
+      if (rec === null) {
+        await audit(req, 'badge.read', code, 'none');
+        throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      }
+      // Short-lived (F8): a badge token lives a day at most (never past the recognition's last
+      // day), so a revoked badge stops verifying within a day of its revocation; platforms fetch
+      // it again daily, or check its status reference. Typed, with its audience and its own id.
+      const end = Math.floor(Date.parse(`${rec.validUntil}T23:59:59+08:00`) / 1000);
+      const exp = Math.min(end, Math.floor(now().getTime() / 1000) + BADGE_TOKEN_SECONDS);
+      const benefits = formatIsoDate(benefitsFrom(parseIsoDate(rec.validFrom)));
+      const token = await o.badgeKeys.sign(
+        {
+          category: rec.category,
+          validFrom: rec.validFrom,
+          validUntil: rec.validUntil,
+          benefitsFrom: benefits,
+          badge: 'mtyx',
+          status: `/v1/badges/${code}/status`,
+        },
+        {
+          issuer: o.issuer,
+          audience: BADGE_AUDIENCE,
+          subject: code,
+          expiresIn: exp,
+          issuedAt: Math.floor(now().getTime() / 1000),
+          typ: BADGE_TYP,
+          jti: randomUUID(),
+        },
+      );
+      await audit(req, 'badge.read', code, 'ok');
+      res.json({
+        creditCode: code,
+        category: rec.category,
+        validFrom: rec.validFrom,
+        validUntil: rec.validUntil,
+        benefitsFrom: benefits,
+        token,
+        jwks: '/.well-known/jwks.json',
+      });
+    }),
+  );
+  routes.get(
+    '/v1/badges/:code/status',
+    ...authed(['platform', 'public'])(async (req, res, p) => {
+      const code = creditCodeParam(req, allowCodes);
+      const r = (await snapshot(code)).recognition;
+      const status = r === null ? 'none' : r.status === 'active' && r.validUntil < chinaDate(now()) ? 'expired' : r.status;
+      if (p.role === 'platform') await audit(req, 'badge.status', code, status);
+      res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
+    }),
+  );
+
+  return routes;
+}

@@ -1,0 +1,107 @@
+/** What anyone may read: health and readiness, metrics, the API description, the badge keys, and the public register (by code or by name). */
+import { Router } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import { GetihuError } from '../../lib/errors.js';
+import { topicName } from '../../matchers/reconciler/reconciler.js';
+import { creditCodeParam, type GatewayParts } from '../context.js';
+import { sendError } from '../errors.js';
+import { metricsHandler } from '../observe.js';
+import { openApiDocument, renderDocs } from '../openapi.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+export function publicRoutes(g: GatewayParts): Router {
+  const { o, open, snapshot, allowCodes, activeRecognition } = g;
+  const routes = Router();
+  routes.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  // Ready: the store answers, and the bus when there is one. A load balancer takes a replica whose
+  // store or broker is down out of rotation (503 UNAVAILABLE) and back once they answer again.
+  routes.get(
+    '/readyz',
+    open(async (_req, res) => {
+      await o.store.ping();
+      if (o.pipeline !== undefined) await o.pipeline.bus.partitions(topicName(o.pipeline, 'typing'));
+      res.json({ ok: true, store: 'up', bus: o.pipeline === undefined ? 'none' : 'up' });
+    }),
+  );
+  routes.get('/metrics', metricsHandler());
+  routes.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  routes.get('/docs', (_req, res) => {
+    res.type('html').send(renderDocs(openApiDocument()));
+  });
+  routes.get('/.well-known/jwks.json', (_req, res) => {
+    // Shop pages verify badges offline against these keys: let them be cached for a while.
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(o.badgeKeys.jwks());
+  });
+
+  // Public register: what the national register shows, by code or by (partial) name.
+  // The public register is public (F13): like the national register, anyone may look a business
+  // up, with or without an account; a token, when sent, must still be valid. Searching by name is
+  // bounded per address (or subject) so the register cannot be harvested through it.
+  const searchLimit = rateLimit({
+    windowMs: 60_000,
+    limit: o.searchesPerMinute ?? 30,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      req.principal === undefined ? `search:ip:${ipKeyGenerator(req.ip ?? '')}` : `search:sub:${req.principal.subject}`,
+    handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many searches; the register is searched, not listed'),
+  });
+  routes.get(
+    '/v1/public/businesses/:code',
+    open(async (req, res) => {
+      const code = creditCodeParam(req, allowCodes);
+      const [b, s] = [await o.store.business(code), await snapshot(code)];
+      if (b === null && s.decision === null) throw new GetihuError('NOT_FOUND', 'no business with that credit code');
+      const rec = activeRecognition(s.recognition);
+      res.json({
+        creditCode: code,
+        name: b?.name ?? null,
+        region: b?.region ?? s.decision?.region ?? null,
+        type: s.decision?.type ?? null,
+        label: s.decision?.label ?? null,
+        asOf: s.decision?.asOf ?? null,
+        recognition: rec === null ? null : { category: rec.category, validUntil: rec.validUntil },
+      });
+    }),
+  );
+  const searchQuery = z
+    .object({
+      name: z
+        .string()
+        .trim()
+        .min(2)
+        .max(50)
+        .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
+    })
+    .strict();
+  routes.get(
+    '/v1/public/search',
+    searchLimit,
+    open(async (req, res) => {
+      const q = searchQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (2 to 50 characters) and nothing else');
+      const found = await o.store.searchBusinesses(q.data.name, 20);
+      const results = [];
+      for (const b of found) {
+        const s = await snapshot(b.creditCode);
+        results.push({
+          creditCode: b.creditCode,
+          name: b.name,
+          region: b.region,
+          type: s.decision?.type ?? null,
+          label: s.decision?.label ?? null,
+        });
+      }
+      res.json({ results });
+    }),
+  );
+  return routes;
+}

@@ -1,0 +1,164 @@
+/** Regulators' work on 名特优新 recognitions: the review steps of candidates, revocation (撤销), and the level above's review of what a district filed (备案). */
+import { Router } from 'express';
+import { z } from 'zod';
+import { FEEDS } from '../../connectors/index.js';
+import { ingestRecords } from '../../connectors/ingest.js';
+import { chinaDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/badges.js';
+import { creditCodeParam, type GatewayParts } from '../context.js';
+
+export function recognitionRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, allowCodes, now, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
+  const routes = Router();
+  // Regulators record the review steps of their candidates (走访核实, 征求意见, 信息公示 and objections
+  // raised during it): each one a fact with the date and the regulator who acted, through the
+  // same connector as any feed, and the round requires the steps its rule set names.
+  const stepsBody = z
+    .object({
+      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+      steps: z.array(z.record(z.string(), z.unknown())).min(1).max(500),
+    })
+    .strict();
+  routes.post(
+    '/v1/regulator/review-steps',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = stepsBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      // Every step must concern a business within this regulator's region; who acted is the token's subject.
+      for (const s of b.data.steps) {
+        const code = typeof s.creditCode === 'string' ? s.creditCode : '';
+        const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
+        await requireRegulatorsArea(req, region, 'review.step', code === '' ? null : code.slice(0, 18));
+      }
+      const summary = await ingestRecords(
+        b.data.steps.map((s, i) => {
+          const fields = { ...s, actor: p.subject };
+          return { line: i + 1, original: JSON.stringify(fields), fields };
+        }),
+        {
+          bus: o.pipeline.bus,
+          allowCodes,
+          codec: o.pipeline.codec,
+          feed: FEEDS.get('market-regulator/review-steps') as NonNullable<ReturnType<typeof FEEDS.get>>,
+          source: `http:${p.subject}:${b.data.batchId}`,
+          topicPrefix: o.pipeline.prefix,
+          keepOutcomes: true,
+        },
+      );
+      await audit(req, 'review.step', null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
+      res.status(summary.rejected === 0 ? 200 : 207).json(summary);
+    }),
+  );
+
+  const revokeBody = z
+    .object({ ground: z.enum(['fraud', 'bribery']), note: z.string().trim().min(1).max(500), on: z.iso.date().optional() })
+    .strict();
+  routes.post(
+    '/v1/regulator/recognitions/:code/revoke',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res) => {
+      const code = creditCodeParam(req, allowCodes);
+      const b = revokeBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      await requireBusinessInRegion(req, code, 'recognition.revoke');
+      const change = await revokeRecognition(o.pipeline, o.store, {
+        creditCode: code,
+        ground: b.data.ground,
+        note: b.data.note,
+        on: b.data.on ?? chinaDate(now()),
+      });
+      await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
+      if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      res.status(201).json(change);
+    }),
+  );
+
+  // The level above reviews what a district filed (备案): the filing list of a year, and a review
+  // of one recognition — confirmed, more material by a date (限期补充材料), or refused (不予认定,
+  // which ends the recognition). A district regulator reviews nobody's filing, its own least.
+  const filingQuery = z.object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) }).strict();
+  routes.get(
+    '/v1/regulator/filings',
+    ...authed(['regulator'])(async (req, res) => {
+      const q = filingQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
+      await requireRegulatorsArea(req, q.data.area, 'filing.list');
+      const list = await o.store.filingList(q.data.area, q.data.year);
+      await audit(req, 'filing.list', null, `${q.data.area}:${q.data.year}: ${list.length}`);
+      res.json({ area: q.data.area, year: q.data.year, recognitions: list });
+    }),
+  );
+  const filingReviewBody = z
+    .object({
+      outcome: z.enum(['confirmed', 'supplement', 'refused']),
+      note: z.string().trim().min(1).max(500),
+      on: z.iso.date().optional(),
+      supplementBy: z.iso.date().optional(),
+    })
+    .strict()
+    .refine((b) => (b.outcome === 'supplement') === (b.supplementBy !== undefined), {
+      message: 'supplementBy: the date more material is due, given with outcome supplement and only then',
+    });
+  routes.post(
+    '/v1/regulator/recognitions/:code/filing-review',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const code = creditCodeParam(req, allowCodes);
+      const b = filingReviewBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          b.error.issues[0]?.message.startsWith('supplementBy')
+            ? b.error.issues[0].message
+            : 'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
+        );
+      if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
+      await requireRegulatorsArea(req, region, 'filing.review', code);
+      if (p.region !== null && !p.region.endsWith('0000')) {
+        await audit(req, 'filing.review', code, 'denied');
+        throw new GetihuError(
+          'FORBIDDEN',
+          "a district's filed recognitions are reviewed by the level above (a province-level regulator)",
+        );
+      }
+      const recognition = await o.store.recognition(code);
+      if (recognition === null || recognition.status !== 'active') {
+        await audit(req, 'filing.review', code, 'not-found');
+        throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+      }
+      const on = b.data.on ?? chinaDate(now());
+      if (b.data.outcome === 'refused') {
+        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.data.note });
+        if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
+        cache.invalidate(code);
+      }
+      const review = {
+        creditCode: code,
+        year: Number(recognition.validFrom.slice(0, 4)),
+        outcome: b.data.outcome,
+        reviewedOn: on,
+        supplementBy: b.data.supplementBy ?? null,
+        actor: p.subject,
+        note: b.data.note,
+      };
+      await o.store.recordFilingReview(review);
+      await audit(req, 'filing.review', code, b.data.outcome);
+      res.status(201).json(review);
+    }),
+  );
+
+  return routes;
+}

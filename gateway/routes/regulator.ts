@@ -1,0 +1,275 @@
+/** Regulators: explain a decision down to its facts and source records, read and verify the audit log, and start and follow their jobs (runs, rounds, sweeps) — within their own jurisdiction. */
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
+import { type ErrorCode, GetihuError } from '../../lib/errors.js';
+import type { JobRow } from '../../lib/store/store.js';
+import { sweepBadges } from '../../matchers/reconciler/badges.js';
+import type { JobSpec } from '../../matchers/reconciler/jobs.js';
+import type { PipelineContext } from '../../matchers/reconciler/reconciler.js';
+import { runTyping } from '../../matchers/reconciler/reconciler.js';
+import { runRecognition } from '../../matchers/reconciler/round.js';
+import { verifyAudit } from '../audit.js';
+import type { Principal } from '../auth.js';
+import { creditCodeParam, type GatewayParts } from '../context.js';
+import { HTTP_STATUS, sendError } from '../errors.js';
+
+export function regulatorRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, allowCodes, ruleBook, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
+  const routes = Router();
+  // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
+  routes.get(
+    '/v1/regulator/decisions/:code',
+    ...authed(['regulator'])(async (req, res) => {
+      const code = creditCodeParam(req, allowCodes);
+      await requireBusinessInRegion(req, code, 'decision.explain');
+      const { decision, recognition } = await o.store.decisionAndRecognition(code);
+      const history = await o.store.history(code);
+      const life = await o.store.recognitionLife(code);
+      await audit(req, 'decision.explain', code, decision === null ? 'not-found' : 'ok');
+      if (decision === null) throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
+      // The life of its 名特优新 recognitions, oldest first: each round's outcome for it (the
+      // application's criteria with their clauses, or a renewal review's grounds), then each
+      // change of status with its reason and clause.
+      const recognitionLife = [
+        ...life.outcomes.map((x) => ({
+          on: x.decidedOn,
+          step: x.outcome === 'renewed' ? 'renewal' : 'round',
+          roundId: x.roundId,
+          year: x.year,
+          outcome: x.outcome,
+          category: x.category,
+          validFrom: x.validFrom,
+          validUntil: x.validUntil,
+          explanation: x.explanation,
+          reasons: x.reasons,
+        })),
+        ...life.changes.map((c) => ({
+          on: c.changedOn,
+          step: c.status,
+          category: c.category,
+          validUntil: c.validUntil,
+          explanation: c.reason,
+        })),
+        ...life.rechecks.map((c) => ({
+          on: c.checkedOn,
+          step: 'recheck',
+          outcome: c.outcome,
+          reportsMissing: c.reports.missing,
+          reportsLate: c.reports.late,
+          explanation: c.reason,
+        })),
+        ...life.filings.map((f) => ({
+          on: f.reviewedOn,
+          step: 'filingReview',
+          outcome: f.outcome,
+          actor: f.actor,
+          supplementBy: f.supplementBy,
+          explanation: f.note,
+        })),
+      ].sort((p, q) => ((p.on ?? '') < (q.on ?? '') ? -1 : (p.on ?? '') > (q.on ?? '') ? 1 : 0));
+      // Which decision stands, and why: a dispute adjustment outranks runs on the same facts.
+      const standing = decision.runId?.startsWith('dispute:')
+        ? {
+            by: 'dispute',
+            disputeId: decision.runId.slice('dispute:'.length),
+            reason:
+              'a dispute adjustment stands until a decision on newer facts (a later as-of date or other source records) or a new adjustment; a run on the same facts does not replace it',
+          }
+        : { by: 'run', reason: 'the newest decision on the facts on file' };
+      res.json({ decision, standing, history, recognition, recognitionLife });
+    }),
+  );
+  const auditQuery = z
+    .object({
+      creditCode: z.string().max(18).optional(),
+      before: z.coerce.number().int().positive().optional(),
+      limit: z.coerce.number().int().min(1).max(1000).optional(),
+    })
+    .strict();
+  routes.get(
+    '/v1/regulator/audit',
+    ...authed(['regulator'])(async (req, res, p) => {
+      const q = auditQuery.safeParse(req.query);
+      if (!q.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `${q.error.issues[0]?.path.join('.') || 'query'}: give creditCode (an individual business's code), before (a seq) and limit (1 to 1000), each at most once`,
+        );
+      const code =
+        q.data.creditCode === undefined
+          ? undefined
+          : requireIndividualBusinessCode(q.data.creditCode, 'creditCode', allowCodes).code;
+      // A regional regulator reads the entries of the businesses of its region only.
+      if (code !== undefined) await requireBusinessInRegion(req, code, 'audit.read');
+      const limit = q.data.limit ?? 100;
+      const entries = await o.store.auditPage({
+        ...(code === undefined ? {} : { creditCode: code }),
+        ...(p.region === null ? {} : { area: p.region }),
+        ...(q.data.before === undefined ? {} : { before: q.data.before }),
+        limit,
+      });
+      await audit(req, 'audit.read', code ?? null, `${entries.length}`);
+      const last = entries.at(-1);
+      res.json({ entries, next: entries.length === limit && last !== undefined ? { before: last.seq } : null });
+    }),
+  );
+  routes.get(
+    '/v1/regulator/audit/verify',
+    ...authed(['regulator'])(async (req, res) => {
+      const v = await verifyAudit(o.store);
+      await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
+      res.json(v);
+    }),
+  );
+
+  // Regulators' jobs (runs, rounds, sweeps) are accepted at once and run off the request on the
+  // job runner's pool: 202 with the job, whose state, progress and result `GET /v1/regulator/jobs/{id}`
+  // gives. A caller that would rather wait says so (`Prefer: wait=N`, at most 120 s, RFC 7240) and
+  // gets the result (201) or the error if the job ends in time.
+  const jobView = (j: JobRow) => ({
+    id: j.id,
+    kind: j.kind,
+    area: j.area,
+    state: j.state,
+    progress: j.progress,
+    result: j.result,
+    error: j.error,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    href: `/v1/regulator/jobs/${j.id}`,
+  });
+  const startJob = async (req: Request, res: Response, p: Principal, spec: Omit<JobSpec, 'subject'>) => {
+    if (o.jobs === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway runs no jobs');
+    const job = await o.jobs.submit({ ...spec, subject: p.subject });
+    await audit(req, `job.${spec.kind}`, null, job.id);
+    const wait = /(?:^|[\s,;])wait=(\d{1,3})(?:$|[\s,;])/.exec(req.get('prefer') ?? '');
+    const ended = wait === null ? job : ((await o.jobs.waitFor(job.id, Math.min(Number(wait[1]), 120) * 1000)) ?? job);
+    if (ended.state === 'succeeded') {
+      res.status(201).setHeader('Preference-Applied', `wait=${wait?.[1]}`);
+      res.json(ended.result);
+      return;
+    }
+    if (ended.state === 'failed' && ended.error !== null) {
+      const code = ended.error.code as ErrorCode;
+      return sendError(res, code in HTTP_STATUS ? code : 'INTERNAL', ended.error.message);
+    }
+    res.status(202).location(`/v1/regulator/jobs/${ended.id}`).json(jobView(ended));
+  };
+  routes.get(
+    '/v1/regulator/jobs/:id',
+    ...authed(['regulator'])(async (req, res) => {
+      const id = String(req.params.id ?? '');
+      const j = /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.job(id) : null;
+      if (j === null) throw new GetihuError('NOT_FOUND', 'no job with that id');
+      await requireRegulatorsArea(req, j.area, 'job.read');
+      res.json(jobView(j));
+    }),
+  );
+  /** The pipeline, for a regulator's job over `area`. */
+  const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
+    if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+    await requireRegulatorsArea(req, area, action);
+    return o.pipeline;
+  };
+  const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
+  const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
+
+  // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
+  const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
+  routes.post(
+    '/v1/regulator/runs',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = runBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+      const pipeline = await pipelineFor(req, b.data.area, 'run.start');
+      // A rule set that does not exist is the caller's mistake: said now, not by a job that fails.
+      if (b.data.ruleset !== undefined) ruleBook.byRef(b.data.ruleset);
+      await startJob(req, res, p, {
+        kind: 'run',
+        area: b.data.area,
+        params: b.data,
+        work: async ({ pool, progress }) => {
+          const s = await runTyping(pipeline, {
+            area: b.data.area,
+            asOf: b.data.asOf,
+            pool,
+            onBatch: (done, total) => progress({ businesses: done, of: total }),
+            ...(b.data.ruleset === undefined ? {} : { ruleset: b.data.ruleset }),
+          });
+          await audit(req, 'run.start', null, s.runId);
+          return s;
+        },
+      });
+    }),
+  );
+  routes.post(
+    '/v1/regulator/rounds',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = roundBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
+        );
+      const pipeline = await pipelineFor(req, b.data.area, 'round.run');
+      await startJob(req, res, p, {
+        kind: 'round',
+        area: b.data.area,
+        params: b.data,
+        work: async () => {
+          const r = await runRecognition(pipeline, o.store, b.data);
+          // The store has the round's recognitions now; what this gateway cached before must go, so
+          // that no reader sees the state before the round after it ended.
+          for (const c of r.candidates) cache.invalidate(c.creditCode);
+          await audit(req, 'round.run', null, r.roundId);
+          // Each candidate's outcome, without the criterion-by-criterion reasons (the regulator's
+          // explanation of a business has those).
+          const candidates = r.candidates.map(({ reasons: _reasons, ...c }) => c);
+          return {
+            roundId: r.roundId,
+            area: r.area,
+            year: r.year,
+            decidedOn: r.decidedOn,
+            quota: r.quota,
+            counts: r.counts,
+            candidates,
+            renewals: r.renewals,
+          };
+        },
+      });
+    }),
+  );
+
+  // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
+  // goes out on getihu.decision.badge.
+  routes.post(
+    '/v1/regulator/badges/sweep',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = areaAsOfBody.safeParse(req.body);
+      if (!b.success) throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      const pipeline = await pipelineFor(req, b.data.area, 'badge.sweep');
+      await startJob(req, res, p, {
+        kind: 'sweep',
+        area: b.data.area,
+        params: b.data,
+        work: async () => {
+          const r = await sweepBadges(pipeline, o.store, b.data);
+          await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
+          return r;
+        },
+      });
+    }),
+  );
+  return routes;
+}
