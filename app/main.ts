@@ -110,7 +110,7 @@ try {
       claim: '上年度已为2名员工缴纳社保，请复核分型结果',
     });
   }
-  // Demo data for badge status: one recognition revoked for fraud (004 附件2 五), so platforms see a
+  // Demo data for badge status: one recognition revoked for fraud (津市场监管政务〔2024〕9号 附件2 五), so platforms see a
   // revoked badge and the corrections feed has something to tell.
   const revokedCode = round.candidates.filter((c) => c.recognised).at(-1)?.creditCode;
   if (revokedCode !== undefined && revokedCode !== recognised) {

@@ -628,7 +628,7 @@ describe("corrections delivered to a bank's webhook", () => {
   });
 });
 
-describe('京津冀 transfers (004 二(六))', () => {
+describe('京津冀 transfers (津市场监管政务〔2024〕9号 二(六))', () => {
   it('carries an active recognition to Tianjin or Hebei, with its validity and the destination programme, and records the check', async () => {
     const rec = (
       await p.store.rawQuery("select credit_code, valid_until from recognitions where status = 'active' limit 1")
@@ -668,7 +668,7 @@ describe('京津冀 transfers (004 二(六))', () => {
   });
 });
 
-describe('disputes (002 附件 一(三)3)', () => {
+describe('disputes (国市监注发〔2024〕10号 附件 一(三)3)', () => {
   it('a business files, a regulator adjusts, and the result changes everywhere it is shared', async () => {
     // The last survival business: the cache test changes the first one.
     const b = businesses.findLast((x) => expected.get(x.creditCode as string)?.type === 'survival')!;
@@ -717,7 +717,7 @@ describe('disputes (002 附件 一(三)3)', () => {
   });
 });
 
-describe('badge status changes (004 附件2 五; 002 附件 二(七))', () => {
+describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五; 国市监注发〔2024〕10号 附件 二(七))', () => {
   const post = async (path: string, body: unknown, tok: string) => {
     const r = await fetch(`${base}${path}`, {
       method: 'POST',

@@ -1,5 +1,5 @@
 /**
- * 京津冀 mutual recognition (004 二(六)): a 名特优新 business recognised by Beijing, Tianjin or
+ * 京津冀 mutual recognition (津市场监管政务〔2024〕9号 二(六)): a 名特优新 business recognised by Beijing, Tianjin or
  * Hebei keeps its recognition after moving to another of the three, and the destination applies
  * its own support programme. A check answers: is the recognition carried (the same code, or a
  * new code linked through the same operator), until when, do the destination's exclusions hold
@@ -15,8 +15,9 @@ type Province = (typeof JJJ)[keyof typeof JJJ];
 
 /** The support programme a destination applies to a carried recognition. */
 export const PROGRAMMES: Readonly<Record<Province, string>> = Object.freeze({
-  beijing: '北京市各区“名特优新”个体工商户培育措施（000/001/003 附件 四）',
-  tianjin: '天津市“名特优新”个体工商户培育措施（004 附件2 六）',
+  beijing:
+    '北京市各区“名特优新”个体工商户培育措施（兴市监发〔2024〕53号、门头沟区方案（征求意见稿）、石景山区方案（征求意见稿） 附件 四）',
+  tianjin: '天津市“名特优新”个体工商户培育措施（津市场监管政务〔2024〕9号 附件2 六）',
   hebei: '河北省“名特优新”个体工商户培育措施（暂按京津冀统一标准，待河北文本载入）',
 });
 
@@ -102,11 +103,15 @@ export async function checkTransfer(
   const decision = await store.decision(newCode ?? code);
   const reasonsOf = (decision?.reasons as { criterion: string; met: boolean }[] | undefined) ?? [];
   const holds = (id: string) => reasonsOf.find((r) => r.criterion === id)?.met !== false;
-  add('notOnCourtList', holds('mtyx.court'), '名特优新 exclusion B: operator not on the court list (002 附件 二(四)1B)');
+  add(
+    'notOnCourtList',
+    holds('mtyx.court'),
+    '名特优新 exclusion B: operator not on the court list (国市监注发〔2024〕10号 附件 二(四)1B)',
+  );
   add(
     'noUnrepairedFine',
     holds('mtyx.penalty'),
-    '名特优新 exclusion A: no unrepaired fine in the last 2 years (002 附件 二(四)1A)',
+    '名特优新 exclusion A: no unrepaired fine in the last 2 years (国市监注发〔2024〕10号 附件 二(四)1A)',
   );
   const carried = reasons.every((r) => r.met);
   const body = {
@@ -131,6 +136,7 @@ export async function checkTransfer(
     validUntil: body.validUntil,
     programme: carried && to !== undefined ? PROGRAMMES[to] : null,
     reasons,
-    clause: '004 二(六) 经三地认定的“名特优新”个体工商户跨区域迁移后，迁入地对认定的结果予以认可，按照本地公布的培育方案给予帮扶',
+    clause:
+      '津市场监管政务〔2024〕9号 二(六) 经三地认定的“名特优新”个体工商户跨区域迁移后，迁入地对认定的结果予以认可，按照本地公布的培育方案给予帮扶',
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Rule sets: the typing (分型) and 名特优新 (分类) criteria of one region for a span of dates,
  * as versioned data files under `matchers/rules/<region>/<year>.json`. Each criterion names
- * the clause it encodes (policy file + section). Money thresholds are data here, never code.
+ * the clause it encodes (the text's number, or a draft's short title, and the section). Money
+ * thresholds are data here, never code.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -95,7 +96,8 @@ const ruleSetSchema = z.object({
   name: z.string(),
   effectiveFrom: isoDate,
   effectiveTo: isoDate.nullable(),
-  sources: z.array(z.object({ file: z.string(), document: z.string() })).min(1),
+  // The texts it encodes, by number and title; `url` where the text is published.
+  sources: z.array(z.object({ document: z.string().min(1), url: z.url().optional() }).strict()).min(1),
   assumptions: z.array(z.string()),
   /** Money thresholds in yuan and other figures the texts leave to the region. */
   thresholds: z.record(z.string(), z.number().nonnegative()),

@@ -1,7 +1,7 @@
 /**
  * Typing criteria per region, from the policy texts (docs/rules.md names each):
- *   004 = Tianjin 津市场监管政务〔2024〕9号 附件1; 000/001/003 = Beijing district plans 附件 一(三);
- *   002 = national 国市监注发〔2024〕10号 附件 一(四).
+ *   Tianjin 津市场监管政务〔2024〕9号 附件1; Beijing's district plans (兴市监发〔2024〕53号, 门头沟区方案（征求意见稿）,
+ *   石景山区方案（征求意见稿）) 附件 一(三); national 国市监注发〔2024〕10号 附件 一(四).
  * As-of 2025-08-15 unless a test says otherwise: "last year" is 2024.
  */
 import fc from 'fast-check';
@@ -41,7 +41,7 @@ describe('rule book', () => {
     expect(classify(business(HB)).ruleset).toBe('hebei-2024@1');
     expect(classify(business(GD)).ruleset).toBe('national-2024@1');
   });
-  it('records Hebei as an assumption (004 二(六) unified 京津冀 standard)', () => {
+  it('records Hebei as an assumption (津市场监管政务〔2024〕9号 二(六) unified 京津冀 standard)', () => {
     expect(book.byRef('hebei-2024').assumptions.join(' ')).toMatch(/ASSUMPTION.*Tianjin/);
   });
   it('has no rule set in force before 2024', () => {
@@ -53,7 +53,7 @@ describe('rule book', () => {
   });
 });
 
-describe('basic standard (002 附件 一(四)1; 004 附件1 二(一); 000 附件 一(三)1)', () => {
+describe('basic standard (国市监注发〔2024〕10号 附件 一(四)1; 津市场监管政务〔2024〕9号 附件1 二(一); 门头沟区方案（征求意见稿） 附件 一(三)1)', () => {
   it.each([TJ, BJ, HB, GD])('a healthy old business passes it in %s', (d) => {
     expect(typeOf(business(d))).toBe('survival');
   });
@@ -105,11 +105,11 @@ describe('basic standard (002 附件 一(四)1; 004 附件1 二(一); 000 附件
       'basic.taxNonNormal',
       'basic.suspension',
     ]);
-    expect(reason(d, 'basic.abnormalOperation')).toMatchObject({ met: false, clause: '004 附件1 二(一)1' });
+    expect(reason(d, 'basic.abnormalOperation')).toMatchObject({ met: false, clause: '津市场监管政务〔2024〕9号 附件1 二(一)1' });
   });
 });
 
-describe('Tianjin growth (004 附件1 二(二)2)', () => {
+describe('Tianjin growth (津市场监管政务〔2024〕9号 附件1 二(二)2)', () => {
   const grown = (over: Record<string, unknown> = {}) => ({ ...business(TJ), ...over });
   it('(1) revenue at the growth threshold', () => {
     expect(typeOf(withSection(grown(), 'annualReport', { revenueYuan: 120_000 }))).toBe('growth');
@@ -133,7 +133,7 @@ describe('Tianjin growth (004 附件1 二(二)2)', () => {
     const young = withSection(r, 'tax', { registeredOn: '2023-08-16' });
     const d = classify(young);
     expect(d.type).toBe('survival');
-    expect(reason(d, 'growth.taxRegistered')).toMatchObject({ met: false, clause: '004 附件1 二(二)2' });
+    expect(reason(d, 'growth.taxRegistered')).toMatchObject({ met: false, clause: '津市场监管政务〔2024〕9号 附件1 二(二)2' });
     expect(typeOf(business(TJ, { tax: undefined, socialInsurance: { insuredHeadcount: 2 } }))).toBe('survival');
   });
   it('counts 2 years from 29 February to 28 February (民法典 第二百零三条)', () => {
@@ -147,7 +147,7 @@ describe('Tianjin growth (004 附件1 二(二)2)', () => {
   });
 });
 
-describe('Tianjin development (004 附件1 二(二)3)', () => {
+describe('Tianjin development (津市场监管政务〔2024〕9号 附件1 二(二)3)', () => {
   it.each([
     ['(1) high revenue', 'annualReport', { revenueYuan: 1_200_000 }],
     ['(2) general taxpayer', 'tax', { generalTaxpayer: true }],
@@ -167,7 +167,7 @@ describe('Tianjin development (004 附件1 二(二)3)', () => {
   });
 });
 
-describe('Beijing differences (000/001/003 附件 一(三)2)', () => {
+describe('Beijing differences (兴市监发〔2024〕53号、门头沟区方案（征求意见稿）、石景山区方案（征求意见稿） 附件 一(三)2)', () => {
   it('a business established in the as-of year is survival automatically (一(三)2(1))', () => {
     const r = withSection(business(BJ, { annualReport: undefined }), 'registration', { establishedOn: '2025-03-01' });
     const d = classify(r);
@@ -202,7 +202,7 @@ describe('Beijing differences (000/001/003 附件 一(三)2)', () => {
   });
 });
 
-describe('名特优新 basic standard in the typing output (002 附件 二(四)1; 004 附件2 二(一))', () => {
+describe('名特优新 basic standard in the typing output (国市监注发〔2024〕10号 附件 二(四)1; 津市场监管政务〔2024〕9号 附件2 二(一))', () => {
   const growth = () => withSection(business(TJ), 'socialInsurance', { insuredHeadcount: 2 });
   it('growth and development are eligible; survival is not', () => {
     expect(classify(growth()).mtyxBasicEligible).toBe(true);
@@ -223,7 +223,7 @@ describe('名特优新 basic standard in the typing output (002 附件 二(四)1
     const d = classify(withSection(growth(), 'court', { operatorDishonest: true }));
     expect(d.mtyxBasicEligible).toBe(false);
     expect(d.type).toBe('growth');
-    expect(reason(d, 'mtyx.court')).toMatchObject({ met: false, clause: '004 附件2 二(一)2' });
+    expect(reason(d, 'mtyx.court')).toMatchObject({ met: false, clause: '津市场监管政务〔2024〕9号 附件2 二(一)2' });
   });
 });
 

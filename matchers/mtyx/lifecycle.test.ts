@@ -1,4 +1,4 @@
-/** Recognition lifecycle: 004 附件2 五; 000 附件 三(五); 002 附件 二(六). */
+/** Recognition lifecycle: 津市场监管政务〔2024〕9号 附件2 五; 门头沟区方案（征求意见稿） 附件 三(五); 国市监注发〔2024〕10号 附件 二(六). */
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate as d } from '../../lib/dates.js';
 import { RuleBook } from '../ruleSet.js';
@@ -82,7 +82,7 @@ describe('recognition lifecycle', () => {
   });
 });
 
-describe('the yearly badge sweep (004 附件2 五: 有效期为3年 … 对已不符合标准的，取消认定)', () => {
+describe('the yearly badge sweep (津市场监管政务〔2024〕9号 附件2 五: 有效期为3年 … 对已不符合标准的，取消认定)', () => {
   const rec = { validFrom: '2025-11-30', validUntil: '2028-11-29' };
   const fine = { asOf: '2026-08-15', typingBasicMet: true, mtyxBasicMet: true, type: 'growth' as const };
 

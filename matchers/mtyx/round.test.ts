@@ -1,6 +1,6 @@
 /**
- * 名特优新 rounds. Clauses: 002 附件 二(四) (national basic standard, 5% quota, one per operator per
- * county), 004 附件2 二–三 (Tianjin), 000/001/003 附件 三(三)–(四) (Beijing districts).
+ * 名特优新 rounds. Clauses: 国市监注发〔2024〕10号 附件 二(四) (national basic standard, 5% quota, one per operator per
+ * county), 津市场监管政务〔2024〕9号 附件2 二–三 (Tianjin), 兴市监发〔2024〕53号、门头沟区方案（征求意见稿）、石景山区方案（征求意见稿） 附件 三(三)–(四) (Beijing districts).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ const round = (records: Rec[], area: string, existing = []) =>
 const only = (res: ReturnType<typeof round>, code: unknown) => res.candidates.find((c) => c.creditCode === code)!;
 
 describe('basic standard of a round', () => {
-  it('admits growth and development applicants; a survival applicant is not a source (004 附件2 二(一))', () => {
+  it('admits growth and development applicants; a survival applicant is not a source (津市场监管政务〔2024〕9号 附件2 二(一))', () => {
     const g = apply(growth('120101'));
     const s = apply(business('120101'));
     const res = round([g, s, ...Array.from({ length: 40 }, () => growth('120102'))], '120000');
@@ -79,7 +79,7 @@ describe('basic standard of a round', () => {
     expect(only(res, court.creditCode).outcome).toBe('ineligible');
   });
 
-  it('bars a business revoked within 5 years from applying (004 附件2 五)', () => {
+  it('bars a business revoked within 5 years from applying (津市场监管政务〔2024〕9号 附件2 五)', () => {
     const r = apply(growth('120101'));
     const existing = [
       {
@@ -101,7 +101,7 @@ describe('basic standard of a round', () => {
 });
 
 describe('categories', () => {
-  it('Tianjin 优质 needs more than 30 years; the Beijing districts more than 20 (004 附件2 二(二)3(1); 000 附件 三(三)2(3)A)', () => {
+  it('Tianjin 优质 needs more than 30 years; the Beijing districts more than 20 (津市场监管政务〔2024〕9号 附件2 二(二)3(1); 门头沟区方案（征求意见稿） 附件 三(三)2(3)A)', () => {
     const old = (d: string) =>
       apply(growth(d, { registration: { status: 'active', establishedOn: '2000-01-01', seasonal: false } }), {}, {});
     const tj = old('120101');
@@ -135,7 +135,7 @@ describe('categories', () => {
     expect(only(res, more.creditCode).category).toBe('quality');
   });
 
-  it('Shijingshan does not count a 非遗工坊 title; Mentougou does (001 vs 000 附件 三(三)2(3)B)', () => {
+  it('Shijingshan does not count a 非遗工坊 title; Mentougou does (石景山区方案（征求意见稿） vs 门头沟区方案（征求意见稿） 附件 三(三)2(3)B)', () => {
     const h = { heritageTitles: [{ kind: 'heritageWorkshop', level: 'district' }] };
     const sjs = apply(growth('110107'), {}, h);
     const mtg = apply(growth('110109'), {}, h);
@@ -205,7 +205,7 @@ describe('quota and uniqueness', () => {
     expect(res.counts.quotaExhausted).toBe(1);
   });
 
-  it('one recognised business per operator per district (002 附件 二(四)3)', () => {
+  it('one recognised business per operator per district (国市监注发〔2024〕10号 附件 二(四)3)', () => {
     const a = apply(development('110109', { operatorId: 'same-person' }));
     const b = apply(growth('110109', { operatorId: 'same-person' }));
     const c = apply(growth('110108', { operatorId: 'same-person' }));

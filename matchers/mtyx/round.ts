@@ -73,7 +73,7 @@ export interface RoundInput {
 /** Why a candidate ended where it did. */
 export type CandidateOutcome = 'recognised' | 'ineligible' | 'noCategory' | 'quotaExhausted' | 'operatorAlreadyRecognised';
 
-/** Why a candidate outside the growth and development types was admitted as a source (002 附件 二(四)1). */
+/** Why a candidate outside the growth and development types was admitted as a source (国市监注发〔2024〕10号 附件 二(四)1). */
 export type SourceExemption = 'recommendation' | 'specialGroup' | null;
 
 /** One candidate's result. */

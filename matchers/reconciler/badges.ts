@@ -1,5 +1,5 @@
 /**
- * Badge status on the pipeline (002 附件 二(七) 店铺标识; 004 附件2 五): the yearly sweep expires
+ * Badge status on the pipeline (国市监注发〔2024〕10号 附件 二(七) 店铺标识; 津市场监管政务〔2024〕9号 附件2 五): the yearly sweep expires
  * recognitions past their last valid day and cancels (取消认定) those whose newer typing decision
  * fails the re-check; a regulator revokes (撤销) one for fraud or bribery. Each change is an event
  * on getihu.decision.badge, which the sink records, the gateway's cache follows, and banks that

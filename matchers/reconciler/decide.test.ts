@@ -1,6 +1,6 @@
 /**
  * A batch's decision events, as the pool hands them over: each one is a framed Avro event that
- * decodes to what `classify` decides for that business (004 附件1 二, the typing rules; the id is
+ * decodes to what `classify` decides for that business (津市场监管政务〔2024〕9号 附件1 二, the typing rules; the id is
  * `decisionIdOf` of the decision), lying back to back in one buffer.
  */
 import avro from 'avsc';
