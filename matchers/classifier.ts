@@ -1,5 +1,5 @@
 /**
- * The `classify` contract (DESIGN.md): one JSON line in, one JSON line out, in order. A line
+ * The `classify` contract (docs/classify.md): one JSON line in, one JSON line out, in order. A line
  * that cannot be used becomes an error line `{"creditCode"?, "line", "error": {code, message}}`
  * and the batch goes on.
  */

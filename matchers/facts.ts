@@ -1,6 +1,6 @@
 /**
  * The facts the decision core decides on: one business's records as the agencies hold them
- * (the `classify` input of DESIGN.md), checked and normalised into {@link BusinessFacts}:
+ * (the `classify` input of docs/classify.md), checked and normalised into {@link BusinessFacts}:
  * dates become day numbers, money becomes integer fen, an absent section becomes "that agency
  * has no record".
  */
@@ -15,7 +15,7 @@ const count = z.number().int().nonnegative();
 const dateText = z.string();
 const section = <T extends z.ZodTypeAny>(schema: T) => schema.nullish();
 
-/** The wire shape of one business's facts (DESIGN.md, "Contract: the classify command"). */
+/** The wire shape of one business's facts (docs/classify.md, "Input"). */
 export const businessFactsInput = z.object({
   creditCode: z.string(),
   name: z.string().nullish(),
