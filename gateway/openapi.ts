@@ -1,230 +1,119 @@
-/** The OpenAPI 3.1 document of the gateway, and a readable page rendered from it. */
+/**
+ * The OpenAPI 3.1 document of the gateway, generated from its operations (gateway/api.ts): paths,
+ * parameters, request bodies and answers come from the zod schemas the routes check requests with,
+ * through zod's own JSON Schema conversion. `/docs` shows it with Swagger UI (swagger-ui-dist,
+ * served from the package, no CDN).
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { type Answer, errorBody, OPERATIONS, type Operation, TAGS } from './api.js';
 
-const bearer = [{ bearer: [] }];
-const code = {
-  name: 'code',
-  in: 'path',
-  required: true,
-  schema: { type: 'string', pattern: '^92[0-9A-HJ-NPQRTUWXY]{16}$' },
-  description: 'unified social credit code of an individual business',
-};
-const error = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+type Json = Record<string, unknown>;
+
+/** A zod schema as JSON Schema 2020-12 (the dialect of OpenAPI 3.1), without its `$schema`. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  return rest;
+}
+
+/** The properties of an object schema as parameters in `where`. */
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
+  if (schema === undefined) return [];
+  const s = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
+  return Object.entries(s.properties ?? {}).map(([name, p]) => {
+    const { description, ...rest } = p as { description?: string };
+    return {
+      name,
+      in: where,
+      required: where === 'path' || (s.required ?? []).includes(name),
+      ...(description === undefined ? {} : { description }),
+      schema: rest,
+    };
+  });
+}
+
+function answer(a: Answer): Json {
+  const headers =
+    a.headers === undefined
+      ? {}
+      : {
+          headers: Object.fromEntries(
+            Object.entries(a.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]),
+          ),
+        };
+  if (a.schema === undefined) return { description: a.description, ...headers };
+  const schema = a.schema === errorBody ? { $ref: '#/components/schemas/Error' } : jsonSchema(a.schema, 'output');
+  return { description: a.description, ...headers, content: { [a.contentType ?? 'application/json']: { schema } } };
+}
+
+function operation(op: Operation): Json {
+  const security = op.roles === 'anyone' ? [{}, { bearer: [] }] : [{ bearer: [] }];
+  const who = op.roles === 'anyone' ? 'anyone (a token, when sent, must be valid)' : op.roles.join(', ');
+  return {
+    operationId: op.operationId,
+    tags: [op.tag],
+    summary: op.summary,
+    description: `${op.description === undefined ? '' : `${op.description}\n\n`}Roles: ${who}.`,
+    'x-roles': op.roles,
+    security,
+    parameters: [...parameters(op.params, 'path'), ...parameters(op.query, 'query')],
+    ...(op.body === undefined
+      ? {}
+      : { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
+    responses: Object.fromEntries(Object.entries(op.responses).map(([status, a]) => [status, answer(a)])),
+  };
+}
+
+/** An express path (`/v1/badges/:code`) as an OpenAPI one (`/v1/badges/{code}`). */
+export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
 
 /** The document. */
-export function openApiDocument(): Record<string, unknown> {
-  const op = (summary: string, roles: string, extra: Record<string, unknown> = {}) => ({
-    summary,
-    description: `Roles: ${roles}.`,
-    security: bearer,
-    responses: { 200: { description: 'ok' }, 400: error, 401: error, 403: error, 404: error, 429: error },
-    ...extra,
-  });
+export function openApiDocument(operations: readonly Operation[] = OPERATIONS): Json {
+  const paths: Record<string, Json> = {};
+  for (const op of operations) {
+    const p = openApiPath(op.path);
+    paths[p] = { ...(paths[p] ?? {}), [op.method]: operation(op) };
+  }
   return {
     openapi: '3.1.0',
     info: {
       title: 'getihu gateway',
       version: '1',
       description:
-        'Typing (分型) and 名特优新 results of individual businesses, shared by role. Every non-public read is audited.',
+        'Typing (分型) and 名特优新 results of individual businesses (个体工商户), shared by role. Every non-public read is audited; every error has the one shape `{"error": {"code", "message"}}`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
+    servers: [{ url: '/', description: 'this gateway' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (ES256)' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          properties: {
-            error: {
-              type: 'object',
-              properties: { code: { type: 'string' }, message: { type: 'string' } },
-              required: ['code', 'message'],
-            },
-          },
-        },
-      },
+      schemas: { Error: jsonSchema(errorBody, 'output') },
     },
-    paths: {
-      '/v1/public/businesses/{code}': {
-        get: op('A business as the national register shows it: type and recognition', 'any', { parameters: [code] }),
-      },
-      '/v1/public/search': {
-        get: op('Search businesses by (partial) name', 'any', {
-          parameters: [{ name: 'name', in: 'query', required: true, schema: { type: 'string', minLength: 1, maxLength: 50 } }],
-        }),
-      },
-      '/v1/credit-tags/{code}': {
-        get: op(
-          'Credit-assessment tags: type, 名特优新 category and validity, basic-standard flags, rule set and as-of date — no amounts',
-          'bank',
-          {
-            parameters: [
-              code,
-              {
-                name: 'purpose',
-                in: 'query',
-                required: true,
-                schema: { enum: ['credit-assessment', 'product-matching', 'pre-approval'] },
-              },
-            ],
-          },
-        ),
-      },
-      '/v1/credit-tags-corrections': {
-        get: op(
-          'Changes to tags this bank fetched — new typing decisions (runs, dispute adjustments) and badge status changes (expired, cancelled, revoked) — from where it left off',
-          'bank',
-          {
-            parameters: [
-              { name: 'cursor', in: 'query', description: 'the cursor of the previous answer', schema: { type: 'string' } },
-              {
-                name: 'since',
-                in: 'query',
-                description: 'or: changes recorded after this time',
-                schema: { type: 'string', format: 'date-time' },
-              },
-            ],
-          },
-        ),
-      },
-      '/v1/credit-tags-corrections/stream': {
-        get: op(
-          'The same changes pushed as they happen: a text/event-stream of `correction` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per bank',
-          'bank',
-          {
-            parameters: [
-              { name: 'cursor', in: 'query', description: 'start after this cursor', schema: { type: 'string' } },
-              { name: 'since', in: 'query', description: 'or: after this time', schema: { type: 'string', format: 'date-time' } },
-            ],
-          },
-        ),
-      },
-      '/v1/credit-tags-corrections/webhook': {
-        put: op(
-          "Register (or replace) this bank's endpoint for the same changes, POSTed as they happen: body {url, cursor?|since?}; the url's origin must be on the gateway's list (GETIHU_WEBHOOK_ORIGINS). Answers the signing secret, once. Each delivery is {corrections, cursor}, signed in the header Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>; any 2xx acknowledges, anything else is retried with doubling pauses (5 s up to 1 h), and the cursor moves only past what was acknowledged",
-          'bank',
-        ),
-        get: op(
-          "This bank's endpoint and where its deliveries stand (failures, last error, next attempt); never the secret",
-          'bank',
-        ),
-        delete: op("Remove this bank's endpoint", 'bank'),
-      },
-      '/v1/regulator/runs': {
-        post: op('Start a typing run for an area as of a date (a complete, versioned result set)', 'regulator'),
-      },
-      '/v1/regulator/rounds': {
-        post: op(
-          "Run a year's 名特优新 round for an area; answers quota use, counts and each candidate's outcome; body {area, asOf, decidedOn?}",
-          'regulator',
-        ),
-      },
-      '/v1/regulator/review-steps': {
-        post: op(
-          '名特优新 review steps (走访核实 verification, 征求意见 consultation, 信息公示 notice, objection) with dates; the actor is the token subject; body {batchId, steps}',
-          'regulator',
-        ),
-      },
-      '/v1/regulator/badges/sweep': {
-        post: op(
-          'Yearly badge sweep for an area as of a date: expire recognitions past their validity, cancel (取消认定) those failing the re-check; each change is emitted on getihu.decision.badge',
-          'regulator',
-        ),
-      },
-      '/v1/regulator/recognitions/{code}/revoke': {
-        post: op('Revoke (撤销) a recognition for fraud or bribery; a new application is barred for 5 years', 'regulator', {
-          parameters: [code],
-        }),
-      },
-      '/v1/badges/{code}': {
-        get: op('The 名特优新 badge as a signed token (verify offline with /.well-known/jwks.json)', 'platform', {
-          parameters: [code],
-        }),
-      },
-      '/v1/badges/{code}/status': {
-        get: op('Badge status: active, revoked, expired or none', 'platform, public', { parameters: [code] }),
-      },
-      '/v1/feeds/{agency}/{feed}': {
-        post: op(
-          "Push a batch of the agency's own feed; answers accepted/rejected per record with reasons; a replayed batch is harmless",
-          'agency with scope feeds:<agency>',
-          {
-            parameters: [
-              { name: 'agency', in: 'path', required: true, schema: { type: 'string' } },
-              { name: 'feed', in: 'path', required: true, schema: { type: 'string' } },
-            ],
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['batchId', 'records'],
-                    properties: { batchId: { type: 'string' }, records: { type: 'array', maxItems: 5000 } },
-                  },
-                },
-              },
-            },
-          },
-        ),
-      },
-      '/v1/regulator/decisions/{code}': {
-        get: op('A decision explained criterion by criterion, its history and source records', 'regulator', {
-          parameters: [code],
-        }),
-      },
-      '/v1/disputes': {
-        post: op('A business disputes its own result (异议)', 'public, with the business credit code as token subject'),
-      },
-      '/v1/regulator/disputes': { get: op('Disputes, by status', 'regulator') },
-      '/v1/regulator/disputes/{id}/resolve': {
-        post: op('Uphold, or adjust with a reason: an adjustment is a new decision, shared everywhere', 'regulator'),
-      },
-      '/v1/transfers/check': {
-        post: op(
-          '京津冀 transfer: is the recognition carried, until when, do the exclusions hold, which programme applies',
-          'region (into its own province), regulator',
-          {
-            requestBody: {
-              required: true,
-              content: {
-                'application/json': {
-                  schema: {
-                    type: 'object',
-                    required: ['creditCode', 'toRegion'],
-                    properties: {
-                      creditCode: { type: 'string' },
-                      newCreditCode: { type: 'string' },
-                      toRegion: { type: 'string' },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        ),
-      },
-      '/v1/regulator/audit': { get: op('The audit log (optionally for one credit code)', 'regulator') },
-      '/v1/regulator/audit/verify': { get: op('Verify the audit hash chain', 'regulator') },
-      '/.well-known/jwks.json': { get: { summary: 'Public keys of badge tokens', responses: { 200: { description: 'JWKS' } } } },
-    },
+    paths,
   };
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** The script that starts Swagger UI on the page (allowed by its hash, no inline script otherwise). */
+const DOCS_SCRIPT = `window.onload = function () { window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true }); };`;
+const DOCS_SCRIPT_HASH = createHash('sha256').update(DOCS_SCRIPT).digest('base64');
 
-/** A plain HTML page listing every operation. */
-export function renderDocs(doc: Record<string, unknown>): string {
-  const paths = doc.paths as Record<string, Record<string, { summary: string; description?: string }>>;
-  const rows = Object.entries(paths)
-    .flatMap(([p, ops]) =>
-      Object.entries(ops).map(
-        ([m, o]) =>
-          `<tr><td><code>${m.toUpperCase()}</code></td><td><code>${esc(p)}</code></td><td>${esc(o.summary)}</td><td>${esc(o.description ?? '')}</td></tr>`,
-      ),
-    )
-    .join('\n');
-  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>getihu API</title>
-<style>body{font-family:sans-serif;margin:2rem;max-width:70rem}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}</style></head>
-<body><h1>getihu gateway</h1><p>${esc(String((doc.info as { description: string }).description))}</p>
-<p>Authenticate with <code>Authorization: Bearer &lt;JWT&gt;</code>. Machine-readable: <a href="/openapi.json">/openapi.json</a>.</p>
-<table><tr><th>method</th><th>path</th><th>what</th><th>who</th></tr>${rows}</table></body></html>`;
+/** The content security policy of the /docs page: the page's own assets and its one script. */
+export const DOCS_CSP = `default-src 'self'; script-src 'self' 'sha256-${DOCS_SCRIPT_HASH}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'`;
+
+/** The /docs page: Swagger UI from /docs/assets (the swagger-ui-dist package) on /openapi.json. */
+export function docsPage(): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>getihu gateway API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>${DOCS_SCRIPT}</script>
+</body>
+</html>
+`;
 }

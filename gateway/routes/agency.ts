@@ -1,12 +1,12 @@
 /** Agencies: push a batch of their own feed (a receipt of what was accepted and rejected, and why); replaying a batch is harmless. */
 import { type Request, Router } from 'express';
-import { z } from 'zod';
 import { FEEDS } from '../../connectors/index.js';
 import { ingestRecords } from '../../connectors/ingest.js';
 import { GetihuError } from '../../lib/errors.js';
 import type { Principal } from '../auth.js';
 import { type GatewayParts, principalOf } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';
+import { pushBody } from '../requests.js';
 
 /** Whether a JSON value nests objects or arrays deeper than `limit` (checked without recursion). */
 function nestedDeeperThan(v: unknown, limit: number): boolean {
@@ -33,12 +33,6 @@ export function agencyRoutes(g: GatewayParts): Router {
       throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
     }
   };
-  const pushBody = z
-    .object({
-      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
-      records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
-    })
-    .strict();
   routes.post(
     '/v1/feeds/:agency/:feed',
     // The feed and the token's scope are checked before a body of up to 5 MB is read.

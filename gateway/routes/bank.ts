@@ -1,16 +1,16 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
-import { z } from 'zod';
+import { BANK_PURPOSES, correctionsQuery, purposeQuery, webhookBody } from '../requests.js';
+
+export { BANK_PURPOSES };
+
 import { GetihuError } from '../../lib/errors.js';
 import type { CorrectionPosition } from '../../lib/store/store.js';
 import { basicStandardMet } from '../../matchers/typing.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from '../corrections.js';
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';
-
-/** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信). */
-export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
 
 /** Open correction streams a bank may hold at once. */
 export const MAX_STREAMS_PER_SUBJECT = 4;
@@ -23,7 +23,6 @@ export function bankRoutes(g: GatewayParts): Router {
   const { o, audit, authed, snapshot, allowCodes, activeRecognition, cache, smallJson } = g;
   const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
-  const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
   routes.get(
     '/v1/credit-tags/:code',
     ...authed(['bank'])(async (req, res) => {
@@ -58,10 +57,6 @@ export function bankRoutes(g: GatewayParts): Router {
   // Banks are told of corrections to tags they fetched: a feed read from where the bank left off
   // (`cursor` of the previous answer) or from a point in time (`since`), or pushed as they happen
   // over a server-sent event stream.
-  const correctionsQuery = z
-    .object({ since: z.iso.datetime().optional(), cursor: z.string().max(200).optional() })
-    .strict()
-    .refine((q) => q.since === undefined || q.cursor === undefined);
   const correctionsFrom = (req: Request): CorrectionPosition => {
     const q = correctionsQuery.safeParse(req.query);
     // A reconnecting event stream says where it stood in Last-Event-ID.
@@ -185,10 +180,6 @@ export function bankRoutes(g: GatewayParts): Router {
   );
 
   // Or delivered to the bank's own endpoint, signed, until it acknowledges (gateway/webhooks.ts).
-  const webhookBody = z
-    .object({ url: z.string().max(2000), cursor: z.string().max(200).optional(), since: z.iso.datetime().optional() })
-    .strict()
-    .refine((b) => b.since === undefined || b.cursor === undefined, 'give cursor or since, not both');
   routes.put(
     '/v1/credit-tags-corrections/webhook',
     ...authed(

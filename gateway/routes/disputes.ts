@@ -1,7 +1,6 @@
 /** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
@@ -10,6 +9,7 @@ import { adjustedDecision } from '../../matchers/reconciler/disputes.js';
 import { topicName } from '../../matchers/reconciler/reconciler.js';
 import type { TYPE_LABELS } from '../../matchers/typing.js';
 import type { GatewayParts } from '../context.js';
+import { disputeBody, resolveBody } from '../requests.js';
 
 export function disputeRoutes(g: GatewayParts): Router {
   const { o, audit, authed, allowCodes, now, ruleBook, smallJson, requireRegulatorsArea } = g;
@@ -18,17 +18,6 @@ export function disputeRoutes(g: GatewayParts): Router {
   // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
   // own token. A regulator sees and resolves those of its region; adjusting a type is a new
   // decision event, so the result changes everywhere it is shared (store, cache, banks).
-  const disputeBody = z
-    .object({
-      creditCode: z.string(),
-      claim: z.string().trim().min(1).max(2000),
-      subject: z.enum(['type', 'mtyx']).default('type'),
-      year: z.number().int().min(2024).max(2100).optional(),
-    })
-    .strict()
-    .refine((b) => b.subject === 'type' || b.year !== undefined, {
-      message: 'year: a dispute over a 名特优新 outcome names the round year',
-    });
   const disputeView = (d: Record<string, unknown>, today: string) => ({
     id: d.id,
     creditCode: d.credit_code,
@@ -118,13 +107,6 @@ export function disputeRoutes(g: GatewayParts): Router {
       res.json({ disputes: list.map((d) => disputeView(d, today)) });
     }),
   );
-  const resolveBody = z
-    .object({
-      outcome: z.enum(['uphold', 'adjust']),
-      type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
-      reason: z.string().trim().min(1).max(2000),
-    })
-    .strict();
   routes.post(
     '/v1/regulator/disputes/:id/resolve',
     ...authed(

@@ -1,16 +1,18 @@
 /** What anyone may read: health and readiness, metrics, the API description, the badge keys, and the public register (by code or by name). */
-import { Router } from 'express';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { z } from 'zod';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/reconciler.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { sendError } from '../errors.js';
 import { metricsHandler } from '../observe.js';
-import { openApiDocument, renderDocs } from '../openapi.js';
+import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
+import { searchQuery } from '../requests.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+/** Swagger UI's files, as the swagger-ui-dist package ships them. */
+const SWAGGER_UI_DIR = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
 
 export function publicRoutes(g: GatewayParts): Router {
   const { o, open, snapshot, allowCodes, activeRecognition } = g;
@@ -29,11 +31,15 @@ export function publicRoutes(g: GatewayParts): Router {
     }),
   );
   routes.get('/metrics', metricsHandler());
+  const document = openApiDocument();
   routes.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument());
+    res.json(document);
   });
+  // Swagger UI from its npm package (no CDN), on this gateway's document.
+  routes.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
   routes.get('/docs', (_req, res) => {
-    res.type('html').send(renderDocs(openApiDocument()));
+    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    res.type('html').send(docsPage());
   });
   routes.get('/.well-known/jwks.json', (_req, res) => {
     // Shop pages verify badges offline against these keys: let them be cached for a while.
@@ -72,16 +78,6 @@ export function publicRoutes(g: GatewayParts): Router {
       });
     }),
   );
-  const searchQuery = z
-    .object({
-      name: z
-        .string()
-        .trim()
-        .min(2)
-        .max(50)
-        .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
-    })
-    .strict();
   routes.get(
     '/v1/public/search',
     searchLimit,

@@ -1,12 +1,12 @@
 /** Regulators' work on 名特优新 recognitions: the review steps of candidates, revocation (撤销), and the level above's review of what a district filed (备案). */
 import { Router } from 'express';
-import { z } from 'zod';
 import { FEEDS } from '../../connectors/index.js';
 import { ingestRecords } from '../../connectors/ingest.js';
 import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/badges.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
+import { filingQuery, filingReviewBody, revokeBody, stepsBody } from '../requests.js';
 
 export function recognitionRoutes(g: GatewayParts): Router {
   const { o, audit, authed, allowCodes, now, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
@@ -14,12 +14,6 @@ export function recognitionRoutes(g: GatewayParts): Router {
   // Regulators record the review steps of their candidates (走访核实, 征求意见, 信息公示 and objections
   // raised during it): each one a fact with the date and the regulator who acted, through the
   // same connector as any feed, and the round requires the steps its rule set names.
-  const stepsBody = z
-    .object({
-      batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
-      steps: z.array(z.record(z.string(), z.unknown())).min(1).max(500),
-    })
-    .strict();
   routes.post(
     '/v1/regulator/review-steps',
     ...authed(
@@ -56,9 +50,6 @@ export function recognitionRoutes(g: GatewayParts): Router {
     }),
   );
 
-  const revokeBody = z
-    .object({ ground: z.enum(['fraud', 'bribery']), note: z.string().trim().min(1).max(500), on: z.iso.date().optional() })
-    .strict();
   routes.post(
     '/v1/regulator/recognitions/:code/revoke',
     ...authed(
@@ -86,7 +77,6 @@ export function recognitionRoutes(g: GatewayParts): Router {
   // The level above reviews what a district filed (备案): the filing list of a year, and a review
   // of one recognition — confirmed, more material by a date (限期补充材料), or refused (不予认定,
   // which ends the recognition). A district regulator reviews nobody's filing, its own least.
-  const filingQuery = z.object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) }).strict();
   routes.get(
     '/v1/regulator/filings',
     ...authed(['regulator'])(async (req, res) => {
@@ -98,17 +88,6 @@ export function recognitionRoutes(g: GatewayParts): Router {
       res.json({ area: q.data.area, year: q.data.year, recognitions: list });
     }),
   );
-  const filingReviewBody = z
-    .object({
-      outcome: z.enum(['confirmed', 'supplement', 'refused']),
-      note: z.string().trim().min(1).max(500),
-      on: z.iso.date().optional(),
-      supplementBy: z.iso.date().optional(),
-    })
-    .strict()
-    .refine((b) => (b.outcome === 'supplement') === (b.supplementBy !== undefined), {
-      message: 'supplementBy: the date more material is due, given with outcome supplement and only then',
-    });
   routes.post(
     '/v1/regulator/recognitions/:code/filing-review',
     ...authed(

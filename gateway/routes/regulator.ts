@@ -1,6 +1,5 @@
 /** Regulators: explain a decision down to its facts and source records, read and verify the audit log, and start and follow their jobs (runs, rounds, sweeps) — within their own jurisdiction. */
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/store.js';
@@ -13,6 +12,7 @@ import { verifyAudit } from '../audit.js';
 import type { Principal } from '../auth.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
+import { areaAsOfBody, auditQuery, roundBody, runBody } from '../requests.js';
 
 export function regulatorRoutes(g: GatewayParts): Router {
   const { o, audit, authed, allowCodes, ruleBook, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
@@ -80,13 +80,6 @@ export function regulatorRoutes(g: GatewayParts): Router {
       res.json({ decision, standing, history, recognition, recognitionLife });
     }),
   );
-  const auditQuery = z
-    .object({
-      creditCode: z.string().max(18).optional(),
-      before: z.coerce.number().int().positive().optional(),
-      limit: z.coerce.number().int().min(1).max(1000).optional(),
-    })
-    .strict();
   routes.get(
     '/v1/regulator/audit',
     ...authed(['regulator'])(async (req, res, p) => {
@@ -172,11 +165,8 @@ export function regulatorRoutes(g: GatewayParts): Router {
     await requireRegulatorsArea(req, area, action);
     return o.pipeline;
   };
-  const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
-  const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
 
   // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
-  const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
   routes.post(
     '/v1/regulator/runs',
     ...authed(

@@ -1,0 +1,690 @@
+/**
+ * The gateway's operations as data: for each route, who may call it, what it reads (path, query,
+ * body — the same zod schemas the handlers check requests with) and what it answers, by status.
+ * The OpenAPI document (gateway/openapi.ts) is generated from this table, and a test holds it to
+ * the routes the app serves, so the description cannot drift from the API.
+ */
+import { z } from 'zod';
+import type { Role } from './auth.js';
+import {
+  areaAsOfBody,
+  auditQuery,
+  correctionsQuery,
+  disputeBody,
+  filingQuery,
+  filingReviewBody,
+  purposeQuery,
+  pushBody,
+  resolveBody,
+  revokeBody,
+  roundBody,
+  runBody,
+  searchQuery,
+  stepsBody,
+  webhookBody,
+} from './requests.js';
+import { transferRequest } from './transfer.js';
+
+/** One answer of an operation. */
+export interface Answer {
+  readonly description: string;
+  /** The body (JSON unless `contentType` says otherwise); none: no body. */
+  readonly schema?: z.ZodType;
+  readonly contentType?: string;
+  /** Response headers worth naming (Location of a job, Retry-After…). */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** One operation of the API. */
+export interface Operation {
+  readonly method: 'get' | 'post' | 'put' | 'delete';
+  /** The path as express routes it (`/v1/badges/:code`). */
+  readonly path: string;
+  readonly operationId: string;
+  readonly tag: Tag;
+  readonly summary: string;
+  readonly description?: string;
+  /** The roles whose tokens it accepts; `anyone`: no token needed (one sent must be valid). */
+  readonly roles: readonly Role[] | 'anyone';
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodType;
+  readonly body?: z.ZodType;
+  readonly responses: Readonly<Record<number, Answer>>;
+}
+
+/** The groups of operations, one per audience. */
+export const TAGS = {
+  public: 'Anyone: the public register, badge status, health, the API description',
+  bank: 'Banks: credit-assessment tags (with a purpose) and the corrections to tags they fetched',
+  platform: 'Platforms: 名特优新 badges as signed tokens',
+  agency: 'Agencies: pushes of their own feeds, with a receipt',
+  regulator: 'Regulators: explanations, the audit log, typing runs, 名特优新 rounds and sweeps, as jobs',
+  recognitions: 'Regulators: review steps, revocations (撤销) and filing reviews (备案) of 名特优新 recognitions',
+  disputes: 'Disputes (异议): filed by a business, resolved by its regulator',
+  region: 'Regions: 京津冀 transfer checks',
+} as const;
+export type Tag = keyof typeof TAGS;
+
+const creditCode = z
+  .string()
+  .regex(/^92[0-9A-HJ-NPQRTUWXY]{16}$/)
+  .describe('unified social credit code of an individual business (GB 32100-2015; starts with 92)');
+const codeParams = z.object({ code: creditCode });
+const isoDate = z.iso.date();
+const businessType = z.enum(['survival', 'growth', 'development', 'ineligible']);
+const category = z.enum(['well-known', 'distinctive', 'quality', 'emerging']).describe('知名, 特色, 优质, 新兴');
+
+/** The one error shape (gateway/errors.ts). */
+export const errorBody = z.object({
+  error: z.object({
+    code: z.string().describe('a stable code: INVALID_INPUT, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, RATE_LIMITED, UNAVAILABLE…'),
+    message: z.string().describe('what was wrong, naming the field'),
+  }),
+});
+
+const reason = z.looseObject({
+  criterion: z.string(),
+  met: z.boolean(),
+  evidence: z.unknown().optional(),
+  clause: z.string().describe('the clause it encodes: the text’s number and section'),
+});
+
+export const creditTagsBody = z.object({
+  creditCode: z.string(),
+  type: businessType,
+  label: z.string(),
+  mtyx: z.object({ category, validFrom: isoDate, validUntil: isoDate }).nullable(),
+  basicStandard: z.object({
+    typing: z.boolean(),
+    mtyx: z.boolean(),
+    noExcludingPenalty: z.boolean(),
+    operatorNotOnCourtList: z.boolean(),
+  }),
+  ruleset: z.string(),
+  asOf: isoDate,
+});
+
+export const publicBusinessBody = z.object({
+  creditCode: z.string(),
+  name: z.string().nullable(),
+  region: z.string().nullable(),
+  type: businessType.nullable(),
+  label: z.string().nullable(),
+  asOf: isoDate.nullable(),
+  recognition: z.object({ category, validUntil: isoDate }).nullable(),
+});
+
+export const searchBody = z.object({
+  results: z.array(
+    z.object({
+      creditCode: z.string(),
+      name: z.string().nullable(),
+      region: z.string(),
+      type: businessType.nullable(),
+      label: z.string().nullable(),
+    }),
+  ),
+});
+
+export const badgeBody = z.object({
+  creditCode: z.string(),
+  category,
+  validFrom: isoDate,
+  validUntil: isoDate,
+  benefitsFrom: isoDate,
+  token: z.string().describe('an ES256 JWT (typ badge+jwt, aud getihu-badge), valid a day at most'),
+  jwks: z.string(),
+});
+
+export const badgeStatusBody = z.object({
+  creditCode: z.string(),
+  status: z.enum(['active', 'revoked', 'cancelled', 'expired', 'refused', 'none']),
+  validUntil: isoDate.nullable(),
+});
+
+const correction = z.looseObject({ creditCode: z.string(), kind: z.string(), recordedAt: z.string() });
+export const correctionsBody = z.object({ corrections: z.array(correction), cursor: z.string() });
+
+export const webhookView = z.object({
+  url: z.string(),
+  cursor: z.string(),
+  failures: z.number().int(),
+  lastError: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  lastDeliveredAt: z.string().nullable(),
+  nextAttemptAt: z.string().nullable(),
+  registeredAt: z.string(),
+});
+
+export const feedReceipt = z.object({
+  agency: z.string(),
+  feed: z.string(),
+  source: z.string(),
+  read: z.number().int(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  rejectedByReason: z.record(z.string(), z.number().int()),
+  outcomes: z.array(
+    z.object({
+      line: z.number().int(),
+      recordId: z.string(),
+      accepted: z.boolean(),
+      reasonCode: z.string().optional(),
+      reason: z.string().optional(),
+    }),
+  ),
+});
+
+export const jobBody = z.object({
+  id: z.string(),
+  kind: z.enum(['run', 'round', 'sweep']),
+  area: z.string(),
+  state: z.enum(['queued', 'running', 'succeeded', 'failed']),
+  progress: z.unknown(),
+  result: z.unknown(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  href: z.string(),
+});
+
+const explanation = z.looseObject({
+  decision: z.looseObject({ creditCode: z.string(), type: businessType, reasons: z.array(reason) }),
+  standing: z.object({ by: z.enum(['run', 'dispute']), disputeId: z.string().optional(), reason: z.string() }),
+  history: z.array(z.unknown()),
+  recognition: z.unknown(),
+  recognitionLife: z.array(z.looseObject({ step: z.string() })),
+});
+
+const auditEntry = z.looseObject({ seq: z.number().int(), subject: z.string(), role: z.string(), action: z.string() });
+export const auditPageBody = z.object({
+  entries: z.array(auditEntry),
+  next: z.object({ before: z.number().int() }).nullable(),
+});
+export const auditVerifyBody = z.looseObject({ ok: z.boolean() });
+
+export const disputeView = z.object({
+  id: z.string(),
+  creditCode: z.string(),
+  subject: z.enum(['type', 'mtyx']),
+  year: z.number().int().nullable(),
+  claim: z.string(),
+  status: z.enum(['open', 'upheld', 'adjusted']),
+  reply: z.string().nullable(),
+  respondBy: isoDate.nullable(),
+  overdue: z.boolean(),
+  filedAt: z.string(),
+  resolvedAt: z.string().nullable(),
+});
+export const disputeFiled = z.object({
+  id: z.string(),
+  status: z.literal('open'),
+  subject: z.enum(['type', 'mtyx']),
+  respondBy: isoDate,
+  clause: z.string(),
+});
+
+export const transferBody = z.object({
+  checkId: z.string(),
+  creditCode: z.string(),
+  newCreditCode: z.string().nullable(),
+  fromRegion: z.string(),
+  toRegion: z.string(),
+  carried: z.boolean(),
+  validUntil: isoDate.nullable(),
+  programme: z.string().nullable(),
+  reasons: z.array(z.object({ check: z.string(), met: z.boolean(), detail: z.string() })),
+  clause: z.string(),
+});
+
+const ok = (description: string, schema?: z.ZodType): Answer =>
+  schema === undefined ? { description } : { description, schema };
+const fail = (description: string): Answer => ({ description, schema: errorBody });
+const invalid = fail('the request is not valid: the message names the field');
+const unauthenticated = fail('no valid bearer token');
+const forbidden = fail('this role (or this region) may not do it; the refusal is audited');
+const notFound = fail('nothing with that identifier');
+const limited = fail('too many requests');
+const unavailable = fail('the store, the bus or the job runner is not reachable; try again');
+const job = {
+  202: { description: 'accepted: the job, to follow at its href', schema: jobBody, headers: { Location: 'the job' } },
+  201: ok('the job ended within `Prefer: wait=N` seconds: its result'),
+};
+
+/** Every operation the gateway serves. */
+export const OPERATIONS: readonly Operation[] = [
+  {
+    method: 'get',
+    path: '/v1/credit-tags/:code',
+    operationId: 'getCreditTags',
+    tag: 'bank',
+    summary: 'Credit-assessment tags of a business',
+    description:
+      'Type, 名特优新 category and validity, the basic-standard flags, rule set and as-of date — never amounts or headcounts. The purpose is audited with the read.',
+    roles: ['bank'],
+    params: codeParams,
+    query: purposeQuery,
+    responses: {
+      200: ok('the tags', creditTagsBody),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: notFound,
+      429: limited,
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/credit-tags-corrections',
+    operationId: 'listCorrections',
+    tag: 'bank',
+    summary: 'Changes to tags this bank fetched, from where it left off',
+    description:
+      'New typing decisions (runs, dispute adjustments) and badge status changes (expired, cancelled, revoked); give the cursor of the previous answer, or since, or neither to start from the beginning.',
+    roles: ['bank'],
+    query: correctionsQuery,
+    responses: {
+      200: ok('a page of corrections and the cursor to resume from', correctionsBody),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      429: limited,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/credit-tags-corrections/stream',
+    operationId: 'streamCorrections',
+    tag: 'bank',
+    summary: 'The same changes pushed as they happen',
+    description: `A text/event-stream of \`correction\` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per bank.`,
+    roles: ['bank'],
+    query: correctionsQuery,
+    responses: {
+      200: { description: 'the event stream', contentType: 'text/event-stream', schema: z.string() },
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      429: fail('this bank holds as many streams as it may, or the gateway does'),
+    },
+  },
+  {
+    method: 'put',
+    path: '/v1/credit-tags-corrections/webhook',
+    operationId: 'putWebhook',
+    tag: 'bank',
+    summary: "Register (or replace) this bank's endpoint for the same changes",
+    description:
+      'The url’s origin must be on the gateway’s list; answers the signing secret, once. Each delivery is {corrections, cursor}, signed in Getihu-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>; any 2xx acknowledges, anything else is retried with doubling pauses (5 s up to 1 h).',
+    roles: ['bank'],
+    body: webhookBody,
+    responses: {
+      200: ok('replaced: the endpoint and its new secret', webhookView.extend({ secret: z.string() })),
+      201: ok('registered: the endpoint and its secret', webhookView.extend({ secret: z.string() })),
+      400: invalid,
+      401: unauthenticated,
+      403: fail('the url is not on the list, or resolves to an address that is not public'),
+      503: fail('this gateway delivers no webhooks'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/credit-tags-corrections/webhook',
+    operationId: 'getWebhook',
+    tag: 'bank',
+    summary: "This bank's endpoint and where its deliveries stand (never the secret)",
+    roles: ['bank'],
+    responses: { 200: ok('the endpoint', webhookView), 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'delete',
+    path: '/v1/credit-tags-corrections/webhook',
+    operationId: 'deleteWebhook',
+    tag: 'bank',
+    summary: "Remove this bank's endpoint",
+    roles: ['bank'],
+    responses: { 204: { description: 'removed' }, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    operationId: 'health',
+    tag: 'public',
+    summary: 'The process answers',
+    roles: 'anyone',
+    responses: { 429: limited, 200: ok('alive', z.object({ ok: z.literal(true) })) },
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    operationId: 'ready',
+    tag: 'public',
+    summary: 'The store answers, and the bus when there is one',
+    roles: 'anyone',
+    responses: {
+      429: limited,
+      200: ok('ready', z.object({ ok: z.literal(true), store: z.literal('up'), bus: z.enum(['up', 'none']) })),
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'public',
+    summary: 'Prometheus metrics',
+    roles: 'anyone',
+    responses: {
+      429: limited,
+      200: { description: 'the text exposition format', contentType: 'text/plain', schema: z.string() },
+    },
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openApi',
+    tag: 'public',
+    summary: 'This description, as OpenAPI 3.1',
+    roles: 'anyone',
+    responses: { 429: limited, 200: ok('the document', z.record(z.string(), z.unknown())) },
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    operationId: 'docs',
+    tag: 'public',
+    summary: 'This description, readable (Swagger UI)',
+    roles: 'anyone',
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+  },
+  {
+    method: 'get',
+    path: '/.well-known/jwks.json',
+    operationId: 'badgeKeys',
+    tag: 'public',
+    summary: 'Public keys of badge tokens',
+    roles: 'anyone',
+    responses: { 429: limited, 200: ok('a JSON Web Key Set', z.object({ keys: z.array(z.record(z.string(), z.unknown())) })) },
+  },
+  {
+    method: 'get',
+    path: '/v1/public/businesses/:code',
+    operationId: 'getPublicBusiness',
+    tag: 'public',
+    summary: 'A business as the national register shows it: type and recognition',
+    roles: 'anyone',
+    params: codeParams,
+    responses: { 200: ok('the business', publicBusinessBody), 400: invalid, 401: unauthenticated, 404: notFound, 429: limited },
+  },
+  {
+    method: 'get',
+    path: '/v1/public/search',
+    operationId: 'searchBusinesses',
+    tag: 'public',
+    summary: 'Search businesses by (partial) name: at most 20, 30 searches a minute',
+    roles: 'anyone',
+    query: searchQuery,
+    responses: { 200: ok('the businesses found', searchBody), 400: invalid, 401: unauthenticated, 429: limited },
+  },
+  {
+    method: 'get',
+    path: '/v1/badges/:code',
+    operationId: 'getBadge',
+    tag: 'platform',
+    summary: 'The 名特优新 badge as a signed token (verify offline with /.well-known/jwks.json)',
+    roles: ['platform'],
+    params: codeParams,
+    responses: { 200: ok('the badge', badgeBody), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/badges/:code/status',
+    operationId: 'getBadgeStatus',
+    tag: 'platform',
+    summary: 'Badge status: active, revoked, cancelled, expired or none',
+    roles: ['platform', 'public'],
+    params: codeParams,
+    responses: { 200: ok('the status', badgeStatusBody), 400: invalid, 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'post',
+    path: '/v1/feeds/:agency/:feed',
+    operationId: 'pushFeed',
+    tag: 'agency',
+    summary: "Push a batch of the agency's own feed (token scope feeds:<agency>)",
+    description: 'Answers each record accepted or rejected with its reason; a replayed batch is harmless.',
+    roles: ['agency'],
+    params: z.object({ agency: z.string(), feed: z.string() }),
+    body: pushBody,
+    responses: {
+      200: ok('every record accepted', feedReceipt),
+      207: ok('some records rejected, each with its reason', feedReceipt),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: fail('no such feed'),
+      413: fail('the body is larger than 5 MB'),
+      415: fail('not application/json'),
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/decisions/:code',
+    operationId: 'explainDecision',
+    tag: 'regulator',
+    summary: 'A decision explained criterion by criterion, its history, its standing and its recognition’s life',
+    roles: ['regulator'],
+    params: codeParams,
+    responses: { 200: ok('the explanation', explanation), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/audit',
+    operationId: 'readAudit',
+    tag: 'regulator',
+    summary: 'The audit log, newest first, a page at a time (of the region’s businesses only)',
+    roles: ['regulator'],
+    query: auditQuery,
+    responses: { 200: ok('a page of entries', auditPageBody), 400: invalid, 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/audit/verify',
+    operationId: 'verifyAudit',
+    tag: 'regulator',
+    summary: 'Verify the audit hash chain',
+    roles: ['regulator'],
+    responses: { 200: ok('whether the chain holds', auditVerifyBody), 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/jobs/:id',
+    operationId: 'getJob',
+    tag: 'regulator',
+    summary: 'A job: its state, progress and result',
+    roles: ['regulator'],
+    params: z.object({ id: z.string().regex(/^job_[0-9a-f-]{36}$/) }),
+    responses: { 200: ok('the job', jobBody), 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/runs',
+    operationId: 'startRun',
+    tag: 'regulator',
+    summary: 'Start a typing run for an area as of a date (a complete, versioned result set)',
+    roles: ['regulator'],
+    body: runBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/rounds',
+    operationId: 'startRound',
+    tag: 'regulator',
+    summary: "Run a year's 名特优新 round for an area: quota use, counts and each candidate's outcome",
+    roles: ['regulator'],
+    body: roundBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/badges/sweep',
+    operationId: 'sweepBadges',
+    tag: 'regulator',
+    summary: 'The yearly badge sweep of an area: expire what is past its validity, cancel what fails the re-check',
+    roles: ['regulator'],
+    body: areaAsOfBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/review-steps',
+    operationId: 'recordReviewSteps',
+    tag: 'recognitions',
+    summary: '名特优新 review steps (走访核实, 征求意见, 信息公示, objections) with their dates; the actor is the token subject',
+    roles: ['regulator'],
+    body: stepsBody,
+    responses: {
+      200: ok('every step accepted', feedReceipt),
+      207: ok('some steps rejected, each with its reason', feedReceipt),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      503: unavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/recognitions/:code/revoke',
+    operationId: 'revokeRecognition',
+    tag: 'recognitions',
+    summary: 'Revoke (撤销) a recognition for fraud or bribery; a new application is barred for 5 years',
+    roles: ['regulator'],
+    params: codeParams,
+    body: revokeBody,
+    responses: {
+      201: ok('the change of status', z.looseObject({ creditCode: z.string(), status: z.string() })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: notFound,
+      503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/filings',
+    operationId: 'listFilings',
+    tag: 'recognitions',
+    summary: 'The recognitions a district filed (备案) for a year',
+    roles: ['regulator'],
+    query: filingQuery,
+    responses: {
+      200: ok('the filing list', z.object({ area: z.string(), year: z.number().int(), recognitions: z.array(z.unknown()) })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/recognitions/:code/filing-review',
+    operationId: 'reviewFiling',
+    tag: 'recognitions',
+    summary: 'The level above reviews a filed recognition: confirmed, more material by a date, or refused',
+    roles: ['regulator'],
+    params: codeParams,
+    body: filingReviewBody,
+    responses: {
+      201: ok(
+        'the review',
+        z.object({
+          creditCode: z.string(),
+          year: z.number().int(),
+          outcome: z.enum(['confirmed', 'supplement', 'refused']),
+          reviewedOn: isoDate,
+          supplementBy: isoDate.nullable(),
+          actor: z.string(),
+          note: z.string(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: notFound,
+      503: unavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/disputes',
+    operationId: 'fileDispute',
+    tag: 'disputes',
+    summary: 'A business disputes its own type, or a 名特优新 outcome of a year (token subject = its credit code)',
+    roles: ['public'],
+    body: disputeBody,
+    responses: { 201: ok('filed, with the date of the reply', disputeFiled), 400: invalid, 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'get',
+    path: '/v1/disputes',
+    operationId: 'listOwnDisputes',
+    tag: 'disputes',
+    summary: 'A business reads its own disputes and the replies',
+    roles: ['public'],
+    query: z.object({ creditCode }),
+    responses: {
+      200: ok('its disputes', z.object({ disputes: z.array(disputeView) })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/disputes',
+    operationId: 'listDisputes',
+    tag: 'disputes',
+    summary: 'The disputes of the regulator’s region, by status',
+    roles: ['regulator'],
+    query: z.object({ status: z.enum(['open', 'upheld', 'adjusted']).optional() }),
+    responses: { 200: ok('the disputes', z.object({ disputes: z.array(disputeView) })), 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/disputes/:id/resolve',
+    operationId: 'resolveDispute',
+    tag: 'disputes',
+    summary: 'Uphold, or adjust with a reason: an adjustment is a new decision, shared everywhere',
+    roles: ['regulator'],
+    params: z.object({ id: z.string() }),
+    body: resolveBody,
+    responses: {
+      200: ok('the dispute as resolved', z.record(z.string(), z.unknown()).nullable()),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: notFound,
+      409: fail('the business has no decision to review'),
+      503: unavailable,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/transfers/check',
+    operationId: 'checkTransfer',
+    tag: 'region',
+    summary: '京津冀 transfer: is the recognition carried, until when, do the exclusions hold, which programme applies',
+    roles: ['region', 'regulator'],
+    body: transferRequest,
+    responses: {
+      200: ok('the check, recorded', transferBody),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      415: fail('not application/json'),
+    },
+  },
+];

@@ -1,0 +1,103 @@
+/**
+ * What each route of the gateway reads: the zod schemas of its query and body. The handlers check
+ * requests with them, and the OpenAPI document (gateway/api.ts, gateway/openapi.ts) is generated
+ * from the same schemas.
+ */
+import { z } from 'zod';
+
+/** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信). */
+export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+export const pushBody = z
+  .object({
+    batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+    records: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+  })
+  .strict();
+
+export const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
+
+export const correctionsQuery = z
+  .object({ since: z.iso.datetime().optional(), cursor: z.string().max(200).optional() })
+  .strict()
+  .refine((q) => q.since === undefined || q.cursor === undefined);
+
+export const webhookBody = z
+  .object({ url: z.string().max(2000), cursor: z.string().max(200).optional(), since: z.iso.datetime().optional() })
+  .strict()
+  .refine((b) => b.since === undefined || b.cursor === undefined, 'give cursor or since, not both');
+
+export const disputeBody = z
+  .object({
+    creditCode: z.string(),
+    claim: z.string().trim().min(1).max(2000),
+    subject: z.enum(['type', 'mtyx']).default('type'),
+    year: z.number().int().min(2024).max(2100).optional(),
+  })
+  .strict()
+  .refine((b) => b.subject === 'type' || b.year !== undefined, {
+    message: 'year: a dispute over a 名特优新 outcome names the round year',
+  });
+
+export const resolveBody = z
+  .object({
+    outcome: z.enum(['uphold', 'adjust']),
+    type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
+    reason: z.string().trim().min(1).max(2000),
+  })
+  .strict();
+
+export const searchQuery = z
+  .object({
+    name: z
+      .string()
+      .trim()
+      .min(2)
+      .max(50)
+      .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
+  })
+  .strict();
+
+export const stepsBody = z
+  .object({
+    batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
+    steps: z.array(z.record(z.string(), z.unknown())).min(1).max(500),
+  })
+  .strict();
+
+export const revokeBody = z
+  .object({ ground: z.enum(['fraud', 'bribery']), note: z.string().trim().min(1).max(500), on: z.iso.date().optional() })
+  .strict();
+
+export const filingQuery = z
+  .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
+  .strict();
+
+export const filingReviewBody = z
+  .object({
+    outcome: z.enum(['confirmed', 'supplement', 'refused']),
+    note: z.string().trim().min(1).max(500),
+    on: z.iso.date().optional(),
+    supplementBy: z.iso.date().optional(),
+  })
+  .strict()
+  .refine((b) => (b.outcome === 'supplement') === (b.supplementBy !== undefined), {
+    message: 'supplementBy: the date more material is due, given with outcome supplement and only then',
+  });
+
+export const auditQuery = z
+  .object({
+    creditCode: z.string().max(18).optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
+
+export const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
+
+export const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
