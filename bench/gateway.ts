@@ -2,7 +2,8 @@
  * `npm run bench -- gateway [--seconds S] [--connections C] [--json]`: in one run, with autocannon
  * as a separate load-generating process on this machine,
  *   G1  a bare express JSON route;
- *   G4  an authenticated bank credit-tag lookup (token verified, rate limit, audit entry written),
+ *   G4  an authenticated bank credit-tag lookup (token verified, rate limit, the business's
+ *       authorisation checked, audit entry written),
  *       cached (one business) and uncached (a cache that never hits, so every request reads the
  *       decision and the recognition from the store).
  * Each lane is loaded for WARMUP_SECONDS first, unmeasured, so that every lane is measured in its
@@ -140,7 +141,19 @@ export async function benchGateway(seconds: number, connections: number, rounds 
   );
   const headers = { authorization: `Bearer ${token}` };
   const opts = { store: p.store, verify, badgeKeys: badge, issuer: DEV_ISSUER, requestsPerMinute: 10_000_000 };
-  const path = `/v1/credit-tags/${businesses[0]?.creditCode as string}?purpose=credit-assessment`;
+  const code = businesses[0]?.creditCode as string;
+  const path = `/v1/credit-tags/${code}?purpose=credit-assessment`;
+  // Credit assessment reads the basic-standard flags: the business authorised the bench's bank, so
+  // the authorisation check is in every G4 request's path.
+  await p.store.consents.grant({
+    id: 'consent_00000000-0000-4000-8000-000000000000',
+    creditCode: code,
+    bank: 'bank:bench',
+    purpose: 'credit-assessment',
+    scope: ['basic-standard'],
+    expiresOn: new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10),
+    grantedBy: code,
+  });
 
   const g1 = await serve(bare);
   const g4 = await serve(createGateway(opts, new DecisionCache()));

@@ -5,14 +5,18 @@
  * the routes the app serves, so the description cannot drift from the API.
  */
 import { z } from 'zod';
+import { CONSENT_SCOPES } from '../lib/store/consents.js';
 import type { Role } from './auth.js';
 import {
   areaAsOfBody,
   auditQuery,
+  BANK_PURPOSES,
+  consentBody,
   correctionsQuery,
   disputeBody,
   filingQuery,
   filingReviewBody,
+  historyQuery,
   purposeQuery,
   pushBody,
   resolveBody,
@@ -61,6 +65,7 @@ export const TAGS = {
   regulator: 'Regulators: explanations, the audit log, typing runs, 名特优新 rounds and sweeps, as jobs',
   recognitions: 'Regulators: review steps, revocations (撤销) and filing reviews (备案) of 名特优新 recognitions',
   disputes: 'Disputes (异议): filed by a business, resolved by its regulator',
+  consents: 'Authorisations (授权): a business grants a bank the reading of more than is published, and revokes it',
   region: 'Regions: 京津冀 transfer checks',
 } as const;
 export type Tag = keyof typeof TAGS;
@@ -89,17 +94,47 @@ const reason = z.looseObject({
   clause: z.string().describe('the clause it encodes: the text’s number and section'),
 });
 
+const authorisationRef = z.object({
+  id: z.string(),
+  scope: z.array(z.enum(CONSENT_SCOPES)),
+  expiresOn: isoDate,
+});
+
+export const consentBodyOut = z.object({
+  id: z.string(),
+  creditCode: z.string(),
+  bank: z.string(),
+  purpose: z.enum(BANK_PURPOSES),
+  scope: z.array(z.enum(CONSENT_SCOPES)),
+  expiresOn: isoDate,
+  grantedBy: z.string(),
+  grantedAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+
+export const historyBody = z.object({
+  creditCode: z.string(),
+  history: z.array(
+    z.object({ asOf: isoDate, type: businessType, label: z.string(), ruleset: z.string(), by: z.enum(['run', 'dispute']) }),
+  ),
+  authorisation: authorisationRef,
+});
+
 export const creditTagsBody = z.object({
   creditCode: z.string(),
   type: businessType,
   label: z.string(),
   mtyx: z.object({ category, validFrom: isoDate, validUntil: isoDate }).nullable(),
-  basicStandard: z.object({
-    typing: z.boolean(),
-    mtyx: z.boolean(),
-    noExcludingPenalty: z.boolean(),
-    operatorNotOnCourtList: z.boolean(),
-  }),
+  basicStandard: z
+    .object({
+      typing: z.boolean(),
+      mtyx: z.boolean(),
+      noExcludingPenalty: z.boolean(),
+      operatorNotOnCourtList: z.boolean(),
+    })
+    .nullable()
+    .describe('only with the business’s authorisation (scope basic-standard) for this bank and purpose'),
+  authorisation: authorisationRef.nullable(),
   ruleset: z.string(),
   asOf: isoDate,
 });
@@ -260,7 +295,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'bank',
     summary: 'Credit-assessment tags of a business',
     description:
-      'Type, 名特优新 category and validity, the basic-standard flags, rule set and as-of date — never amounts or headcounts. The purpose is audited with the read.',
+      'Type, label and 名特优新 category and validity (what is published), rule set and as-of date — never amounts or headcounts; with pre-approval that is all. The basic-standard flags come only with the business’s authorisation for this bank and purpose (POST /v1/consents), which credit-assessment and product-matching need: without one they are refused (403, with the reason). The purpose and the authorisation are audited with the read.',
     roles: ['bank'],
     params: codeParams,
     query: purposeQuery,
@@ -272,6 +307,71 @@ export const OPERATIONS: readonly Operation[] = [
       404: notFound,
       429: limited,
       503: unavailable,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/credit-tags/:code/history',
+    operationId: 'getTypingHistory',
+    tag: 'bank',
+    summary: 'The typing history of a business, for a bank it authorised (scope history)',
+    roles: ['bank'],
+    params: codeParams,
+    query: historyQuery,
+    responses: {
+      200: ok('every decision, oldest first', historyBody),
+      400: invalid,
+      401: unauthenticated,
+      403: fail('no authorisation of this bank for this purpose with scope history'),
+      429: limited,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/consents',
+    operationId: 'grantConsent',
+    tag: 'consents',
+    summary: 'A business authorises a bank to read more than is published, for one purpose, until a day',
+    roles: ['public'],
+    body: consentBody,
+    responses: { 201: ok('granted', consentBodyOut), 400: invalid, 401: unauthenticated, 403: forbidden },
+  },
+  {
+    method: 'get',
+    path: '/v1/consents',
+    operationId: 'listConsents',
+    tag: 'consents',
+    summary: 'A business lists the authorisations it granted, newest first',
+    roles: ['public'],
+    query: z.object({ creditCode }),
+    responses: {
+      200: ok('its authorisations', z.object({ consents: z.array(consentBodyOut) })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+  },
+  {
+    method: 'delete',
+    path: '/v1/consents/:id',
+    operationId: 'revokeConsent',
+    tag: 'consents',
+    summary: 'A business revokes one of its authorisations: the bank’s next read is refused',
+    roles: ['public'],
+    params: z.object({ id: z.string() }),
+    responses: { 200: ok('revoked', consentBodyOut), 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/bank/consents',
+    operationId: 'listHeldConsents',
+    tag: 'bank',
+    summary: 'The authorisations this bank holds, newest first',
+    roles: ['bank'],
+    responses: {
+      200: ok('its authorisations', z.object({ consents: z.array(consentBodyOut) })),
+      401: unauthenticated,
+      403: forbidden,
     },
   },
   {

@@ -14,6 +14,7 @@ import { errorHandler, sendError } from './errors.js';
 import { requestLog } from './observe.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
+import { consentRoutes } from './routes/consents.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
@@ -72,6 +73,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // The router tries routes in the order they are added: the lookup banks make at volume comes first.
   app.use(bankRoutes(g));
   app.use(publicRoutes(g));
+  app.use(consentRoutes(g));
   app.use(platformRoutes(g));
   app.use(agencyRoutes(g));
   app.use(regulatorRoutes(g));

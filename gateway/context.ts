@@ -4,10 +4,12 @@
  * a caller of another role and hands the handler its principal.
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
+import type { Consent } from '../lib/store/consents.js';
 import type { RecognitionRow, Store } from '../lib/store/store.js';
 import type { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
@@ -60,6 +62,13 @@ export interface GatewayParts {
   snapshot(code: string): Promise<Snapshot>;
   /** Writes an audit entry of the caller's request. */
   audit(req: Request, action: string, creditCode: string | null, outcome: string, purpose?: string | null): Promise<void>;
+  /**
+   * The authorisation `bank` holds from `creditCode` for `purpose` today, if any. Looked up in
+   * the store and kept for at most CONSENT_CACHE_MS; a grant or a revocation through this gateway
+   * takes effect at once (`consentChanged`), through another replica within that time.
+   */
+  consentFor(bank: string, creditCode: string, purpose: string): Promise<Consent | null>;
+  consentChanged(creditCode: string): void;
   /** The recognition, when it is active today (China time). */
   activeRecognition(r: RecognitionRow | null): RecognitionRow | null;
   /**
@@ -74,6 +83,9 @@ export interface GatewayParts {
   requireRegulatorsArea(req: Request, division: string, action: string, creditCode?: string | null): Promise<void>;
   requireBusinessInRegion(req: Request, creditCode: string, action: string): Promise<void>;
 }
+
+/** How long a looked-up authorisation is trusted before it is looked up again. */
+export const CONSENT_CACHE_MS = 5_000;
 
 /** A route's handler, given the authenticated caller. */
 export type AuthedHandler = (req: Request, res: Response, principal: Principal) => Promise<void>;
@@ -122,9 +134,24 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
     await audit(req, action, creditCode, 'denied');
     throw new GetihuError('FORBIDDEN', 'this regulator may not act outside its region');
   };
+  // Authorisations by bank, business and purpose (null: none), dropped per business on a change here.
+  const consents = new LRUCache<string, { c: Consent | null }>({ max: 100_000, ttl: CONSENT_CACHE_MS });
   return {
     o,
     now,
+    consentFor: async (bank, creditCode, purpose) => {
+      const key = `${bank}\u0000${creditCode}\u0000${purpose}`;
+      const hit = consents.get(key);
+      if (hit !== undefined && (hit.c === null || hit.c.expiresOn >= chinaDate(now()))) return hit.c;
+      const c = await o.store.consents.active(bank, creditCode, purpose, chinaDate(now()));
+      consents.set(key, { c });
+      return c;
+    },
+    // Grants and revocations are rare: going over the cached keys for the business is cheap enough.
+    consentChanged: (creditCode) => {
+      const part = `\u0000${creditCode}\u0000`;
+      for (const k of [...consents.keys()]) if (k.includes(part)) consents.delete(k);
+    },
     ruleBook,
     allowCodes,
     cache,

@@ -351,14 +351,14 @@ describe('cache', () => {
     const bank = await token('bank', 'bank:cache');
     const target = survivalReadyToGrow(businesses, expected, '2022-01-01');
     const code = target.creditCode as string;
-    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('survival');
+    expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.type).toBe('survival');
     await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 0, patents: 2 } }], 2024, 'update');
     const pool = new DecisionPool(0);
     await runTyping(p.ctx, { area: '110000', asOf: AS_OF, pool });
     await pool.close();
     await sink.caughtUp();
     await new Promise((r) => setTimeout(r, 100));
-    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.type).toBe('development');
+    expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.type).toBe('development');
     // The bank that read the tag before the change is told of the correction; another bank is not.
     const told = await get('/v1/credit-tags-corrections', bank);
     expect(
@@ -419,7 +419,7 @@ describe('corrections pushed to banks (server-sent events)', () => {
   it('pushes the change a new run makes to a tag the bank read, with a cursor to resume from', async () => {
     const bank = await token('bank', 'bank:stream-watch');
     const code = businesses.find((b) => b.regionCode === '110108')?.creditCode as string;
-    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).status).toBe(200);
+    expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).status).toBe(200);
     const start = (await get('/v1/credit-tags-corrections', bank)).body.cursor as string;
     const stop = new AbortController();
     const stream = await fetch(`${base}/v1/credit-tags-corrections/stream?cursor=${encodeURIComponent(start)}`, {
@@ -706,7 +706,7 @@ describe('disputes (国市监注发〔2024〕10号 附件 一(三)3)', () => {
     expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'uphold', reason: 'again' }, reg)).status).toBe(404);
     await sink.caughtUp();
     await new Promise((r) => setTimeout(r, 100));
-    const tags = await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, await token('bank', 'bank:after-dispute'));
+    const tags = await get(`/v1/credit-tags/${code}?purpose=pre-approval`, await token('bank', 'bank:after-dispute'));
     expect(tags.body.type).toBe('growth');
     const pub = await get(`/v1/public/businesses/${code}`, await token('public'));
     expect(pub.body.type).toBe('growth');
@@ -737,7 +737,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     const [code] = await active();
     expect(code).toBeDefined();
     const bank = await token('bank', 'bank:revocation-watch');
-    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.mtyx).not.toBeNull();
+    expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.mtyx).not.toBeNull();
     const plat = await token('platform', 'platform:jd');
     expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('active');
     const reg = await token('regulator', 'samr-mtyx');
@@ -756,7 +756,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     await new Promise((r) => setTimeout(r, 100));
     expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('revoked');
     expect((await get(`/v1/badges/${code}`, plat)).status).toBe(404);
-    expect((await get(`/v1/credit-tags/${code}?purpose=credit-assessment`, bank)).body.mtyx).toBeNull();
+    expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.mtyx).toBeNull();
     expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'again' }, reg)).status).toBe(404);
     const told = await get('/v1/credit-tags-corrections', bank);
     expect(told.body.corrections).toEqual([

@@ -48,10 +48,11 @@ export async function mayActOn(store: Store, p: Principal, target: Target): Prom
  * - `own`: the caller's own data only (its token's subject: a bank's webhook, a business's disputes);
  * - `scope`: an agency's feed scope;
  * - `business`, `area`, `transfer`, `dispute`: the object-level check above, for a regional token;
- * - `filtered`: a listing cut to the caller's region.
+ * - `filtered`: a listing cut to the caller's region;
+ * - `consent`: beyond what is published, what the business authorised this bank to read (gateway/routes/consents.ts).
  */
 export const ROUTE_SCOPES: Readonly<
-  Record<string, 'open' | 'own' | 'scope' | 'business' | 'area' | 'transfer' | 'dispute' | 'filtered'>
+  Record<string, 'open' | 'own' | 'scope' | 'business' | 'area' | 'transfer' | 'dispute' | 'filtered' | 'consent'>
 > = Object.freeze({
   'GET /healthz': 'open',
   'GET /readyz': 'open',
@@ -61,7 +62,12 @@ export const ROUTE_SCOPES: Readonly<
   'GET /.well-known/jwks.json': 'open',
   'GET /v1/public/businesses/:code': 'open',
   'GET /v1/public/search': 'open',
-  'GET /v1/credit-tags/:code': 'open',
+  'GET /v1/credit-tags/:code': 'consent',
+  'GET /v1/credit-tags/:code/history': 'consent',
+  'POST /v1/consents': 'own',
+  'GET /v1/consents': 'own',
+  'DELETE /v1/consents/:id': 'own',
+  'GET /v1/bank/consents': 'own',
   'GET /v1/credit-tags-corrections': 'own',
   'GET /v1/credit-tags-corrections/stream': 'own',
   'PUT /v1/credit-tags-corrections/webhook': 'own',

@@ -123,6 +123,24 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('getCreditTags', await g.call('GET', `/v1/credit-tags/${code}`, bank));
     expectDocumented('getCreditTags', await g.call('GET', `/v1/credit-tags/${code}?purpose=credit-assessment`, reg));
     expectDocumented('getCreditTags', await g.call('GET', `/v1/credit-tags/${code}?purpose=credit-assessment`));
+    const inAMonth = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const granted = await g.call('POST', '/v1/consents', business, {
+      creditCode: code,
+      bank: 'bank-1',
+      purpose: 'credit-assessment',
+      scope: ['basic-standard', 'history'],
+      expiresOn: inAMonth,
+    });
+    expect(granted.status).toBe(201);
+    expectDocumented('grantConsent', granted);
+    expectDocumented('grantConsent', await g.call('POST', '/v1/consents', business, { creditCode: code }));
+    expectDocumented('getCreditTags', await g.call('GET', `/v1/credit-tags/${code}?purpose=credit-assessment`, bank));
+    expectDocumented('getTypingHistory', await g.call('GET', `/v1/credit-tags/${code}/history?purpose=credit-assessment`, bank));
+    expectDocumented('getTypingHistory', await g.call('GET', `/v1/credit-tags/${code}/history?purpose=pre-approval`, bank));
+    expectDocumented('listConsents', await g.call('GET', `/v1/consents?creditCode=${code}`, business));
+    expectDocumented('listHeldConsents', await g.call('GET', '/v1/bank/consents', bank));
+    expectDocumented('revokeConsent', await g.call('DELETE', `/v1/consents/${granted.body.id as string}`, business));
+    expectDocumented('revokeConsent', await g.call('DELETE', `/v1/consents/${granted.body.id as string}`, business));
     expectDocumented('listCorrections', await g.call('GET', '/v1/credit-tags-corrections', bank));
     expectDocumented('getWebhook', await g.call('GET', '/v1/credit-tags-corrections/webhook', bank));
     expectDocumented('getBadgeStatus', await g.call('GET', `/v1/badges/${code}/status`, business));

@@ -4,6 +4,7 @@
  * from the same schemas.
  */
 import { z } from 'zod';
+import { CONSENT_SCOPES } from '../lib/store/consents.js';
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信). */
 export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
@@ -101,3 +102,21 @@ export const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: 
 export const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
 
 export const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
+
+/** A business authorises a bank (授权): for one purpose, which parts beyond the published, until a day. */
+export const consentBody = z
+  .object({
+    creditCode: z.string().max(18),
+    bank: z.string().trim().min(1).max(100).describe("the bank's subject, as its tokens name it"),
+    purpose: z.enum(BANK_PURPOSES),
+    scope: z
+      .array(z.enum(CONSENT_SCOPES))
+      .min(1)
+      .max(CONSENT_SCOPES.length)
+      .refine((s) => new Set(s).size === s.length, 'scope: each part once'),
+    expiresOn: z.iso.date().describe('the last day it holds (China time), at most a year ahead'),
+  })
+  .strict();
+
+/** A bank's read of a business's typing history names its purpose. */
+export const historyQuery = purposeQuery;

@@ -44,10 +44,10 @@ describe('gateway security findings', () => {
     const reg = await g.token('regulator', 'reg-f2');
     const bank = await g.token('bank', 'bank-f2');
     const results = await Promise.all([
-      ...Array.from({ length: 20 }, () => g.call('GET', `/v1/credit-tags/${tianjin}?purpose=credit-assessment`, bank)),
+      ...Array.from({ length: 20 }, () => g.call('GET', `/v1/credit-tags/${tianjin}?purpose=pre-approval`, bank)),
       g.call('GET', '/v1/regulator/audit?creditCode=%00', reg),
       g.call('POST', '/v1/transfers/check', reg, { creditCode: '\ud800', toRegion: '130102' }),
-      ...Array.from({ length: 20 }, () => g.call('GET', `/v1/credit-tags/${tianjin}?purpose=credit-assessment`, bank)),
+      ...Array.from({ length: 20 }, () => g.call('GET', `/v1/credit-tags/${tianjin}?purpose=pre-approval`, bank)),
     ]);
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
     expect(results[20]?.status).toBe(400);

@@ -1,7 +1,7 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
-import { BANK_PURPOSES, correctionsQuery, purposeQuery, webhookBody } from '../requests.js';
+import { BANK_PURPOSES, correctionsQuery, historyQuery, purposeQuery, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
 
@@ -20,12 +20,12 @@ export const MAX_STREAMS = 64;
 const CORRECTIONS_PAGE = 500;
 
 export function bankRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, snapshot, allowCodes, activeRecognition, cache, smallJson } = g;
+  const { o, audit, authed, snapshot, allowCodes, activeRecognition, cache, smallJson, consentFor } = g;
   const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
   routes.get(
     '/v1/credit-tags/:code',
-    ...authed(['bank'])(async (req, res) => {
+    ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
       const q = purposeQuery.safeParse(req.query);
       if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
@@ -34,23 +34,69 @@ export function bankRoutes(g: GatewayParts): Router {
         await audit(req, TAG_READ_ACTION, code, 'not-found', q.data.purpose);
         throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       }
+      // What is published (type, label, 名特优新) serves pre-approval screening; the basic-standard
+      // flags need the business's authorisation for this bank and purpose, and credit assessment
+      // and product matching cannot be done without them.
+      const consent = await consentFor(p.subject, code, q.data.purpose);
+      const granted = consent?.scope.includes('basic-standard') ? consent : null;
+      if (granted === null && q.data.purpose !== 'pre-approval') {
+        await audit(req, TAG_READ_ACTION, code, 'denied: no authorisation', q.data.purpose);
+        throw new GetihuError(
+          'FORBIDDEN',
+          `the business has not authorised this bank to read its basic-standard flags for ${q.data.purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
+        );
+      }
       const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
       const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
       const rec = activeRecognition(s.recognition);
-      await audit(req, TAG_READ_ACTION, code, 'ok', q.data.purpose);
+      await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', q.data.purpose);
       res.json({
         creditCode: code,
         type: s.decision.type,
         label: s.decision.label,
         mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
-        basicStandard: {
-          typing: basicStandardMet(reasons),
-          mtyx: s.decision.mtyxBasicEligible,
-          noExcludingPenalty: met('mtyx.penalty'),
-          operatorNotOnCourtList: met('mtyx.court'),
-        },
+        basicStandard:
+          granted !== null
+            ? {
+                typing: basicStandardMet(reasons),
+                mtyx: s.decision.mtyxBasicEligible,
+                noExcludingPenalty: met('mtyx.penalty'),
+                operatorNotOnCourtList: met('mtyx.court'),
+              }
+            : null,
+        authorisation: granted === null ? null : { id: granted.id, scope: granted.scope, expiresOn: granted.expiresOn },
         ruleset: s.decision.ruleset,
         asOf: s.decision.asOf,
+      });
+    }),
+  );
+  // A business's typing history, for a bank it authorised to read it (scope history).
+  routes.get(
+    '/v1/credit-tags/:code/history',
+    ...authed(['bank'])(async (req, res, p) => {
+      const code = creditCodeParam(req, allowCodes);
+      const q = historyQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      const consent = await consentFor(p.subject, code, q.data.purpose);
+      if (consent === null || !consent.scope.includes('history')) {
+        await audit(req, 'credit-tags.history', code, 'denied: no authorisation', q.data.purpose);
+        throw new GetihuError(
+          'FORBIDDEN',
+          `the business has not authorised this bank to read its typing history for ${q.data.purpose}: it grants that with POST /v1/consents`,
+        );
+      }
+      const history = (await o.store.history(code)).map((d) => ({
+        asOf: d.asOf,
+        type: d.type,
+        label: d.label,
+        ruleset: d.ruleset,
+        by: d.runId?.startsWith('dispute:') ? 'dispute' : 'run',
+      }));
+      await audit(req, 'credit-tags.history', code, `ok ${consent.id}`, q.data.purpose);
+      res.json({
+        creditCode: code,
+        history,
+        authorisation: { id: consent.id, scope: consent.scope, expiresOn: consent.expiresOn },
       });
     }),
   );

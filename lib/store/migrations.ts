@@ -243,4 +243,23 @@ create table jobs (
 )
 `,
   },
+  {
+    // What a business authorised a bank to read (授权): for one purpose, which parts, until when;
+    // revocable by the business. Checked on every bank read beyond what is published.
+    version: 11,
+    sql: `
+create table consents (
+  id text primary key,
+  credit_code text not null,
+  bank text not null,
+  purpose text not null,
+  scope jsonb not null,
+  expires_on date not null,
+  granted_by text not null,
+  granted_at timestamptz not null default now(),
+  revoked_at timestamptz
+);
+create index consents_by_bank on consents (bank, credit_code, purpose)
+`,
+  },
 ];

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { GetihuError, isGetihuError } from '../errors.js';
 import { dependencyUp, logger } from '../observe/index.js';
 import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
+import { Consents } from './consents.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 
@@ -174,7 +175,8 @@ export interface RunRow {
   readonly status: 'started' | 'complete';
 }
 
-interface Sql {
+/** How the store's parts talk to the database (both drivers). */
+export interface Sql {
   query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: T[] }>;
   /**
    * Chains and inserts audit entries where the chain's head is kept (the embedded store's thread);
@@ -533,10 +535,13 @@ function toAuditEntry(r: Record<string, unknown>): AuditEntry {
 export class Store {
   readonly kind: 'pglite' | 'postgres';
   readonly #sql: Sql;
+  /** Banks' authorisations by the businesses (lib/store/consents.ts). */
+  readonly consents: Consents;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
     this.#sql = sql;
+    this.consents = new Consents(sql);
   }
 
   /**
@@ -1035,14 +1040,16 @@ export class Store {
 
   /**
    * What changed about the businesses `subject` read through `action` — changes recorded after
-   * its first such read: new typing decisions (runs, dispute adjustments) and badge status changes
+   * its first such read that was answered (a refused read, or one of a code without a decision,
+   * is no read of the tag): new typing decisions (runs, dispute adjustments) and badge status changes
    * (expired, cancelled, revoked). In recorded order, after `after` (the position of the last
    * change already seen; many rows share one recording time, so the position also holds the
    * credit code and the kind of change).
    */
   async correctionsFor(subject: string, action: string, after: CorrectionPosition, limit = 500): Promise<Correction[]> {
     const reads = `select credit_code, min(at) as first_read from audit_log
-                   where subject = $1 and action = $2 and credit_code is not null group by credit_code`;
+                   where subject = $1 and action = $2 and credit_code is not null
+                     and (outcome = 'ok' or outcome like 'ok %') group by credit_code`;
     const params = [subject, action, after.recordedAt, after.creditCode, after.kind, limit];
     const typing = (
       await this.#sql.query(

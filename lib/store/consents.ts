@@ -1,0 +1,113 @@
+/**
+ * Banks' authorisations (授权), a repository of the store: a business grants a bank the reading of
+ * more than is published (the basic-standard flags, the typing history) for one purpose, until a
+ * day it names, and may revoke it. One SQL for both drivers; DATE read as text.
+ */
+import type { Sql } from './store.js';
+
+/** What a bank may read beyond the published type, label and 名特优新 recognition. */
+export const CONSENT_SCOPES = ['basic-standard', 'history'] as const;
+export type ConsentScope = (typeof CONSENT_SCOPES)[number];
+
+/** An authorisation, as kept. */
+export interface Consent {
+  readonly id: string;
+  readonly creditCode: string;
+  /** The bank's subject (its token's `sub`). */
+  readonly bank: string;
+  readonly purpose: string;
+  readonly scope: readonly ConsentScope[];
+  /** YYYY-MM-DD, the last day it holds (China time). */
+  readonly expiresOn: string;
+  /** Who granted it: the business's own subject. */
+  readonly grantedBy: string;
+  readonly grantedAt: string;
+  readonly revokedAt: string | null;
+}
+
+const COLUMNS = `id, credit_code, bank, purpose, scope, expires_on::text as expires_on, granted_by,
+  to_char(granted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as granted_at,
+  to_char(revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as revoked_at`;
+
+interface Row {
+  readonly id: string;
+  readonly credit_code: string;
+  readonly bank: string;
+  readonly purpose: string;
+  readonly scope: unknown;
+  readonly expires_on: string;
+  readonly granted_by: string;
+  readonly granted_at: string;
+  readonly revoked_at: string | null;
+}
+
+function toConsent(r: Row): Consent {
+  const scope = typeof r.scope === 'string' ? (JSON.parse(r.scope) as ConsentScope[]) : (r.scope as ConsentScope[]);
+  return {
+    id: r.id,
+    creditCode: r.credit_code,
+    bank: r.bank,
+    purpose: r.purpose,
+    scope,
+    expiresOn: r.expires_on,
+    grantedBy: r.granted_by,
+    grantedAt: r.granted_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+/** The consents table. */
+export class Consents {
+  readonly #sql: Pick<Sql, 'query'>;
+
+  constructor(sql: Pick<Sql, 'query'>) {
+    this.#sql = sql;
+  }
+
+  /** Records a grant. */
+  async grant(c: Omit<Consent, 'grantedAt' | 'revokedAt'>): Promise<Consent> {
+    const r = await this.#sql.query<Row>(
+      `insert into consents (id, credit_code, bank, purpose, scope, expires_on, granted_by)
+       values ($1, $2, $3, $4, $5::jsonb, $6::date, $7) returning ${COLUMNS}`,
+      [c.id, c.creditCode, c.bank, c.purpose, JSON.stringify(c.scope), c.expiresOn, c.grantedBy],
+    );
+    return toConsent(r.rows[0] as Row);
+  }
+
+  /** Revokes `id` of `creditCode`; null when it has none such, or it was revoked already. */
+  async revoke(id: string, creditCode: string): Promise<Consent | null> {
+    const r = await this.#sql.query<Row>(
+      `update consents set revoked_at = now() where id = $1 and credit_code = $2 and revoked_at is null returning ${COLUMNS}`,
+      [id, creditCode],
+    );
+    return r.rows[0] === undefined ? null : toConsent(r.rows[0]);
+  }
+
+  /** The authorisation `bank` holds from `creditCode` for `purpose` on `today`, if any (the latest granted). */
+  async active(bank: string, creditCode: string, purpose: string, today: string): Promise<Consent | null> {
+    const r = await this.#sql.query<Row>(
+      `select ${COLUMNS} from consents
+       where bank = $1 and credit_code = $2 and purpose = $3 and revoked_at is null and expires_on >= $4::date
+       order by granted_at desc limit 1`,
+      [bank, creditCode, purpose, today],
+    );
+    return r.rows[0] === undefined ? null : toConsent(r.rows[0]);
+  }
+
+  /** Every authorisation a business granted, newest first. */
+  async ofBusiness(creditCode: string): Promise<Consent[]> {
+    const r = await this.#sql.query<Row>(`select ${COLUMNS} from consents where credit_code = $1 order by granted_at desc`, [
+      creditCode,
+    ]);
+    return r.rows.map(toConsent);
+  }
+
+  /** The authorisations a bank holds, newest first, at most `limit`. */
+  async ofBank(bank: string, limit: number): Promise<Consent[]> {
+    const r = await this.#sql.query<Row>(`select ${COLUMNS} from consents where bank = $1 order by granted_at desc limit $2`, [
+      bank,
+      limit,
+    ]);
+    return r.rows.map(toConsent);
+  }
+}
