@@ -11,6 +11,8 @@ import {
   areaAsOfBody,
   auditQuery,
   BANK_PURPOSES,
+  checkpointsQuery,
+  checkpointVerifyBody,
   consentBody,
   correctionsQuery,
   disputeBody,
@@ -236,7 +238,27 @@ export const auditPageBody = z.object({
   entries: z.array(auditEntry),
   next: z.object({ before: z.number().int() }).nullable(),
 });
-export const auditVerifyBody = z.looseObject({ ok: z.boolean() });
+const checkpoint = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  token: z.string().describe('ES256 JWT, typ audit-checkpoint+jwt, aud getihu-audit: keep it'),
+});
+const checkpointCheck = z.object({
+  seq: z.number().int(),
+  hash: z.string(),
+  at: z.string(),
+  consistent: z.boolean(),
+  reason: z.string(),
+});
+export const auditVerifyBody = z.looseObject({
+  ok: z.boolean(),
+  chainOk: z.boolean(),
+  entries: z.number().int(),
+  checkpoints: z
+    .object({ checked: z.number().int(), consistent: z.boolean(), firstInconsistent: checkpointCheck.optional() })
+    .nullable(),
+});
 
 export const disputeView = z.object({
   id: z.string(),
@@ -509,6 +531,64 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/.well-known/audit-keys.json',
+    operationId: 'auditKeys',
+    tag: 'public',
+    summary: 'Public keys of the audit checkpoints',
+    roles: 'anyone',
+    responses: { 200: ok('a JSON Web Key Set', z.object({ keys: z.array(z.record(z.string(), z.unknown())) })), 429: limited },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/checkpoints',
+    operationId: 'listCheckpoints',
+    tag: 'public',
+    summary: 'Signed checkpoints of the audit chain’s head, oldest first: keep them',
+    description:
+      'At a fixed cadence the gateway signs the sequence number and hash of the audit chain’s last entry. Rewriting the log and re-hashing the chain, even with database access, is found by anyone who kept a checkpoint (POST /v1/audit/checkpoints/verify). Also published on the topic getihu.audit.checkpoint.',
+    roles: 'anyone',
+    query: checkpointsQuery,
+    responses: {
+      200: ok(
+        'a page of checkpoints',
+        z.object({ checkpoints: z.array(checkpoint), next: z.object({ after: z.number().int() }).nullable() }),
+      ),
+      400: invalid,
+      429: limited,
+      503: fail('this gateway signs no checkpoints'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/audit/checkpoints/latest',
+    operationId: 'latestCheckpoint',
+    tag: 'public',
+    summary: 'The newest signed checkpoint of the audit chain',
+    roles: 'anyone',
+    responses: {
+      200: ok('the checkpoint', checkpoint),
+      404: notFound,
+      429: limited,
+      503: fail('this gateway signs no checkpoints'),
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/audit/checkpoints/verify',
+    operationId: 'verifyCheckpoint',
+    tag: 'public',
+    summary: 'Does the chain still hold a checkpoint someone kept?',
+    roles: 'anyone',
+    body: checkpointVerifyBody,
+    responses: {
+      200: ok('what the checkpoint says of the chain today', checkpointCheck),
+      400: fail('not a checkpoint this service signed'),
+      429: limited,
+      503: fail('this gateway signs no checkpoints'),
+    },
+  },
+  {
+    method: 'get',
     path: '/v1/public/businesses/:code',
     operationId: 'getPublicBusiness',
     tag: 'public',
@@ -594,7 +674,7 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/v1/regulator/audit/verify',
     operationId: 'verifyAudit',
     tag: 'regulator',
-    summary: 'Verify the audit hash chain',
+    summary: 'Verify the audit hash chain, and that it still holds every signed checkpoint',
     roles: ['regulator'],
     responses: { 200: ok('whether the chain holds', auditVerifyBody), 401: unauthenticated, 403: forbidden },
   },

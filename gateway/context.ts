@@ -34,6 +34,8 @@ export interface GatewayOptions {
   readonly ruleBook?: RuleBook;
   readonly verify: (token: string) => Promise<Principal>;
   readonly badgeKeys: KeyRing;
+  /** Signs the audit chain's checkpoints (gateway/checkpoints.ts); none: the checkpoint routes answer 503. */
+  readonly checkpointKeys?: KeyRing;
   readonly issuer: string;
   readonly requestsPerMinute?: number;
   /** Register searches an address (or a subject) may make per minute (default 30). */

@@ -13,6 +13,7 @@ import { topicName } from '../matchers/reconciler/reconciler.js';
 import { prefixedGroup } from '../matchers/reconciler/sink.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
+import { CHECKPOINT_SECONDS, startCheckpoints } from './checkpoints.js';
 import { KeyRing } from './keys.js';
 import { parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
@@ -31,16 +32,19 @@ export const KEYS_DIR = join(import.meta.dirname, '..', '.data', 'keys');
 
 /**
  * The key rings: access tokens (development) and badges (separate keys), kept under `dir`. The
- * badge ring is GETIHU_BADGE_KEYS when given, so that every replica signs and publishes the same keys.
+ * badge ring is GETIHU_BADGE_KEYS and the checkpoint ring GETIHU_CHECKPOINT_KEYS when given, so that
+ * every replica signs and publishes the same keys.
  */
-export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; badge: KeyRing }> {
-  const badge = process.env.GETIHU_BADGE_KEYS;
+export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; badge: KeyRing; checkpoint: KeyRing }> {
+  const ring = async (env: string, file: string) => {
+    const given = process.env[env];
+    return given === undefined || given === '' ? await KeyRing.load(join(dir, file)) : KeyRing.fromJson(given, env);
+  };
   return {
     access: await KeyRing.load(join(dir, 'access.json')),
-    badge:
-      badge === undefined || badge === ''
-        ? await KeyRing.load(join(dir, 'badge.json'))
-        : KeyRing.fromJson(badge, 'GETIHU_BADGE_KEYS'),
+    badge: await ring('GETIHU_BADGE_KEYS', 'badge.json'),
+    // The audit checkpoints' keys (GETIHU_CHECKPOINT_KEYS): with the gateways, never in the database.
+    checkpoint: await ring('GETIHU_CHECKPOINT_KEYS', 'checkpoint.json'),
   };
 }
 
@@ -55,6 +59,20 @@ export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache
     },
   );
   return { stop: () => sub.stop() };
+}
+
+/**
+ * The checkpoint cadence in seconds from its text (GETIHU_AUDIT_CHECKPOINT_SECONDS).
+ * @throws GetihuError `INVALID_CONFIG` naming the key.
+ */
+export function checkpointSeconds(text: string | undefined): number {
+  if (text === undefined || text === '') return CHECKPOINT_SECONDS;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 86_400)
+    throw new GetihuError('INVALID_CONFIG', `GETIHU_AUDIT_CHECKPOINT_SECONDS: whole seconds from 1 to 86400, got '${text}'`, {
+      key: 'GETIHU_AUDIT_CHECKPOINT_SECONDS',
+    });
+  return n;
 }
 
 /**
@@ -80,7 +98,7 @@ export async function startGateway(o: {
   pipeline: PipelineContext;
   port: number;
   host?: string;
-  keys?: { access: KeyRing; badge: KeyRing };
+  keys?: { access: KeyRing; badge: KeyRing; checkpoint?: KeyRing };
   /** Development keys are chosen deliberately (the demo, GETIHU_DEV_KEYS=1). */
   devKeys?: boolean;
 }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
@@ -136,9 +154,23 @@ export async function startGateway(o: {
       issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
       webhookOrigins,
       webhookSecrets,
+      ...(keys.checkpoint === undefined ? {} : { checkpointKeys: keys.checkpoint }),
     },
     cache,
   );
+  // The audit chain's head, signed at a fixed cadence (GETIHU_AUDIT_CHECKPOINT_SECONDS, default 300).
+  const checkpoints =
+    keys.checkpoint === undefined
+      ? undefined
+      : startCheckpoints(
+          {
+            store: o.store,
+            keys: keys.checkpoint,
+            issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
+            pipeline: o.pipeline,
+          },
+          checkpointSeconds(process.env.GETIHU_AUDIT_CHECKPOINT_SECONDS),
+        );
   const host = o.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listening error to the callback (and emits it on the server too).
@@ -156,6 +188,7 @@ export async function startGateway(o: {
       ),
     );
   }).catch(async (err: unknown) => {
+    await checkpoints?.stop();
     await webhooks.stop();
     await inStep.stop();
     await jobs.close();
@@ -167,6 +200,7 @@ export async function startGateway(o: {
     server,
     url: `http://${host}:${port}`,
     close: async () => {
+      await checkpoints?.stop();
       await webhooks.stop();
       await inStep.stop();
       await jobs.close();

@@ -14,6 +14,7 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { startSink } from '../matchers/reconciler/sink.js';
 import { OPERATIONS } from './api.js';
 import { createGateway, servedRoutes } from './app.js';
+import { publishCheckpoint } from './checkpoints.js';
 import { openApiDocument } from './openapi.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
@@ -173,6 +174,17 @@ describe('real answers match the documented schemas', () => {
     );
     expectDocumented('explainDecision', await g.call('GET', `/v1/regulator/decisions/${code}`, reg));
     expectDocumented('readAudit', await g.call('GET', '/v1/regulator/audit?limit=5', reg));
+    expectDocumented('latestCheckpoint', await g.call('GET', '/v1/audit/checkpoints/latest'));
+    await publishCheckpoint({ store: p.store, keys: g.checkpointKeys, issuer: 'getihu-dev' });
+    const latest = await g.call('GET', '/v1/audit/checkpoints/latest');
+    expectDocumented('latestCheckpoint', latest);
+    expectDocumented('listCheckpoints', await g.call('GET', '/v1/audit/checkpoints?limit=10'));
+    expectDocumented(
+      'verifyCheckpoint',
+      await g.call('POST', '/v1/audit/checkpoints/verify', undefined, { token: latest.body.token }),
+    );
+    expectDocumented('verifyCheckpoint', await g.call('POST', '/v1/audit/checkpoints/verify', undefined, { token: 'x.y.z' }));
+    expectDocumented('auditKeys', await g.call('GET', '/.well-known/audit-keys.json'));
     expectDocumented('verifyAudit', await g.call('GET', '/v1/regulator/audit/verify', reg));
     const accepted = await g.call('POST', '/v1/regulator/runs', reg, { area: '120000', asOf: '2025-08-15' }, { prefer: '' });
     expect(accepted.status).toBe(202);

@@ -120,3 +120,14 @@ export const consentBody = z
 
 /** A bank's read of a business's typing history names its purpose. */
 export const historyQuery = purposeQuery;
+
+/** A page of signed checkpoints of the audit chain. */
+export const checkpointsQuery = z
+  .object({
+    after: z.coerce.number().int().min(0).optional().describe('the sequence number of the last checkpoint already read'),
+    limit: z.coerce.number().int().min(1).max(500).optional(),
+  })
+  .strict();
+
+/** A checkpoint someone kept, to check against the chain today. */
+export const checkpointVerifyBody = z.object({ token: z.string().min(1).max(4000) }).strict();

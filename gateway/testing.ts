@@ -29,6 +29,8 @@ export interface TestGateway {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** The key ring that signs the audit chain's checkpoints. */
+  readonly checkpointKeys: KeyRing;
   /** The gateway's job runner (to wait for its jobs). */
   readonly jobs: JobRunner;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export interface TestGateway {
 /** Starts the gateway for `store` and `pipeline` on an ephemeral loopback port (with `now` as its clock). */
 export async function startTestGateway(store: Store, pipeline: PipelineContext, now?: () => Date): Promise<TestGateway> {
   const access = await KeyRing.ephemeral();
+  const checkpointKeys = await KeyRing.ephemeral();
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(pipeline, cache);
   const jobs = await JobRunner.start(store, 1);
@@ -46,6 +49,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
       pipeline,
       verify: tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => access.jwks() }),
       badgeKeys: await KeyRing.ephemeral(),
+      checkpointKeys,
       issuer: DEV_ISSUER,
       webhookOrigins: parseWebhookOrigins('http://127.0.0.1:*'),
       jobs,
@@ -63,6 +67,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
     token: (role, sub = `${role}-1`, extra = {}) =>
       access.sign({ role, ...extra }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: sub, expiresIn: '10m' }),
     jobs,
+    checkpointKeys,
     call: async (method, path, token, body, extra = {}) => {
       const headers: Record<string, string> = { prefer: 'wait=120', ...extra };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;

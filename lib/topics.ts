@@ -43,6 +43,7 @@ export const TOPICS = Object.freeze({
   transfer: { name: 'getihu.decision.transfer', kind: 'decision', keyField: 'creditCode', compacted: false },
   deadLetter: { name: 'getihu.deadletter', kind: 'deadletter', keyField: 'feed', compacted: false },
   audit: { name: 'getihu.audit', kind: 'audit', keyField: 'subject', compacted: false },
+  checkpoint: { name: 'getihu.audit.checkpoint', kind: 'audit', keyField: 'issuer', compacted: false },
 } satisfies Record<string, TopicSpec>);
 
 /** A topic's short name in {@link TOPICS}. */

@@ -5,11 +5,12 @@ import express, { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/reconciler.js';
+import { checkCheckpoint } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { sendError } from '../errors.js';
 import { metricsHandler } from '../observe.js';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
-import { searchQuery } from '../requests.js';
+import { checkpointsQuery, checkpointVerifyBody, searchQuery } from '../requests.js';
 
 /** Swagger UI's files, as the swagger-ui-dist package ships them. */
 const SWAGGER_UI_DIR = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
@@ -47,6 +48,49 @@ export function publicRoutes(g: GatewayParts): Router {
     res.json(o.badgeKeys.jwks());
   });
 
+  // The audit chain's signed checkpoints, for anyone to keep and to check later (gateway/checkpoints.ts).
+  const checkpointKeys = () => {
+    if (o.checkpointKeys === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway signs no checkpoints');
+    return o.checkpointKeys;
+  };
+  routes.get('/.well-known/audit-keys.json', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(o.checkpointKeys?.jwks() ?? { keys: [] });
+  });
+  routes.get(
+    '/v1/audit/checkpoints',
+    open(async (req, res) => {
+      checkpointKeys();
+      const q = checkpointsQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query is ?after=<seq>&limit=<1 to 500>, each at most once');
+      const limit = q.data.limit ?? 100;
+      const checkpoints = await o.store.checkpoints.after(q.data.after ?? 0, limit);
+      const last = checkpoints.at(-1);
+      res.json({ checkpoints, next: checkpoints.length === limit && last !== undefined ? { after: last.seq } : null });
+    }),
+  );
+  routes.get(
+    '/v1/audit/checkpoints/latest',
+    open(async (_req, res) => {
+      checkpointKeys();
+      const c = await o.store.checkpoints.latest();
+      if (c === null) throw new GetihuError('NOT_FOUND', 'no checkpoint signed yet');
+      res.json(c);
+    }),
+  );
+  routes.post(
+    '/v1/audit/checkpoints/verify',
+    g.smallJson,
+    open(async (req, res) => {
+      const keys = checkpointKeys();
+      const b = checkpointVerifyBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError('INVALID_INPUT', 'token: the body is {"token": "<a checkpoint as it was published>"}', {
+          field: 'token',
+        });
+      res.json(await checkCheckpoint(o.store, keys, o.issuer, b.data.token));
+    }),
+  );
   // Public register: what the national register shows, by code or by (partial) name.
   // The public register is public (F13): like the national register, anyone may look a business
   // up, with or without an account; a token, when sent, must still be valid. Searching by name is

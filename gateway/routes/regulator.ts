@@ -10,6 +10,7 @@ import { runTyping } from '../../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../../matchers/reconciler/round.js';
 import { verifyAudit } from '../audit.js';
 import type { Principal } from '../auth.js';
+import { checkKeptCheckpoints } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
 import { areaAsOfBody, auditQuery, roundBody, runBody } from '../requests.js';
@@ -111,8 +112,12 @@ export function regulatorRoutes(g: GatewayParts): Router {
     '/v1/regulator/audit/verify',
     ...authed(['regulator'])(async (req, res) => {
       const v = await verifyAudit(o.store);
-      await audit(req, 'audit.verify', null, v.ok ? 'ok' : 'broken');
-      res.json(v);
+      // The chain alone can be rewritten and re-hashed by someone with database access; the signed
+      // checkpoints cannot be re-signed without the gateways' key.
+      const checkpoints = o.checkpointKeys === undefined ? null : await checkKeptCheckpoints(o.store, o.checkpointKeys, o.issuer);
+      const ok = v.ok && checkpoints?.consistent !== false;
+      await audit(req, 'audit.verify', null, ok ? 'ok' : 'broken');
+      res.json({ ...v, ok, chainOk: v.ok, checkpoints });
     }),
   );
 

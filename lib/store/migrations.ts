@@ -262,4 +262,17 @@ create table consents (
 create index consents_by_bank on consents (bank, credit_code, purpose)
 `,
   },
+  {
+    // Signed checkpoints of the audit chain's head (gateway/checkpoints.ts): one per head, kept to
+    // show who asks; the ones that count are those others kept.
+    version: 12,
+    sql: `
+create table audit_checkpoints (
+  seq bigint primary key,
+  hash text not null,
+  at timestamptz not null,
+  token text not null
+)
+`,
+  },
 ];

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { GetihuError, isGetihuError } from '../errors.js';
 import { dependencyUp, logger } from '../observe/index.js';
 import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
+import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
@@ -537,11 +538,14 @@ export class Store {
   readonly #sql: Sql;
   /** Banks' authorisations by the businesses (lib/store/consents.ts). */
   readonly consents: Consents;
+  /** Signed checkpoints of the audit chain's head (lib/store/checkpoints.ts). */
+  readonly checkpoints: Checkpoints;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
     this.#sql = sql;
     this.consents = new Consents(sql);
+    this.checkpoints = new Checkpoints(sql);
   }
 
   /**
