@@ -130,4 +130,33 @@ describe('jurisdiction', () => {
     const bad = await g.call('GET', '/v1/regulator/audit?limit=5000', token);
     expect(bad.status).toBe(400);
   });
+
+  it('filters the audit by subject, action and time', async () => {
+    const token = await g.token('regulator', 'reg-national');
+    const all = (await g.call('GET', '/v1/regulator/audit?limit=1000', token)).body.entries as {
+      seq: number;
+      subject: string;
+      action: string;
+      at: string;
+    }[];
+    // Someone other than this regulator, whose reads add entries while the test reads.
+    const someone = all.find((e) => e.action !== 'audit.read' && e.subject !== 'reg-national') as (typeof all)[number];
+    const bySubject = (
+      await g.call('GET', `/v1/regulator/audit?limit=1000&subject=${encodeURIComponent(someone.subject)}`, token)
+    ).body.entries as typeof all;
+    expect(bySubject.length).toBeGreaterThan(0);
+    expect(bySubject.map((e) => e.seq)).toEqual(all.filter((e) => e.subject === someone.subject).map((e) => e.seq));
+    const byAction = (await g.call('GET', `/v1/regulator/audit?limit=1000&action=${someone.action}`, token)).body
+      .entries as typeof all;
+    expect(byAction.map((e) => e.seq)).toEqual(all.filter((e) => e.action === someone.action).map((e) => e.seq));
+    // [since, until): the entry's own time is in, a millisecond past it is out.
+    const at = someone.at;
+    const after = new Date(Date.parse(at) + 1).toISOString();
+    const window = (await g.call('GET', `/v1/regulator/audit?limit=1000&since=${at}&until=${after}`, token)).body
+      .entries as typeof all;
+    expect(window.map((e) => e.seq)).toContain(someone.seq);
+    expect(window.every((e) => e.at === at)).toBe(true);
+    expect((await g.call('GET', '/v1/regulator/audit?since=yesterday', token)).status).toBe(400);
+    expect((await g.call('GET', '/v1/regulator/audit?action=DROP%20TABLE', token)).status).toBe(400);
+  });
 });

@@ -92,7 +92,15 @@ export const filingReviewBody = z
 export const auditQuery = z
   .object({
     creditCode: z.string().max(18).optional(),
-    before: z.coerce.number().int().positive().optional(),
+    subject: z.string().min(1).max(200).optional().describe("the caller's subject: a bank, a regulator, a business's code"),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z0-9.:/-]{0,99}$/)
+      .optional()
+      .describe('credit-tags.read, consent.grant, dispute.file, access.denied…'),
+    since: z.iso.datetime().optional().describe('entries at or after this time'),
+    until: z.iso.datetime().optional().describe('entries before this time'),
+    before: z.coerce.number().int().positive().optional().describe('the cursor: entries before this sequence number'),
     limit: z.coerce.number().int().min(1).max(1000).optional(),
   })
   .strict();

@@ -88,7 +88,7 @@ export function regulatorRoutes(g: GatewayParts): Router {
       if (!q.success)
         throw new GetihuError(
           'INVALID_INPUT',
-          `${q.error.issues[0]?.path.join('.') || 'query'}: give creditCode (an individual business's code), before (a seq) and limit (1 to 1000), each at most once`,
+          `${q.error.issues[0]?.path.join('.') || 'query'}: give creditCode (an individual business's code), subject, action, since and until (ISO times), before (a seq) and limit (1 to 1000), each at most once`,
         );
       const code =
         q.data.creditCode === undefined
@@ -101,6 +101,10 @@ export function regulatorRoutes(g: GatewayParts): Router {
         ...(code === undefined ? {} : { creditCode: code }),
         ...(p.region === null ? {} : { area: p.region }),
         ...(q.data.before === undefined ? {} : { before: q.data.before }),
+        ...(q.data.subject === undefined ? {} : { subject: q.data.subject }),
+        ...(q.data.action === undefined ? {} : { action: q.data.action }),
+        ...(q.data.since === undefined ? {} : { since: q.data.since }),
+        ...(q.data.until === undefined ? {} : { until: q.data.until }),
         limit,
       });
       await audit(req, 'audit.read', code ?? null, `${entries.length}`);

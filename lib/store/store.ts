@@ -1005,11 +1005,29 @@ export class Store {
   /** The audit log in order, optionally filtered by credit code (for regulators). */
   /**
    * A page of the audit log, newest first: entries before `before` (a seq), of one business or of
-   * the businesses of an area (by their registered region, else the division in their code).
+   * the businesses of an area (by their registered region, else the division in their code), of
+   * one subject, of one action, at or after `since` and before `until` (ISO times).
    */
-  async auditPage(o: { creditCode?: string; area?: string; before?: number; limit: number }): Promise<AuditEntry[]> {
+  async auditPage(o: {
+    creditCode?: string;
+    area?: string;
+    subject?: string;
+    action?: string;
+    since?: string;
+    until?: string;
+    before?: number;
+    limit: number;
+  }): Promise<AuditEntry[]> {
     const where: string[] = [];
     const params: unknown[] = [];
+    const add = (value: unknown, clause: (n: number) => string) => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (o.subject !== undefined) add(o.subject, (n) => `a.subject = $${n}`);
+    if (o.action !== undefined) add(o.action, (n) => `a.action = $${n}`);
+    if (o.since !== undefined) add(o.since, (n) => `a.at >= $${n}::timestamptz`);
+    if (o.until !== undefined) add(o.until, (n) => `a.at < $${n}::timestamptz`);
     if (o.creditCode !== undefined) {
       params.push(o.creditCode);
       where.push(`a.credit_code = $${params.length}`);
