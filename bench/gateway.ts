@@ -182,6 +182,9 @@ export async function benchGateway(seconds: number, connections: number, rounds 
     override get(): undefined {
       return undefined;
     }
+    override getTags(): undefined {
+      return undefined;
+    }
   })();
   const g4u = await serve(createGateway(opts, never));
   let G4uncached: LaneResult;

@@ -16,7 +16,7 @@ import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { RuleBook } from '../matchers/ruleSet.js';
 import { recordAudit } from './audit.js';
 import { allow, type Principal, type Role } from './auth.js';
-import type { DecisionCache, Snapshot } from './cache.js';
+import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import type { Origin, SecretBox } from './webhooks.js';
@@ -62,6 +62,8 @@ export interface GatewayParts {
   readonly feedJson: RequestHandler;
   /** A business's decision and recognition, through the cache. */
   snapshot(code: string): Promise<Snapshot>;
+  /** What a bank's tags read of a business, through the cache. */
+  tags(code: string): Promise<TagsSnapshot>;
   /** Writes an audit entry of the caller's request. */
   audit(req: Request, action: string, creditCode: string | null, outcome: string, purpose?: string | null): Promise<void>;
   /**
@@ -164,6 +166,14 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
       if (s === undefined) {
         s = await o.store.decisionAndRecognition(code);
         cache.set(code, s);
+      }
+      return s;
+    },
+    tags: async (code) => {
+      let s = cache.getTags(code);
+      if (s === undefined) {
+        s = await o.store.creditTags(code);
+        cache.setTags(code, s);
       }
       return s;
     },

@@ -7,7 +7,6 @@ export { BANK_PURPOSES };
 
 import { GetihuError } from '../../lib/errors.js';
 import type { CorrectionPosition } from '../../lib/store/store.js';
-import { basicStandardMet } from '../../matchers/typing.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from '../corrections.js';
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';
@@ -20,7 +19,7 @@ export const MAX_STREAMS = 64;
 const CORRECTIONS_PAGE = 500;
 
 export function bankRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, snapshot, allowCodes, activeRecognition, cache, smallJson, consentFor } = g;
+  const { o, audit, authed, tags, allowCodes, activeRecognition, cache, smallJson, consentFor } = g;
   const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
   routes.get(
@@ -29,8 +28,9 @@ export function bankRoutes(g: GatewayParts): Router {
       const code = creditCodeParam(req, allowCodes);
       const q = purposeQuery.safeParse(req.query);
       if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
-      const s = await snapshot(code);
-      if (s.decision === null) {
+      const s = await tags(code);
+      const d = s.tags;
+      if (d === null) {
         await audit(req, TAG_READ_ACTION, code, 'not-found', q.data.purpose);
         throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       }
@@ -46,27 +46,25 @@ export function bankRoutes(g: GatewayParts): Router {
           `the business has not authorised this bank to read its basic-standard flags for ${q.data.purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
         );
       }
-      const reasons = s.decision.reasons as { criterion: string; met: boolean }[];
-      const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
       const rec = activeRecognition(s.recognition);
       await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', q.data.purpose);
       res.json({
         creditCode: code,
-        type: s.decision.type,
-        label: s.decision.label,
+        type: d.type,
+        label: d.label,
         mtyx: rec === null ? null : { category: rec.category, validFrom: rec.validFrom, validUntil: rec.validUntil },
         basicStandard:
           granted !== null
             ? {
-                typing: basicStandardMet(reasons),
-                mtyx: s.decision.mtyxBasicEligible,
-                noExcludingPenalty: met('mtyx.penalty'),
-                operatorNotOnCourtList: met('mtyx.court'),
+                typing: d.basicStandardMet,
+                mtyx: d.mtyxBasicEligible,
+                noExcludingPenalty: d.noExcludingPenalty,
+                operatorNotOnCourtList: d.operatorNotOnCourtList,
               }
             : null,
         authorisation: granted === null ? null : { id: granted.id, scope: granted.scope, expiresOn: granted.expiresOn },
-        ruleset: s.decision.ruleset,
-        asOf: s.decision.asOf,
+        ruleset: d.ruleset,
+        asOf: d.asOf,
       });
     }),
   );

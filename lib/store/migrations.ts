@@ -275,4 +275,17 @@ create table audit_checkpoints (
 )
 `,
   },
+  {
+    // A bank's tags from the decision's own columns, without reading its reasons (most of the
+    // row): the basic-standard flags, kept by the database itself from the reasons as written.
+    version: 13,
+    sql: `
+alter table decisions add column basic_standard_met boolean generated always as
+  (not jsonb_path_exists(reasons, '$[*] ? (@.criterion starts with "basic." && @.met != true)')) stored;
+alter table decisions add column no_excluding_penalty boolean generated always as
+  (jsonb_path_exists(reasons, '$[*] ? (@.criterion == "mtyx.penalty" && @.met == true)')) stored;
+alter table decisions add column operator_not_on_court_list boolean generated always as
+  (jsonb_path_exists(reasons, '$[*] ? (@.criterion == "mtyx.court" && @.met == true)')) stored
+`,
+  },
 ];

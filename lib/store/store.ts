@@ -31,6 +31,22 @@ export interface StoredDecision {
   readonly sources: readonly string[];
 }
 
+/** A business's decision as a bank's tags read it (no reasons). */
+export interface CreditTagsRow {
+  readonly type: string;
+  readonly label: string;
+  readonly ruleset: string;
+  /** YYYY-MM-DD */
+  readonly asOf: string;
+  readonly mtyxBasicEligible: boolean;
+  /** Every basic-standard criterion (`basic.*`) met. */
+  readonly basicStandardMet: boolean;
+  /** `mtyx.penalty` met: no unrepaired fine-or-above penalty in the 2 years. */
+  readonly noExcludingPenalty: boolean;
+  /** `mtyx.court` met: the operator is not on the court's list of dishonest debtors. */
+  readonly operatorNotOnCourtList: boolean;
+}
+
 /** A business in the register. */
 export interface BusinessRow {
   readonly creditCode: string;
@@ -729,6 +745,40 @@ export class Store {
     ).rows[0];
     return {
       decision: r?.d == null ? null : toDecision(r.d),
+      recognition: r?.r == null ? null : toRecognition(r.r),
+    };
+  }
+
+  /**
+   * What a bank's tags need of a business — the decision's type, label, rule set, as-of date and
+   * basic-standard flags (columns the database derives from the reasons) and its recognition —
+   * without reading the reasons themselves.
+   */
+  async creditTags(creditCode: string): Promise<{ tags: CreditTagsRow | null; recognition: RecognitionRow | null }> {
+    const r = (
+      await this.#sql.query<{ d: Record<string, unknown> | null; r: Record<string, unknown> | null }>(
+        `select (select row_to_json(t) from (select type, label, ruleset, as_of::text as as_of, mtyx_basic_eligible,
+                   basic_standard_met, no_excluding_penalty, operator_not_on_court_list
+                 from decisions where credit_code = $1) t) as d,
+                (select row_to_json(x) from (${RECOGNITION_SELECT} where r.credit_code = $1) x) as r`,
+        [creditCode],
+      )
+    ).rows[0];
+    const d = r?.d;
+    return {
+      tags:
+        d == null
+          ? null
+          : {
+              type: d.type as string,
+              label: d.label as string,
+              ruleset: d.ruleset as string,
+              asOf: d.as_of as string,
+              mtyxBasicEligible: d.mtyx_basic_eligible as boolean,
+              basicStandardMet: d.basic_standard_met as boolean,
+              noExcludingPenalty: d.no_excluding_penalty as boolean,
+              operatorNotOnCourtList: d.operator_not_on_court_list as boolean,
+            },
       recognition: r?.r == null ? null : toRecognition(r.r),
     };
   }
