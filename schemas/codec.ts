@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { GetihuError } from '../lib/errors.js';
+import { retry } from '../lib/retry.js';
 import { ALL_TOPICS, prefixed, type TopicSpec } from '../lib/topics.js';
 import { frame, unframe } from './wireFormat.js';
 
@@ -73,24 +74,22 @@ export class RemoteSchemaStore implements SchemaStore {
    * is tried again a few times before it is reported. An incompatible schema is refused at once.
    */
   async register(subject: string, schema: string): Promise<number> {
-    let pause = 100;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { id } = await this.#registry.register({ type: SchemaType.AVRO, schema }, { subject });
-        return id;
-      } catch (err) {
-        const msg = (err as Error).message;
-        const incompatible = /incompatib/i.test(msg);
-        if (incompatible || attempt >= 6)
-          throw new GetihuError(
-            incompatible ? 'INVALID_INPUT' : 'UNAVAILABLE',
-            `registering ${subject}: ${msg}`,
-            { subject },
-            { cause: err },
-          );
-        await new Promise((r) => setTimeout(r, pause));
-        pause *= 2;
-      }
+    const incompatible = (err: unknown) => /incompatib/i.test((err as Error).message);
+    try {
+      const { id } = await retry(() => this.#registry.register({ type: SchemaType.AVRO, schema }, { subject }), {
+        initialMs: 100,
+        maxMs: 1600,
+        attempts: 6,
+        retriable: (err) => !incompatible(err),
+      });
+      return id;
+    } catch (err) {
+      throw new GetihuError(
+        incompatible(err) ? 'INVALID_INPUT' : 'UNAVAILABLE',
+        `registering ${subject}: ${(err as Error).message}`,
+        { subject },
+        { cause: err },
+      );
     }
   }
 

@@ -6,6 +6,7 @@
  */
 
 import { logger, outages } from '../observe/index.js';
+import { pauses } from '../retry.js';
 
 /** A record to write. */
 export interface OutRecord {
@@ -150,7 +151,7 @@ export async function handleUntilDone(
     readonly maxPauseMs?: number;
   },
 ): Promise<boolean> {
-  let pause = 200;
+  const next = pauses({ initialMs: 200, maxMs: o.maxPauseMs ?? 5000 });
   for (let attempt = 1; ; attempt++) {
     try {
       await handler(records);
@@ -165,6 +166,7 @@ export async function handleUntilDone(
       } else
         handlerLog.error({ ...where, attempt, err: (err as Error)?.stack ?? String(err) }, 'the handler failed; the batch waits');
     }
+    const pause = next.next().value;
     const until = Date.now() + pause;
     while (Date.now() < until) {
       if (!o.running()) return false;
@@ -172,7 +174,6 @@ export async function handleUntilDone(
       await o.beat?.().catch(() => undefined);
     }
     if (!o.running()) return false;
-    pause = Math.min(pause * 2, o.maxPauseMs ?? 5000);
   }
 }
 

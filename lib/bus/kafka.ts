@@ -27,6 +27,7 @@ import {
 } from 'kafkajs';
 import { GetihuError } from '../errors.js';
 import { logger } from '../observe/index.js';
+import { retry } from '../retry.js';
 import {
   type BatchHandler,
   type Bus,
@@ -171,16 +172,10 @@ function retriableAnywhere(err: unknown): boolean {
  * retry policy, driven by `retriable` alone.
  */
 async function retrying<T>(what: string, fn: () => Promise<T>, attempts = 12): Promise<T> {
-  let delay = 100;
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const retriable = retriableAnywhere(err);
-      if (!retriable || i >= attempts) throw wrap(err, what);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 2000);
-    }
+  try {
+    return await retry(fn, { initialMs: 100, maxMs: 2000, attempts, retriable: retriableAnywhere });
+  } catch (err) {
+    throw wrap(err, what);
   }
 }
 

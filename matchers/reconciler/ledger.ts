@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { formatIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { provincePrefixes } from '../../lib/regions.js';
+import { pauses } from '../../lib/retry.js';
 import type { RecognitionRow, RoundOutcomeRow, Store } from '../../lib/store/store.js';
 import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
 import type { SourceExemption } from '../mtyx/round.js';
@@ -154,7 +155,7 @@ export async function withLedgerLease<T>(store: Store, area: string, job: () => 
   };
   try {
     for (const name of names) {
-      for (let pause = poll; ; pause = Math.min(pause * 2, 1_000)) {
+      for (const pause of pauses({ initialMs: poll, maxMs: 1_000 })) {
         if (await store.tryLease(name, holder, ttl)) break;
         if (Date.now() + pause > deadline)
           throw new GetihuError(
