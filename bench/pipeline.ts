@@ -23,6 +23,7 @@ import { ingestLines } from '../connectors/ingest.js';
 import { splitBusiness } from '../connectors/split.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
 
@@ -139,8 +140,8 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     // Payloads for L1/L2: the same count, real keys; L1 random bytes of the average encoded size.
     const codec = await Codec.create(new RemoteSchemaStore(infra.SCHEMA_REGISTRY_URL), `${prefix}.l2`);
     let l2: { key: string; value: Buffer }[] = [];
-    const topicOfFeed = (feedKey: string) =>
-      `${prefix}.l2.getihu.fact.${FEEDS.get(feedKey)?.topic === 'annualReport' ? 'annual-report' : FEEDS.get(feedKey)?.topic === 'marketCredit' ? 'market-credit' : FEEDS.get(feedKey)?.topic === 'socialInsurance' ? 'social-insurance' : FEEDS.get(feedKey)?.topic}`;
+    // The feed's topic under the L2 prefix, named as the pipeline names it.
+    const topicOfFeed = (feedKey: string) => prefixed(`${prefix}.l2`, TOPICS[FEEDS.get(feedKey)?.topic as TopicId]);
     log('encoding the L2 payloads…');
     const encodeStart = process.hrtime.bigint();
     for (const b of records) {
