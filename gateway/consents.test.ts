@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { startSink } from '../matchers/reconciler/sink.js';
+import { typeAndStore } from '../matchers/reconciler/testing.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;
@@ -23,11 +23,7 @@ beforeAll(async () => {
   p = await openPipeline({ mode: 'embedded', partitions: 3 });
   await ingestBusinesses(p.ctx, businesses, 2024);
   g = await startTestGateway(p.store, p.ctx, () => clock);
-  const reg = await g.token('regulator', 'reg-tj', { region: '120000' });
-  expect((await g.call('POST', '/v1/regulator/runs', reg, { area: '120000', asOf: '2025-08-15' })).status).toBe(201);
-  const sink = await startSink(p.ctx, p.store);
-  await sink.caughtUp();
-  await sink.stop();
+  await typeAndStore(p, '120000', '2025-08-15');
 }, 180_000);
 afterAll(async () => {
   await g?.close();
