@@ -32,6 +32,8 @@ let businesses: Record<string, unknown>[];
 let expected: ReturnType<typeof classifyAll>;
 let jobs: JobRunner;
 let stopCache: () => Promise<void>;
+/** Resolves once the gateway's cache has seen every decision and badge event written so far. */
+let cacheCaughtUp: () => Promise<void>;
 let cache: DecisionCache;
 const WEBHOOK_ORIGINS = parseWebhookOrigins('http://127.0.0.1:*');
 const webhookSecrets = new SecretBox(randomBytes(32));
@@ -71,7 +73,9 @@ beforeAll(async () => {
   access = await KeyRing.ephemeral();
   badge = await KeyRing.ephemeral();
   cache = new DecisionCache();
-  stopCache = (await keepCacheInStep(p.ctx, cache)).stop;
+  const inStep = await keepCacheInStep(p.ctx, cache);
+  stopCache = inStep.stop;
+  cacheCaughtUp = inStep.caughtUp;
   jobs = await JobRunner.start(p.store, 1);
   const app = createGateway(
     {
@@ -357,7 +361,7 @@ describe('cache', () => {
     await runTyping(p.ctx, { area: '110000', asOf: AS_OF, pool });
     await pool.close();
     await sink.caughtUp();
-    await new Promise((r) => setTimeout(r, 100));
+    await cacheCaughtUp();
     expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.type).toBe('development');
     // The bank that read the tag before the change is told of the correction; another bank is not.
     const told = await get('/v1/credit-tags-corrections', bank);
@@ -705,7 +709,7 @@ describe('disputes (国市监注发〔2024〕10号 附件 一(三)3)', () => {
     expect(done.status).toBe(200);
     expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'uphold', reason: 'again' }, reg)).status).toBe(404);
     await sink.caughtUp();
-    await new Promise((r) => setTimeout(r, 100));
+    await cacheCaughtUp();
     const tags = await get(`/v1/credit-tags/${code}?purpose=pre-approval`, await token('bank', 'bank:after-dispute'));
     expect(tags.body.type).toBe('growth');
     const pub = await get(`/v1/public/businesses/${code}`, await token('public'));
@@ -753,7 +757,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     expect(revoked.status).toBe(201);
     expect(revoked.body.reason).toMatch(/no new application until 2031-03-01/);
     await sink.caughtUp();
-    await new Promise((r) => setTimeout(r, 100));
+    await cacheCaughtUp();
     expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('revoked');
     expect((await get(`/v1/badges/${code}`, plat)).status).toBe(404);
     expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.mtyx).toBeNull();
@@ -779,7 +783,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     const late = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
     expect(late.body).toMatchObject({ checked: before.length - 1, expired: before.length - 1 });
     await sink.caughtUp();
-    await new Promise((r) => setTimeout(r, 100));
+    await cacheCaughtUp();
     const plat = await token('platform', 'platform:jd');
     expect((await get(`/v1/badges/${before.at(-1)}/status`, plat)).body.status).toBe('expired');
     const again = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);

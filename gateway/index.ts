@@ -9,7 +9,7 @@ import { GetihuError } from '../lib/errors.js';
 import type { Store } from '../lib/store/store.js';
 import { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { topicName } from '../matchers/reconciler/reconciler.js';
+import { topicName, waitCaughtUp } from '../matchers/reconciler/reconciler.js';
 import { prefixedGroup } from '../matchers/reconciler/sink.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
@@ -49,16 +49,21 @@ export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; ba
 }
 
 /** Invalidates cached answers whenever a decision or recognition about a business is emitted. */
-export async function keepCacheInStep(ctx: PipelineContext, cache: DecisionCache): Promise<{ stop: () => Promise<void> }> {
-  const sub = await ctx.bus.subscribe(
-    // The deployment's own group (its prefix in front), one per gateway replica.
-    prefixedGroup(ctx, `gateway-cache-${randomUUID()}`),
-    [topicName(ctx, 'typing'), topicName(ctx, 'mtyx'), topicName(ctx, 'badge')],
-    async (records) => {
-      for (const r of records) if (r.key !== null) cache.invalidate(r.key);
-    },
-  );
-  return { stop: () => sub.stop() };
+export async function keepCacheInStep(
+  ctx: PipelineContext,
+  cache: DecisionCache,
+): Promise<{ stop: () => Promise<void>; caughtUp: (timeoutMs?: number) => Promise<void> }> {
+  // The deployment's own group (its prefix in front), one per gateway replica.
+  const group = prefixedGroup(ctx, `gateway-cache-${randomUUID()}`);
+  const topics = [topicName(ctx, 'typing'), topicName(ctx, 'mtyx'), topicName(ctx, 'badge')];
+  const sub = await ctx.bus.subscribe(group, topics, async (records) => {
+    for (const r of records) if (r.key !== null) cache.invalidate(r.key);
+  });
+  return {
+    stop: () => sub.stop(),
+    /** Resolves once every event written so far has invalidated what it concerns. */
+    caughtUp: (timeoutMs = 60_000) => waitCaughtUp(ctx.bus, [{ group, topics }], 'the gateway cache', timeoutMs),
+  };
 }
 
 /**
