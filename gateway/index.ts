@@ -56,8 +56,26 @@ export async function keepCacheInStep(
   // The deployment's own group (its prefix in front), one per gateway replica.
   const group = prefixedGroup(ctx, `gateway-cache-${randomUUID()}`);
   const topics = [topicName(ctx, 'typing'), topicName(ctx, 'mtyx'), topicName(ctx, 'badge')];
+  const typing = topicName(ctx, 'typing');
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
-    for (const r of records) if (r.key !== null) cache.invalidate(r.key);
+    for (const r of records) {
+      if (r.key === null) continue;
+      if (r.topic !== typing || r.value === null) {
+        cache.invalidate(r.key, { hold: true });
+        continue;
+      }
+      // The decision the event announces: until the store shows it, a read is not kept.
+      let decisionId: string | undefined;
+      try {
+        const v = ctx.codec.decodeKnown(r.topic, r.value) ?? (await ctx.codec.decode(r.topic, r.value));
+        decisionId = typeof v.decisionId === 'string' ? v.decisionId : undefined;
+      } catch {
+        // Not a decision this gateway can read (the sink sets it aside): drop what is kept, and hold it.
+        cache.invalidate(r.key, { hold: true });
+        continue;
+      }
+      cache.invalidate(r.key, decisionId === undefined ? { hold: true } : { decisionId });
+    }
   });
   return {
     stop: () => sub.stop(),

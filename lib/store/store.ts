@@ -33,6 +33,7 @@ export interface StoredDecision {
 
 /** A business's decision as a bank's tags read it (no reasons). */
 export interface CreditTagsRow {
+  readonly decisionId: string;
   readonly type: string;
   readonly label: string;
   readonly ruleset: string;
@@ -757,7 +758,7 @@ export class Store {
   async creditTags(creditCode: string): Promise<{ tags: CreditTagsRow | null; recognition: RecognitionRow | null }> {
     const r = (
       await this.#sql.query<{ d: Record<string, unknown> | null; r: Record<string, unknown> | null }>(
-        `select (select row_to_json(t) from (select type, label, ruleset, as_of::text as as_of, mtyx_basic_eligible,
+        `select (select row_to_json(t) from (select decision_id, type, label, ruleset, as_of::text as as_of, mtyx_basic_eligible,
                    basic_standard_met, no_excluding_penalty, operator_not_on_court_list
                  from decisions where credit_code = $1) t) as d,
                 (select row_to_json(x) from (${RECOGNITION_SELECT} where r.credit_code = $1) x) as r`,
@@ -770,6 +771,7 @@ export class Store {
         d == null
           ? null
           : {
+              decisionId: d.decision_id as string,
               type: d.type as string,
               label: d.label as string,
               ruleset: d.ruleset as string,

@@ -29,6 +29,7 @@ describe.each(MODES)('credit tags from the decision columns (%s)', (mode) => {
       const met = (id: string) => reasons.find((r) => r.criterion === id)?.met ?? false;
       const { tags } = await p.store.creditTags(d.creditCode);
       expect(tags).toEqual({
+        decisionId: d.decisionId,
         type: d.type,
         label: d.label,
         ruleset: d.ruleset,
