@@ -276,8 +276,29 @@ export class KafkaBus implements Bus {
   }
 
   readonly #partitionCounts = new Map<string, number>();
+  /** The send in flight per topic: the next waits for it (see `send`). */
+  readonly #sending = new Map<string, Promise<unknown>>();
 
+  /**
+   * Sends `records` to `topic`, acknowledged by every in-sync replica before it resolves. Sends to
+   * one topic go one after the other: the idempotent producer, given concurrent sends to one
+   * partition, acknowledges them all and writes only one (platformatic/kafka#326) — two consumers
+   * setting records aside at the same moment lost one dead letter that way.
+   */
   async send(topic: string, records: readonly OutRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const before = this.#sending.get(topic) ?? Promise.resolve();
+    const mine = before.then(() => this.#sendNow(topic, records));
+    const settled = mine.catch(() => undefined);
+    this.#sending.set(topic, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.#sending.get(topic) === settled) this.#sending.delete(topic);
+    }
+  }
+
+  async #sendNow(topic: string, records: readonly OutRecord[]): Promise<void> {
     if (records.length === 0) return;
     const producer = this.#producerReady();
     let n = this.#partitionCounts.get(topic);

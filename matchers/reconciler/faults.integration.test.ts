@@ -199,6 +199,26 @@ describe.skipIf(!withServices())('fault suite (Kafka)', () => {
     await expectDecisionsOfClassify(p, final);
   }, 300_000);
 
+  it('row 1, its cause: sends made at the same moment to one partition all land, each once', async () => {
+    // Two consumers setting records aside at once send to the dead-letter topic together; the
+    // idempotent producer acknowledged both and wrote one (platformatic/kafka#326).
+    const p = await isolatedPipeline('kafka');
+    open.push(p);
+    const topic = topicName(p.ctx, 'deadLetter');
+    const before = (await p.ctx.bus.endOffsets(topic)).reduce((a, b) => a + b, 0);
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        p.ctx.bus.send(topic, [{ key: 'same-partition', value: Buffer.from(`record ${i}`), partition: 0 }]),
+      ),
+    );
+    const after = await p.ctx.bus.endOffsets(topic);
+    expect(after.reduce((a, b) => a + b, 0) - before).toBe(40);
+    const seen: string[] = [];
+    for await (const batch of p.ctx.bus.readSnapshot(topic, [0]))
+      for (const r of batch) seen.push((r.value as Buffer).toString());
+    expect(seen.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `record ${i}`).sort());
+  }, 120_000);
+
   it('row 5: two deployments on one broker under their own prefixes each get every decision', async () => {
     const a = await isolatedPipeline('kafka');
     const b = await isolatedPipeline('kafka');
