@@ -82,6 +82,11 @@ export interface GatewayParts {
   authed(roles: readonly Role[], ...middleware: RequestHandler[]): (handler: AuthedHandler) => RequestHandler[];
   /** The handler of a route anyone may call (a token, when sent, must still be valid). */
   open(handler: (req: Request, res: Response) => Promise<void>): RequestHandler;
+  /**
+   * The business a request is about, when the caller is that business (token subject = its credit
+   * code): `text` is checked as `creditCode`; anyone else is refused with `refusal`, audited as `action`.
+   */
+  ownBusiness(req: Request, p: Principal, text: unknown, action: string, refusal: string): Promise<string>;
   /** Refuses (and audits) a regulator acting outside its region (gateway/jurisdiction.ts). */
   requireJurisdiction(req: Request, target: Target, action: string, creditCode?: string | null): Promise<void>;
   requireRegulatorsArea(req: Request, division: string, action: string, creditCode?: string | null): Promise<void>;
@@ -194,6 +199,12 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
         wrap((req, res) => handler(req, res, principalOf(req))),
       ],
     open: wrap,
+    ownBusiness: async (req, p, text, action, refusal) => {
+      const code = requireIndividualBusinessCode(typeof text === 'string' ? text : '', 'creditCode', allowCodes).code;
+      if (p.subject === code) return code;
+      await audit(req, action, code, 'denied');
+      throw new GetihuError('FORBIDDEN', `${refusal} (token subject = its credit code)`);
+    },
     requireJurisdiction,
     requireRegulatorsArea: (req, division, action, creditCode = null) =>
       requireJurisdiction(req, { kind: 'area', division }, action, creditCode),

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import type { GatewayParts } from '../context.js';
@@ -16,7 +15,7 @@ import { consentBody } from '../requests.js';
 export const MAX_CONSENT_DAYS = 366;
 
 export function consentRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, allowCodes, now, smallJson, consentChanged } = g;
+  const { o, audit, authed, now, smallJson, consentChanged, ownBusiness } = g;
   const routes = Router();
   routes.post(
     '/v1/consents',
@@ -33,14 +32,13 @@ export function consentRoutes(g: GatewayParts): Router {
           { field: issue?.path.join('.') },
         );
       }
-      const code = requireIndividualBusinessCode(b.data.creditCode, 'creditCode', allowCodes).code;
-      if (p.subject !== code) {
-        await audit(req, 'consent.grant', code, 'denied');
-        throw new GetihuError(
-          'FORBIDDEN',
-          'a business authorises the reading of its own results only (token subject = its credit code)',
-        );
-      }
+      const code = await ownBusiness(
+        req,
+        p,
+        b.data.creditCode,
+        'consent.grant',
+        'a business authorises the reading of its own results only',
+      );
       const today = parseIsoDate(chinaDate(now()));
       const until = parseIsoDate(b.data.expiresOn, 'expiresOn');
       if (until < today) throw new GetihuError('INVALID_INPUT', 'expiresOn: a day already past', { field: 'expiresOn' });
@@ -65,15 +63,13 @@ export function consentRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/consents',
     ...authed(['public'])(async (req, res, p) => {
-      const code = requireIndividualBusinessCode(
-        typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
-        'creditCode',
-        allowCodes,
-      ).code;
-      if (p.subject !== code) {
-        await audit(req, 'consent.list', code, 'denied');
-        throw new GetihuError('FORBIDDEN', 'a business lists its own authorisations only (token subject = its credit code)');
-      }
+      const code = await ownBusiness(
+        req,
+        p,
+        req.query.creditCode,
+        'consent.list',
+        'a business lists its own authorisations only',
+      );
       await audit(req, 'consent.list', code, 'ok');
       res.json({ consents: await o.store.consents.ofBusiness(code) });
     }),

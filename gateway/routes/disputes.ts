@@ -1,7 +1,6 @@
 /** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
-import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
@@ -12,7 +11,7 @@ import type { GatewayParts } from '../context.js';
 import { disputeBody, resolveBody } from '../requests.js';
 
 export function disputeRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, allowCodes, now, ruleBook, smallJson, requireRegulatorsArea } = g;
+  const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, ownBusiness } = g;
   const routes = Router();
   // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
   // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
@@ -45,19 +44,15 @@ export function disputeRoutes(g: GatewayParts): Router {
             ? b.error.issues[0].message
             : 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
         );
-      const code = requireIndividualBusinessCode(b.data.creditCode, 'creditCode', allowCodes);
-      if (p.subject !== code.code) {
-        await audit(req, 'dispute.file', code.code, 'denied');
-        throw new GetihuError('FORBIDDEN', 'a business disputes its own result only (token subject = its credit code)');
-      }
-      const region = (await o.store.business(code.code))?.region ?? code.code.slice(2, 8);
+      const code = await ownBusiness(req, p, b.data.creditCode, 'dispute.file', 'a business disputes its own result only');
+      const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       const today = chinaDate(now());
       const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
       const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
       const id = randomUUID();
       await o.store.fileDispute({
         id,
-        creditCode: code.code,
+        creditCode: code,
         filedBy: p.subject,
         claim: b.data.claim,
         subject: b.data.subject,
@@ -65,7 +60,7 @@ export function disputeRoutes(g: GatewayParts): Router {
         respondBy,
         region,
       });
-      await audit(req, 'dispute.file', code.code, 'open');
+      await audit(req, 'dispute.file', code, 'open');
       res.status(201).json({
         id,
         status: 'open',
@@ -79,18 +74,10 @@ export function disputeRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/disputes',
     ...authed(['public'])(async (req, res, p) => {
-      const code = requireIndividualBusinessCode(
-        typeof req.query.creditCode === 'string' ? req.query.creditCode : '',
-        'creditCode',
-        allowCodes,
-      );
-      if (p.subject !== code.code) {
-        await audit(req, 'dispute.read', code.code, 'denied');
-        throw new GetihuError('FORBIDDEN', 'a business reads its own disputes only (token subject = its credit code)');
-      }
+      const code = await ownBusiness(req, p, req.query.creditCode, 'dispute.read', 'a business reads its own disputes only');
       const today = chinaDate(now());
-      await audit(req, 'dispute.read', code.code, 'ok');
-      res.json({ disputes: (await o.store.disputes({ creditCode: code.code })).map((d) => disputeView(d, today)) });
+      await audit(req, 'dispute.read', code, 'ok');
+      res.json({ disputes: (await o.store.disputes({ creditCode: code })).map((d) => disputeView(d, today)) });
     }),
   );
   routes.get(
