@@ -3,9 +3,12 @@
  * to a type — 生存型 survival, 成长型 growth, 发展型 development, or 不符合分型条件
  * (ineligible) — with, on request, every criterion's outcome and the facts it used.
  *
- * A rule set is compiled once into closures ({@link compileTyping}); {@link TypingEngine.typeOf}
- * is the allocation-free fast path and {@link TypingEngine.decide} the explaining path. Both
- * run the same predicates, so an explanation can never disagree with the type.
+ * Each criterion is written once, in the criterion table ({@link CRITERIA}, {@link BASIC}): its
+ * test as an expression over the facts, and the facts an explanation shows. A rule set is
+ * compiled ({@link compileTyping}) for an as-of date into one function joining those
+ * expressions — {@link TypingEngine.typeOf}, the allocation-free fast path — and into one test
+ * per criterion for {@link TypingEngine.decide}, the explaining path; so an explanation can
+ * never disagree with the type.
  */
 import { addYears, type DayNumber, dayNumber, formatIsoDate, yearOf } from '../lib/dates.js';
 import type { BusinessFacts } from './facts.js';
@@ -102,15 +105,7 @@ export function asOfContext(asOf: DayNumber): AsOfContext {
   });
 }
 
-type Test = (f: BusinessFacts, ctx: AsOfContext) => boolean;
 type Evidence = (f: BusinessFacts, ctx: AsOfContext) => Record<string, unknown>;
-
-interface CompiledCriterion {
-  readonly id: string;
-  readonly clause: string;
-  readonly test: Test;
-  readonly evidence: Evidence;
-}
 
 // Explanations format the same few thousand days again and again: memoise them.
 const formatted = new Map<number, string>();
@@ -124,10 +119,6 @@ function isoOf(n: DayNumber): string {
 }
 const day = (n: number): string | null => (Number.isNaN(n) ? null : isoOf(n));
 const yuan = (fen: number): number | null => (Number.isNaN(fen) ? null : fen / 100);
-
-function revenueOfLastYear(f: BusinessFacts, ctx: AsOfContext): number {
-  return f.reportYear === ctx.lastYear && f.reportFiled ? f.revenueFen : Number.NaN;
-}
 
 function reportEvidence(f: BusinessFacts, ctx: AsOfContext): Record<string, unknown> {
   return f.present.annualReport
@@ -153,152 +144,243 @@ function taxEvidence(f: BusinessFacts): Record<string, unknown> {
     : { source: 'tax', record: 'none' };
 }
 
-function compileCriterion(c: TypingCriterion, thresholdsFen: (name: string) => number): CompiledCriterion {
-  const meta = { id: c.id, clause: c.clause };
-  switch (c.kind) {
-    case 'establishedYearsAtLeast': {
-      const years = c.years;
-      return {
-        ...meta,
-        test: (f, ctx) => f.establishedOn <= ctx.reachedYears(years),
-        evidence: (f, ctx) => ({
-          source: 'registration',
-          establishedOn: day(f.establishedOn),
-          minYears: years,
-          latestQualifyingDate: isoOf(ctx.reachedYears(years)),
-        }),
-      };
-    }
-    case 'taxRegisteredYearsAtLeast': {
-      const years = c.years;
-      return {
-        ...meta,
-        test: (f, ctx) => f.taxRegisteredOn <= ctx.reachedYears(years),
-        evidence: (f, ctx) => ({
-          ...taxEvidence(f),
-          minYears: years,
-          latestQualifyingDate: isoOf(ctx.reachedYears(years)),
-        }),
-      };
-    }
-    case 'revenueAtLeast': {
-      const min = thresholdsFen(c.threshold);
-      return {
-        ...meta,
-        test: (f, ctx) => revenueOfLastYear(f, ctx) >= min,
-        evidence: (f, ctx) => ({ ...reportEvidence(f, ctx), thresholdYuan: min / 100 }),
-      };
-    }
-    case 'taxPaidAny':
-      return {
-        ...meta,
-        test: (f) => f.vatPaidFen > 0 || f.iitPaidFen > 0,
-        evidence: (f) => ({ ...taxEvidence(f), year: 'last' }),
-      };
-    case 'taxPaidAtLeast': {
-      const min = thresholdsFen(c.threshold);
-      return {
-        ...meta,
-        test: (f) => f.vatPaidFen + f.iitPaidFen >= min,
-        evidence: (f) => ({ ...taxEvidence(f), taxPaidYuan: (f.vatPaidFen + f.iitPaidFen) / 100, thresholdYuan: min / 100 }),
-      };
-    }
-    case 'insuredHeadcountBetween': {
-      const min = c.min;
-      const max = c.max ?? Number.POSITIVE_INFINITY;
-      return {
-        ...meta,
-        test: (f) => f.insuredHeadcount >= min && f.insuredHeadcount <= max,
-        evidence: (f) =>
-          f.present.socialInsurance
-            ? { source: 'socialInsurance', insuredHeadcount: f.insuredHeadcount, min, max: c.max }
-            : { source: 'socialInsurance', record: 'none', insuredHeadcount: 0, min, max: c.max },
-      };
-    }
-    case 'generalTaxpayer': {
-      const min = c.taxPaidThreshold === null ? 0 : thresholdsFen(c.taxPaidThreshold);
-      const withTax = c.taxPaidThreshold !== null;
-      return {
-        ...meta,
-        test: withTax ? (f) => f.generalTaxpayer && f.vatPaidFen + f.iitPaidFen >= min : (f) => f.generalTaxpayer,
-        evidence: (f) =>
-          withTax
-            ? { ...taxEvidence(f), taxPaidYuan: (f.vatPaidFen + f.iitPaidFen) / 100, thresholdYuan: min / 100 }
-            : taxEvidence(f),
-      };
-    }
-    case 'trademarksInUseAtLeast': {
-      const min = c.min;
-      return {
-        ...meta,
-        test: (f) => f.trademarksInUse >= min,
-        evidence: (f) =>
-          f.present.ip ? { source: 'ip', trademarksInUse: f.trademarksInUse, min } : { source: 'ip', record: 'none', min },
-      };
-    }
-    case 'patentsAtLeast': {
-      const min = c.min;
-      return {
-        ...meta,
-        test: (f) => f.patents >= min,
-        evidence: (f) => (f.present.ip ? { source: 'ip', patents: f.patents, min } : { source: 'ip', record: 'none', min }),
-      };
-    }
-  }
+/**
+ * What a criterion's expression may use beside the facts `f`: the as-of dates and the rule set's
+ * thresholds in fen. Only validated numbers from the rule set and the as-of date enter the source.
+ */
+interface Constants {
+  readonly ctx: AsOfContext;
+  readonly fen: (threshold: string) => number;
 }
 
-function compileBasic(rs: RuleSet): CompiledCriterion[] {
-  const b = rs.typing.basic;
-  return [
-    {
-      id: 'basic.registered',
-      clause: b.registered,
-      test: (f) => f.status === 'active',
-      evidence: (f) =>
-        f.present.registration ? { source: 'registration', status: f.status } : { source: 'registration', record: 'none' },
+/**
+ * One row of the criterion table: the criterion's test as a JS expression over `f` with the
+ * as-of constants inlined — its one definition, from which the fast path and each criterion's
+ * explained test are both compiled — and the facts an explanation shows for it.
+ */
+interface CriterionRow<C> {
+  readonly expr: (c: C, k: Constants) => string;
+  readonly evidence: (c: C, fen: (threshold: string) => number) => Evidence;
+}
+
+type Kind = TypingCriterion['kind'];
+type OfKind<K extends Kind> = Extract<TypingCriterion, { kind: K }>;
+
+/** A number that is safe to splice into generated source. */
+function num(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return String(n);
+}
+
+/** The criteria of the typing standard a rule set may use (国市监注发〔2024〕10号 附件 一(四)2), by kind. */
+const CRITERIA: { readonly [K in Kind]: CriterionRow<OfKind<K>> } = {
+  establishedYearsAtLeast: {
+    expr: (c, k) => `f.establishedOn <= ${num(k.ctx.reachedYears(c.years))}`,
+    evidence: (c) => (f, ctx) => ({
+      source: 'registration',
+      establishedOn: day(f.establishedOn),
+      minYears: c.years,
+      latestQualifyingDate: isoOf(ctx.reachedYears(c.years)),
+    }),
+  },
+  taxRegisteredYearsAtLeast: {
+    expr: (c, k) => `f.taxRegisteredOn <= ${num(k.ctx.reachedYears(c.years))}`,
+    evidence: (c) => (f, ctx) => ({
+      ...taxEvidence(f),
+      minYears: c.years,
+      latestQualifyingDate: isoOf(ctx.reachedYears(c.years)),
+    }),
+  },
+  revenueAtLeast: {
+    expr: (c, k) => `f.reportYear === ${num(k.ctx.lastYear)} && f.reportFiled && f.revenueFen >= ${num(k.fen(c.threshold))}`,
+    evidence: (c, fen) => (f, ctx) => ({ ...reportEvidence(f, ctx), thresholdYuan: fen(c.threshold) / 100 }),
+  },
+  taxPaidAny: {
+    expr: () => 'f.vatPaidFen > 0 || f.iitPaidFen > 0',
+    evidence: () => (f) => ({ ...taxEvidence(f), year: 'last' }),
+  },
+  taxPaidAtLeast: {
+    expr: (c, k) => `f.vatPaidFen + f.iitPaidFen >= ${num(k.fen(c.threshold))}`,
+    evidence: (c, fen) => (f) => ({
+      ...taxEvidence(f),
+      taxPaidYuan: (f.vatPaidFen + f.iitPaidFen) / 100,
+      thresholdYuan: fen(c.threshold) / 100,
+    }),
+  },
+  insuredHeadcountBetween: {
+    expr: (c) =>
+      c.max === null
+        ? `f.insuredHeadcount >= ${num(c.min)}`
+        : `f.insuredHeadcount >= ${num(c.min)} && f.insuredHeadcount <= ${num(c.max)}`,
+    evidence: (c) => (f) =>
+      f.present.socialInsurance
+        ? { source: 'socialInsurance', insuredHeadcount: f.insuredHeadcount, min: c.min, max: c.max }
+        : { source: 'socialInsurance', record: 'none', insuredHeadcount: 0, min: c.min, max: c.max },
+  },
+  generalTaxpayer: {
+    expr: (c, k) =>
+      c.taxPaidThreshold === null
+        ? 'f.generalTaxpayer'
+        : `f.generalTaxpayer && f.vatPaidFen + f.iitPaidFen >= ${num(k.fen(c.taxPaidThreshold))}`,
+    evidence: (c, fen) => {
+      const threshold = c.taxPaidThreshold;
+      return threshold === null
+        ? (f) => taxEvidence(f)
+        : (f) => ({
+            ...taxEvidence(f),
+            taxPaidYuan: (f.vatPaidFen + f.iitPaidFen) / 100,
+            thresholdYuan: fen(threshold) / 100,
+          });
     },
-    {
-      id: 'basic.annualReport',
-      clause: b.annualReport,
-      test: (f, ctx) => f.establishedOn >= ctx.yearStart || (f.reportYear === ctx.lastYear && f.reportFiled),
-      evidence: (f, ctx) => ({
-        ...reportEvidence(f, ctx),
-        establishedOn: day(f.establishedOn),
-        establishedThisYear: f.establishedOn >= ctx.yearStart,
-      }),
-    },
-    {
-      id: 'basic.abnormalOperation',
-      clause: b.abnormalOperation,
-      test: (f) => !f.abnormalOperation,
-      evidence: (f) =>
-        f.present.marketCredit
-          ? { source: 'marketCredit', abnormalOperation: f.abnormalOperation }
-          : { source: 'marketCredit', record: 'none' },
-    },
-    {
-      id: 'basic.seriousIllegal',
-      clause: b.seriousIllegal,
-      test: (f) => !f.seriousIllegal,
-      evidence: (f) =>
-        f.present.marketCredit
-          ? { source: 'marketCredit', seriousIllegal: f.seriousIllegal }
-          : { source: 'marketCredit', record: 'none' },
-    },
-    {
-      id: 'basic.taxNonNormal',
-      clause: b.taxNonNormal,
-      test: (f) => !f.taxNonNormal,
-      evidence: (f) => (f.present.tax ? { source: 'tax', nonNormal: f.taxNonNormal } : { source: 'tax', record: 'none' }),
-    },
-    {
-      id: 'basic.suspension',
-      clause: b.suspension,
-      // Within the legal maximum suspension period up to and including its last day; seasonal businesses excepted.
-      test: (f, ctx) => f.seasonal || !(f.suspendedUntil >= ctx.asOf),
-      evidence: (f) => ({ source: 'registration', suspendedUntil: day(f.suspendedUntil), seasonal: f.seasonal }),
-    },
-  ];
+  },
+  trademarksInUseAtLeast: {
+    expr: (c) => `f.trademarksInUse >= ${num(c.min)}`,
+    evidence: (c) => (f) =>
+      f.present.ip
+        ? { source: 'ip', trademarksInUse: f.trademarksInUse, min: c.min }
+        : { source: 'ip', record: 'none', min: c.min },
+  },
+  patentsAtLeast: {
+    expr: (c) => `f.patents >= ${num(c.min)}`,
+    evidence: (c) => (f) =>
+      f.present.ip ? { source: 'ip', patents: f.patents, min: c.min } : { source: 'ip', record: 'none', min: c.min },
+  },
+};
+
+type BasicClause = keyof RuleSet['typing']['basic'];
+
+/** The typing basic standard (国市监注发〔2024〕10号 附件 一(四)1), in the same form as {@link CRITERIA}. */
+const BASIC: readonly {
+  readonly id: string;
+  readonly clause: BasicClause;
+  readonly expr: (k: Constants) => string;
+  readonly evidence: Evidence;
+}[] = [
+  {
+    id: 'basic.registered',
+    clause: 'registered',
+    expr: () => 'f.status === "active"',
+    evidence: (f) =>
+      f.present.registration ? { source: 'registration', status: f.status } : { source: 'registration', record: 'none' },
+  },
+  {
+    id: 'basic.annualReport',
+    clause: 'annualReport',
+    expr: (k) => `f.establishedOn >= ${num(k.ctx.yearStart)} || (f.reportYear === ${num(k.ctx.lastYear)} && f.reportFiled)`,
+    evidence: (f, ctx) => ({
+      ...reportEvidence(f, ctx),
+      establishedOn: day(f.establishedOn),
+      establishedThisYear: f.establishedOn >= ctx.yearStart,
+    }),
+  },
+  {
+    id: 'basic.abnormalOperation',
+    clause: 'abnormalOperation',
+    expr: () => '!f.abnormalOperation',
+    evidence: (f) =>
+      f.present.marketCredit
+        ? { source: 'marketCredit', abnormalOperation: f.abnormalOperation }
+        : { source: 'marketCredit', record: 'none' },
+  },
+  {
+    id: 'basic.seriousIllegal',
+    clause: 'seriousIllegal',
+    expr: () => '!f.seriousIllegal',
+    evidence: (f) =>
+      f.present.marketCredit
+        ? { source: 'marketCredit', seriousIllegal: f.seriousIllegal }
+        : { source: 'marketCredit', record: 'none' },
+  },
+  {
+    id: 'basic.taxNonNormal',
+    clause: 'taxNonNormal',
+    expr: () => '!f.taxNonNormal',
+    evidence: (f) => (f.present.tax ? { source: 'tax', nonNormal: f.taxNonNormal } : { source: 'tax', record: 'none' }),
+  },
+  {
+    id: 'basic.suspension',
+    clause: 'suspension',
+    // Within the legal maximum suspension period up to and including its last day; seasonal businesses excepted.
+    expr: (k) => `f.seasonal || !(f.suspendedUntil >= ${num(k.ctx.asOf)})`,
+    evidence: (f) => ({ source: 'registration', suspendedUntil: day(f.suspendedUntil), seasonal: f.seasonal }),
+  },
+];
+
+/** "Established in the as-of year", which the national text types as survival (附件 一(四)1). */
+const newThisYearExpr = (k: Constants) => `f.establishedOn >= ${num(k.ctx.yearStart)}`;
+
+/** A criterion of a rule set, ready to compile for an as-of date. */
+interface Criterion {
+  readonly id: string;
+  readonly clause: string;
+  readonly expr: (k: Constants) => string;
+  readonly evidence: Evidence;
+}
+
+function criterion(c: TypingCriterion, fen: (threshold: string) => number): Criterion {
+  const row = CRITERIA[c.kind] as CriterionRow<TypingCriterion>;
+  return { id: c.id, clause: c.clause, expr: (k) => row.expr(c, k), evidence: row.evidence(c, fen) };
+}
+
+/** A criterion compiled for one as-of date: its test from its expression. */
+interface Compiled {
+  readonly id: string;
+  readonly clause: string;
+  readonly test: (f: BusinessFacts) => boolean;
+  readonly evidence: Evidence;
+}
+
+const compiledTest = (src: string) => new Function('f', `"use strict"; return (${src});`) as (f: BusinessFacts) => boolean;
+
+/** Everything typing needs on one as-of date: each criterion's test, and the fast path joining them. */
+interface ForDate {
+  readonly typeOf: (f: BusinessFacts) => number;
+  readonly basic: readonly Compiled[];
+  readonly newThisYear: (f: BusinessFacts) => boolean;
+  readonly growthGates: readonly Compiled[];
+  readonly growthAny: readonly Compiled[];
+  readonly devGates: readonly Compiled[];
+  readonly devAny: readonly Compiled[];
+}
+
+/**
+ * Compiles a rule set's criteria for one as-of date: each criterion's test, for explanations,
+ * and the single function a run uses for millions of businesses (every date and threshold
+ * inlined), both from the same expressions.
+ */
+function compileForDate(
+  lists: {
+    readonly basic: readonly Criterion[];
+    readonly growthGates: readonly Criterion[];
+    readonly growthAny: readonly Criterion[];
+    readonly devGates: readonly Criterion[];
+    readonly devAny: readonly Criterion[];
+  },
+  newIsSurvival: boolean,
+  k: Constants,
+): ForDate {
+  const compile = (list: readonly Criterion[]): Compiled[] =>
+    list.map((c) => ({ id: c.id, clause: c.clause, test: compiledTest(c.expr(k)), evidence: c.evidence }));
+  const all = (list: readonly Criterion[]) => (list.length === 0 ? 'true' : list.map((c) => `(${c.expr(k)})`).join(' && '));
+  const any = (list: readonly Criterion[]) =>
+    list.length === 0 ? 'false' : `(${list.map((c) => `(${c.expr(k)})`).join(' || ')})`;
+  const src = [
+    '"use strict";',
+    `if (!(${all(lists.basic)})) return 0;`,
+    newIsSurvival ? `if (${newThisYearExpr(k)}) return 1;` : '',
+    `if (${all(lists.devGates)} && ${any(lists.devAny)}) return 3;`,
+    `if (${all(lists.growthGates)} && ${any(lists.growthAny)}) return 2;`,
+    'return 1;',
+  ].join('\n');
+  return {
+    typeOf: new Function('f', src) as (f: BusinessFacts) => number,
+    basic: compile(lists.basic),
+    newThisYear: compiledTest(newThisYearExpr(k)),
+    growthGates: compile(lists.growthGates),
+    growthAny: compile(lists.growthAny),
+    devGates: compile(lists.devGates),
+    devAny: compile(lists.devAny),
+  };
 }
 
 /** Whether a fine-or-above penalty, not credit-repaired, was decided in the look-back window ending on `on`. */
@@ -307,63 +389,6 @@ export function hasExcludingPenalty(f: BusinessFacts, on: DayNumber, windowStart
     if (p.fineOrAbove && !p.repaired && p.decidedOn >= windowStart && p.decidedOn <= on) return true;
   }
   return false;
-}
-
-/** A number that is safe to splice into generated source. */
-function num(n: number): string {
-  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
-  return String(n);
-}
-
-/** The JS expression of one typing criterion over `f`, with the as-of constants inlined. */
-function criterionSource(c: TypingCriterion, ctx: AsOfContext, thresholdsFen: (name: string) => number): string {
-  switch (c.kind) {
-    case 'establishedYearsAtLeast':
-      return `f.establishedOn <= ${num(ctx.reachedYears(c.years))}`;
-    case 'taxRegisteredYearsAtLeast':
-      return `f.taxRegisteredOn <= ${num(ctx.reachedYears(c.years))}`;
-    case 'revenueAtLeast':
-      return `(f.reportYear === ${num(ctx.lastYear)} && f.reportFiled && f.revenueFen >= ${num(thresholdsFen(c.threshold))})`;
-    case 'taxPaidAny':
-      return '(f.vatPaidFen > 0 || f.iitPaidFen > 0)';
-    case 'taxPaidAtLeast':
-      return `f.vatPaidFen + f.iitPaidFen >= ${num(thresholdsFen(c.threshold))}`;
-    case 'insuredHeadcountBetween':
-      return c.max === null
-        ? `f.insuredHeadcount >= ${num(c.min)}`
-        : `(f.insuredHeadcount >= ${num(c.min)} && f.insuredHeadcount <= ${num(c.max)})`;
-    case 'generalTaxpayer':
-      return c.taxPaidThreshold === null
-        ? 'f.generalTaxpayer'
-        : `(f.generalTaxpayer && f.vatPaidFen + f.iitPaidFen >= ${num(thresholdsFen(c.taxPaidThreshold))})`;
-    case 'trademarksInUseAtLeast':
-      return `f.trademarksInUse >= ${num(c.min)}`;
-    case 'patentsAtLeast':
-      return `f.patents >= ${num(c.min)}`;
-  }
-}
-
-/**
- * Compiles the typing rules of a rule set, for one as-of date, into a single function with
- * every date and threshold inlined — the fast path a run uses for millions of businesses.
- * Only validated numbers from the rule set and the as-of date enter the generated source.
- */
-function compileFastPath(rs: RuleSet, ctx: AsOfContext, thresholdsFen: (name: string) => number): (f: BusinessFacts) => number {
-  const all = (list: readonly TypingCriterion[]) =>
-    list.length === 0 ? 'true' : list.map((c) => `(${criterionSource(c, ctx, thresholdsFen)})`).join(' && ');
-  const any = (list: readonly TypingCriterion[]) =>
-    `(${list.map((c) => `(${criterionSource(c, ctx, thresholdsFen)})`).join(' || ')})`;
-  const t = rs.typing;
-  const src = [
-    '"use strict";',
-    `if (!(f.status === "active" && (f.establishedOn >= ${num(ctx.yearStart)} || (f.reportYear === ${num(ctx.lastYear)} && f.reportFiled))`,
-    `  && !f.abnormalOperation && !f.seriousIllegal && !f.taxNonNormal && (f.seasonal || !(f.suspendedUntil >= ${num(ctx.asOf)})))) return 0;`,
-    t.newThisYearIsSurvival.applies ? `if (f.establishedOn >= ${num(ctx.yearStart)}) return 1;` : '',
-    `if (${all(t.development.gates)} && ${any(t.development.anyOf)}) return 3;`,
-    `if (${all(t.growth.gates)} && ${any(t.growth.anyOf)}) return 2;`,
-    'return 1;',
-  ].join('\n');
-  return new Function('f', src) as (f: BusinessFacts) => number;
 }
 
 /** A rule set compiled for typing. */
@@ -379,41 +404,34 @@ export interface TypingEngine {
 
 /** Compiles a rule set's typing criteria into a {@link TypingEngine}. */
 export function compileTyping(rs: RuleSet): TypingEngine {
-  const thresholdsFen = (name: string) => Math.round((rs.thresholds[name] as number) * 100);
-  const basic = compileBasic(rs);
-  const growthGates = rs.typing.growth.gates.map((c) => compileCriterion(c, thresholdsFen));
-  const growthAny = rs.typing.growth.anyOf.map((c) => compileCriterion(c, thresholdsFen));
-  const devGates = rs.typing.development.gates.map((c) => compileCriterion(c, thresholdsFen));
-  const devAny = rs.typing.development.anyOf.map((c) => compileCriterion(c, thresholdsFen));
+  const fen = (name: string) => Math.round((rs.thresholds[name] as number) * 100);
+  const b = rs.typing.basic;
+  const lists = {
+    basic: BASIC.map((c) => ({ id: c.id, clause: b[c.clause], expr: c.expr, evidence: c.evidence })),
+    growthGates: rs.typing.growth.gates.map((c) => criterion(c, fen)),
+    growthAny: rs.typing.growth.anyOf.map((c) => criterion(c, fen)),
+    devGates: rs.typing.development.gates.map((c) => criterion(c, fen)),
+    devAny: rs.typing.development.anyOf.map((c) => criterion(c, fen)),
+  };
   const newIsSurvival = rs.typing.newThisYearIsSurvival.applies;
   const lookback = rs.mtyx.basic.penaltyLookbackYears;
 
-  const all = (list: readonly CompiledCriterion[], f: BusinessFacts, ctx: AsOfContext) => {
-    for (let i = 0; i < list.length; i++) if (!(list[i] as CompiledCriterion).test(f, ctx)) return false;
-    return true;
-  };
-  const any = (list: readonly CompiledCriterion[], f: BusinessFacts, ctx: AsOfContext) => {
-    for (let i = 0; i < list.length; i++) if ((list[i] as CompiledCriterion).test(f, ctx)) return true;
-    return false;
-  };
-
-  // The closure-based evaluation, used to explain; the generated fast path must agree with it.
-  const typeOfSlow = (f: BusinessFacts, ctx: AsOfContext): number => {
-    if (!all(basic, f, ctx)) return 0;
-    if (newIsSurvival && f.establishedOn >= ctx.yearStart) return 1;
-    if (all(devGates, f, ctx) && any(devAny, f, ctx)) return 3;
-    if (all(growthGates, f, ctx) && any(growthAny, f, ctx)) return 2;
-    return 1;
-  };
-  let fastCtx: AsOfContext | undefined;
-  let fast: (f: BusinessFacts) => number = () => 0;
-  const typeOf = (f: BusinessFacts, ctx: AsOfContext): number => {
-    if (ctx !== fastCtx) {
-      fast = compileFastPath(rs, ctx, thresholdsFen);
-      fastCtx = ctx;
+  // A run has one as-of date; the last one compiled is kept beside the others.
+  const byDate = new WeakMap<AsOfContext, ForDate>();
+  let lastCtx: AsOfContext | undefined;
+  let last: ForDate | undefined;
+  const forDate = (ctx: AsOfContext): ForDate => {
+    if (ctx === lastCtx) return last as ForDate;
+    let d = byDate.get(ctx);
+    if (d === undefined) {
+      d = compileForDate(lists, newIsSurvival, { ctx, fen });
+      byDate.set(ctx, d);
     }
-    return fast(f);
+    lastCtx = ctx;
+    last = d;
+    return d;
   };
+  const typeOf = (f: BusinessFacts, ctx: AsOfContext): number => forDate(ctx).typeOf(f);
 
   const windowStarts = new Map<DayNumber, DayNumber>();
   const windowStart = (ctx: AsOfContext) => {
@@ -428,20 +446,21 @@ export function compileTyping(rs: RuleSet): TypingEngine {
     typeCode >= 2 && !f.operatorDishonest && !hasExcludingPenalty(f, ctx.asOf, windowStart(ctx));
 
   const decide = (f: BusinessFacts, ctx: AsOfContext): TypingDecision => {
+    const d = forDate(ctx);
     const reasons: Reason[] = [];
-    const record = (list: readonly CompiledCriterion[]) => {
+    const record = (list: readonly Compiled[]) => {
       let allMet = true;
       let anyMet = false;
       for (const c of list) {
-        const met = c.test(f, ctx);
+        const met = c.test(f);
         allMet &&= met;
         anyMet ||= met;
         reasons.push({ criterion: c.id, met, evidence: c.evidence(f, ctx), clause: c.clause });
       }
       return { allMet, anyMet };
     };
-    const basicOk = record(basic).allMet;
-    const newThisYear = f.establishedOn >= ctx.yearStart;
+    const basicOk = record(d.basic).allMet;
+    const newThisYear = d.newThisYear(f);
     if (newIsSurvival) {
       reasons.push({
         criterion: 'survival.newThisYear',
@@ -450,26 +469,26 @@ export function compileTyping(rs: RuleSet): TypingEngine {
         clause: rs.typing.newThisYearIsSurvival.clause as string,
       });
     }
-    const gOk = record(growthGates).allMet && record(growthAny).anyMet;
+    const gOk = record(d.growthGates).allMet && record(d.growthAny).anyMet;
     reasons.push({
       criterion: 'growth.qualifies',
       met: gOk,
       evidence: { gates: 'all', anyOf: 'one or more' },
       clause: rs.typing.growth.clause,
     });
-    const dOk = record(devGates).allMet && record(devAny).anyMet;
+    const dOk = record(d.devGates).allMet && record(d.devAny).anyMet;
     reasons.push({
       criterion: 'development.qualifies',
       met: dOk,
       evidence: { gates: 'all', anyOf: 'one or more' },
       clause: rs.typing.development.clause,
     });
-    const code = typeOf(f, ctx);
+    const code = d.typeOf(f);
     const type = TYPE_BY_CODE[code] as BusinessType;
-    // The explanation, the closure evaluation and the generated fast path must agree; a
-    // disagreement is a defect in the core, never a property of the data.
+    // The explanation and the fast path come from the same expressions and must agree; a
+    // disagreement is a defect in the core (how they are joined), never a property of the data.
     const expected = !basicOk ? 0 : newIsSurvival && newThisYear ? 1 : dOk ? 3 : gOk ? 2 : 1;
-    if (expected !== code || typeOfSlow(f, ctx) !== code) {
+    if (expected !== code) {
       throw new Error(`typing paths disagree for ${f.creditCode}: explained ${expected}, fast ${code}`);
     }
 
