@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   INVALID_RULESET: false,
   UNKNOWN_RULESET: false,
   NO_RULESET_IN_FORCE: false,
+  INVALID_CATALOGUE: false,
+  NO_CATALOGUE_IN_FORCE: false,
   INVALID_ARGUMENT: false,
   /** An input file named on the command line is missing or unreadable (the CLI exits 66). */
   NO_INPUT: false,

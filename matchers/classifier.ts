@@ -58,6 +58,11 @@ export class Classifier {
 
   /** Decides one already-parsed record. */
   classifyRecord(raw: unknown): TypingDecision {
+    return this.decideRecord(raw).decision;
+  }
+
+  /** Decides one already-parsed record, with the facts it was decided on. */
+  decideRecord(raw: unknown): { readonly decision: TypingDecision; readonly facts: BusinessFacts } {
     const f = normaliseFacts(raw, { checksumAllowList: this.#options.checksumAllowList ?? new Set() });
     if (f.establishedOn > this.#ctx.asOf) {
       throw new GetihuError(
@@ -66,11 +71,22 @@ export class Classifier {
         { field: 'registration.establishedOn' },
       );
     }
-    return this.engineFor(f).decide(f, this.#ctx);
+    return { decision: this.engineFor(f).decide(f, this.#ctx), facts: f };
   }
 
   /** Decides one input line (1-based `lineNo`); never throws for bad data. */
   classifyLine(text: string, lineNo: number): ClassifyOutcome {
+    const r = this.decideLine(text, lineNo);
+    return r.ok ? { ok: true, decision: r.decision } : r;
+  }
+
+  /** {@link classifyLine}, keeping the facts the decision was made on. */
+  decideLine(
+    text: string,
+    lineNo: number,
+  ):
+    | { readonly ok: true; readonly decision: TypingDecision; readonly facts: BusinessFacts }
+    | { readonly ok: false; readonly error: ClassifyErrorLine } {
     if (text.trim() === '') {
       return {
         ok: false,
@@ -91,7 +107,7 @@ export class Classifier {
         ? ((raw as { creditCode: string }).creditCode as string)
         : undefined;
     try {
-      return { ok: true, decision: this.classifyRecord(raw) };
+      return { ok: true, ...this.decideRecord(raw) };
     } catch (err) {
       const e = isGetihuError(err)
         ? err

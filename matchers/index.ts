@@ -16,6 +16,17 @@ export {
 } from './mtyx/round.js';
 export { loadRuleSets, MTYX_CATEGORIES, type MtyxCategory, parseRuleSet, RuleBook, type RuleSet } from './ruleSet.js';
 export {
+  type Catalogue,
+  CatalogueBook,
+  drawSpotChecks,
+  loadCatalogueBook,
+  type MatchedMeasure,
+  type SpotCheckDraw,
+  Support,
+  type SupportRecognition,
+  type SupportResult,
+} from './support/index.js';
+export {
   type AsOfContext,
   asOfContext,
   type BusinessType,
