@@ -8,6 +8,7 @@ import { isGetihuError } from '../lib/errors.js';
 import { registerGatewayCommands } from './commands/gateway.js';
 import { registerMatcherCommands } from './commands/matchers.js';
 import { registerPipelineCommands } from './commands/pipeline.js';
+import { registerSupportCommands } from './commands/support.js';
 
 /** The version of this build (package.json). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerMatcherCommands(program);
+  registerSupportCommands(program);
   registerPipelineCommands(program);
   registerGatewayCommands(program);
   return program;
@@ -49,6 +51,11 @@ if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].re
     process.exitCode = code;
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   };
+  // A reader that stops early (`| head`) closes the pipe: the command ends quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   runCli(process.argv.slice(2)).then(exit, (err) => {
     process.stderr.write(`getihu: internal error: ${(err as Error).stack ?? String(err)}\n`);
     exit(70);

@@ -6,12 +6,12 @@ import { parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { ChunkedWriter, inputFile, readLines } from '../../lib/lines.js';
-import { Classifier } from '../../matchers/classifier.js';
+import { Classifier, type ClassifyErrorLine } from '../../matchers/classifier.js';
 import { type ExistingRecognition, runRecognitionRound } from '../../matchers/mtyx/round.js';
 import { MTYX_CATEGORIES, RuleBook } from '../../matchers/ruleSet.js';
 import { inputProgress } from './progress.js';
 
-function asOfOption(text: string): number {
+export function asOfOption(text: string): number {
   return parseIsoDate(text, '--as-of');
 }
 
@@ -39,33 +39,10 @@ export function registerMatcherCommands(program: Command): void {
         ...(opts.ruleset === undefined ? {} : { ruleSet: ruleBook.byRef(opts.ruleset) }),
         checksumAllowList: checksumAllowSet(config),
       });
-      const out = new ChunkedWriter(process.stdout);
-      const input = opts.input === undefined ? { stream: process.stdin, size: undefined } : inputFile(opts.input, '--input');
-      const progress = inputProgress('classify', input.stream, input.size);
-      let lineNo = 0;
-      let rejected = 0;
-      try {
-        for await (const line of readLines(input.stream)) {
-          lineNo++;
-          if (lineNo % 1000 === 0) progress.records(lineNo);
-          const r = classifier.classifyLine(line, lineNo);
-          if (r.ok) {
-            await out.writeLine(JSON.stringify(withReasons(r.decision, reasons)));
-            continue;
-          }
-          rejected++;
-          if (r.error.error.code === 'INTERNAL') process.stderr.write(`getihu: line ${lineNo}: internal error\n`);
-          await out.writeLine(JSON.stringify(r.error));
-        }
-      } finally {
-        progress.records(lineNo);
-        progress.stop();
-      }
-      await out.flush();
-      if (rejected > 0) {
-        process.stderr.write(`getihu classify: ${rejected} of ${lineNo} lines rejected\n`);
-        process.exitCode = 1;
-      }
+      await eachLine('classify', opts.input, (line, lineNo) => {
+        const r = classifier.classifyLine(line, lineNo);
+        return r.ok ? { ok: true, out: withReasons(r.decision, reasons) } : r;
+      });
     });
 
   program
@@ -171,7 +148,7 @@ const recognitionLine = z.object({
   revokedOn: z.string().nullish(),
 });
 
-async function readRecognitions(file: string): Promise<ExistingRecognition[]> {
+export async function readRecognitions(file: string): Promise<ExistingRecognition[]> {
   const out: ExistingRecognition[] = [];
   let n = 0;
   for await (const line of readLines(inputFile(file, '--recognitions').stream)) {
@@ -213,10 +190,60 @@ export function withReasons<D extends { readonly reasons: readonly { readonly me
   return shown === 'none' ? rest : { ...rest, reasons: reasons.filter((r) => !r.met) };
 }
 
-function wholeNumber(text: string, option: string): number {
+export function wholeNumber(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
     throw new GetihuError('INVALID_ARGUMENT', `${option}: '${text}' is not a whole number`);
   }
   return n;
+}
+
+/** What a line-by-line command makes of one input line: its output, or its error line. */
+export type LineResult = { readonly ok: true; readonly out: unknown } | { readonly ok: false; readonly error: ClassifyErrorLine };
+
+/** Reads JSON lines from `--input` or stdin, with progress on a terminal; `fn` sees each with its 1-based number. */
+export async function readInputLines(
+  command: string,
+  file: string | undefined,
+  fn: (line: string, lineNo: number) => Promise<void> | void,
+): Promise<number> {
+  const input = file === undefined ? { stream: process.stdin, size: undefined } : inputFile(file, '--input');
+  const progress = inputProgress(command, input.stream, input.size);
+  let lineNo = 0;
+  try {
+    for await (const line of readLines(input.stream)) {
+      lineNo++;
+      if (lineNo % 1000 === 0) progress.records(lineNo);
+      await fn(line, lineNo);
+    }
+  } finally {
+    progress.records(lineNo);
+    progress.stop();
+  }
+  return lineNo;
+}
+
+/**
+ * The classify contract's loop, for every command that keeps it: writes exactly one JSON line per
+ * input line, in order — the result, or the line's error — and exits 1 when any line was rejected.
+ */
+export async function eachLine(
+  command: string,
+  file: string | undefined,
+  handle: (line: string, lineNo: number) => LineResult,
+): Promise<void> {
+  const out = new ChunkedWriter(process.stdout);
+  let rejected = 0;
+  const lines = await readInputLines(command, file, async (line, lineNo) => {
+    const r = handle(line, lineNo);
+    if (r.ok) return out.writeLine(JSON.stringify(r.out));
+    rejected++;
+    if (r.error.error.code === 'INTERNAL') process.stderr.write(`getihu: line ${lineNo}: internal error\n`);
+    return out.writeLine(JSON.stringify(r.error));
+  });
+  await out.flush();
+  if (rejected > 0) {
+    process.stderr.write(`getihu ${command}: ${rejected} of ${lines} lines rejected\n`);
+    process.exitCode = 1;
+  }
 }

@@ -25,6 +25,7 @@ export {
   type SupportInput,
   type SupportMatcher,
   type SupportRecognition,
+  supportChange,
 } from './match.js';
 export { type Drawn, drawKey, drawSpotChecks, SPOT_CHECK_TYPES, type SpotCheckDraw, type SpotCheckSummary } from './spotCheck.js';
 export { Support, type SupportResult } from './support.js';

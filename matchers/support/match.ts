@@ -161,3 +161,13 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     },
   });
 }
+
+/** What a new decision changes in what a business is owed: measures withdrawn and added, by id. */
+export function supportChange(
+  before: readonly MatchedMeasure[],
+  after: readonly MatchedMeasure[],
+): { readonly withdrawn: readonly MatchedMeasure[]; readonly added: readonly MatchedMeasure[] } {
+  const had = new Set(before.map((m) => m.id));
+  const has = new Set(after.map((m) => m.id));
+  return { withdrawn: before.filter((m) => !has.has(m.id)), added: after.filter((m) => !had.has(m.id)) };
+}

@@ -69,7 +69,8 @@ export function drawSpotChecks(
   for (const type of SPOT_CHECK_TYPES) {
     const all = (byType.get(type) as Drawn[]).sort((a, b) => (a.draw < b.draw ? -1 : a.draw > b.draw ? 1 : 0));
     const ratio = o.rule.ratios[type];
-    const n = Math.min(all.length, Math.ceil(ratio * all.length - 1e-9));
+    // The 1e-9 keeps 0.05 × 100 at 5 where floating point makes it 5.000000000000001; max(0, …) keeps -0 out.
+    const n = Math.max(0, Math.min(all.length, Math.ceil(ratio * all.length - 1e-9)));
     list.push(...all.slice(0, n));
     summary.push({ type, population: all.length, ratio, drawn: n });
   }
