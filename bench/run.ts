@@ -6,6 +6,7 @@
 import { benchClassify, classifyOptions } from './classify.js';
 import { benchGateway } from './gateway.js';
 import { benchPipeline } from './pipeline.js';
+import { benchSupport } from './support.js';
 
 function parseArgs(argv: readonly string[]): { name: string | undefined; args: Map<string, string | true> } {
   const args = new Map<string, string | true>();
@@ -25,7 +26,7 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify', 'pipeline', 'gateway'] as const;
+const SETS = ['classify', 'pipeline', 'gateway', 'support'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
@@ -76,6 +77,30 @@ async function main(): Promise<void> {
             return `${k} ${m === null ? '–' : `${m.startRssMiB} → ${m.peakRssMiB} MiB`}`;
           })
           .join(', ')}`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (name === 'support') {
+    const n = Number(args.get('businesses') ?? 1_000_000);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error('--businesses: a positive whole number');
+    const r = await benchSupport({
+      businesses: n,
+      region: String(args.get('region') ?? 'beijing'),
+      seed: Number(args.get('seed') ?? 1),
+      repeat: Number(args.get('repeat') ?? 3),
+    });
+    const lane = (k: string) => r[k] as { seconds: number; businessesPerSecond: number; measuresPerSecond?: number };
+    process.stdout.write(
+      [
+        `support: ${r.businesses} businesses (${r.region}), ${Number(r.measuresMatched).toLocaleString('en')} measures matched`,
+        `  classify ${lane('classify').businessesPerSecond.toLocaleString('en').padStart(9)} businesses/s (check, normalise, decide with reasons; best ${lane('classify').seconds.toFixed(2)} s)`,
+        `  support  ${lane('support').businessesPerSecond.toLocaleString('en').padStart(9)} businesses/s, ${lane('support').measuresPerSecond?.toLocaleString('en')} measures/s (the same, then match; best ${lane('support').seconds.toFixed(2)} s)`,
+        `  match    ${(r.match as { measuresPerSecond: number }).measuresPerSecond.toLocaleString('en').padStart(9)} measures/s (matching alone, on decisions kept)`,
+        `  matching adds ${Math.round(Number(r.matchingAdds) * 1000) / 10}% to classify's time (goal ≤ ${Number(r.goal) * 100}%)`,
+        `  peak RSS ${r.peakRssMiB} MiB`,
         '',
       ].join('\n'),
     );

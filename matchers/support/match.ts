@@ -7,7 +7,7 @@ import { type DayNumber, dayNumber, formatIsoDate, yearOf } from '../../lib/date
 import type { BusinessFacts } from '../facts.js';
 import type { MtyxCategory } from '../ruleSet.js';
 import type { BusinessType } from '../typing.js';
-import type { Catalogue, Channel, Measure, MeasurePredicate } from './catalogue.js';
+import { type Catalogue, type Channel, MEASURE_TYPES, type Measure, type MeasurePredicate } from './catalogue.js';
 
 /** A 名特优新 recognition as matching needs it. */
 export interface SupportRecognition {
@@ -56,7 +56,9 @@ function predicateHolds(p: MeasurePredicate, input: SupportInput, inEffect: bool
   const asOf = input.asOf;
   switch (p.kind) {
     case 'creditToRepair': {
-      const open = f.penalties.filter((x) => x.fineOrAbove && !x.repaired && x.decidedOn <= asOf);
+      const isOpen = (x: BusinessFacts['penalties'][number]) => x.fineOrAbove && !x.repaired && x.decidedOn <= asOf;
+      if (!f.abnormalOperation && !f.penalties.some(isOpen)) return null;
+      const open = f.penalties.filter(isOpen);
       if (open.length === 0 && !f.abnormalOperation) return null;
       return {
         predicate: p.kind,
@@ -95,6 +97,37 @@ function predicateHolds(p: MeasurePredicate, input: SupportInput, inEffect: bool
   }
 }
 
+/** Whether a predicate holds, without building its evidence. */
+function holds(p: MeasurePredicate, input: SupportInput, inEffect: boolean): boolean {
+  const f = input.facts;
+  switch (p.kind) {
+    case 'creditToRepair':
+      return f.abnormalOperation || f.penalties.some((x) => x.fineOrAbove && !x.repaired && x.decidedOn <= input.asOf);
+    case 'annualReportMissing': {
+      const year = yearOf(input.asOf);
+      return !(f.reportYear === year - 1 && f.reportFiled) && f.establishedOn < dayNumber(year, 1, 1);
+    }
+    case 'noInsuredEmployees':
+      return f.insuredHeadcount === 0;
+    case 'hasInsuredEmployees':
+      return f.insuredHeadcount > 0;
+    case 'noIntellectualProperty':
+      return f.trademarksInUse === 0 && f.patents === 0;
+    case 'holdsIntellectualProperty':
+      return f.trademarksInUse > 0 || f.patents > 0;
+    case 'mtyxBasicNotRecognised':
+      return input.mtyxBasicEligible && !inEffect;
+  }
+}
+
+/** Predicates whose evidence, when they hold, is the same for every business on one as-of date. */
+const SAME_EVIDENCE: ReadonlySet<MeasurePredicate['kind']> = new Set([
+  'annualReportMissing',
+  'noInsuredEmployees',
+  'noIntellectualProperty',
+  'mtyxBasicNotRecognised',
+]);
+
 /** What one business brings to matching. */
 export interface SupportInput {
   readonly type: BusinessType;
@@ -108,19 +141,59 @@ export interface SupportInput {
 /** A catalogue's measures, indexed for matching many businesses. */
 export interface SupportMatcher {
   readonly catalogue: Catalogue;
-  match(input: SupportInput): MatchedMeasure[];
+  /** The measures owed, in catalogue order (a list may be shared between businesses: it is frozen). */
+  match(input: SupportInput): readonly MatchedMeasure[];
 }
 
-/** Indexes the targetable measures of a catalogue (with its baseline's, when it has one). */
+/** A measure a type always gets, and the measures it gets when their predicates hold, in catalogue order. */
+type TypeEntry =
+  | { readonly fixed: MatchedMeasure }
+  | { readonly fixed: null; readonly measure: Measure; readonly first: Because };
+
+const resultOf = (m: Measure, because: readonly Because[]): MatchedMeasure =>
+  Object.freeze({
+    id: m.id,
+    title: m.title,
+    department: m.department,
+    clause: m.clause,
+    channel: m.channel,
+    noApplication: m.noApplication,
+    because: Object.freeze(because),
+  });
+
+/**
+ * Indexes the targetable measures of a catalogue (with its baseline's, when it has one). A
+ * business without a recognition in effect — nearly all — is matched from its type's entries
+ * alone, and a measure with no predicate is one shared, frozen result per type.
+ */
 export function compileSupport(catalogue: Catalogue, measures: readonly Measure[]): SupportMatcher {
   const targetable = measures.filter((m) => m.targetable);
   const also = catalogue.recognisedAlsoGet;
-  const matchOne = (m: Measure, input: SupportInput, inEffect: boolean): MatchedMeasure | null => {
+  const byType = new Map<BusinessType, TypeEntry[]>();
+  for (const type of MEASURE_TYPES) {
+    const first: Because = Object.freeze({ predicate: 'type', evidence: Object.freeze({ type }) });
+    byType.set(
+      type,
+      targetable
+        .filter((m) => m.targets.types.includes(type))
+        .map((m) => (m.targets.when.length === 0 ? { fixed: resultOf(m, [first]) } : { fixed: null, measure: m, first })),
+    );
+  }
+  const withPredicates = (m: Measure, first: Because, input: SupportInput, inEffect: boolean): MatchedMeasure | null => {
+    let because: Because[] | null = null;
+    for (const p of m.targets.when) {
+      const b = predicateHolds(p, input, inEffect);
+      if (b === null) return null;
+      if (because === null) because = [first];
+      because.push(b);
+    }
+    return resultOf(m, because ?? [first]);
+  };
+  const matchRecognised = (m: Measure, input: SupportInput, r: SupportRecognition): MatchedMeasure | null => {
     const t = m.targets;
     let first: Because | null = null;
     if (t.types.includes(input.type)) first = { predicate: 'type', evidence: { type: input.type } };
-    else if (inEffect && input.recognition !== null) {
-      const r = input.recognition;
+    else {
       const evidence = {
         category: r.category,
         recognisedOn: formatIsoDate(r.recognisedOn),
@@ -131,33 +204,60 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
       else if (also !== undefined && t.types.some((x) => also.types.includes(x)))
         first = { predicate: 'recognisedAlsoGets', evidence: { ...evidence, types: also.types }, clause: also.clause };
     }
-    if (first === null) return null;
-    const because: Because[] = [first];
-    for (const p of t.when) {
-      const b = predicateHolds(p, input, inEffect);
-      if (b === null) return null;
-      because.push(b);
-    }
-    return {
-      id: m.id,
-      title: m.title,
-      department: m.department,
-      clause: m.clause,
-      channel: m.channel,
-      noApplication: m.noApplication,
-      because,
-    };
+    return first === null ? null : withPredicates(m, first, input, true);
   };
+  const listFor = (entries: readonly TypeEntry[], input: SupportInput): MatchedMeasure[] => {
+    const out: MatchedMeasure[] = [];
+    for (const e of entries) {
+      if (e.fixed !== null) out.push(e.fixed);
+      else {
+        const x = withPredicates(e.measure, e.first, input, false);
+        if (x !== null) out.push(x);
+      }
+    }
+    return out;
+  };
+  const kept = new Map<number, readonly MatchedMeasure[]>();
+  let keptOn = Number.NaN;
   return Object.freeze({
     catalogue,
-    match(input: SupportInput): MatchedMeasure[] {
-      const inEffect = input.recognition !== null && recognitionInEffect(input.recognition, input.asOf);
+    match(input: SupportInput): readonly MatchedMeasure[] {
       const out: MatchedMeasure[] = [];
-      for (const m of targetable) {
-        const r = matchOne(m, input, inEffect);
-        if (r !== null) out.push(r);
+      const r = input.recognition;
+      if (r !== null && recognitionInEffect(r, input.asOf)) {
+        for (const m of targetable) {
+          const x = matchRecognised(m, input, r);
+          if (x !== null) out.push(x);
+        }
+        return out;
       }
-      return out;
+      // Which conditional measures hold: when each holds with evidence every business shares, the
+      // whole list is the same for every business with that outcome, and is kept.
+      const entries = byType.get(input.type) ?? [];
+      let mask = 0;
+      let bit = 1;
+      let shared = true;
+      for (const e of entries) {
+        if (e.fixed !== null) continue;
+        if (e.measure.targets.when.every((p) => holds(p, input, false))) {
+          mask |= bit;
+          if (!e.measure.targets.when.every((p) => SAME_EVIDENCE.has(p.kind))) shared = false;
+        }
+        bit <<= 1;
+      }
+      if (shared && bit <= 2 ** 30) {
+        if (input.asOf !== keptOn) {
+          kept.clear();
+          keptOn = input.asOf;
+        }
+        const key = mask * MEASURE_TYPES.length + MEASURE_TYPES.indexOf(input.type);
+        const hit = kept.get(key);
+        if (hit !== undefined) return hit;
+        const list = Object.freeze(listFor(entries, input));
+        kept.set(key, list);
+        return list;
+      }
+      return listFor(entries, input);
     },
   });
 }
