@@ -40,6 +40,7 @@ export const TOPICS = Object.freeze({
   run: { name: 'getihu.decision.run', kind: 'decision', keyField: 'runId', compacted: false },
   mtyx: { name: 'getihu.decision.mtyx', kind: 'decision', keyField: 'creditCode', compacted: false },
   badge: { name: 'getihu.decision.badge', kind: 'decision', keyField: 'creditCode', compacted: false },
+  support: { name: 'getihu.decision.support', kind: 'decision', keyField: 'creditCode', compacted: false },
   transfer: { name: 'getihu.decision.transfer', kind: 'decision', keyField: 'creditCode', compacted: false },
   deadLetter: { name: 'getihu.deadletter', kind: 'deadletter', keyField: 'feed', compacted: false },
   audit: { name: 'getihu.audit', kind: 'audit', keyField: 'subject', compacted: false },

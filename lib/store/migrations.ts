@@ -288,4 +288,24 @@ alter table decisions add column operator_not_on_court_list boolean generated al
   (jsonb_path_exists(reasons, '$[*] ? (@.criterion == "mtyx.court" && @.met == true)')) stored
 `,
   },
+  {
+    // 精准帮扶: what each business is owed by its current typing decision (the support topic), one
+    // row a business, the newest decision's measures replacing what it was owed before.
+    version: 14,
+    sql: `
+create table support_owed (
+  credit_code text primary key,
+  decision_id text not null,
+  region text not null,
+  as_of date not null,
+  type text not null,
+  mtyx_basic_eligible boolean not null,
+  catalogue text not null,
+  run_id text,
+  measures jsonb not null,
+  updated_at timestamptz not null default now()
+);
+create index support_owed_by_region on support_owed (region, type)
+`,
+  },
 ];

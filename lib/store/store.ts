@@ -14,6 +14,7 @@ import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
+import { SupportOwed } from './support.js';
 
 /** A decision as stored. */
 export interface StoredDecision {
@@ -557,12 +558,15 @@ export class Store {
   readonly consents: Consents;
   /** Signed checkpoints of the audit chain's head (lib/store/checkpoints.ts). */
   readonly checkpoints: Checkpoints;
+  /** What each business is owed by its current decision, 精准帮扶 (lib/store/support.ts). */
+  readonly support: SupportOwed;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
     this.#sql = sql;
     this.consents = new Consents(sql);
     this.checkpoints = new Checkpoints(sql);
+    this.support = new SupportOwed(sql);
   }
 
   /**

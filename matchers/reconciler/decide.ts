@@ -5,9 +5,11 @@
 import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
-import { WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/wireFormat.js';
+import { frame, WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/wireFormat.js';
 import { Classifier } from '../classifier.js';
+import type { BusinessFacts } from '../facts.js';
 import { RuleBook } from '../ruleSet.js';
+import { type CatalogueBook, loadCatalogueBook, Support } from '../support/index.js';
 import type { TypingDecision } from '../typing.js';
 
 /** One batch of work. */
@@ -27,6 +29,8 @@ export interface DecideTask {
   readonly items: readonly DecideItem[] | { readonly utf8: Uint8Array; readonly count: number };
   /** The service's configuration as the decision needs it: the rules folder and the credit-code allow-list. */
   readonly config?: { readonly rulesDir: string | null; readonly allowCodes: readonly string[] };
+  /** The support topic's writer schema: when given, each decision's measures (精准帮扶) are encoded too. */
+  readonly support?: { readonly schemaId: number; readonly schema: string };
 }
 
 /** One business to decide. */
@@ -56,12 +60,44 @@ export interface DecideResult {
     readonly type: string;
   }[];
   readonly rejected: { readonly creditCode: string; readonly code: string; readonly message: string }[];
+  /** The framed support events, when the task asked for them: one per decision, back to back. */
+  readonly support?: {
+    readonly values: Uint8Array;
+    readonly records: { readonly key: string; readonly offset: number; readonly length: number }[];
+  };
 }
 
 /** Rule books by rules folder ('': the shipped rules), loaded once per thread. */
 const books = new Map<string, RuleBook>();
 const classifiers = new Map<string, Classifier>();
 const types = new Map<number, avro.Type>();
+/** Measure catalogues by rules folder, and the matchers by folder and as-of date. */
+const catalogueBooks = new Map<string, CatalogueBook>();
+const supports = new Map<string, Support>();
+
+function typeOf(schemaId: number, schema: string): avro.Type {
+  let type = types.get(schemaId);
+  if (type === undefined) {
+    type = avro.Type.forSchema(JSON.parse(schema), { wrapUnions: false });
+    types.set(schemaId, type);
+  }
+  return type;
+}
+
+function supportFor(rulesDir: string | undefined, asOf: string): Support {
+  const key = `${rulesDir ?? ''}|${asOf}`;
+  let s = supports.get(key);
+  if (s === undefined) {
+    let book = catalogueBooks.get(rulesDir ?? '');
+    if (book === undefined) {
+      book = loadCatalogueBook(rulesDir);
+      catalogueBooks.set(rulesDir ?? '', book);
+    }
+    s = new Support(book, parseIsoDate(asOf));
+    supports.set(key, s);
+  }
+  return s;
+}
 
 /** The id of a decision: a hash of what was decided, for whom, from which facts, under which rules. */
 export function decisionIdOf(
@@ -104,11 +140,18 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
     });
     classifiers.set(key, c);
   }
-  let type = types.get(task.schemaId);
-  if (type === undefined) {
-    type = avro.Type.forSchema(JSON.parse(task.schema), { wrapUnions: false });
-    types.set(task.schemaId, type);
-  }
+  const type = typeOf(task.schemaId, task.schema);
+  const support =
+    task.support === undefined
+      ? undefined
+      : {
+          type: typeOf(task.support.schemaId, task.support.schema),
+          match: supportFor(rulesDir, task.asOf),
+          id: task.support.schemaId,
+        };
+  const supportEvents: Buffer[] = [];
+  const supportRecords: { key: string; offset: number; length: number }[] = [];
+  let supportAt = 0;
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
   const items =
@@ -123,8 +166,9 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
   for (const item of items) {
     const code = String(item.input.creditCode);
     let d: TypingDecision;
+    let facts: BusinessFacts;
     try {
-      d = c.classifyRecord(item.input);
+      ({ decision: d, facts } = c.decideRecord(item.input));
     } catch (err) {
       const e = err as { code?: string; message?: string };
       rejected.push({ creditCode: code, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
@@ -157,8 +201,44 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
     writeWireHeader(buf, pos, task.schemaId);
     records.push({ key: d.creditCode, offset: pos, length: end - pos, decisionId, region: d.region, type: d.type });
     pos = end;
+    if (support !== undefined) {
+      // The measures the decision matches by type and facts; a recognition's are added where it is known.
+      const owed = support.match.supportFor(d, facts, null);
+      const framed = frame(
+        support.id,
+        support.type.toBuffer({
+          decisionId,
+          creditCode: d.creditCode,
+          region: d.region,
+          asOf: event.asOf,
+          type: d.type,
+          mtyxBasicEligible: d.mtyxBasicEligible,
+          catalogue: owed.catalogue,
+          runId: task.runId,
+          measuresJson: JSON.stringify(owed.measures),
+        }),
+      );
+      supportEvents.push(framed);
+      supportRecords.push({ key: d.creditCode, offset: supportAt, length: framed.length });
+      supportAt += framed.length;
+    }
   }
-  return { values: new Uint8Array(buf.buffer, 0, pos), records, rejected };
+  return {
+    values: new Uint8Array(buf.buffer, 0, pos),
+    records,
+    rejected,
+    ...(support === undefined
+      ? {}
+      : { support: { values: new Uint8Array(Buffer.concat(supportEvents)), records: supportRecords } }),
+  };
+}
+
+/** The framed support event of one record of a batch's support events. */
+export function supportEventBytes(
+  r: NonNullable<DecideResult['support']>,
+  x: { readonly offset: number; readonly length: number },
+): Buffer {
+  return Buffer.from(r.values.buffer, r.values.byteOffset + x.offset, x.length);
 }
 
 /** The framed event of one record of a batch, as a view on the batch's buffer (no copy). */

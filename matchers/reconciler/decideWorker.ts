@@ -9,7 +9,7 @@ import { type PrepareTask, prepareShare as readShare } from './snapshot.js';
 
 export default function decideWorker(task: DecideTask): unknown {
   const r = decideBatch(task);
-  return moved(r, r.values.buffer);
+  return moved(r, r.support === undefined ? r.values.buffer : [r.values.buffer, r.support.values.buffer]);
 }
 
 /** Reads one share of a run's snapshot; the batches' bytes move to the calling thread. */

@@ -9,7 +9,7 @@ import { generateBusinesses } from '../../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, survivalReadyToGrow } from './testing.js';
+import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, supportAll, survivalReadyToGrow } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -71,6 +71,17 @@ describe.each(MODES)('pipeline on %s', (mode) => {
     }
     const run = await p.store.run(summary.runId);
     expect(run?.status).toBe('complete');
+    // 精准帮扶: each business's measures reached the store through the support topic, as `support` gives them.
+    const owed = supportAll(businesses, AS_OF);
+    let measures = 0;
+    for (const d of stored) {
+      const row = await p.store.support.of(d.creditCode);
+      const want = owed.get(d.creditCode)!;
+      expect(row).toMatchObject({ decisionId: d.decisionId, type: want.type, catalogue: want.catalogue, runId: summary.runId });
+      expect(row?.measures).toEqual(JSON.parse(JSON.stringify(want.measures)));
+      measures += row?.measures.length ?? 0;
+    }
+    expect(measures).toBeGreaterThan(stored.length);
   });
 
   it('continuous mode re-decides a business when a fact changes, and emits only changes', async () => {

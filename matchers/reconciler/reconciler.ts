@@ -27,7 +27,7 @@ import type { Codec } from '../../schemas/codec.js';
 import { latestSchemaText } from '../../schemas/codec.js';
 import type { RuleBook } from '../ruleSet.js';
 import { DeadLetterer } from './deadLetters.js';
-import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount } from './decide.js';
+import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
 import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
@@ -166,6 +166,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const decisionTopic = topicName(ctx, 'typing');
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
+  const { topic: supportTopic, writer: support } = supportWriterOf(ctx);
   const config = decideConfigOf(ctx);
   let batches: PreparedBatch[];
   if (ctx.remote !== undefined && o.pool.parallel) {
@@ -201,7 +202,16 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const decideAt = (i: number) => {
     const items = batches[i] as PreparedBatch;
     batches[i] = { utf8: new Uint8Array(0), count: items.count };
-    return o.pool.run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items, config });
+    return o.pool.run({
+      asOf: formatIsoDate(asOfDay),
+      ruleset: o.ruleset ?? null,
+      runId,
+      schemaId,
+      schema,
+      items,
+      config,
+      support,
+    });
   };
   // As many batches are being decided as the pool has threads, ahead of the one being sent;
   // batches are sent in order.
@@ -225,6 +235,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
       headers: { 'getihu-run-id': runId },
     }));
     await ctx.bus.send(decisionTopic, out);
+    await sendSupport(ctx, supportTopic, r, () => true);
     for (const x of r.records) {
       const row = counts[x.region] ?? {};
       row[x.type] = (row[x.type] ?? 0) + 1;
@@ -297,6 +308,28 @@ export interface ContinuousReconciler {
   stop(): Promise<void>;
 }
 
+/** The support topic and its writer schema, which a decision task is given to encode each decision's measures. */
+function supportWriterOf(ctx: PipelineContext): { topic: string; writer: { schemaId: number; schema: string } } {
+  const topic = topicName(ctx, 'support');
+  return { topic, writer: { schemaId: ctx.codec.schemaIdOf(topic), schema: latestSchemaText(TOPICS.support.name) } };
+}
+
+/** Sends a batch's support events (those of the businesses `keep` names), after its decisions. */
+async function sendSupport(
+  ctx: PipelineContext,
+  topic: string,
+  r: DecideResult,
+  keep: (creditCode: string) => boolean,
+  copy = false,
+): Promise<void> {
+  const s = r.support;
+  if (s === undefined) return;
+  const out = s.records
+    .filter((x) => keep(x.key))
+    .map((x) => ({ key: x.key, value: copy ? Buffer.from(supportEventBytes(s, x)) : supportEventBytes(s, x) }));
+  if (out.length > 0) await ctx.bus.send(topic, out);
+}
+
 /** Options of continuous mode. */
 export interface ContinuousOptions {
   readonly asOf: string;
@@ -314,6 +347,7 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   const decisionTopic = topicName(ctx, 'typing');
   const schemaId = ctx.codec.schemaIdOf(decisionTopic);
   const schema = latestSchemaText(TOPICS.typing.name);
+  const { topic: supportTopic, writer: support } = supportWriterOf(ctx);
   const n = await ctx.bus.partitions(decisionTopic);
   const { partitionOf } = await import('../../lib/bus/bus.js');
   // State changes and decisions run one at a time: a court fact must never be decided against a
@@ -351,6 +385,7 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
       schema,
       items,
       config: decideConfigOf(ctx),
+      support,
     });
     const changed = r.records.filter((x) => last.get(x.key) !== x.decisionId);
     await ctx.bus.send(
@@ -358,6 +393,8 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
       // Copies: a view would keep the whole batch's buffer alive for the few events that changed.
       changed.map((x) => ({ key: x.key, value: Buffer.from(eventBytes(r, x)) })),
     );
+    const changedCodes = new Set(changed.map((x) => x.key));
+    await sendSupport(ctx, supportTopic, r, (code) => changedCodes.has(code), true);
     for (const x of changed) last.set(x.key, x.decisionId);
   };
 

@@ -1,5 +1,6 @@
 /**
- * The sink: decision events, run summaries and registrations into the serving store. A batch's
+ * The sink: decision events, what they owe each business (精准帮扶), run summaries and
+ * registrations into the serving store. A batch's
  * offsets are committed only after its rows are committed in the store, and every write is
  * idempotent (history keyed by decision id), so a replay changes nothing.
  */
@@ -7,6 +8,7 @@ import type { InRecord } from '../../lib/bus/index.js';
 import { formatIsoDate } from '../../lib/dates.js';
 import { logger } from '../../lib/observe/index.js';
 import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
+import type { SupportOwedRow } from '../../lib/store/support.js';
 import { badgeEventId } from './badges.js';
 import { DeadLetterer, isPoison } from './deadLetters.js';
 import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';
@@ -42,6 +44,20 @@ function decisionRowOf(v: Record<string, unknown>): StoredDecision {
     runId: (v.runId as string | null) ?? null,
     reasons: JSON.parse(v.reasonsJson as string),
     sources: v.sources as string[],
+  };
+}
+
+function supportRowOf(v: Record<string, unknown>): SupportOwedRow {
+  return {
+    creditCode: v.creditCode as string,
+    decisionId: v.decisionId as string,
+    region: v.region as string,
+    asOf: formatIsoDate(v.asOf as number),
+    type: v.type as string,
+    mtyxBasicEligible: v.mtyxBasicEligible as boolean,
+    catalogue: v.catalogue as string,
+    runId: (v.runId as string | null) ?? null,
+    measures: JSON.parse(v.measuresJson as string) as Record<string, unknown>[],
   };
 }
 
@@ -97,7 +113,8 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
   const registration = topicName(ctx, 'registration');
   const mtyx = topicName(ctx, 'mtyx');
   const badge = topicName(ctx, 'badge');
-  const topics = [typing, run, registration, mtyx, badge];
+  const support = topicName(ctx, 'support');
+  const topics = [typing, run, registration, mtyx, badge, support];
   const dead = new DeadLetterer(ctx, 'sink');
   // Each topic: how one value becomes its rows, and how a batch of rows is written.
   const writers = new Map<string, TopicWriter>([
@@ -127,6 +144,7 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
     ],
     [badge, { rows: (v) => badgeChangesOf(v), write: (rows) => store.recordRecognitionChanges(rows as RecognitionChange[]) }],
     [registration, { rows: (v) => [businessRowOf(v)], write: (rows) => store.upsertBusinesses(rows as BusinessRow[]) }],
+    [support, { rows: (v) => [supportRowOf(v)], write: (rows) => store.support.apply(rows as SupportOwedRow[]) }],
   ]);
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
     const writer = writers.get(records[0]?.topic ?? '');

@@ -8,6 +8,7 @@ import { parseIsoDate } from '../../lib/dates.js';
 import { ALL_TOPICS, prefixed } from '../../lib/topics.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
+import { loadCatalogueBook, Support, type SupportResult } from '../support/index.js';
 import type { TypingDecision } from '../typing.js';
 import { DecisionPool, runTyping } from './reconciler.js';
 import { startSink } from './sink.js';
@@ -65,6 +66,19 @@ export function goldenBusinesses(): Record<string, unknown>[] {
 export function classifyAll(businesses: readonly Record<string, unknown>[], asOf: string): Map<string, TypingDecision> {
   const c = new Classifier({ asOf: parseIsoDate(asOf), ruleBook: RuleBook.load() });
   return new Map(businesses.map((b) => [b.creditCode as string, c.classifyRecord(b)]));
+}
+
+/** What `support` (the CLI) says each business is owed on `asOf`, by credit code: the measures the pipeline must store. */
+export function supportAll(businesses: readonly Record<string, unknown>[], asOf: string): Map<string, SupportResult> {
+  const day = parseIsoDate(asOf);
+  const c = new Classifier({ asOf: day, ruleBook: RuleBook.load() });
+  const s = new Support(loadCatalogueBook(), day);
+  return new Map(
+    businesses.map((b) => {
+      const { decision, facts } = c.decideRecord(b);
+      return [decision.creditCode, s.supportFor(decision, facts, null)];
+    }),
+  );
 }
 
 /**
