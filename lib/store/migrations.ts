@@ -303,6 +303,7 @@ create table support_owed (
   catalogue text not null,
   run_id text,
   measures jsonb not null,
+  if_recognised jsonb not null,
   updated_at timestamptz not null default now()
 );
 create index support_owed_by_region on support_owed (region, type)

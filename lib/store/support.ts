@@ -17,6 +17,8 @@ export interface SupportOwedRow {
   readonly catalogue: string;
   readonly runId: string | null;
   readonly measures: readonly Record<string, unknown>[];
+  /** What a recognition would add (the types it also gives), tested on the decision's facts. */
+  readonly ifRecognised: readonly Record<string, unknown>[];
 }
 
 interface Row {
@@ -29,9 +31,13 @@ interface Row {
   readonly catalogue: string;
   readonly run_id: string | null;
   readonly measures: unknown;
+  readonly if_recognised: unknown;
 }
 
-const COLUMNS = 'credit_code, decision_id, region, as_of::text as as_of, type, mtyx_basic_eligible, catalogue, run_id, measures';
+const COLUMNS =
+  'credit_code, decision_id, region, as_of::text as as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised';
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>[];
 
 const toRow = (r: Row): SupportOwedRow => ({
   creditCode: r.credit_code,
@@ -42,7 +48,8 @@ const toRow = (r: Row): SupportOwedRow => ({
   mtyxBasicEligible: r.mtyx_basic_eligible,
   catalogue: r.catalogue,
   runId: r.run_id,
-  measures: (typeof r.measures === 'string' ? JSON.parse(r.measures) : r.measures) as Record<string, unknown>[],
+  measures: json(r.measures),
+  ifRecognised: json(r.if_recognised),
 });
 
 /** The support_owed table. */
@@ -64,12 +71,13 @@ export class SupportOwed {
     }
     const list = [...last.values()];
     await this.#sql.query(
-      `insert into support_owed (credit_code, decision_id, region, as_of, type, mtyx_basic_eligible, catalogue, run_id, measures)
+      `insert into support_owed (credit_code, decision_id, region, as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised)
        select * from jsonb_to_recordset($1::jsonb) as x(credit_code text, decision_id text, region text, as_of date,
-         type text, mtyx_basic_eligible boolean, catalogue text, run_id text, measures jsonb)
+         type text, mtyx_basic_eligible boolean, catalogue text, run_id text, measures jsonb, if_recognised jsonb)
        on conflict (credit_code) do update set decision_id = excluded.decision_id, region = excluded.region,
          as_of = excluded.as_of, type = excluded.type, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
-         catalogue = excluded.catalogue, run_id = excluded.run_id, measures = excluded.measures, updated_at = now()
+         catalogue = excluded.catalogue, run_id = excluded.run_id, measures = excluded.measures,
+         if_recognised = excluded.if_recognised, updated_at = now()
        where excluded.as_of >= support_owed.as_of`,
       [
         JSON.stringify(
@@ -83,6 +91,7 @@ export class SupportOwed {
             catalogue: r.catalogue,
             run_id: r.runId,
             measures: r.measures,
+            if_recognised: r.ifRecognised,
           })),
         ),
       ],

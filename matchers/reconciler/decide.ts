@@ -216,6 +216,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
           catalogue: owed.catalogue,
           runId: task.runId,
           measuresJson: JSON.stringify(owed.measures),
+          ifRecognisedJson: JSON.stringify(owed.ifRecognised),
         }),
       );
       supportEvents.push(framed);

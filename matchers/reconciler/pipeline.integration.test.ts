@@ -79,6 +79,7 @@ describe.each(MODES)('pipeline on %s', (mode) => {
       const want = owed.get(d.creditCode)!;
       expect(row).toMatchObject({ decisionId: d.decisionId, type: want.type, catalogue: want.catalogue, runId: summary.runId });
       expect(row?.measures).toEqual(JSON.parse(JSON.stringify(want.measures)));
+      expect(row?.ifRecognised).toEqual(JSON.parse(JSON.stringify(want.ifRecognised)));
       measures += row?.measures.length ?? 0;
     }
     expect(measures).toBeGreaterThan(stored.length);

@@ -58,6 +58,7 @@ function supportRowOf(v: Record<string, unknown>): SupportOwedRow {
     catalogue: v.catalogue as string,
     runId: (v.runId as string | null) ?? null,
     measures: JSON.parse(v.measuresJson as string) as Record<string, unknown>[],
+    ifRecognised: JSON.parse(v.ifRecognisedJson as string) as Record<string, unknown>[],
   };
 }
 

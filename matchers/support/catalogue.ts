@@ -67,6 +67,11 @@ const measure = z
     message: 'a measure that cannot be targeted says why (untargetableBecause)',
     path: ['untargetableBecause'],
   })
+  .refine((m) => m.targets.categories.length === 0 || m.targets.when.length === 0, {
+    message:
+      'a measure for 名特优新 categories has no predicates over facts: a recognition is joined where the facts are not at hand (the serving store)',
+    path: ['targets', 'when'],
+  })
   .refine((m) => !m.targetable || m.targets.types.length + m.targets.categories.length > 0, {
     message: 'a targetable measure names the types or categories it is for',
     path: ['targets'],

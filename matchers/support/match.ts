@@ -143,7 +143,38 @@ export interface SupportMatcher {
   readonly catalogue: Catalogue;
   /** The measures owed, in catalogue order (a list may be shared between businesses: it is frozen). */
   match(input: SupportInput): readonly MatchedMeasure[];
+  /**
+   * What a recognition in effect on `on` adds to a type's measures: its category's, and the
+   * types' it also gets — the measures a decision's support event cannot carry, since the
+   * pipeline decides without the recognition ledger. Empty when none is in effect.
+   */
+  byRecognition(
+    type: BusinessType,
+    recognition: SupportRecognition | null,
+    on: DayNumber,
+    ifRecognised: readonly MatchedMeasure[],
+  ): readonly MatchedMeasure[];
+  /**
+   * The measures of the types a recognition also gives (recognisedAlsoGet) that a business would
+   * get, its predicates over facts tested now, while the facts are at hand: what the support event
+   * carries for {@link byRecognition} to add once a recognition is known.
+   */
+  ifRecognised(input: SupportInput): readonly MatchedMeasure[];
+  /** The catalogue's order of a measure id (for merging lists). */
+  orderOf(id: string): number;
 }
+
+function recognitionEvidence(r: SupportRecognition): Record<string, unknown> {
+  return {
+    category: r.category,
+    recognisedOn: formatIsoDate(r.recognisedOn),
+    benefitsFrom: formatIsoDate(benefitsFrom(r)),
+    validUntil: formatIsoDate(r.validUntil),
+  };
+}
+
+/** Stands in for facts where none are needed: category measures have no predicates over facts. */
+const NO_FACTS = Object.freeze({}) as BusinessFacts;
 
 /** A measure a type always gets, and the measures it gets when their predicates hold, in catalogue order. */
 type TypeEntry =
@@ -189,21 +220,17 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     }
     return resultOf(m, because ?? [first]);
   };
+  const alsoFirst = (r: SupportRecognition): Because | null =>
+    also === undefined
+      ? null
+      : { predicate: 'recognisedAlsoGets', evidence: { ...recognitionEvidence(r), types: also.types }, clause: also.clause };
   const matchRecognised = (m: Measure, input: SupportInput, r: SupportRecognition): MatchedMeasure | null => {
     const t = m.targets;
     let first: Because | null = null;
     if (t.types.includes(input.type)) first = { predicate: 'type', evidence: { type: input.type } };
-    else {
-      const evidence = {
-        category: r.category,
-        recognisedOn: formatIsoDate(r.recognisedOn),
-        benefitsFrom: formatIsoDate(benefitsFrom(r)),
-        validUntil: formatIsoDate(r.validUntil),
-      };
-      if (t.categories.includes(r.category)) first = { predicate: 'category', evidence, clause: BENEFITS_FROM_CLAUSE };
-      else if (also !== undefined && t.types.some((x) => also.types.includes(x)))
-        first = { predicate: 'recognisedAlsoGets', evidence: { ...evidence, types: also.types }, clause: also.clause };
-    }
+    else if (t.categories.includes(r.category))
+      first = { predicate: 'category', evidence: recognitionEvidence(r), clause: BENEFITS_FROM_CLAUSE };
+    else if (also !== undefined && t.types.some((x) => also.types.includes(x))) first = alsoFirst(r);
     return first === null ? null : withPredicates(m, first, input, true);
   };
   const listFor = (entries: readonly TypeEntry[], input: SupportInput): MatchedMeasure[] => {
@@ -217,10 +244,48 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     }
     return out;
   };
+  const order = new Map(targetable.map((m, i) => [m.id, i]));
   const kept = new Map<number, readonly MatchedMeasure[]>();
   let keptOn = Number.NaN;
   return Object.freeze({
     catalogue,
+    orderOf: (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER,
+    byRecognition(
+      type: BusinessType,
+      r: SupportRecognition | null,
+      on: DayNumber,
+      ifRecognised: readonly MatchedMeasure[],
+    ): readonly MatchedMeasure[] {
+      if (r === null || !recognitionInEffect(r, on)) return [];
+      const also = new Map(ifRecognised.map((m) => [m.id, m]));
+      const out: MatchedMeasure[] = [];
+      for (const m of targetable) {
+        if (m.targets.types.includes(type)) continue;
+        if (m.targets.categories.includes(r.category)) {
+          // Category measures carry no predicates over facts (the catalogue refuses them): no facts are needed.
+          const x = matchRecognised(m, { type, facts: NO_FACTS, mtyxBasicEligible: false, recognition: r, asOf: on }, r);
+          if (x !== null) out.push(x);
+          continue;
+        }
+        const held = also.get(m.id);
+        if (held !== undefined) {
+          const first = alsoFirst(r);
+          if (first !== null) out.push(resultOf(m, [first, ...held.because.slice(1)]));
+        }
+      }
+      return out;
+    },
+    ifRecognised(input: SupportInput): readonly MatchedMeasure[] {
+      if (also === undefined) return [];
+      const first: Because = { predicate: 'recognisedAlsoGets', evidence: { types: also.types }, clause: also.clause };
+      const out: MatchedMeasure[] = [];
+      for (const m of targetable) {
+        if (m.targets.types.includes(input.type) || !m.targets.types.some((x) => also.types.includes(x))) continue;
+        const x = withPredicates(m, first, input, true);
+        if (x !== null) out.push(x);
+      }
+      return out;
+    },
     match(input: SupportInput): readonly MatchedMeasure[] {
       const out: MatchedMeasure[] = [];
       const r = input.recognition;

@@ -360,3 +360,31 @@ describe('the catalogue files', () => {
     for (const [record, type] of cases) for (const id of owed(record, type).ids) expect(untargetable.has(id), id).toBe(false);
   });
 });
+
+describe('a recognition joined where the facts are not at hand (the serving store)', () => {
+  it('gives what matching with the recognition gives, on generated businesses of every catalogue and each category', async () => {
+    const { generateBusinesses } = await import('../../lib/generate/generator.js');
+    const asOf = parseIsoDate(AS_OF);
+    const c = new Classifier({ asOf, ruleBook });
+    const s = new Support(book, asOf);
+    let compared = 0;
+    for (const region of ['120101', '110109', '110107', '110115', '110105', '130102']) {
+      for (const raw of generateBusinesses({ region, businesses: 60, seed: 7 })) {
+        const { decision, facts } = c.decideRecord(raw);
+        const owed = s.supportFor(decision, facts, null);
+        for (const category of ['wellKnown', 'distinctive', 'quality', 'emerging'] as const) {
+          const r = recognised(category);
+          const joined = s.withRecognition(
+            { region: decision.region, type: decision.type, measures: owed.measures, ifRecognised: owed.ifRecognised },
+            r,
+          );
+          const whole = s.supportFor(decision, facts, r);
+          expect(joined.mtyx).toBe(whole.mtyx);
+          expect(joined.measures).toEqual(whole.measures);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(6 * 60 * 4);
+  });
+});

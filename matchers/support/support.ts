@@ -24,6 +24,16 @@ export interface SupportResult {
   /** `jurisdiction-year@version` of the catalogue matched. */
   readonly catalogue: string;
   readonly measures: readonly MatchedMeasure[];
+  /** What a recognition would add of the types it also gives, tested on the facts now (see SupportMatcher.ifRecognised). */
+  readonly ifRecognised: readonly MatchedMeasure[];
+}
+
+/** What the support topic carried for a business: its measures by type and facts. */
+export interface OwedByDecision {
+  readonly region: string;
+  readonly type: TypingDecision['type'];
+  readonly measures: readonly MatchedMeasure[];
+  readonly ifRecognised: readonly MatchedMeasure[];
 }
 
 /** Matches decisions to their catalogues' measures. */
@@ -53,22 +63,35 @@ export class Support {
     return m;
   }
 
+  /**
+   * A decision's measures (as the support topic carried them) with what a recognition in effect on
+   * the as-of date adds: its category's and the types' it also gets, in catalogue order; the
+   * measures for businesses not recognised (符合分类基础标准，未被认定) go when one is in effect.
+   */
+  withRecognition(
+    owed: OwedByDecision,
+    recognition: SupportRecognition | null,
+  ): { mtyx: MtyxCategory | null; measures: MatchedMeasure[] } {
+    const matcher = this.matcherFor(owed.region);
+    const added = matcher.byRecognition(owed.type, recognition, this.#asOf, owed.ifRecognised);
+    if (added.length === 0 || recognition === null) return { mtyx: null, measures: [...owed.measures] };
+    const kept = owed.measures.filter((m) => !m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'));
+    const measures = [...kept, ...added].sort((a, b) => matcher.orderOf(a.id) - matcher.orderOf(b.id));
+    return { mtyx: recognition.category, measures };
+  }
+
   /** The measures a typed business is owed, with its recognition (if any). */
   supportFor(decision: TypingDecision, facts: BusinessFacts, recognition: SupportRecognition | null): SupportResult {
     const matcher = this.matcherFor(facts.divisionCode);
     const inEffect = recognition !== null && recognitionInEffect(recognition, this.#asOf);
+    const input = { type: decision.type, facts, mtyxBasicEligible: decision.mtyxBasicEligible, recognition, asOf: this.#asOf };
     return {
       creditCode: decision.creditCode,
       type: decision.type,
       mtyx: inEffect ? recognition.category : null,
       catalogue: matcher.catalogue.ref,
-      measures: matcher.match({
-        type: decision.type,
-        facts,
-        mtyxBasicEligible: decision.mtyxBasicEligible,
-        recognition,
-        asOf: this.#asOf,
-      }),
+      measures: matcher.match(input),
+      ifRecognised: matcher.ifRecognised(input),
     };
   }
 }
