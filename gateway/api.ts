@@ -69,6 +69,7 @@ export const TAGS = {
   disputes: 'Disputes (异议): filed by a business, resolved by its regulator',
   consents: 'Authorisations (授权): a business grants a bank the reading of more than is published, and revokes it',
   region: 'Regions: 京津冀 transfer checks',
+  support: '精准帮扶: the support measures a business is owed, with why each matched',
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -231,6 +232,31 @@ const explanation = z.looseObject({
   history: z.array(z.unknown()),
   recognition: z.unknown(),
   recognitionLife: z.array(z.looseObject({ step: z.string() })),
+});
+
+const measure = z.object({
+  id: z.string(),
+  title: z.string(),
+  department: z.string(),
+  clause: z.string(),
+  channel: z.enum(['department', 'bank', 'platform', 'business']),
+  noApplication: z.boolean().describe('免申即享: granted without the business applying'),
+  because: z.array(
+    z.object({
+      predicate: z.string().describe('type, category, recognisedAlsoGets, or a predicate over the facts'),
+      evidence: z.record(z.string(), z.unknown()),
+      clause: z.string().optional(),
+    }),
+  ),
+});
+const supportOwed = z.object({
+  creditCode: z.string(),
+  type: businessType,
+  asOf: z.string(),
+  decisionId: z.string(),
+  catalogue: z.string().describe('jurisdiction-year@version of the catalogue matched'),
+  mtyx: z.enum(['wellKnown', 'distinctive', 'quality', 'emerging']).nullable(),
+  measures: z.array(measure),
 });
 
 const auditEntry = z.looseObject({ seq: z.number().int(), subject: z.string(), role: z.string(), action: z.string() });
@@ -821,6 +847,26 @@ export const OPERATIONS: readonly Operation[] = [
       401: unauthenticated,
       403: forbidden,
     },
+  },
+  {
+    method: 'get',
+    path: '/v1/support',
+    operationId: 'readOwnSupport',
+    tag: 'support',
+    summary: 'A business reads the support measures it is owed, with why each matched (token subject = its credit code)',
+    roles: ['public'],
+    query: z.object({ creditCode }),
+    responses: { 200: ok('what it is owed', supportOwed), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/support/:code',
+    operationId: 'explainSupport',
+    tag: 'support',
+    summary: 'The support measures a business of the region is owed, each with the target and the facts it matched on',
+    roles: ['regulator'],
+    params: codeParams,
+    responses: { 200: ok('what it is owed', supportOwed), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
   },
   {
     method: 'get',

@@ -21,6 +21,7 @@ import { publicRoutes } from './routes/public.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { regionRoutes } from './routes/region.js';
 import { regulatorRoutes } from './routes/regulator.js';
+import { supportRoutes } from './routes/support.js';
 
 export { BANK_PURPOSES, DecisionCache, type GatewayOptions };
 
@@ -80,6 +81,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.use(disputeRoutes(g));
   app.use(recognitionRoutes(g));
   app.use(regionRoutes(g));
+  app.use(supportRoutes(g));
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

@@ -14,6 +14,7 @@ import type { RecognitionRow, Store } from '../lib/store/store.js';
 import type { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { RuleBook } from '../matchers/ruleSet.js';
+import { type CatalogueBook, loadCatalogueBook } from '../matchers/support/index.js';
 import { recordAudit } from './audit.js';
 import { allow, type Principal, type Role } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
@@ -54,6 +55,8 @@ export interface GatewayParts {
   readonly o: GatewayOptions;
   readonly now: () => Date;
   readonly ruleBook: RuleBook;
+  /** The measure catalogues (精准帮扶) of `config.rulesDir`. */
+  readonly catalogues: CatalogueBook;
   /** Genuine credit codes that fail a checksum, admitted by the configuration: accepted on every route. */
   readonly allowCodes: ReadonlySet<string>;
   readonly cache: DecisionCache;
@@ -162,6 +165,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
       for (const k of [...consents.keys()]) if (k.includes(part)) consents.delete(k);
     },
     ruleBook,
+    catalogues: loadCatalogueBook(o.config?.rulesDir ?? undefined),
     allowCodes,
     cache,
     smallJson: express.json({ limit: '16kb', strict: true }),

@@ -13,7 +13,7 @@ import { JobRunner } from '../matchers/reconciler/jobs.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
-import { classifyAll, survivalReadyToGrow } from '../matchers/reconciler/testing.js';
+import { classifyAll, supportAll, survivalReadyToGrow } from '../matchers/reconciler/testing.js';
 import { createGateway, DecisionCache } from './app.js';
 import { verifyAudit } from './audit.js';
 import { tokenVerifier } from './auth.js';
@@ -788,5 +788,48 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     expect((await get(`/v1/badges/${before.at(-1)}/status`, plat)).body.status).toBe('expired');
     const again = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
     expect(again.body).toMatchObject({ checked: 0, expired: 0 });
+  });
+});
+
+describe('精准帮扶: what a business is owed', () => {
+  type Owed = {
+    creditCode: string;
+    mtyx: string | null;
+    catalogue: string;
+    measures: { id: string; because: { predicate: string; evidence: Record<string, unknown> }[] }[];
+  };
+  it('a regulator of the region reads it explained, another province’s regulator is refused, the business reads its own', async () => {
+    const code = someCode();
+    const want = supportAll([businesses[0] as Record<string, unknown>], AS_OF).get(code);
+    const reg = await get(`/v1/regulator/support/${code}`, await token('regulator', 'samr-bj'));
+    expect(reg.status).toBe(200);
+    const body = reg.body as unknown as Owed;
+    if (body.mtyx === null) expect(body.measures).toEqual(JSON.parse(JSON.stringify(want?.measures)));
+    expect(body.catalogue).toBe(want?.catalogue);
+    expect(body.measures.length).toBeGreaterThan(0);
+    expect(body.measures.every((m) => m.because.length > 0)).toBe(true);
+    const tianjin = await get(`/v1/regulator/support/${code}`, await token('regulator', 'tianjin-samr', { region: '120000' }));
+    expect(tianjin.status).toBe(403);
+    const own = await get(`/v1/support?creditCode=${code}`, await token('public', code));
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual(reg.body);
+    const other = await get(`/v1/support?creditCode=${code}`, await token('public', businesses[1]?.creditCode as string));
+    expect(other.status).toBe(403);
+  });
+
+  it('a recognised business gets its category’s measures beside its type’s, from 1 January after its recognition', async () => {
+    const held = (await p.store.activeRecognitions())[0];
+    expect(held, 'the round recognised someone').toBeDefined();
+    const r = await get(`/v1/regulator/support/${held?.creditCode}`, await token('regulator', 'samr-bj'));
+    expect(r.status).toBe(200);
+    const body = r.body as unknown as Owed;
+    expect(body.mtyx).toBe(held?.category);
+    const byCategory = body.measures.filter((m) => m.because[0]?.predicate === 'category');
+    expect(byCategory.length).toBeGreaterThan(0);
+    for (const m of byCategory) {
+      expect(m.id).toMatch(new RegExp(`\\.(${held?.category}|mtyx)\\.`));
+      expect(m.because[0]?.evidence).toMatchObject({ category: held?.category, recognisedOn: held?.validFrom });
+    }
+    expect(body.measures.some((m) => m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'))).toBe(false);
   });
 });
