@@ -15,6 +15,7 @@ import {
   checkpointVerifyBody,
   consentBody,
   correctionsQuery,
+  deliveryBody,
   disputeBody,
   filingQuery,
   filingReviewBody,
@@ -28,6 +29,7 @@ import {
   searchQuery,
   stepsBody,
   webhookBody,
+  worklistQuery,
 } from './requests.js';
 import { transferRequest } from './transfer.js';
 
@@ -70,6 +72,7 @@ export const TAGS = {
   consents: 'Authorisations (授权): a business grants a bank the reading of more than is published, and revokes it',
   region: 'Regions: 京津冀 transfer checks',
   support: '精准帮扶: the support measures a business is owed, with why each matched',
+  department: '帮扶台账: a department’s worklist of the measures it owes, and what it did with each',
 } as const;
 export type Tag = keyof typeof TAGS;
 
@@ -867,6 +870,66 @@ export const OPERATIONS: readonly Operation[] = [
     roles: ['regulator'],
     params: codeParams,
     responses: { 200: ok('what it is owed', supportOwed), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/department/worklist',
+    operationId: 'departmentWorklist',
+    tag: 'department',
+    summary: 'The measures a department owes the businesses of its region, a page of businesses at a time, with their status',
+    description:
+      'The token is of role department, with the scope department:<name> (as the measure catalogues name it) and its region. A measure granted without application (免申即享) stands delivered on the decision until the department records otherwise.',
+    roles: ['department'],
+    query: worklistQuery,
+    responses: {
+      200: ok(
+        'a page of the worklist',
+        z.object({
+          department: z.string(),
+          region: z.string(),
+          items: z.array(
+            z.looseObject({
+              creditCode: z.string(),
+              measureId: z.string(),
+              status: z.enum(['open', 'delivered', 'declined', 'unreachable']),
+              on: z.string().nullable(),
+            }),
+          ),
+          next: z.object({ after: z.string() }).nullable(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+  },
+  {
+    method: 'post',
+    path: '/v1/department/deliveries',
+    operationId: 'recordDelivery',
+    tag: 'department',
+    summary: 'Record what the department did with a measure it owes a business: delivered, declined or not reachable',
+    roles: ['department'],
+    body: deliveryBody,
+    responses: {
+      201: ok(
+        'recorded',
+        z.object({
+          creditCode: z.string(),
+          measureId: z.string(),
+          department: z.string(),
+          status: z.enum(['delivered', 'declined', 'unreachable']),
+          on: z.string(),
+          note: z.string().nullable(),
+          recordedBy: z.string(),
+          recordedAt: z.string(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: fail('not a measure this department owes the business'),
+    },
   },
   {
     method: 'get',

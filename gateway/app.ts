@@ -15,6 +15,7 @@ import { requestLog } from './observe.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
 import { consentRoutes } from './routes/consents.js';
+import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
@@ -82,6 +83,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.use(recognitionRoutes(g));
   app.use(regionRoutes(g));
   app.use(supportRoutes(g));
+  app.use(departmentRoutes(g));
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

@@ -12,7 +12,7 @@ import { GetihuError } from '../lib/errors.js';
 import { ALG } from './keys.js';
 
 /** The roles of the gateway. */
-export const ROLES = ['agency', 'bank', 'platform', 'public', 'regulator', 'region'] as const;
+export const ROLES = ['agency', 'bank', 'department', 'platform', 'public', 'regulator', 'region'] as const;
 /** A role. */
 export type Role = (typeof ROLES)[number];
 

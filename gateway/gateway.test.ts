@@ -833,3 +833,90 @@ describe('精准帮扶: what a business is owed', () => {
     expect(body.measures.some((m) => m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'))).toBe(false);
   });
 });
+
+describe('帮扶台账: departments deliver what they owe', () => {
+  type Item = { creditCode: string; measureId: string; status: string; on: string | null; noApplication: boolean; title: string };
+  const post = async (path: string, tok: string, body: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  /** A Beijing district on the national catalogue (国市监注发〔2024〕10号), whose departments are named as that text names them. */
+  const NATIONAL_DISTRICT = '110105';
+
+  it('a department pulls the worklist of its region: only its own measures, 免申即享 ones delivered on the decision', async () => {
+    const dept = await token('department', 'hrss-110105', {
+      region: NATIONAL_DISTRICT,
+      scope: 'department:人力资源社会保障部门',
+    });
+    const r = await get('/v1/department/worklist?limit=500', dept);
+    expect(r.status).toBe(200);
+    const items = r.body.items as Item[];
+    expect(items.length).toBeGreaterThan(0);
+    // 国市监注发〔2024〕10号 二(一): hiring channels, training information and social insurance are the 人力资源社会保障部门's.
+    expect(new Set(items.map((i) => i.measureId))).toEqual(
+      new Set(
+        items
+          .map((i) => i.measureId)
+          .filter((id) =>
+            ['n.growth.hiring', 'n.growth.training-info', 'n.growth.social-insurance', 'n.quality.transmission'].includes(id),
+          ),
+      ),
+    );
+    expect(items.every((i) => i.creditCode.slice(2, 8) === NATIONAL_DISTRICT)).toBe(true);
+    for (const i of items) expect(i.status).toBe(i.noApplication ? 'delivered' : 'open');
+  });
+
+  it('records a delivery, which the worklist then shows; refuses a measure it does not owe and a business outside its region', async () => {
+    const dept = await token('department', 'finance-110105', { region: NATIONAL_DISTRICT, scope: 'department:金融管理部门' });
+    const open = ((await get('/v1/department/worklist?limit=500&status=open', dept)).body.items as Item[])[0];
+    expect(open?.measureId).toBe('n.growth.finance');
+    const done = await post('/v1/department/deliveries', dept, {
+      creditCode: open?.creditCode,
+      measureId: open?.measureId,
+      status: 'delivered',
+      on: '2026-03-02',
+      note: '已对接两家银行',
+    });
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({
+      department: '金融管理部门',
+      status: 'delivered',
+      on: '2026-03-02',
+      recordedBy: 'finance-110105',
+    });
+    const after = (await get(`/v1/department/worklist?limit=500`, dept)).body.items as (Item & { note: string })[];
+    expect(after.find((i) => i.creditCode === open?.creditCode && i.measureId === open?.measureId)).toMatchObject({
+      status: 'delivered',
+      on: '2026-03-02',
+      note: '已对接两家银行',
+    });
+    const notOwed = await post('/v1/department/deliveries', dept, {
+      creditCode: open?.creditCode,
+      measureId: 'n.growth.hiring',
+      status: 'delivered',
+      on: '2026-03-02',
+    });
+    expect(notOwed.status).toBe(404);
+    const elsewhere = businesses.find((b) => (b.creditCode as string).slice(2, 8) !== NATIONAL_DISTRICT)?.creditCode;
+    const outside = await post('/v1/department/deliveries', dept, {
+      creditCode: elsewhere,
+      measureId: 'n.growth.finance',
+      status: 'delivered',
+      on: '2026-03-02',
+    });
+    expect(outside.status).toBe(403);
+    const noScope = await get('/v1/department/worklist', await token('department', 'x', { region: NATIONAL_DISTRICT }));
+    expect(noScope.status).toBe(403);
+    const bad = await post('/v1/department/deliveries', dept, {
+      creditCode: open?.creditCode,
+      measureId: 'n.growth.finance',
+      status: 'maybe',
+      on: '2026-03-02',
+    });
+    expect([bad.status, (bad.body.error as { message: string }).message]).toEqual([400, expect.stringContaining('status')]);
+  });
+});

@@ -63,6 +63,7 @@ describe('jurisdiction', () => {
   // province and district, and by a national one.
   const calls = (): [string, 'GET' | 'POST', string, unknown?][] => [
     ['explanation', 'GET', `/v1/regulator/decisions/${code}`],
+    ['support measures', 'GET', `/v1/regulator/support/${code}`],
     ['audit of the business', 'GET', `/v1/regulator/audit?creditCode=${code}`],
     ['revocation', 'POST', `/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: '测试' }],
     ['filing review', 'POST', `/v1/regulator/recognitions/${code}/filing-review`, { outcome: 'confirmed', note: '测试' }],

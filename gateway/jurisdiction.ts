@@ -83,6 +83,8 @@ export const ROUTE_SCOPES: Readonly<
   'GET /v1/regulator/decisions/:code': 'business',
   'GET /v1/regulator/support/:code': 'business',
   'GET /v1/support': 'own',
+  'GET /v1/department/worklist': 'filtered',
+  'POST /v1/department/deliveries': 'business',
   'GET /v1/regulator/audit': 'filtered',
   'GET /v1/regulator/audit/verify': 'open',
   'POST /v1/disputes': 'own',

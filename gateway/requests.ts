@@ -139,3 +139,28 @@ export const checkpointsQuery = z
 
 /** A checkpoint someone kept, to check against the chain today. */
 export const checkpointVerifyBody = z.object({ token: z.string().min(1).max(4000) }).strict();
+
+/** A department's worklist: a page of its area's businesses, by credit code. */
+export const worklistQuery = z
+  .object({
+    after: z.string().max(18).default(''),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    status: z.enum(['open', 'delivered', 'declined', 'unreachable']).optional(),
+  })
+  .strict();
+
+/** What a department did with a measure (帮扶台账). */
+export const deliveryBody = z
+  .object({
+    creditCode: z.string(),
+    measureId: z.string().min(1).max(64),
+    status: z.enum(['delivered', 'declined', 'unreachable']),
+    on: z.iso.date(),
+    note: z
+      .string()
+      .trim()
+      .max(2000)
+      .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters')
+      .optional(),
+  })
+  .strict();

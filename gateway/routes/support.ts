@@ -4,61 +4,14 @@
  * from which facts). A regulator reads them within its region; the business reads its own.
  */
 import { type Request, Router } from 'express';
-import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import type { SupportOwedRow } from '../../lib/store/support.js';
-import { type MatchedMeasure, Support, type SupportRecognition } from '../../matchers/support/index.js';
-import type { BusinessType } from '../../matchers/typing.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
+import { supportViews } from '../support.js';
 
 export function supportRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, allowCodes, now, catalogues, activeRecognition, ownBusiness, requireBusinessInRegion } = g;
+  const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion } = g;
   const routes = Router();
-  // One matcher a day (China time): a recognition counts from the day its support applies.
-  let day = '';
-  let support: Support | undefined;
-  const supportToday = () => {
-    const today = chinaDate(now());
-    if (support === undefined || today !== day) {
-      support = new Support(catalogues, parseIsoDate(today));
-      day = today;
-    }
-    return support;
-  };
-
-  /** What `code` is owed today, or null when no decision of it carried its measures. */
-  const owedView = async (code: string) => {
-    const owed: SupportOwedRow | null = await o.store.support.of(code);
-    if (owed === null) return null;
-    const held = activeRecognition(await o.store.recognition(code));
-    const recognition: SupportRecognition | null =
-      held === null
-        ? null
-        : {
-            category: held.category as SupportRecognition['category'],
-            recognisedOn: parseIsoDate(held.validFrom),
-            validUntil: parseIsoDate(held.validUntil),
-            revokedOn: null,
-          };
-    const { mtyx, measures } = supportToday().withRecognition(
-      {
-        region: owed.region,
-        type: owed.type as BusinessType,
-        measures: owed.measures as unknown as MatchedMeasure[],
-        ifRecognised: owed.ifRecognised as unknown as MatchedMeasure[],
-      },
-      recognition,
-    );
-    return {
-      creditCode: owed.creditCode,
-      type: owed.type,
-      asOf: owed.asOf,
-      decisionId: owed.decisionId,
-      catalogue: owed.catalogue,
-      mtyx,
-      measures,
-    };
-  };
+  const { owedView } = supportViews(g);
   const answer = async (req: Request, code: string, action: string) => {
     const view = await owedView(code);
     await audit(req, action, code, view === null ? 'not-found' : 'ok');

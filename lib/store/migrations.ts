@@ -309,4 +309,21 @@ create table support_owed (
 create index support_owed_by_region on support_owed (region, type)
 `,
   },
+  {
+    // 帮扶台账: what each responsible department did with a measure a business is owed.
+    version: 15,
+    sql: `
+create table support_deliveries (
+  credit_code text not null,
+  measure_id text not null,
+  department text not null,
+  status text not null,
+  on_date date not null,
+  note text,
+  recorded_by text not null,
+  recorded_at timestamptz not null default now(),
+  primary key (credit_code, measure_id, department)
+)
+`,
+  },
 ];

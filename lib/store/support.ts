@@ -103,4 +103,90 @@ export class SupportOwed {
     const r = await this.#sql.query<Row>(`select ${COLUMNS} from support_owed where credit_code = $1`, [creditCode]);
     return r.rows[0] === undefined ? null : toRow(r.rows[0]);
   }
+
+  /**
+   * The rows of an area (a district; XX0000 a province; 000000 everywhere), in credit-code order,
+   * after `after`, at most `limit`.
+   */
+  async page(area: string, after: string, limit: number): Promise<SupportOwedRow[]> {
+    const pattern = area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area;
+    const r = await this.#sql.query<Row>(
+      `select ${COLUMNS} from support_owed where region like $1 and credit_code > $2 order by credit_code limit $3`,
+      [pattern, after, limit],
+    );
+    return r.rows.map(toRow);
+  }
+
+  /** Records what a department did with a measure (the latest record stands). */
+  async recordDelivery(d: Omit<Delivery, 'recordedAt'>): Promise<Delivery> {
+    const r = await this.#sql.query<DeliveryDbRow>(
+      `insert into support_deliveries (credit_code, measure_id, department, status, on_date, note, recorded_by)
+       values ($1, $2, $3, $4, $5::date, $6, $7)
+       on conflict (credit_code, measure_id, department) do update set status = excluded.status,
+         on_date = excluded.on_date, note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = now()
+       returning ${DELIVERY_COLUMNS}`,
+      [d.creditCode, d.measureId, d.department, d.status, d.on, d.note, d.recordedBy],
+    );
+    return toDelivery(r.rows[0] as DeliveryDbRow);
+  }
+
+  /** A department's records for some businesses. */
+  async deliveries(department: string, creditCodes: readonly string[]): Promise<Delivery[]> {
+    if (creditCodes.length === 0) return [];
+    const r = await this.#sql.query<DeliveryDbRow>(
+      `select ${DELIVERY_COLUMNS} from support_deliveries where department = $1 and credit_code = any($2::text[])`,
+      [department, creditCodes],
+    );
+    return r.rows.map(toDelivery);
+  }
+
+  /** Every record of an area's businesses (for the monitoring series), by department. */
+  async deliveryCounts(area: string): Promise<{ department: string; status: string; n: number }[]> {
+    const pattern = area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area;
+    const r = await this.#sql.query<{ department: string; status: string; n: number | string }>(
+      `select d.department, d.status, count(*) as n from support_deliveries d
+       join support_owed s on s.credit_code = d.credit_code
+       where s.region like $1 group by d.department, d.status order by d.department, d.status`,
+      [pattern],
+    );
+    return r.rows.map((x) => ({ department: x.department, status: x.status, n: Number(x.n) }));
+  }
 }
+
+/** What a department did with a measure owed to a business. */
+export interface Delivery {
+  readonly creditCode: string;
+  readonly measureId: string;
+  readonly department: string;
+  readonly status: 'delivered' | 'declined' | 'unreachable';
+  /** YYYY-MM-DD. */
+  readonly on: string;
+  readonly note: string | null;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+}
+
+interface DeliveryDbRow {
+  readonly credit_code: string;
+  readonly measure_id: string;
+  readonly department: string;
+  readonly status: Delivery['status'];
+  readonly on_date: string;
+  readonly note: string | null;
+  readonly recorded_by: string;
+  readonly recorded_at: string;
+}
+
+const DELIVERY_COLUMNS = `credit_code, measure_id, department, status, on_date::text as on_date, note, recorded_by,
+  to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at`;
+
+const toDelivery = (r: DeliveryDbRow): Delivery => ({
+  creditCode: r.credit_code,
+  measureId: r.measure_id,
+  department: r.department,
+  status: r.status,
+  on: r.on_date,
+  note: r.note,
+  recordedBy: r.recorded_by,
+  recordedAt: r.recorded_at,
+});

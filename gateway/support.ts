@@ -1,0 +1,78 @@
+/**
+ * What a business is owed (精准帮扶), as the gateway answers it: its decision's measures from the
+ * store, with what its recognition in effect today adds. Shared by the business's, the
+ * regulator's and the departments' routes.
+ */
+import { chinaDate, parseIsoDate } from '../lib/dates.js';
+import type { SupportOwedRow } from '../lib/store/support.js';
+import { type MatchedMeasure, Support, type SupportRecognition } from '../matchers/support/index.js';
+import type { BusinessType } from '../matchers/typing.js';
+import type { GatewayParts } from './context.js';
+
+/** A business's measures as answered. */
+export interface OwedView {
+  readonly creditCode: string;
+  readonly type: string;
+  readonly asOf: string;
+  readonly decisionId: string;
+  readonly catalogue: string;
+  readonly mtyx: string | null;
+  readonly measures: MatchedMeasure[];
+}
+
+export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 'activeRecognition'>): {
+  viewOf(owed: SupportOwedRow): Promise<OwedView>;
+  owedView(code: string): Promise<OwedView | null>;
+} {
+  const { o, now, catalogues, activeRecognition } = g;
+  // One matcher a day (China time): a recognition counts from the day its support applies.
+  let day = '';
+  let support: Support | undefined;
+  const supportToday = () => {
+    const today = chinaDate(now());
+    if (support === undefined || today !== day) {
+      support = new Support(catalogues, parseIsoDate(today));
+      day = today;
+    }
+    return support;
+  };
+
+  /** What a business is owed today, from its row of the store. */
+  const viewOf = async (owed: SupportOwedRow): Promise<OwedView> => {
+    const held = activeRecognition(await o.store.recognition(owed.creditCode));
+    const recognition: SupportRecognition | null =
+      held === null
+        ? null
+        : {
+            category: held.category as SupportRecognition['category'],
+            recognisedOn: parseIsoDate(held.validFrom),
+            validUntil: parseIsoDate(held.validUntil),
+            revokedOn: null,
+          };
+    const { mtyx, measures } = supportToday().withRecognition(
+      {
+        region: owed.region,
+        type: owed.type as BusinessType,
+        measures: owed.measures as unknown as MatchedMeasure[],
+        ifRecognised: owed.ifRecognised as unknown as MatchedMeasure[],
+      },
+      recognition,
+    );
+    return {
+      creditCode: owed.creditCode,
+      type: owed.type,
+      asOf: owed.asOf,
+      decisionId: owed.decisionId,
+      catalogue: owed.catalogue,
+      mtyx,
+      measures,
+    };
+  };
+  return {
+    viewOf,
+    owedView: async (code) => {
+      const owed = await o.store.support.of(code);
+      return owed === null ? null : viewOf(owed);
+    },
+  };
+}
