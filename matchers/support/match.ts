@@ -233,20 +233,72 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     else if (also !== undefined && t.types.some((x) => also.types.includes(x))) first = alsoFirst(r);
     return first === null ? null : withPredicates(m, first, input, true);
   };
-  const listFor = (entries: readonly TypeEntry[], input: SupportInput): MatchedMeasure[] => {
+  const listFor = (entries: readonly TypeEntry[], input: SupportInput, inEffect: boolean): MatchedMeasure[] => {
     const out: MatchedMeasure[] = [];
     for (const e of entries) {
       if (e.fixed !== null) out.push(e.fixed);
       else {
-        const x = withPredicates(e.measure, e.first, input, false);
+        const x = withPredicates(e.measure, e.first, input, inEffect);
         if (x !== null) out.push(x);
       }
     }
     return out;
   };
   const order = new Map(targetable.map((m, i) => [m.id, i]));
-  const kept = new Map<number, readonly MatchedMeasure[]>();
-  let keptOn = Number.NaN;
+  /** Lists by (type, which conditional measures hold), for one as-of date. */
+  type Kept = { on: number; lists: Map<number, readonly MatchedMeasure[]> };
+  const kept: Kept = { on: Number.NaN, lists: new Map() };
+  const keptAlso: Kept = { on: Number.NaN, lists: new Map() };
+  /**
+   * A type's list for a business. Which conditional measures hold decides it: when each holds
+   * with evidence every business shares, the whole list is the same for every business with that
+   * outcome, and is kept.
+   */
+  const keptList = (
+    entries: readonly TypeEntry[],
+    input: SupportInput,
+    inEffect: boolean,
+    k: Kept,
+  ): readonly MatchedMeasure[] => {
+    let mask = 0;
+    let bit = 1;
+    let shared = true;
+    for (const e of entries) {
+      if (e.fixed !== null) continue;
+      if (e.measure.targets.when.every((p) => holds(p, input, inEffect))) {
+        mask |= bit;
+        if (!e.measure.targets.when.every((p) => SAME_EVIDENCE.has(p.kind))) shared = false;
+      }
+      bit <<= 1;
+    }
+    if (!shared || bit > 2 ** 30) return listFor(entries, input, inEffect);
+    if (input.asOf !== k.on) {
+      k.lists.clear();
+      k.on = input.asOf;
+    }
+    const key = mask * MEASURE_TYPES.length + MEASURE_TYPES.indexOf(input.type);
+    const hit = k.lists.get(key);
+    if (hit !== undefined) return hit;
+    const list = Object.freeze(listFor(entries, input, inEffect));
+    k.lists.set(key, list);
+    return list;
+  };
+  // The measures of the types a recognition also gives, by the business's own type (see ifRecognised).
+  const alsoByType = new Map<BusinessType, TypeEntry[]>();
+  if (also !== undefined) {
+    const first: Because = Object.freeze({
+      predicate: 'recognisedAlsoGets',
+      evidence: Object.freeze({ types: also.types }),
+      clause: also.clause,
+    });
+    for (const type of MEASURE_TYPES)
+      alsoByType.set(
+        type,
+        targetable
+          .filter((m) => !m.targets.types.includes(type) && m.targets.types.some((x) => also.types.includes(x)))
+          .map((m) => (m.targets.when.length === 0 ? { fixed: resultOf(m, [first]) } : { fixed: null, measure: m, first })),
+      );
+  }
   return Object.freeze({
     catalogue,
     orderOf: (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER,
@@ -276,15 +328,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
       return out;
     },
     ifRecognised(input: SupportInput): readonly MatchedMeasure[] {
-      if (also === undefined) return [];
-      const first: Because = { predicate: 'recognisedAlsoGets', evidence: { types: also.types }, clause: also.clause };
-      const out: MatchedMeasure[] = [];
-      for (const m of targetable) {
-        if (m.targets.types.includes(input.type) || !m.targets.types.some((x) => also.types.includes(x))) continue;
-        const x = withPredicates(m, first, input, true);
-        if (x !== null) out.push(x);
-      }
-      return out;
+      return keptList(alsoByType.get(input.type) ?? [], input, true, keptAlso);
     },
     match(input: SupportInput): readonly MatchedMeasure[] {
       const out: MatchedMeasure[] = [];
@@ -296,33 +340,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
         }
         return out;
       }
-      // Which conditional measures hold: when each holds with evidence every business shares, the
-      // whole list is the same for every business with that outcome, and is kept.
-      const entries = byType.get(input.type) ?? [];
-      let mask = 0;
-      let bit = 1;
-      let shared = true;
-      for (const e of entries) {
-        if (e.fixed !== null) continue;
-        if (e.measure.targets.when.every((p) => holds(p, input, false))) {
-          mask |= bit;
-          if (!e.measure.targets.when.every((p) => SAME_EVIDENCE.has(p.kind))) shared = false;
-        }
-        bit <<= 1;
-      }
-      if (shared && bit <= 2 ** 30) {
-        if (input.asOf !== keptOn) {
-          kept.clear();
-          keptOn = input.asOf;
-        }
-        const key = mask * MEASURE_TYPES.length + MEASURE_TYPES.indexOf(input.type);
-        const hit = kept.get(key);
-        if (hit !== undefined) return hit;
-        const list = Object.freeze(listFor(entries, input));
-        kept.set(key, list);
-        return list;
-      }
-      return listFor(entries, input);
+      return keptList(byType.get(input.type) ?? [], input, false, kept);
     },
   });
 }
