@@ -27,6 +27,8 @@ import {
   roundBody,
   runBody,
   searchQuery,
+  spotCheckBody,
+  spotCheckQuery,
   stepsBody,
   webhookBody,
   worklistQuery,
@@ -260,6 +262,20 @@ const supportOwed = z.object({
   catalogue: z.string().describe('jurisdiction-year@version of the catalogue matched'),
   mtyx: z.enum(['wellKnown', 'distinctive', 'quality', 'emerging']).nullable(),
   measures: z.array(measure),
+});
+
+const spotCheckPublished = z.object({
+  area: z.string(),
+  year: z.number().int(),
+  seed: z.string(),
+  catalogue: z.string(),
+  rule: z.looseObject({ ratios: z.object({ survival: z.number(), growth: z.number(), development: z.number() }) }),
+  summary: z.array(z.object({ type: z.string(), population: z.number().int(), ratio: z.number(), drawn: z.number().int() })),
+  drawnAt: z.string(),
+  method: z.string(),
+});
+const spotCheckDrawn = spotCheckPublished.extend({
+  list: z.array(z.object({ creditCode: z.string(), type: z.string(), draw: z.string() })),
 });
 
 const auditEntry = z.looseObject({ seq: z.number().int(), subject: z.string(), role: z.string(), action: z.string() });
@@ -930,6 +946,43 @@ export const OPERATIONS: readonly Operation[] = [
       403: forbidden,
       404: fail('not a measure this department owes the business'),
     },
+  },
+  {
+    method: 'post',
+    path: '/v1/regulator/spot-checks',
+    operationId: 'drawSpotChecks',
+    tag: 'regulator',
+    summary:
+      'Draw the year’s 双随机、一公开 inspection list of the area, once, from a published seed, at the ratios the catalogue sets per type',
+    roles: ['regulator'],
+    body: spotCheckBody,
+    responses: {
+      201: ok('the draw, kept', spotCheckDrawn),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      409: fail('the area’s draw of that year was made already'),
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/spot-checks',
+    operationId: 'readSpotChecks',
+    tag: 'regulator',
+    summary: 'A draw of the area, with its list',
+    roles: ['regulator'],
+    query: spotCheckQuery,
+    responses: { 200: ok('the draw', spotCheckDrawn), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/public/spot-checks',
+    operationId: 'publishedSpotChecks',
+    tag: 'public',
+    summary: '公开: a draw’s seed, ratios and sizes, with how to redo it (not whom it drew)',
+    roles: 'anyone',
+    query: spotCheckQuery,
+    responses: { 200: ok('what is published of the draw', spotCheckPublished), 400: invalid, 404: notFound },
   },
   {
     method: 'get',

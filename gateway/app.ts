@@ -22,6 +22,7 @@ import { publicRoutes } from './routes/public.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { regionRoutes } from './routes/region.js';
 import { regulatorRoutes } from './routes/regulator.js';
+import { spotCheckRoutes } from './routes/spotChecks.js';
 import { supportRoutes } from './routes/support.js';
 
 export { BANK_PURPOSES, DecisionCache, type GatewayOptions };
@@ -84,6 +85,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.use(regionRoutes(g));
   app.use(supportRoutes(g));
   app.use(departmentRoutes(g));
+  app.use(spotCheckRoutes(g));
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

@@ -375,6 +375,51 @@ describe('cache', () => {
   });
 });
 
+describe('精准帮扶: what a business is owed', () => {
+  type Owed = {
+    creditCode: string;
+    mtyx: string | null;
+    catalogue: string;
+    measures: { id: string; because: { predicate: string; evidence: Record<string, unknown> }[] }[];
+  };
+  it('a regulator of the region reads it explained, another province’s regulator is refused, the business reads its own', async () => {
+    // A business no other test changes (disputes, pushes and revocations use the first ones).
+    const code = businesses[7]?.creditCode as string;
+    const want = supportAll([businesses[7] as Record<string, unknown>], AS_OF).get(code);
+    const reg = await get(`/v1/regulator/support/${code}`, await token('regulator', 'samr-bj'));
+    expect(reg.status).toBe(200);
+    const body = reg.body as unknown as Owed;
+    expect(body.measures).toEqual(JSON.parse(JSON.stringify(want?.measures)));
+    expect(body.mtyx).toBeNull();
+    expect(body.catalogue).toBe(want?.catalogue);
+    expect(body.measures.length).toBeGreaterThan(0);
+    expect(body.measures.every((m) => m.because.length > 0)).toBe(true);
+    const tianjin = await get(`/v1/regulator/support/${code}`, await token('regulator', 'tianjin-samr', { region: '120000' }));
+    expect(tianjin.status).toBe(403);
+    const own = await get(`/v1/support?creditCode=${code}`, await token('public', code));
+    expect(own.status).toBe(200);
+    expect(own.body).toEqual(reg.body);
+    const other = await get(`/v1/support?creditCode=${code}`, await token('public', businesses[8]?.creditCode as string));
+    expect(other.status).toBe(403);
+  });
+
+  it('a recognised business gets its category’s measures beside its type’s, from 1 January after its recognition', async () => {
+    const held = (await p.store.activeRecognitions())[0];
+    expect(held, 'the round recognised someone').toBeDefined();
+    const r = await get(`/v1/regulator/support/${held?.creditCode}`, await token('regulator', 'samr-bj'));
+    expect(r.status).toBe(200);
+    const body = r.body as unknown as Owed;
+    expect(body.mtyx).toBe(held?.category);
+    const byCategory = body.measures.filter((m) => m.because[0]?.predicate === 'category');
+    expect(byCategory.length).toBeGreaterThan(0);
+    for (const m of byCategory) {
+      expect(m.id).toMatch(new RegExp(`\\.(${held?.category}|mtyx)\\.`));
+      expect(m.because[0]?.evidence).toMatchObject({ category: held?.category, recognisedOn: held?.validFrom });
+    }
+    expect(body.measures.some((m) => m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'))).toBe(false);
+  });
+});
+
 describe('regulator runs and rounds', () => {
   it('starts a typing run and a 名特优新 round on the pipeline, with quota use', async () => {
     const reg = await token('regulator', 'samr-run');
@@ -791,49 +836,6 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
   });
 });
 
-describe('精准帮扶: what a business is owed', () => {
-  type Owed = {
-    creditCode: string;
-    mtyx: string | null;
-    catalogue: string;
-    measures: { id: string; because: { predicate: string; evidence: Record<string, unknown> }[] }[];
-  };
-  it('a regulator of the region reads it explained, another province’s regulator is refused, the business reads its own', async () => {
-    const code = someCode();
-    const want = supportAll([businesses[0] as Record<string, unknown>], AS_OF).get(code);
-    const reg = await get(`/v1/regulator/support/${code}`, await token('regulator', 'samr-bj'));
-    expect(reg.status).toBe(200);
-    const body = reg.body as unknown as Owed;
-    if (body.mtyx === null) expect(body.measures).toEqual(JSON.parse(JSON.stringify(want?.measures)));
-    expect(body.catalogue).toBe(want?.catalogue);
-    expect(body.measures.length).toBeGreaterThan(0);
-    expect(body.measures.every((m) => m.because.length > 0)).toBe(true);
-    const tianjin = await get(`/v1/regulator/support/${code}`, await token('regulator', 'tianjin-samr', { region: '120000' }));
-    expect(tianjin.status).toBe(403);
-    const own = await get(`/v1/support?creditCode=${code}`, await token('public', code));
-    expect(own.status).toBe(200);
-    expect(own.body).toEqual(reg.body);
-    const other = await get(`/v1/support?creditCode=${code}`, await token('public', businesses[1]?.creditCode as string));
-    expect(other.status).toBe(403);
-  });
-
-  it('a recognised business gets its category’s measures beside its type’s, from 1 January after its recognition', async () => {
-    const held = (await p.store.activeRecognitions())[0];
-    expect(held, 'the round recognised someone').toBeDefined();
-    const r = await get(`/v1/regulator/support/${held?.creditCode}`, await token('regulator', 'samr-bj'));
-    expect(r.status).toBe(200);
-    const body = r.body as unknown as Owed;
-    expect(body.mtyx).toBe(held?.category);
-    const byCategory = body.measures.filter((m) => m.because[0]?.predicate === 'category');
-    expect(byCategory.length).toBeGreaterThan(0);
-    for (const m of byCategory) {
-      expect(m.id).toMatch(new RegExp(`\\.(${held?.category}|mtyx)\\.`));
-      expect(m.because[0]?.evidence).toMatchObject({ category: held?.category, recognisedOn: held?.validFrom });
-    }
-    expect(body.measures.some((m) => m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'))).toBe(false);
-  });
-});
-
 describe('帮扶台账: departments deliver what they owe', () => {
   type Item = { creditCode: string; measureId: string; status: string; on: string | null; noApplication: boolean; title: string };
   const post = async (path: string, tok: string, body: unknown) => {
@@ -918,5 +920,44 @@ describe('帮扶台账: departments deliver what they owe', () => {
       on: '2026-03-02',
     });
     expect([bad.status, (bad.body.error as { message: string }).message]).toEqual([400, expect.stringContaining('status')]);
+  });
+});
+
+describe('双随机、一公开: the year’s draw', () => {
+  const post = async (path: string, tok: string, body: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  it('is drawn once from a published seed at the catalogue’s ratios; anyone sees seed, ratios and sizes and can redo it', async () => {
+    const reg = await token('regulator', 'samr-bj');
+    const drawn = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: '2026-朝阳-公开' });
+    expect(drawn.status).toBe(201);
+    const summary = drawn.body.summary as { type: string; population: number; ratio: number; drawn: number }[];
+    // The population is the district's typed businesses (国市监注发〔2024〕10号's defaults: 5%, 3%, 2%).
+    const typed = [...expected.values()].filter((d) => d.region === '110105');
+    for (const s of summary) {
+      expect(s.population).toBe(typed.filter((d) => d.type === s.type).length);
+      expect(s.drawn).toBe(Math.ceil(s.ratio * s.population - 1e-9));
+    }
+    expect(summary.map((s) => s.ratio)).toEqual([0.05, 0.03, 0.02]);
+    const list = drawn.body.list as { creditCode: string; draw: string }[];
+    const { createHash } = await import('node:crypto');
+    for (const x of list) expect(x.draw).toBe(createHash('sha256').update(`2026-朝阳-公开:2026:${x.creditCode}`).digest('hex'));
+    const again = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: 'another' });
+    expect(again.status).toBe(409);
+    const pub = await get('/v1/public/spot-checks?area=110105&year=2026');
+    expect(pub.status).toBe(200);
+    expect(pub.body).toMatchObject({ seed: '2026-朝阳-公开', summary });
+    expect(pub.body).not.toHaveProperty('list');
+    const tianjin = await post('/v1/regulator/spot-checks', await token('regulator', 'tj', { region: '120000' }), {
+      area: '110105',
+      year: 2027,
+      seed: 's',
+    });
+    expect(tianjin.status).toBe(403);
   });
 });

@@ -164,3 +164,22 @@ export const deliveryBody = z
       .optional(),
   })
   .strict();
+
+/** A 双随机、一公开 draw: the area, the year and the seed it is drawn from (published with it). */
+export const spotCheckBody = z
+  .object({
+    area: z.string().regex(/^\d{6}$/),
+    year: z.number().int().min(2024).max(2100),
+    seed: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters'),
+  })
+  .strict();
+
+/** Which draw: an area and a year. */
+export const spotCheckQuery = z
+  .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
+  .strict();

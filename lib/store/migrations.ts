@@ -326,4 +326,22 @@ create table support_deliveries (
 )
 `,
   },
+  {
+    // 双随机、一公开: the year's inspection draw of an area, made once from a published seed.
+    version: 16,
+    sql: `
+create table spot_check_draws (
+  area text not null,
+  year int not null,
+  seed text not null,
+  catalogue text not null,
+  rule jsonb not null,
+  summary jsonb not null,
+  list jsonb not null,
+  drawn_by text not null,
+  drawn_at timestamptz not null default now(),
+  primary key (area, year)
+)
+`,
+  },
 ];

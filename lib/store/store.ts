@@ -14,6 +14,7 @@ import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { MIGRATIONS } from './migrations.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
+import { SpotChecks } from './spotChecks.js';
 import { SupportOwed } from './support.js';
 
 /** A decision as stored. */
@@ -560,6 +561,8 @@ export class Store {
   readonly checkpoints: Checkpoints;
   /** What each business is owed by its current decision, 精准帮扶 (lib/store/support.ts). */
   readonly support: SupportOwed;
+  /** The year's 双随机、一公开 draws (lib/store/spotChecks.ts). */
+  readonly spotChecks: SpotChecks;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
@@ -567,6 +570,7 @@ export class Store {
     this.consents = new Consents(sql);
     this.checkpoints = new Checkpoints(sql);
     this.support = new SupportOwed(sql);
+    this.spotChecks = new SpotChecks(sql);
   }
 
   /**

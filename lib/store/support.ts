@@ -37,6 +37,9 @@ interface Row {
 const COLUMNS =
   'credit_code, decision_id, region, as_of::text as as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised';
 
+/** The LIKE pattern of an area's divisions (000000 everywhere; XX0000 a province; else one district). */
+const areaPattern = (area: string) => (area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area);
+
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>[];
 
 const toRow = (r: Row): SupportOwedRow => ({
@@ -109,12 +112,21 @@ export class SupportOwed {
    * after `after`, at most `limit`.
    */
   async page(area: string, after: string, limit: number): Promise<SupportOwedRow[]> {
-    const pattern = area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area;
+    const pattern = areaPattern(area);
     const r = await this.#sql.query<Row>(
       `select ${COLUMNS} from support_owed where region like $1 and credit_code > $2 order by credit_code limit $3`,
       [pattern, after, limit],
     );
     return r.rows.map(toRow);
+  }
+
+  /** The current type of each business of an area (the population of a spot-check draw). */
+  async typesIn(area: string): Promise<{ creditCode: string; type: string }[]> {
+    const r = await this.#sql.query<{ credit_code: string; type: string }>(
+      'select credit_code, type from support_owed where region like $1 order by credit_code',
+      [areaPattern(area)],
+    );
+    return r.rows.map((x) => ({ creditCode: x.credit_code, type: x.type }));
   }
 
   /** Records what a department did with a measure (the latest record stands). */
@@ -142,7 +154,7 @@ export class SupportOwed {
 
   /** Every record of an area's businesses (for the monitoring series), by department. */
   async deliveryCounts(area: string): Promise<{ department: string; status: string; n: number }[]> {
-    const pattern = area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area;
+    const pattern = areaPattern(area);
     const r = await this.#sql.query<{ department: string; status: string; n: number | string }>(
       `select d.department, d.status, count(*) as n from support_deliveries d
        join support_owed s on s.credit_code = d.credit_code

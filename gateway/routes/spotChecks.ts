@@ -1,0 +1,98 @@
+/**
+ * 双随机、一公开 (国市监注发〔2024〕10号 二(四)): a regulator draws its area's inspection list for a
+ * year once, from a seed it publishes, at the ratios its catalogue sets per type; the public sees
+ * the seed, the ratios and the sizes, and can redo the draw (SHA-256 of seed:year:credit code).
+ */
+import { Router } from 'express';
+import { chinaDate, parseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { drawSpotChecks } from '../../matchers/support/index.js';
+import type { BusinessType } from '../../matchers/typing.js';
+import type { GatewayParts } from '../context.js';
+import { spotCheckBody, spotCheckQuery } from '../requests.js';
+
+export function spotCheckRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, open, now, catalogues, smallJson, requireRegulatorsArea } = g;
+  const routes = Router();
+  const published = (d: {
+    area: string;
+    year: number;
+    seed: string;
+    catalogue: string;
+    rule: unknown;
+    summary: unknown;
+    drawnAt: string;
+  }) => ({
+    area: d.area,
+    year: d.year,
+    seed: d.seed,
+    catalogue: d.catalogue,
+    rule: d.rule,
+    summary: d.summary,
+    drawnAt: d.drawnAt,
+    method:
+      'per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
+  });
+
+  routes.post(
+    '/v1/regulator/spot-checks',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = spotCheckBody.safeParse(req.body);
+      if (!b.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `${b.error.issues[0]?.path.join('.') || 'body'}: the body must be {"area": 6 digits, "year": 2024–2100, "seed": 1 to 200 characters}`,
+        );
+      await requireRegulatorsArea(req, b.data.area, 'spotcheck.draw');
+      const { catalogue } = catalogues.forDivision(b.data.area, parseIsoDate(chinaDate(now())));
+      if (catalogue.spotCheck === undefined)
+        throw new GetihuError('CONFLICT', `${catalogue.ref} sets no spot-check ratios for ${b.data.area}`);
+      const population = (await o.store.support.typesIn(b.data.area)).map((x) => ({
+        creditCode: x.creditCode,
+        type: x.type as BusinessType,
+      }));
+      const draw = drawSpotChecks(population, { ...b.data, rule: catalogue.spotCheck });
+      const kept = await o.store.spotChecks.record({
+        area: draw.area,
+        year: draw.year,
+        seed: draw.seed,
+        catalogue: catalogue.ref,
+        rule: catalogue.spotCheck,
+        summary: draw.summary,
+        list: draw.list,
+        drawnBy: p.subject,
+      });
+      await audit(req, 'spotcheck.draw', null, `${draw.list.length} drawn`);
+      res.status(201).json({ ...published(kept), list: kept.list });
+    }),
+  );
+
+  routes.get(
+    '/v1/regulator/spot-checks',
+    ...authed(['regulator'])(async (req, res) => {
+      const q = spotCheckQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_INPUT', 'give area (6 digits) and year (2024–2100), each once');
+      await requireRegulatorsArea(req, q.data.area, 'spotcheck.read');
+      const d = await o.store.spotChecks.of(q.data.area, q.data.year);
+      await audit(req, 'spotcheck.read', null, d === null ? 'not-found' : 'ok');
+      if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
+      res.json({ ...published(d), list: d.list });
+    }),
+  );
+
+  // 公开: what anyone may see of a draw — its seed, its ratios, its sizes — not whom it drew.
+  routes.get(
+    '/v1/public/spot-checks',
+    open(async (req, res) => {
+      const q = spotCheckQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_INPUT', 'give area (6 digits) and year (2024–2100), each once');
+      const d = await o.store.spotChecks.of(q.data.area, q.data.year);
+      if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
+      res.json(published(d));
+    }),
+  );
+  return routes;
+}
