@@ -20,6 +20,7 @@ import {
   filingQuery,
   filingReviewBody,
   historyQuery,
+  monitoringQuery,
   purposeQuery,
   pushBody,
   resolveBody,
@@ -983,6 +984,33 @@ export const OPERATIONS: readonly Operation[] = [
     roles: 'anyone',
     query: spotCheckQuery,
     responses: { 200: ok('what is published of the draw', spotCheckPublished), 400: invalid, 404: notFound },
+  },
+  {
+    method: 'get',
+    path: '/v1/regulator/monitoring',
+    operationId: 'monitoring',
+    tag: 'regulator',
+    summary:
+      '监测分析: the area’s businesses by type, moves between types year on year, employment, revenue, support by department, quota use',
+    description: 'JSON with every series, or one series (series=…) as CSV (format=csv).',
+    roles: ['regulator'],
+    query: monitoringQuery,
+    responses: {
+      200: ok(
+        'the series',
+        z.looseObject({
+          area: z.string(),
+          on: z.string(),
+          types: z.array(z.object({ region: z.string(), type: z.string(), n: z.number() })).optional(),
+          transitions: z
+            .array(z.object({ fromYear: z.number(), toYear: z.number(), from: z.string(), to: z.string(), n: z.number() }))
+            .optional(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
   },
   {
     method: 'get',

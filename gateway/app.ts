@@ -17,6 +17,7 @@ import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
 import { consentRoutes } from './routes/consents.js';
 import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -86,6 +87,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.use(supportRoutes(g));
   app.use(departmentRoutes(g));
   app.use(spotCheckRoutes(g));
+  app.use(monitoringRoutes(g));
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

@@ -88,6 +88,7 @@ export const ROUTE_SCOPES: Readonly<
   'POST /v1/regulator/spot-checks': 'area',
   'GET /v1/regulator/spot-checks': 'area',
   'GET /v1/public/spot-checks': 'open',
+  'GET /v1/regulator/monitoring': 'area',
   'GET /v1/regulator/audit': 'filtered',
   'GET /v1/regulator/audit/verify': 'open',
   'POST /v1/disputes': 'own',

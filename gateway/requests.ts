@@ -183,3 +183,17 @@ export const spotCheckBody = z
 export const spotCheckQuery = z
   .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
   .strict();
+
+/** The 监测分析 series of an area: JSON, or one series as CSV. */
+export const MONITORING_SERIES = ['types', 'transitions', 'employment', 'revenue', 'support', 'quota'] as const;
+export const monitoringQuery = z
+  .object({
+    area: z.string().regex(/^\d{6}$/),
+    format: z.enum(['json', 'csv']).default('json'),
+    series: z.enum(MONITORING_SERIES).optional(),
+  })
+  .strict()
+  .refine((q) => q.format === 'json' || q.series !== undefined, {
+    message: 'series: a CSV export names one series',
+    path: ['series'],
+  });

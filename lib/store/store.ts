@@ -13,6 +13,7 @@ import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT
 import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { MIGRATIONS } from './migrations.js';
+import { Monitoring } from './monitoring.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { SpotChecks } from './spotChecks.js';
 import { SupportOwed } from './support.js';
@@ -563,6 +564,8 @@ export class Store {
   readonly support: SupportOwed;
   /** The year's 双随机、一公开 draws (lib/store/spotChecks.ts). */
   readonly spotChecks: SpotChecks;
+  /** The 监测分析 series (lib/store/monitoring.ts). */
+  readonly monitoring: Monitoring;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
@@ -571,6 +574,7 @@ export class Store {
     this.checkpoints = new Checkpoints(sql);
     this.support = new SupportOwed(sql);
     this.spotChecks = new SpotChecks(sql);
+    this.monitoring = new Monitoring(sql);
   }
 
   /**

@@ -3,6 +3,7 @@
  * support topic. A row is replaced only by a decision at least as recent (a later or equal
  * as-of date), so a replay of an older run changes nothing. One SQL for both drivers; DATE read as text.
  */
+import { areaPattern } from './areas.js';
 import type { Sql } from './store.js';
 
 /** A business's measures by type and facts, as the support topic carried them. */
@@ -36,9 +37,6 @@ interface Row {
 
 const COLUMNS =
   'credit_code, decision_id, region, as_of::text as as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised';
-
-/** The LIKE pattern of an area's divisions (000000 everywhere; XX0000 a province; else one district). */
-const areaPattern = (area: string) => (area === '000000' ? '%' : area.endsWith('0000') ? `${area.slice(0, 2)}%` : area);
 
 const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>[];
 
@@ -150,18 +148,6 @@ export class SupportOwed {
       [department, creditCodes],
     );
     return r.rows.map(toDelivery);
-  }
-
-  /** Every record of an area's businesses (for the monitoring series), by department. */
-  async deliveryCounts(area: string): Promise<{ department: string; status: string; n: number }[]> {
-    const pattern = areaPattern(area);
-    const r = await this.#sql.query<{ department: string; status: string; n: number | string }>(
-      `select d.department, d.status, count(*) as n from support_deliveries d
-       join support_owed s on s.credit_code = d.credit_code
-       where s.region like $1 group by d.department, d.status order by d.department, d.status`,
-      [pattern],
-    );
-    return r.rows.map((x) => ({ department: x.department, status: x.status, n: Number(x.n) }));
   }
 }
 

@@ -1,0 +1,69 @@
+/**
+ * 监测分析 (国市监注发〔2024〕10号 二(七); 津市场监管政务〔2024〕9号 二(三)): a regulator's series of
+ * its area — businesses by district and type, moves between types year on year, employment and
+ * revenue by type, support measures owed and delivered by department, and 名特优新 quota use —
+ * as JSON, or one series as CSV.
+ */
+
+import { stringify } from 'csv-stringify/sync';
+import { Router } from 'express';
+import { chinaDate, parseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
+import { inArea, programmeRegionOf } from '../../lib/regions.js';
+import type { GatewayParts } from '../context.js';
+import { monitoringQuery } from '../requests.js';
+
+export function monitoringRoutes(g: GatewayParts): Router {
+  const { o, audit, authed, now, ruleBook, requireRegulatorsArea } = g;
+  const routes = Router();
+  routes.get(
+    '/v1/regulator/monitoring',
+    ...authed(['regulator'])(async (req, res) => {
+      const q = monitoringQuery.safeParse(req.query);
+      if (!q.success)
+        throw new GetihuError(
+          'INVALID_INPUT',
+          `${q.error.issues[0]?.path.join('.') || 'query'}: ${q.error.issues[0]?.message}; give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)`,
+        );
+      const { area, format, series } = q.data;
+      await requireRegulatorsArea(req, area, 'monitoring.read');
+      const m = o.store.monitoring;
+      const types = await m.types(area);
+      const today = chinaDate(now());
+      // Quota use: recognitions held against the share of growth and development businesses the rule set allows.
+      const base = types.filter((t) => t.type === 'growth' || t.type === 'development').reduce((n, t) => n + t.n, 0);
+      const rule = area === '000000' ? null : ruleBook.inForce(programmeRegionOf(area), parseIsoDate(today)).mtyx.quota;
+      const recognised = (await o.store.activeRecognitions()).filter(
+        (r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today,
+      ).length;
+      const all = {
+        types,
+        transitions: await m.transitions(area),
+        employment: await m.employment(area),
+        revenue: await m.revenue(area),
+        support: await m.support(area),
+        quota: [
+          {
+            base,
+            share: rule?.share ?? null,
+            allowed: rule === null ? null : Math.floor(base * rule.share),
+            recognised,
+            clause: rule?.clause ?? null,
+          },
+        ],
+      };
+      await audit(req, 'monitoring.read', null, series ?? 'all');
+      if (format === 'csv' && series !== undefined) {
+        const rows = all[series] as Record<string, unknown>[];
+        const header = rows[0] === undefined ? [] : Object.keys(rows[0]);
+        res
+          .type('text/csv; charset=utf-8')
+          .setHeader('content-disposition', `attachment; filename="getihu-${series}-${area}-${today}.csv"`);
+        res.send(stringify([header, ...rows.map((r) => header.map((h) => r[h] ?? ''))], { bom: true }));
+        return;
+      }
+      res.json({ area, on: today, ...(series === undefined ? all : { [series]: all[series] }) });
+    }),
+  );
+  return routes;
+}
