@@ -420,6 +420,53 @@ describe('精准帮扶: what a business is owed', () => {
   });
 });
 
+describe('精准帮扶 on the channels that deliver it', () => {
+  const send = async (method: string, path: string, tok: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+  it('a bank reads the finance measures of a business that authorised it (scope support), and nothing without it', async () => {
+    const code = businesses[9]?.creditCode as string;
+    const bank = await token('bank', 'bank-support');
+    const path = `/v1/bank/support/${code}?purpose=product-matching`;
+    expect((await send('GET', path, bank)).status).toBe(403);
+    const grant = await send('POST', '/v1/consents', await token('public', code), {
+      creditCode: code,
+      bank: 'bank-support',
+      purpose: 'product-matching',
+      scope: ['support'],
+      expiresOn: '2027-06-30',
+    });
+    expect(grant.status).toBe(201);
+    const r = await send('GET', path, bank);
+    expect(r.status).toBe(200);
+    const measures = r.body.measures as { channel: string }[];
+    expect(measures.every((m) => m.channel === 'bank')).toBe(true);
+    const all = (await send('GET', `/v1/support?creditCode=${code}`, await token('public', code))).body.measures as {
+      channel: string;
+    }[];
+    expect(measures).toHaveLength(all.filter((m) => m.channel === 'bank').length);
+  });
+
+  it('a platform reads the traffic-support measures of a 名特优新 holder, and nothing of a business without one', async () => {
+    const held = (await p.store.activeRecognitions())[0];
+    const plat = await token('platform', 'platform-support');
+    const r = await send('GET', `/v1/platform/support/${held?.creditCode}`, plat);
+    expect(r.status).toBe(200);
+    expect(r.body.mtyx).toBe(held?.category);
+    const measures = r.body.measures as { channel: string; id: string }[];
+    expect(measures.length).toBeGreaterThan(0);
+    expect(measures.every((m) => m.channel === 'platform')).toBe(true);
+    const recognised = new Set((await p.store.activeRecognitions()).map((x) => x.creditCode));
+    const plain = businesses.map((b) => b.creditCode as string).find((c) => !recognised.has(c)) as string;
+    expect((await send('GET', `/v1/platform/support/${plain}`, plat)).status).toBe(404);
+  });
+});
+
 describe('regulator runs and rounds', () => {
   it('starts a typing run and a 名特优新 round on the pipeline, with quota use', async () => {
     const reg = await token('regulator', 'samr-run');

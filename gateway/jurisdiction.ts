@@ -83,6 +83,8 @@ export const ROUTE_SCOPES: Readonly<
   'GET /v1/regulator/decisions/:code': 'business',
   'GET /v1/regulator/support/:code': 'business',
   'GET /v1/support': 'own',
+  'GET /v1/bank/support/:code': 'consent',
+  'GET /v1/platform/support/:code': 'open',
   'GET /v1/department/worklist': 'filtered',
   'POST /v1/department/deliveries': 'business',
   'POST /v1/regulator/spot-checks': 'area',

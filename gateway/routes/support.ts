@@ -6,10 +6,11 @@
 import { type Request, Router } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
+import { BANK_PURPOSES, purposeQuery } from '../requests.js';
 import { supportViews } from '../support.js';
 
 export function supportRoutes(g: GatewayParts): Router {
-  const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion } = g;
+  const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion, consentFor, activeRecognition, o } = g;
   const routes = Router();
   const { owedView } = supportViews(g);
   const answer = async (req: Request, code: string, action: string) => {
@@ -33,6 +34,45 @@ export function supportRoutes(g: GatewayParts): Router {
     ...authed(['public'])(async (req, res, p) => {
       const code = await ownBusiness(req, p, req.query.creditCode, 'support.read', 'a business reads its own measures only');
       res.json(await answer(req, code, 'support.read'));
+    }),
+  );
+  // Banks see the finance measures (channel bank) of a business that authorised them (scope support).
+  routes.get(
+    '/v1/bank/support/:code',
+    ...authed(['bank'])(async (req, res, p) => {
+      const code = creditCodeParam(req, allowCodes);
+      const q = purposeQuery.safeParse(req.query);
+      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      const consent = await consentFor(p.subject, code, q.data.purpose);
+      if (!consent?.scope.includes('support')) {
+        await audit(req, 'support.bank', code, 'denied: no authorisation', q.data.purpose);
+        throw new GetihuError(
+          'FORBIDDEN',
+          `the business has not authorised this bank to read the finance measures it is owed for ${q.data.purpose}: it grants that with POST /v1/consents (scope support)`,
+        );
+      }
+      const view = await owedView(code);
+      await audit(req, 'support.bank', code, view === null ? 'not-found' : `ok ${consent.id}`, q.data.purpose);
+      if (view === null) throw new GetihuError('NOT_FOUND', 'no measures on file for that credit code: it has not been typed');
+      res.json({
+        creditCode: code,
+        type: view.type,
+        mtyx: view.mtyx,
+        measures: view.measures.filter((m) => m.channel === 'bank'),
+      });
+    }),
+  );
+  // Platforms see the traffic-support measures (channel platform) of a 名特优新 holder: its badge is public.
+  routes.get(
+    '/v1/platform/support/:code',
+    ...authed(['platform'])(async (req, res) => {
+      const code = creditCodeParam(req, allowCodes);
+      const held = activeRecognition(await o.store.recognition(code));
+      const view = held === null ? null : await owedView(code);
+      await audit(req, 'support.platform', code, view === null ? 'none' : 'ok');
+      if (view === null || view.mtyx === null)
+        throw new GetihuError('NOT_FOUND', 'no 名特优新 recognition whose support applies today for that credit code');
+      res.json({ creditCode: code, mtyx: view.mtyx, measures: view.measures.filter((m) => m.channel === 'platform') });
     }),
   );
   return routes;

@@ -5,8 +5,11 @@
  */
 import type { Sql } from './store.js';
 
-/** What a bank may read beyond the published type, label and 名特优新 recognition. */
-export const CONSENT_SCOPES = ['basic-standard', 'history'] as const;
+/**
+ * What a bank may read beyond the published type, label and 名特优新 recognition: the basic-standard
+ * flags, the typing history, and the finance measures (精准帮扶, channel bank) the business is owed.
+ */
+export const CONSENT_SCOPES = ['basic-standard', 'history', 'support'] as const;
 export type ConsentScope = (typeof CONSENT_SCOPES)[number];
 
 /** An authorisation, as kept. */

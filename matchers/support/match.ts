@@ -5,6 +5,7 @@
  */
 import { type DayNumber, dayNumber, formatIsoDate, yearOf } from '../../lib/dates.js';
 import type { BusinessFacts } from '../facts.js';
+import { benefitsFrom as benefitsFromDay } from '../mtyx/calendar.js';
 import type { MtyxCategory } from '../ruleSet.js';
 import type { BusinessType } from '../typing.js';
 import { type Catalogue, type Channel, MEASURE_TYPES, type Measure, type MeasurePredicate } from './catalogue.js';
@@ -41,9 +42,9 @@ export interface MatchedMeasure {
  */
 export const BENEFITS_FROM_CLAUSE = '国市监注发〔2024〕10号 附件 二(五)1';
 
-/** The first day a recognition's support applies. */
+/** The first day a recognition's support applies (matchers/mtyx/calendar.ts). */
 export function benefitsFrom(r: SupportRecognition): DayNumber {
-  return dayNumber(yearOf(r.recognisedOn) + 1, 1, 1);
+  return benefitsFromDay(r.recognisedOn);
 }
 
 /** Whether a recognition's support applies on `on`. */
