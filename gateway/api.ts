@@ -263,6 +263,10 @@ const supportOwed = z.object({
   catalogue: z.string().describe('jurisdiction-year@version of the catalogue matched'),
   mtyx: z.enum(['wellKnown', 'distinctive', 'quality', 'emerging']).nullable(),
   measures: z.array(measure),
+  currentDecision: z
+    .object({ decisionId: z.string(), type: businessType, note: z.string() })
+    .optional()
+    .describe('present when the current decision (a dispute adjustment) is of another type than the measures follow'),
 });
 
 const spotCheckPublished = z.object({

@@ -115,6 +115,9 @@ describe('fault row 4: a human decision outranks a machine run', () => {
     const kept = await explain();
     expect(kept.decision).toMatchObject({ type: 'growth', runId: `dispute:${filed.body.id}` });
     expect(kept.standing).toMatchObject({ by: 'dispute', disputeId: filed.body.id });
+    // Its measures follow the decision on the facts (survival), and say the current one is another type.
+    const support = (await gw.call('GET', `/v1/regulator/support/${code}`, reg)).body;
+    expect(support).toMatchObject({ type: 'survival', currentDecision: { type: 'growth' } });
 
     // Newer facts (a patent on file): the run decides again, and its decision stands.
     await ingestBusinesses(p.ctx, [{ ...tianjin, ip: { trademarksInUse: 0, patents: 1 } }], 2024);
@@ -122,5 +125,8 @@ describe('fault row 4: a human decision outranks a machine run', () => {
     const newer = await explain();
     expect(newer.decision).toMatchObject({ type: 'development' });
     expect(newer.standing).toMatchObject({ by: 'run' });
+    const after = (await gw.call('GET', `/v1/regulator/support/${code}`, reg)).body;
+    expect(after).toMatchObject({ type: 'development' });
+    expect(after).not.toHaveProperty('currentDecision');
   });
 });

@@ -18,13 +18,15 @@ export interface OwedView {
   readonly catalogue: string;
   readonly mtyx: string | null;
   readonly measures: MatchedMeasure[];
+  /** Present when the current decision is of another type than the one the measures follow. */
+  readonly currentDecision?: { readonly decisionId: string; readonly type: string; readonly note: string };
 }
 
-export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 'activeRecognition'>): {
+export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 'activeRecognition' | 'snapshot'>): {
   viewOf(owed: SupportOwedRow): Promise<OwedView>;
   owedView(code: string): Promise<OwedView | null>;
 } {
-  const { o, now, catalogues, activeRecognition } = g;
+  const { o, now, catalogues, activeRecognition, snapshot } = g;
   // One matcher a day (China time): a recognition counts from the day its support applies.
   let day = '';
   let support: Support | undefined;
@@ -39,7 +41,8 @@ export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 
 
   /** What a business is owed today, from its row of the store. */
   const viewOf = async (owed: SupportOwedRow): Promise<OwedView> => {
-    const held = activeRecognition(await o.store.recognition(owed.creditCode));
+    const current = await snapshot(owed.creditCode);
+    const held = activeRecognition(current.recognition);
     const recognition: SupportRecognition | null =
       held === null
         ? null
@@ -58,6 +61,17 @@ export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 
       },
       recognition,
     );
+    // A decision the pipeline did not make (a dispute adjustment) carries no measures: say so,
+    // rather than answer the measures of a type the business no longer has as if they were current.
+    const d = current.decision;
+    const behind =
+      d !== null && d.decisionId !== owed.decisionId && d.type !== owed.type
+        ? {
+            decisionId: d.decisionId,
+            type: d.type,
+            note: 'the current decision (a dispute adjustment) is of another type; these measures follow the decision on the facts, until the next run decides on them',
+          }
+        : null;
     return {
       creditCode: owed.creditCode,
       type: owed.type,
@@ -66,6 +80,7 @@ export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 
       catalogue: owed.catalogue,
       mtyx,
       measures,
+      ...(behind === null ? {} : { currentDecision: behind }),
     };
   };
   return {
