@@ -41,7 +41,13 @@ export function startingPosition(cursor: string | undefined, since: string | und
   return undefined;
 }
 
+/**
+ * A bank's reads that it is told of changes to: its tags, and the finance measures (精准帮扶) a
+ * business authorised it to read — which change with the business's type and recognition.
+ */
+export const SUPPORT_READ_ACTION = 'support.bank';
+
 /** The next `limit` corrections for `subject` after `after`. */
 export function correctionsAfter(store: Store, subject: string, after: CorrectionPosition, limit: number): Promise<Correction[]> {
-  return store.correctionsFor(subject, TAG_READ_ACTION, after, limit);
+  return store.correctionsFor(subject, [TAG_READ_ACTION, SUPPORT_READ_ACTION], after, limit);
 }

@@ -1009,10 +1009,41 @@ describe('双随机、一公开: the year’s draw', () => {
   });
 });
 
-describe('监测分析: the series of an area', () => {
-  it('agree with the runs they summarise: types and year-on-year moves as classify gives them, employment, revenue, quota; one series as CSV', async () => {
+describe('a change of type withdraws and adds measures on every channel that was told', () => {
+  it('re-typed a year on, a growth business loses its finance measure for the bank it authorised, in the department’s worklist and in the monitoring, and the bank is told', async () => {
     const DISTRICT = '110105';
     const reg = await token('regulator', 'samr-bj');
+    const y2026 = classifyAll(businesses, '2026-08-15');
+    // A growth business of the district that the 2026 typing (without a 2025 annual report) no longer types growth.
+    const target = [...expected.values()].find(
+      (d) => d.region === DISTRICT && d.type === 'growth' && y2026.get(d.creditCode)?.type !== 'growth',
+    );
+    expect(target, 'the generated district has such a business').toBeDefined();
+    const code = target?.creditCode as string;
+    const bank = await token('bank', 'bank:channels');
+    const grant = await fetch(`${base}/v1/consents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token('public', code)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        creditCode: code,
+        bank: 'bank:channels',
+        purpose: 'credit-assessment',
+        scope: ['support'],
+        expiresOn: '2027-06-30',
+      }),
+    });
+    expect(grant.status).toBe(201);
+    const bankView = async () =>
+      ((await get(`/v1/bank/support/${code}?purpose=credit-assessment`, bank)).body.measures as { id: string }[]).map(
+        (m) => m.id,
+      );
+    expect(await bankView()).toContain('n.growth.finance');
+    const dept = await token('department', 'finance-110105', { region: DISTRICT, scope: 'department:金融管理部门' });
+    const worklist = async () =>
+      ((await get('/v1/department/worklist?limit=500', dept)).body.items as { creditCode: string; measureId: string }[]).filter(
+        (i) => i.creditCode === code,
+      );
+    expect((await worklist()).map((i) => i.measureId)).toEqual(['n.growth.finance']);
     // Support by department, as the 2025 decisions left it: one delivery recorded above.
     const before = (await get(`/v1/regulator/monitoring?area=${DISTRICT}&series=support`, reg)).body.support as {
       department: string;
@@ -1020,12 +1051,33 @@ describe('监测分析: the series of an area', () => {
       delivered: number;
     }[];
     expect(before.find((s) => s.department === '金融管理部门')).toMatchObject({ delivered: 1 });
-    expect(before.every((s) => s.matched > 0)).toBe(true);
+
     // A second year for the district: its businesses typed again as of 2026-08-15.
     const pool = new DecisionPool(0);
     await runTyping(p.ctx, { area: DISTRICT, asOf: '2026-08-15', pool });
     await pool.close();
     await sink.caughtUp();
+    await cacheCaughtUp();
+
+    expect(await bankView()).not.toContain('n.growth.finance');
+    expect(await worklist()).toEqual([]);
+    const told = (await get('/v1/credit-tags-corrections', bank)).body.corrections as { creditCode: string; type: string }[];
+    expect(told.filter((c) => c.creditCode === code).map((c) => c.type)).toEqual([y2026.get(code)?.type]);
+    const after = (await get(`/v1/regulator/monitoring?area=${DISTRICT}&series=support`, reg)).body.support as {
+      department: string;
+      matched: number;
+    }[];
+    expect(after.find((s) => s.department === '金融管理部门')?.matched ?? 0).toBeLessThan(
+      before.find((s) => s.department === '金融管理部门')?.matched ?? 0,
+    );
+  });
+});
+
+describe('监测分析: the series of an area', () => {
+  it('agree with the runs they summarise: types and year-on-year moves as classify gives them, employment, revenue, quota; one series as CSV', async () => {
+    const DISTRICT = '110105';
+    const reg = await token('regulator', 'samr-bj');
+    // The district's businesses were typed again as of 2026-08-15 by the test before.
     const r = await get(`/v1/regulator/monitoring?area=${DISTRICT}`, reg);
     expect(r.status).toBe(200);
     const inDistrict = businesses.filter((b) => (b.creditCode as string).slice(2, 8) === DISTRICT);

@@ -6,6 +6,7 @@
 import { type Request, Router } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
+import { SUPPORT_READ_ACTION } from '../corrections.js';
 import { BANK_PURPOSES, purposeQuery } from '../requests.js';
 import { supportViews } from '../support.js';
 
@@ -45,14 +46,14 @@ export function supportRoutes(g: GatewayParts): Router {
       if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
       const consent = await consentFor(p.subject, code, q.data.purpose);
       if (!consent?.scope.includes('support')) {
-        await audit(req, 'support.bank', code, 'denied: no authorisation', q.data.purpose);
+        await audit(req, SUPPORT_READ_ACTION, code, 'denied: no authorisation', q.data.purpose);
         throw new GetihuError(
           'FORBIDDEN',
           `the business has not authorised this bank to read the finance measures it is owed for ${q.data.purpose}: it grants that with POST /v1/consents (scope support)`,
         );
       }
       const view = await owedView(code);
-      await audit(req, 'support.bank', code, view === null ? 'not-found' : `ok ${consent.id}`, q.data.purpose);
+      await audit(req, SUPPORT_READ_ACTION, code, view === null ? 'not-found' : `ok ${consent.id}`, q.data.purpose);
       if (view === null) throw new GetihuError('NOT_FOUND', 'no measures on file for that credit code: it has not been typed');
       res.json({
         creditCode: code,

@@ -1132,11 +1132,16 @@ export class Store {
    * change already seen; many rows share one recording time, so the position also holds the
    * credit code and the kind of change).
    */
-  async correctionsFor(subject: string, action: string, after: CorrectionPosition, limit = 500): Promise<Correction[]> {
+  async correctionsFor(
+    subject: string,
+    actions: readonly string[],
+    after: CorrectionPosition,
+    limit = 500,
+  ): Promise<Correction[]> {
     const reads = `select credit_code, min(at) as first_read from audit_log
-                   where subject = $1 and action = $2 and credit_code is not null
+                   where subject = $1 and action = any($2::text[]) and credit_code is not null
                      and (outcome = 'ok' or outcome like 'ok %') group by credit_code`;
-    const params = [subject, action, after.recordedAt, after.creditCode, after.kind, limit];
+    const params = [subject, [...actions], after.recordedAt, after.creditCode, after.kind, limit];
     const typing = (
       await this.#sql.query(
         `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, ${isoText('h.recorded_at')} as recorded_at
