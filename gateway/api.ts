@@ -238,6 +238,10 @@ const explanation = z.looseObject({
   history: z.array(z.unknown()),
   recognition: z.unknown(),
   recognitionLife: z.array(z.looseObject({ step: z.string() })),
+  support: z
+    .looseObject({ measures: z.array(z.unknown()) })
+    .nullable()
+    .describe('what the decision owes the business (精准帮扶)'),
 });
 
 const measure = z.object({

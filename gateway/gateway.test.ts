@@ -298,6 +298,10 @@ describe('what each role gets', () => {
     const d = r.body.decision as { reasons: { criterion: string; clause: string }[]; sources: string[] };
     expect(d.reasons.every((x) => x.clause.length > 0)).toBe(true);
     expect(d.sources.length).toBeGreaterThan(0);
+    // With what it owes the business, each measure with why.
+    const support = r.body.support as { decisionId: string; measures: { because: unknown[] }[] };
+    expect(support.measures.length).toBeGreaterThan(0);
+    expect(support.measures.every((m) => m.because.length > 0)).toBe(true);
   });
 
   it('agencies push their own feed: per-record receipts; a replayed batch is harmless', async () => {

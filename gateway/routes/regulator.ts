@@ -14,9 +14,11 @@ import { checkKeptCheckpoints } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
 import { areaAsOfBody, auditQuery, roundBody, runBody } from '../requests.js';
+import { supportViews } from '../support.js';
 
 export function regulatorRoutes(g: GatewayParts): Router {
   const { o, audit, authed, allowCodes, ruleBook, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
+  const { owedView } = supportViews(g);
   const routes = Router();
   // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
   routes.get(
@@ -78,7 +80,9 @@ export function regulatorRoutes(g: GatewayParts): Router {
               'a dispute adjustment stands until a decision on newer facts (a later as-of date or other source records) or a new adjustment; a run on the same facts does not replace it',
           }
         : { by: 'run', reason: 'the newest decision on the facts on file' };
-      res.json({ decision, standing, history, recognition, recognitionLife });
+      // What the decision owes the business (精准帮扶), explained the same way.
+      const support = await owedView(code);
+      res.json({ decision, standing, history, recognition, recognitionLife, support });
     }),
   );
   routes.get(
