@@ -103,7 +103,7 @@ try {
   // Demo data for the regulator's dispute queue: a survival business disputes its type.
   const disputing = all.find((d) => d.type === 'survival');
   if (disputing !== undefined) {
-    await pipeline.store.fileDispute({
+    await pipeline.store.disputes.file({
       id: 'demo-dispute-1',
       creditCode: disputing.creditCode,
       filedBy: disputing.creditCode,

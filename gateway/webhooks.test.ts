@@ -59,7 +59,7 @@ describe('delivery rounds', () => {
 
   it('go over more endpoints than one claim takes, end, and leave none leased', async () => {
     for (let i = 0; i < 120; i++)
-      await store.putWebhook({ subject: `bank:${i}`, id: `id-${i}`, url: `http://127.0.0.1:1/${i}`, secret: 's' });
+      await store.webhooks.put({ subject: `bank:${i}`, id: `id-${i}`, url: `http://127.0.0.1:1/${i}`, secret: 's' });
     const deliverer = new WebhookDeliverer({
       store,
       secrets: new SecretBox(randomBytes(32)),

@@ -328,7 +328,7 @@ export class WebhookDeliverer {
           // this round (due again at once) waits for the next, so a round always ends.
           let before: string | undefined;
           for (;;) {
-            const { at, due } = await this.#o.store.claimWebhooks(lease, CLAIM_BATCH, before);
+            const { at, due } = await this.#o.store.webhooks.claim(lease, CLAIM_BATCH, before);
             before ??= at;
             await Promise.all(due.map((w) => this.#deliver(w)));
             if (due.length < CLAIM_BATCH || this.#stopped) break;
@@ -365,15 +365,15 @@ export class WebhookDeliverer {
       });
       if (error !== null) {
         const retryInMs = Math.min(this.#o.retryBaseMs * 2 ** Math.min(w.failures, 20), this.#o.maxRetryMs);
-        await this.#o.store.webhookSettled(w.subject, w.id, { error, retryInMs });
+        await this.#o.store.webhooks.settled(w.subject, w.id, { error, retryInMs });
         return;
       }
-      await this.#o.store.webhookAdvanced(w.subject, w.id, last);
+      await this.#o.store.webhooks.advanced(w.subject, w.id, last);
       after = last;
       if (list.length < this.#o.pageSize) break;
       if (page === this.#o.pagesPerPass - 1) this.#again = true;
     }
-    await this.#o.store.webhookSettled(w.subject, w.id, { attempted });
+    await this.#o.store.webhooks.settled(w.subject, w.id, { attempted });
   }
 
   /** POSTs one delivery; null when acknowledged, else what went wrong (for the bank to read). */

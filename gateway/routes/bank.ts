@@ -245,9 +245,9 @@ export function bankRoutes(g: GatewayParts): Router {
       // By default, from now on: what changed before, the bank can read from the feed.
       const from = startingPosition(b.data.cursor, b.data.since);
       if (from === null) throw new GetihuError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
-      const had = (await o.store.webhook(p.subject)) !== null;
+      const had = (await o.store.webhooks.of(p.subject)) !== null;
       const secret = newWebhookSecret();
-      const w = await o.store.putWebhook({
+      const w = await o.store.webhooks.put({
         subject: p.subject,
         id: randomUUID(),
         url: url.href,
@@ -262,7 +262,7 @@ export function bankRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/credit-tags-corrections/webhook',
     ...authed(['bank'])(async (req, res, p) => {
-      const w = await o.store.webhook(p.subject);
+      const w = await o.store.webhooks.of(p.subject);
       await audit(req, 'credit-tags.corrections.webhook.read', null, w === null ? 'none' : 'ok');
       if (w === null) throw new GetihuError('NOT_FOUND', 'no webhook is registered');
       res.json(publicWebhook(w));
@@ -271,7 +271,7 @@ export function bankRoutes(g: GatewayParts): Router {
   routes.delete(
     '/v1/credit-tags-corrections/webhook',
     ...authed(['bank'])(async (req, res, p) => {
-      if (!(await o.store.deleteWebhook(p.subject))) throw new GetihuError('NOT_FOUND', 'no webhook is registered');
+      if (!(await o.store.webhooks.delete(p.subject))) throw new GetihuError('NOT_FOUND', 'no webhook is registered');
       await audit(req, 'credit-tags.corrections.webhook.remove', null, 'ok');
       res.status(204).end();
     }),

@@ -50,7 +50,7 @@ export function disputeRoutes(g: GatewayParts): Router {
       const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
       const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
       const id = randomUUID();
-      await o.store.fileDispute({
+      await o.store.disputes.file({
         id,
         creditCode: code,
         filedBy: p.subject,
@@ -77,7 +77,7 @@ export function disputeRoutes(g: GatewayParts): Router {
       const code = await ownBusiness(req, p, req.query.creditCode, 'dispute.read', 'a business reads its own disputes only');
       const today = chinaDate(now());
       await audit(req, 'dispute.read', code, 'ok');
-      res.json({ disputes: (await o.store.disputes({ creditCode: code })).map((d) => disputeView(d, today)) });
+      res.json({ disputes: (await o.store.disputes.list({ creditCode: code })).map((d) => disputeView(d, today)) });
     }),
   );
   routes.get(
@@ -87,7 +87,7 @@ export function disputeRoutes(g: GatewayParts): Router {
         typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
       const today = chinaDate(now());
       await audit(req, 'dispute.list', null, 'ok');
-      const list = await o.store.disputes({
+      const list = await o.store.disputes.list({
         ...(status === undefined ? {} : { status }),
         region: p.region,
       });
@@ -104,7 +104,7 @@ export function disputeRoutes(g: GatewayParts): Router {
       if (!b.success)
         throw new GetihuError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
       const id = String(req.params.id);
-      const open = (await o.store.disputes({ status: 'open' })).find((d) => d.id === id);
+      const open = (await o.store.disputes.list({ status: 'open' })).find((d) => d.id === id);
       if (open === undefined) throw new GetihuError('NOT_FOUND', 'no open dispute with that id');
       const code = open.credit_code as string;
       await requireRegulatorsArea(req, open.region as string, `dispute.${b.data.outcome}`, code);
@@ -113,7 +113,7 @@ export function disputeRoutes(g: GatewayParts): Router {
         // round and its review steps (quota and ranking hold); the reply says what was decided.
         if (b.data.type !== undefined)
           throw new GetihuError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
-        const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+        const closed = await o.store.disputes.resolve(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
         await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
         res.json(closed);
         return;
@@ -135,7 +135,7 @@ export function disputeRoutes(g: GatewayParts): Router {
         });
         await o.pipeline.bus.send(topic, [{ key: code, value: o.pipeline.codec.encode(topic, event) }]);
       }
-      const closed = await o.store.resolveDispute(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
+      const closed = await o.store.disputes.resolve(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
       await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
       res.json(closed);
     }),

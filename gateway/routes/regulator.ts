@@ -166,7 +166,7 @@ export function regulatorRoutes(g: GatewayParts): Router {
     '/v1/regulator/jobs/:id',
     ...authed(['regulator'])(async (req, res) => {
       const id = String(req.params.id ?? '');
-      const j = /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.job(id) : null;
+      const j = /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.jobs.of(id) : null;
       if (j === null) throw new GetihuError('NOT_FOUND', 'no job with that id');
       await requireRegulatorsArea(req, j.area, 'job.read');
       res.json(jobView(j));

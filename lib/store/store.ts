@@ -12,11 +12,15 @@ import { dependencyUp, logger } from '../observe/index.js';
 import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
 import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
+import { Disputes } from './disputes.js';
+import { Jobs } from './jobs.js';
 import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { SpotChecks } from './spotChecks.js';
+import { isoText } from './sqlText.js';
 import { SupportOwed } from './support.js';
+import { Webhooks } from './webhooks.js';
 
 /** A decision as stored. */
 export interface StoredDecision {
@@ -470,30 +474,6 @@ const RECOGNITION_SELECT = `
  * A timestamp as ISO text in UTC to the microsecond, as PostgreSQL keeps it: positions compared
  * in SQL must not lose the precision a JavaScript Date would drop.
  */
-const isoText = (expr: string) => `to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
-
-const isoOrNull = (v: unknown): string | null =>
-  v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString();
-
-function toWebhook(r: Record<string, unknown>): Webhook {
-  return {
-    subject: r.subject as string,
-    id: r.id as string,
-    url: r.url as string,
-    secret: r.secret as string,
-    cursor: {
-      recordedAt: r.cursor_at as string,
-      creditCode: r.cursor_code as string,
-      kind: Number(r.cursor_kind) === 1 ? 1 : 0,
-    },
-    failures: Number(r.failures),
-    nextAttemptAt: isoOrNull(r.next_attempt) as string,
-    lastAttemptAt: isoOrNull(r.last_attempt_at),
-    lastDeliveredAt: isoOrNull(r.last_delivered_at),
-    lastError: (r.last_error as string | null) ?? null,
-    createdAt: isoOrNull(r.created_at) as string,
-  };
-}
 
 /** A round outcome from its row (dates selected as text). */
 function toRoundOutcome(r: Record<string, unknown>): RoundOutcomeRow {
@@ -566,6 +546,12 @@ export class Store {
   readonly spotChecks: SpotChecks;
   /** The 监测分析 series (lib/store/monitoring.ts). */
   readonly monitoring: Monitoring;
+  /** Banks' correction webhooks (lib/store/webhooks.ts). */
+  readonly webhooks: Webhooks;
+  /** Disputes (lib/store/disputes.ts). */
+  readonly disputes: Disputes;
+  /** Regulators' jobs and their leases (lib/store/jobs.ts). */
+  readonly jobs: Jobs;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
@@ -575,6 +561,9 @@ export class Store {
     this.support = new SupportOwed(sql);
     this.spotChecks = new SpotChecks(sql);
     this.monitoring = new Monitoring(sql);
+    this.webhooks = new Webhooks(sql);
+    this.disputes = new Disputes(sql);
+    this.jobs = new Jobs(sql);
   }
 
   /**
@@ -994,26 +983,6 @@ export class Store {
     return { outcomes, changes, filings, rechecks };
   }
 
-  /**
-   * Takes the lease `name` for `holder` for `ttlMs` if no one else holds an unexpired one (or
-   * renews it when `holder` has it). Returns whether `holder` now holds it.
-   */
-  async tryLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
-    const r = await this.#sql.query<{ holder: string }>(
-      `insert into job_leases (name, holder, expires_at) values ($1, $2, now() + ($3::int * interval '1 millisecond'))
-       on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
-         where job_leases.expires_at < now() or job_leases.holder = excluded.holder
-       returning holder`,
-      [name, holder, Math.ceil(ttlMs)],
-    );
-    return r.rows[0]?.holder === holder;
-  }
-
-  /** Gives the lease `name` back, if `holder` has it. */
-  async releaseLease(name: string, holder: string): Promise<void> {
-    await this.#sql.query('delete from job_leases where name = $1 and holder = $2', [name, holder]);
-  }
-
   /** The recognition of a business, if any, with its status after any later change. */
   async recognition(creditCode: string): Promise<RecognitionRow | null> {
     const r = (await this.#sql.query(`${RECOGNITION_SELECT} where r.credit_code = $1`, [creditCode])).rows[0];
@@ -1196,150 +1165,6 @@ export class Store {
     return all.filter((c) => cut === undefined || !before(cut, pos(c))).slice(0, limit);
   }
 
-  /**
-   * Registers (or replaces) `subject`'s webhook; deliveries start after `from`, or after now.
-   * A replacement gets a new id, so deliveries under way for the old one cannot move its cursor.
-   */
-  async putWebhook(w: { subject: string; id: string; url: string; secret: string; from?: CorrectionPosition }): Promise<Webhook> {
-    const r = (
-      await this.#sql.query(
-        `insert into webhooks (subject, id, url, secret, cursor_at, cursor_code, cursor_kind)
-         values ($1, $2, $3, $4, coalesce($5, ${isoText('now()')}), $6, $7)
-         on conflict (subject) do update set id = excluded.id, url = excluded.url, secret = excluded.secret,
-           cursor_at = excluded.cursor_at, cursor_code = excluded.cursor_code, cursor_kind = excluded.cursor_kind,
-           failures = 0, next_attempt = now(), last_attempt_at = null, last_delivered_at = null, last_error = null,
-           created_at = now()
-         returning *`,
-        [w.subject, w.id, w.url, w.secret, w.from?.recordedAt ?? null, w.from?.creditCode ?? '', w.from?.kind ?? 0],
-      )
-    ).rows[0];
-    return toWebhook(r as Record<string, unknown>);
-  }
-
-  /** `subject`'s webhook, if it has one. */
-  async webhook(subject: string): Promise<Webhook | null> {
-    const r = (await this.#sql.query('select * from webhooks where subject = $1', [subject])).rows[0];
-    return r === undefined ? null : toWebhook(r);
-  }
-
-  /** Removes `subject`'s webhook; false when it had none. */
-  async deleteWebhook(subject: string): Promise<boolean> {
-    return (await this.#sql.query('delete from webhooks where subject = $1 returning subject', [subject])).rows.length > 0;
-  }
-
-  /**
-   * Claims up to `limit` webhooks that are due (by `dueBefore`, else now), for `leaseSeconds`:
-   * until then no other claim (by this gateway or another on the same database) takes them. The
-   * claimer settles each with `webhookAdvanced` and `webhookSettled`. `at` is the claim's time, as
-   * the database tells it: claims that carry on the same round pass it as `dueBefore`, so that
-   * endpoints settled since (due again at once) wait for the next round.
-   */
-  async claimWebhooks(leaseSeconds: number, limit: number, dueBefore?: string): Promise<{ at: string; due: Webhook[] }> {
-    const rows = (
-      await this.#sql.query(
-        `update webhooks set next_attempt = now() + make_interval(secs => $1)
-         where subject in (select subject from webhooks where next_attempt <= coalesce($3::timestamptz, now())
-                           order by next_attempt limit $2 for update skip locked)
-         returning *, ${isoText('now()')} as claimed_at`,
-        [leaseSeconds, limit, dueBefore ?? null],
-      )
-    ).rows;
-    return { at: (rows[0]?.claimed_at as string | undefined) ?? dueBefore ?? new Date().toISOString(), due: rows.map(toWebhook) };
-  }
-
-  /** Moves a webhook's cursor after a delivery its receiver acknowledged. */
-  async webhookAdvanced(subject: string, id: string, to: CorrectionPosition): Promise<void> {
-    await this.#sql.query(
-      `update webhooks set cursor_at = $3, cursor_code = $4, cursor_kind = $5, last_delivered_at = now(), failures = 0, last_error = null
-       where subject = $1 and id = $2`,
-      [subject, id, to.recordedAt, to.creditCode, to.kind],
-    );
-  }
-
-  /** Ends a claim: due again at once, or after `retryInMs` with the failure recorded. */
-  async webhookSettled(
-    subject: string,
-    id: string,
-    outcome: { attempted: boolean } | { error: string; retryInMs: number },
-  ): Promise<void> {
-    if ('error' in outcome)
-      await this.#sql.query(
-        `update webhooks set next_attempt = now() + make_interval(secs => $3::float8), failures = failures + 1, last_error = $4,
-           last_attempt_at = now() where subject = $1 and id = $2`,
-        [subject, id, outcome.retryInMs / 1000, outcome.error],
-      );
-    else
-      await this.#sql.query(
-        `update webhooks set next_attempt = now(), last_attempt_at = case when $3::boolean then now() else last_attempt_at end
-         where subject = $1 and id = $2`,
-        [subject, id, outcome.attempted],
-      );
-  }
-
-  /** Files a dispute over the business's type, or over a 名特优新 outcome of `year`; the reply is due by `respondBy`. */
-  async fileDispute(d: {
-    id: string;
-    creditCode: string;
-    filedBy: string;
-    claim: string;
-    subject?: 'type' | 'mtyx';
-    year?: number | null;
-    respondBy?: string | null;
-    region?: string | null;
-  }): Promise<void> {
-    await this.#sql.query(
-      `insert into disputes (id, credit_code, filed_by, claim, status, subject, year, respond_by, region)
-       values ($1, $2, $3, $4, 'open', $5, $6, $7, $8)`,
-      [
-        d.id,
-        d.creditCode,
-        d.filedBy,
-        d.claim,
-        d.subject ?? 'type',
-        d.year ?? null,
-        d.respondBy ?? null,
-        d.region ?? d.creditCode.slice(2, 8),
-      ],
-    );
-  }
-
-  /**
-   * Disputes, newest first: optionally by status, within a region (a district, XX0000 for a
-   * province), or of one business. Dates as YYYY-MM-DD text.
-   */
-  async disputes(
-    o: { status?: string; region?: string | null; creditCode?: string } | string = {},
-  ): Promise<Record<string, unknown>[]> {
-    const f = typeof o === 'string' ? { status: o } : o;
-    const region = f.region ?? null;
-    return (
-      await this.#sql.query(
-        `select id, credit_code, filed_by, claim, status, resolution, subject, year, respond_by::text as respond_by,
-                coalesce(region, substr(credit_code, 3, 6)) as region, filed_at, resolved_at
-         from disputes
-         where ($1::text is null or status = $1)
-           and ($2::text is null or $2 = '000000' or coalesce(region, substr(credit_code, 3, 6)) like $3)
-           and ($4::text is null or credit_code = $4)
-         order by filed_at desc limit 500`,
-        [
-          f.status ?? null,
-          region,
-          region === null ? null : region.endsWith('0000') ? `${region.slice(0, 2)}%` : region,
-          f.creditCode ?? null,
-        ],
-      )
-    ).rows;
-  }
-
-  /** Closes an open dispute; false when it is not open. */
-  async resolveDispute(id: string, status: 'upheld' | 'adjusted', resolution: string): Promise<Record<string, unknown> | null> {
-    const r = await this.#sql.query(
-      "update disputes set status = $2, resolution = $3, resolved_at = now() where id = $1 and status = 'open' returning *",
-      [id, status, resolution],
-    );
-    return r.rows[0] ?? null;
-  }
-
   /** Runs raw SQL (tests that tamper with the audit log, and maintenance). */
   async rawQuery(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     return (await this.#sql.query(text, params)).rows;
@@ -1353,66 +1178,6 @@ export class Store {
       )
     ).rows;
     return rows.map((r) => ({ region: r.region, type: r.type, n: Number(r.n) }));
-  }
-
-  /** Records a job accepted. */
-  async createJob(j: { id: string; kind: string; area: string; subject: string; params: unknown }): Promise<void> {
-    await this.#sql.query(
-      `insert into jobs (id, kind, area, subject, params, state) values ($1, $2, $3, $4, $5::jsonb, 'queued')`,
-      [j.id, j.kind, j.area, j.subject, JSON.stringify(j.params)],
-    );
-  }
-
-  /** Moves a job on: its state, and its progress, result or error when given. */
-  async updateJob(
-    id: string,
-    u: { state: JobRow['state']; progress?: unknown; result?: unknown; error?: { code: string; message: string } },
-  ): Promise<void> {
-    await this.#sql.query(
-      `update jobs set state = $2, progress = coalesce($3::jsonb, progress), result = coalesce($4::jsonb, result),
-         error = coalesce($5::jsonb, error), updated_at = now() where id = $1`,
-      [
-        id,
-        u.state,
-        u.progress === undefined ? null : JSON.stringify(u.progress),
-        u.result === undefined ? null : JSON.stringify(u.result),
-        u.error === undefined ? null : JSON.stringify(u.error),
-      ],
-    );
-  }
-
-  /** A job by id, or null. */
-  async job(id: string): Promise<JobRow | null> {
-    const r = (
-      await this.#sql.query(
-        `select *, ${isoText('created_at')} as created, ${isoText('updated_at')} as updated from jobs where id = $1`,
-        [id],
-      )
-    ).rows[0];
-    if (r === undefined) return null;
-    return {
-      id: r.id as string,
-      kind: r.kind as string,
-      area: r.area as string,
-      subject: r.subject as string,
-      params: r.params,
-      state: r.state as JobRow['state'],
-      progress: r.progress ?? null,
-      result: r.result ?? null,
-      error: (r.error as JobRow['error']) ?? null,
-      createdAt: r.created as string,
-      updatedAt: r.updated as string,
-    };
-  }
-
-  /** Jobs left queued or running by a process that ended: failed, with why. Returns how many. */
-  async failInterruptedJobs(olderThanSeconds: number): Promise<number> {
-    const r = await this.#sql.query(
-      `update jobs set state = 'failed', error = '{"code":"UNAVAILABLE","message":"interrupted: the process running it ended; submit it again"}'::jsonb,
-         updated_at = now() where state in ('queued', 'running') and updated_at < now() - make_interval(secs => $1) returning id`,
-      [olderThanSeconds],
-    );
-    return r.rows.length;
   }
 
   /**

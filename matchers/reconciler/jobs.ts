@@ -42,7 +42,7 @@ export class JobRunner {
 
   /** A runner over `store`; jobs a previous process left unfinished are marked failed first. */
   static async start(store: Store, threads = 1): Promise<JobRunner> {
-    const stale = await store.failInterruptedJobs(0);
+    const stale = await store.jobs.failInterrupted(0);
     if (stale > 0) log.warn({ jobs: stale }, 'jobs left unfinished by a process that ended are marked failed');
     return new JobRunner(store, threads);
   }
@@ -51,32 +51,34 @@ export class JobRunner {
   async submit(spec: JobSpec): Promise<JobRow> {
     if (this.#closed) throw new GetihuError('UNAVAILABLE', 'the job runner is stopping');
     const id = `job_${randomUUID()}`;
-    await this.#store.createJob({ id, kind: spec.kind, area: spec.area, subject: spec.subject, params: spec.params });
+    await this.#store.jobs.create({ id, kind: spec.kind, area: spec.area, subject: spec.subject, params: spec.params });
     this.#chain = this.#chain.then(() => this.#run(id, spec));
-    return (await this.#store.job(id)) as JobRow;
+    return (await this.#store.jobs.of(id)) as JobRow;
   }
 
   async #run(id: string, spec: JobSpec): Promise<void> {
     let latest: Record<string, unknown> | undefined;
     let writing: Promise<void> = Promise.resolve();
     try {
-      await this.#store.updateJob(id, { state: 'running' });
+      await this.#store.jobs.update(id, { state: 'running' });
       const result = await spec.work({
         pool: this.#pool,
         progress: (p) => {
           latest = p;
           // Progress is written as it comes, one write at a time, the newest winning.
-          writing = writing.then(() => (latest === p ? this.#store.updateJob(id, { state: 'running', progress: p }) : undefined));
+          writing = writing.then(() =>
+            latest === p ? this.#store.jobs.update(id, { state: 'running', progress: p }) : undefined,
+          );
         },
       });
       await writing.catch(() => undefined);
-      await this.#store.updateJob(id, { state: 'succeeded', result });
+      await this.#store.jobs.update(id, { state: 'succeeded', result });
     } catch (err) {
       await writing.catch(() => undefined);
       const e = isGetihuError(err) ? err : new GetihuError('INTERNAL', (err as Error)?.message ?? String(err));
       if (e.code === 'INTERNAL') log.error({ job: id, err: (err as Error)?.stack ?? String(err) }, 'a job failed');
-      await this.#store
-        .updateJob(id, {
+      await this.#store.jobs
+        .update(id, {
           state: 'failed',
           error: { code: e.code, message: e.code === 'INTERNAL' ? 'internal error' : e.message },
         })
@@ -88,7 +90,7 @@ export class JobRunner {
   async waitFor(id: string, ms: number): Promise<JobRow | null> {
     const until = Date.now() + ms;
     for (;;) {
-      const j = await this.#store.job(id);
+      const j = await this.#store.jobs.of(id);
       if (j === null || j.state === 'succeeded' || j.state === 'failed' || Date.now() >= until) return j;
       await new Promise((r) => setTimeout(r, 50));
     }

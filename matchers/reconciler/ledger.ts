@@ -151,12 +151,12 @@ export async function withLedgerLease<T>(store: Store, area: string, job: () => 
   const deadline = Date.now() + wait;
   const taken: string[] = [];
   const release = async () => {
-    for (const n of taken.splice(0).reverse()) await store.releaseLease(n, holder);
+    for (const n of taken.splice(0).reverse()) await store.jobs.releaseLease(n, holder);
   };
   try {
     for (const name of names) {
       for (const pause of pauses({ initialMs: poll, maxMs: 1_000 })) {
-        if (await store.tryLease(name, holder, ttl)) break;
+        if (await store.jobs.tryLease(name, holder, ttl)) break;
         if (Date.now() + pause > deadline)
           throw new GetihuError(
             'TIMEOUT',
@@ -171,7 +171,7 @@ export async function withLedgerLease<T>(store: Store, area: string, job: () => 
     throw err;
   }
   const renew = setInterval(() => {
-    for (const n of taken) void store.tryLease(n, holder, ttl).catch(() => undefined);
+    for (const n of taken) void store.jobs.tryLease(n, holder, ttl).catch(() => undefined);
   }, ttl / 3);
   try {
     return await job();
