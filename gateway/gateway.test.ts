@@ -58,6 +58,15 @@ const get = async (path: string, tok?: string) => {
   const r = await fetch(`${base}${path}`, { headers: tok === undefined ? {} : { authorization: `Bearer ${tok}` } });
   return { status: r.status, body: (await r.json()) as Record<string, unknown>, text: '' };
 };
+/** A request with a JSON body (or none), as `get` answers. */
+const send = async (method: string, path: string, tok: string, body?: unknown) => {
+  const r = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+};
 
 beforeAll(async () => {
   p = await openPipeline({ mode: 'embedded', partitions: 3 });
@@ -425,14 +434,6 @@ describe('精准帮扶: what a business is owed', () => {
 });
 
 describe('精准帮扶 on the channels that deliver it', () => {
-  const send = async (method: string, path: string, tok: string, body?: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
   it('a bank reads the finance measures of a business that authorised it (scope support), and nothing without it', async () => {
     const code = businesses[9]?.creditCode as string;
     const bank = await token('bank', 'bank-support');
@@ -889,14 +890,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
 
 describe('帮扶台账: departments deliver what they owe', () => {
   type Item = { creditCode: string; measureId: string; status: string; on: string | null; noApplication: boolean; title: string };
-  const post = async (path: string, tok: string, body: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const post = (path: string, tok: string, body: unknown) => send('POST', path, tok, body);
   /** A Beijing district on the national catalogue (国市监注发〔2024〕10号), whose departments are named as that text names them. */
   const NATIONAL_DISTRICT = '110105';
 
@@ -975,14 +969,7 @@ describe('帮扶台账: departments deliver what they owe', () => {
 });
 
 describe('双随机、一公开: the year’s draw', () => {
-  const post = async (path: string, tok: string, body: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
-  };
+  const post = (path: string, tok: string, body: unknown) => send('POST', path, tok, body);
   it('is drawn once from a published seed at the catalogue’s ratios; anyone sees seed, ratios and sizes and can redo it', async () => {
     const reg = await token('regulator', 'samr-bj');
     const drawn = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: '2026-朝阳-公开' });
