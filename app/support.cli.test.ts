@@ -30,7 +30,8 @@ describe('npm run -s cli -- support', () => {
     expect(r.stderr).toContain('2 of 4 lines rejected');
     const out = lines(r.stdout);
     expect(out).toHaveLength(4);
-    expect(out[0]).toMatchObject({ creditCode: a.creditCode, type: 'survival', mtyx: null, catalogue: 'tianjin-2024@1' });
+    expect(Object.keys(out[0] ?? {})).toEqual(['creditCode', 'type', 'mtyx', 'measures']);
+    expect(out[0]).toMatchObject({ creditCode: a.creditCode, type: 'survival', mtyx: null });
     const registration = ((out[0]?.measures ?? []) as Record<string, unknown>[]).find((m) => m.id === 'tj.survival.registration');
     expect(registration).toEqual({
       id: 'tj.survival.registration',
@@ -47,7 +48,11 @@ describe('npm run -s cli -- support', () => {
       error: { code: 'INVALID_CREDIT_CODE', message: 'creditCode: a credit code has 18 characters, got 1' },
     });
     expect(out[2]).toMatchObject({ line: 3, error: { code: 'INVALID_JSON' } });
-    expect(out[3]).toMatchObject({ creditCode: b.creditCode, catalogue: '110109-2024@1' });
+    // 门头沟区方案（征求意见稿）'s own measures.
+    expect(out[3]).toMatchObject({ creditCode: b.creditCode });
+    const mentougou = (out[3]?.measures ?? []) as { id: string }[];
+    expect(mentougou.length).toBeGreaterThan(0);
+    expect(mentougou.every((m) => m.id.startsWith('mtg.'))).toBe(true);
   });
 
   it('--recognitions gives a recognised business its category’s measures and its 名特优新 category', () => {

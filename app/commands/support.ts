@@ -68,7 +68,8 @@ export function registerSupportCommands(program: Command): void {
         const s = support.supportFor(r.decision, r.facts, recognitions.get(r.decision.creditCode) ?? null);
         return {
           ok: true,
-          out: { creditCode: s.creditCode, type: s.type, mtyx: s.mtyx, catalogue: s.catalogue, measures: s.measures },
+          // The contract's fields, exactly (the catalogue matched is in the API's answers).
+          out: { creditCode: s.creditCode, type: s.type, mtyx: s.mtyx, measures: s.measures },
         };
       });
     });
