@@ -52,82 +52,72 @@ export function recognitionInEffect(r: SupportRecognition, on: DayNumber): boole
   return benefitsFrom(r) <= on && on <= r.validUntil && (r.revokedOn === null || r.revokedOn > on);
 }
 
-function predicateHolds(p: MeasurePredicate, input: SupportInput, inEffect: boolean): Because | null {
-  const f = input.facts;
-  const asOf = input.asOf;
-  switch (p.kind) {
-    case 'creditToRepair': {
-      const isOpen = (x: BusinessFacts['penalties'][number]) => x.fineOrAbove && !x.repaired && x.decidedOn <= asOf;
-      if (!f.abnormalOperation && !f.penalties.some(isOpen)) return null;
-      const open = f.penalties.filter(isOpen);
-      if (open.length === 0 && !f.abnormalOperation) return null;
-      return {
-        predicate: p.kind,
-        evidence: {
-          source: 'marketCredit',
-          abnormalOperation: f.abnormalOperation,
-          unrepairedPenalties: open.map((x) => formatIsoDate(x.decidedOn)),
-        },
-      };
-    }
-    case 'annualReportMissing': {
-      const lastYear = yearOf(asOf) - 1;
-      const missing = !(f.reportYear === lastYear && f.reportFiled) && f.establishedOn < dayNumber(yearOf(asOf), 1, 1);
-      return missing ? { predicate: p.kind, evidence: { source: 'annualReport', requiredYear: lastYear, filed: false } } : null;
-    }
-    case 'noInsuredEmployees':
-      return f.insuredHeadcount === 0
-        ? { predicate: p.kind, evidence: { source: 'socialInsurance', insuredHeadcount: f.insuredHeadcount } }
-        : null;
-    case 'hasInsuredEmployees':
-      return f.insuredHeadcount > 0
-        ? { predicate: p.kind, evidence: { source: 'socialInsurance', insuredHeadcount: f.insuredHeadcount } }
-        : null;
-    case 'noIntellectualProperty':
-      return f.trademarksInUse === 0 && f.patents === 0
-        ? { predicate: p.kind, evidence: { source: 'ip', trademarksInUse: 0, patents: 0 } }
-        : null;
-    case 'holdsIntellectualProperty':
-      return f.trademarksInUse > 0 || f.patents > 0
-        ? { predicate: p.kind, evidence: { source: 'ip', trademarksInUse: f.trademarksInUse, patents: f.patents } }
-        : null;
-    case 'mtyxBasicNotRecognised':
-      return input.mtyxBasicEligible && !inEffect
-        ? { predicate: p.kind, evidence: { mtyxBasicEligible: true, recognitionInEffect: false } }
-        : null;
-  }
-}
-
-/** Whether a predicate holds, without building its evidence. */
-function holds(p: MeasurePredicate, input: SupportInput, inEffect: boolean): boolean {
-  const f = input.facts;
-  switch (p.kind) {
-    case 'creditToRepair':
-      return f.abnormalOperation || f.penalties.some((x) => x.fineOrAbove && !x.repaired && x.decidedOn <= input.asOf);
-    case 'annualReportMissing': {
-      const year = yearOf(input.asOf);
+/**
+ * The predicates a measure may add to its targets, each written once: whether it holds, the facts
+ * it shows, and whether those are the same for every business it holds for on one as-of date.
+ */
+const PREDICATES: {
+  readonly [K in MeasurePredicate['kind']]: {
+    readonly holds: (input: SupportInput, inEffect: boolean) => boolean;
+    readonly evidence: (input: SupportInput) => Readonly<Record<string, unknown>>;
+    readonly sameEvidence: boolean;
+  };
+} = {
+  creditToRepair: {
+    holds: ({ facts: f, asOf }) => f.abnormalOperation || f.penalties.some((x) => unrepaired(x, asOf)),
+    evidence: ({ facts: f, asOf }) => ({
+      source: 'marketCredit',
+      abnormalOperation: f.abnormalOperation,
+      unrepairedPenalties: f.penalties.filter((x) => unrepaired(x, asOf)).map((x) => formatIsoDate(x.decidedOn)),
+    }),
+    sameEvidence: false,
+  },
+  annualReportMissing: {
+    holds: ({ facts: f, asOf }) => {
+      const year = yearOf(asOf);
       return !(f.reportYear === year - 1 && f.reportFiled) && f.establishedOn < dayNumber(year, 1, 1);
-    }
-    case 'noInsuredEmployees':
-      return f.insuredHeadcount === 0;
-    case 'hasInsuredEmployees':
-      return f.insuredHeadcount > 0;
-    case 'noIntellectualProperty':
-      return f.trademarksInUse === 0 && f.patents === 0;
-    case 'holdsIntellectualProperty':
-      return f.trademarksInUse > 0 || f.patents > 0;
-    case 'mtyxBasicNotRecognised':
-      return input.mtyxBasicEligible && !inEffect;
-  }
-}
+    },
+    evidence: ({ asOf }) => ({ source: 'annualReport', requiredYear: yearOf(asOf) - 1, filed: false }),
+    sameEvidence: true,
+  },
+  noInsuredEmployees: {
+    holds: ({ facts: f }) => f.insuredHeadcount === 0,
+    evidence: () => ({ source: 'socialInsurance', insuredHeadcount: 0 }),
+    sameEvidence: true,
+  },
+  hasInsuredEmployees: {
+    holds: ({ facts: f }) => f.insuredHeadcount > 0,
+    evidence: ({ facts: f }) => ({ source: 'socialInsurance', insuredHeadcount: f.insuredHeadcount }),
+    sameEvidence: false,
+  },
+  noIntellectualProperty: {
+    holds: ({ facts: f }) => f.trademarksInUse === 0 && f.patents === 0,
+    evidence: () => ({ source: 'ip', trademarksInUse: 0, patents: 0 }),
+    sameEvidence: true,
+  },
+  holdsIntellectualProperty: {
+    holds: ({ facts: f }) => f.trademarksInUse > 0 || f.patents > 0,
+    evidence: ({ facts: f }) => ({ source: 'ip', trademarksInUse: f.trademarksInUse, patents: f.patents }),
+    sameEvidence: false,
+  },
+  mtyxBasicNotRecognised: {
+    holds: (input, inEffect) => input.mtyxBasicEligible && !inEffect,
+    evidence: () => ({ mtyxBasicEligible: true, recognitionInEffect: false }),
+    sameEvidence: true,
+  },
+};
 
-/** Predicates whose evidence, when they hold, is the same for every business on one as-of date. */
-const SAME_EVIDENCE: ReadonlySet<MeasurePredicate['kind']> = new Set([
-  'annualReportMissing',
-  'noInsuredEmployees',
-  'noIntellectualProperty',
-  'mtyxBasicNotRecognised',
-]);
+/** A fine-or-above penalty decided by `asOf` and not credit-repaired. */
+const unrepaired = (x: BusinessFacts['penalties'][number], asOf: DayNumber) =>
+  x.fineOrAbove && !x.repaired && x.decidedOn <= asOf;
+
+const holds = (p: MeasurePredicate, input: SupportInput, inEffect: boolean): boolean => PREDICATES[p.kind].holds(input, inEffect);
+
+/** A predicate's reason when it holds, else null. */
+function predicateHolds(p: MeasurePredicate, input: SupportInput, inEffect: boolean): Because | null {
+  const row = PREDICATES[p.kind];
+  return row.holds(input, inEffect) ? { predicate: p.kind, evidence: row.evidence(input) } : null;
+}
 
 /** What one business brings to matching. */
 export interface SupportInput {
@@ -268,7 +258,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
       if (e.fixed !== null) continue;
       if (e.measure.targets.when.every((p) => holds(p, input, inEffect))) {
         mask |= bit;
-        if (!e.measure.targets.when.every((p) => SAME_EVIDENCE.has(p.kind))) shared = false;
+        if (!e.measure.targets.when.every((p) => PREDICATES[p.kind].sameEvidence)) shared = false;
       }
       bit <<= 1;
     }
