@@ -72,9 +72,10 @@ export class Support {
     owed: OwedByDecision,
     recognition: SupportRecognition | null,
   ): { mtyx: MtyxCategory | null; measures: MatchedMeasure[] } {
+    if (recognition === null || !recognitionInEffect(recognition, this.#asOf))
+      return { mtyx: null, measures: [...owed.measures] };
     const matcher = this.matcherFor(owed.region);
     const added = matcher.byRecognition(owed.type, recognition, this.#asOf, owed.ifRecognised);
-    if (added.length === 0 || recognition === null) return { mtyx: null, measures: [...owed.measures] };
     const kept = owed.measures.filter((m) => !m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'));
     const measures = [...kept, ...added].sort((a, b) => matcher.orderOf(a.id) - matcher.orderOf(b.id));
     return { mtyx: recognition.category, measures };
