@@ -12,7 +12,7 @@ import { latestSchemaText } from '../../schemas/codec.js';
 import { unframe } from '../../schemas/wireFormat.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
-import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes } from './decide.js';
+import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes, supportEventBytes } from './decide.js';
 
 const schema = latestSchemaText(TOPICS.typing.name);
 const type = avro.Type.forSchema(JSON.parse(schema), { wrapUnions: false });
@@ -63,5 +63,32 @@ describe('decideBatch', () => {
     const r = decideBatch({ ...task, items: [{ input: { creditCode: 'not a code' }, sources: [] }, ...items.slice(0, 2)] });
     expect(r.rejected).toHaveLength(1);
     expect(r.records).toHaveLength(2);
+  });
+});
+
+describe('decideBatch with support events (精准帮扶)', () => {
+  const supportSchema = latestSchemaText(TOPICS.support.name);
+  const supportType = avro.Type.forSchema(JSON.parse(supportSchema), { wrapUnions: false });
+  it('encodes one support event per decision, naming it; a rules folder without catalogues still decides, and owes nothing', async () => {
+    const withSupport = { ...task, support: { schemaId: 4343, schema: supportSchema } };
+    const r = decideBatch(withSupport);
+    expect(r.support?.records).toHaveLength(r.records.length);
+    const first = r.support?.records[0];
+    const event = supportType.fromBuffer(unframe(supportEventBytes(r.support!, first!)).body) as {
+      decisionId: string;
+      catalogue: string;
+    };
+    expect(event.decisionId).toBe(r.records[0]?.decisionId);
+    expect(event.catalogue).toBe('tianjin-2024@1');
+    // The rule sets alone, without measures/.
+    const { cpSync, mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'getihu-rules-'));
+    cpSync(join(import.meta.dirname, '..', 'rules'), dir, { recursive: true });
+    for (const region of readdirSync(dir)) rmSync(join(dir, region, 'measures'), { recursive: true, force: true });
+    const bare = decideBatch({ ...withSupport, config: { rulesDir: dir, allowCodes: [] } });
+    expect(bare.records).toHaveLength(r.records.length);
+    expect(bare.support?.records).toEqual([]);
   });
 });

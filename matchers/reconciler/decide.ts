@@ -203,7 +203,14 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
     pos = end;
     if (support !== undefined) {
       // The measures the decision matches by type and facts; a recognition's are added where it is known.
-      const owed = support.match.supportFor(d, facts, null);
+      // A rules folder without a catalogue for the division owes nothing there: the decision still goes out.
+      let owed: ReturnType<Support['supportFor']>;
+      try {
+        owed = support.match.supportFor(d, facts, null);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'NO_CATALOGUE_IN_FORCE') continue;
+        throw err;
+      }
       const framed = frame(
         support.id,
         support.type.toBuffer({
