@@ -172,6 +172,10 @@ type TypeEntry =
   | { readonly fixed: MatchedMeasure }
   | { readonly fixed: null; readonly measure: Measure; readonly first: Because };
 
+/** A measure's entry for a first reason: its one shared result when it has no predicate, else what to test. */
+const entryOf = (m: Measure, first: Because): TypeEntry =>
+  m.targets.when.length === 0 ? { fixed: resultOf(m, [first]) } : { fixed: null, measure: m, first };
+
 const resultOf = (m: Measure, because: readonly Because[]): MatchedMeasure =>
   Object.freeze({
     id: m.id,
@@ -196,9 +200,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     const first: Because = Object.freeze({ predicate: 'type', evidence: Object.freeze({ type }) });
     byType.set(
       type,
-      targetable
-        .filter((m) => m.targets.types.includes(type))
-        .map((m) => (m.targets.when.length === 0 ? { fixed: resultOf(m, [first]) } : { fixed: null, measure: m, first })),
+      targetable.filter((m) => m.targets.types.includes(type)).map((m) => entryOf(m, first)),
     );
   }
   const withPredicates = (m: Measure, first: Because, input: SupportInput, inEffect: boolean): MatchedMeasure | null => {
@@ -287,7 +289,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
         type,
         targetable
           .filter((m) => !m.targets.types.includes(type) && m.targets.types.some((x) => also.types.includes(x)))
-          .map((m) => (m.targets.when.length === 0 ? { fixed: resultOf(m, [first]) } : { fixed: null, measure: m, first })),
+          .map((m) => entryOf(m, first)),
       );
   }
   return Object.freeze({
@@ -300,7 +302,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
       ifRecognised: readonly MatchedMeasure[],
     ): readonly MatchedMeasure[] {
       if (r === null || !recognitionInEffect(r, on)) return [];
-      const also = new Map(ifRecognised.map((m) => [m.id, m]));
+      const carried = new Map(ifRecognised.map((m) => [m.id, m]));
       const out: MatchedMeasure[] = [];
       for (const m of targetable) {
         if (m.targets.types.includes(type)) continue;
@@ -310,7 +312,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
           if (x !== null) out.push(x);
           continue;
         }
-        const held = also.get(m.id);
+        const held = carried.get(m.id);
         if (held !== undefined) {
           const first = alsoFirst(r);
           if (first !== null) out.push(resultOf(m, [first, ...held.because.slice(1)]));
