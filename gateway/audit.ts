@@ -3,27 +3,10 @@
  * (action, credit code), when, and the outcome — hash-chained, so `audit verify` detects any
  * edited or deleted entry.
  */
+import { Batcher } from '../lib/batch.js';
 import { auditHash } from '../lib/store/auditChain.js';
 import type { AuditEntry, AuditInput, Store } from '../lib/store/store.js';
 
-/**
- * Appends entries with group commit: every entry asked for while the writes under way are pending
- * goes into the next batch together. Each caller's promise resolves only once its own entry is
- * committed, so a response is never sent before its audit entry is durable.
- *
- * Up to MAX_IN_FLIGHT batches are under way at once: while one commits, the next is already on its
- * way, so the gateway does not sit idle waiting for a round trip to the store (the store applies
- * them in order and chains each from the last committed entry, see `Store.appendAuditBatch`).
- *
- * A batch leaves once FLUSH_AT entries wait, without waiting for the end of the event loop's turn:
- * when many requests arrive together (a client's connections answered together come back
- * together), the store commits the first entries while this thread still handles the rest, rather
- * than this thread idling for one round trip per turn. Measured on this machine (embedded store,
- * 50 connections): `npm run bench -- gateway` gave G4/G1 0.874 and 0.904 (rounds 0.836–0.925)
- * flushing at 25, against 0.712 (0.621–0.748) flushing only at the end of the turn, in the same
- * session. 25 because the store's cost per entry is the same in batches of 25 as of 50 (about
- * 30 µs) and rises below 16 (about 60 µs at 10).
- */
 /** The most of each audit field kept; a credit code is 18 characters. */
 const AUDIT_LIMITS = { subject: 200, role: 20, action: 100, purpose: 50, creditCode: 18, outcome: 200 } as const;
 
@@ -49,62 +32,37 @@ function auditable(e: AuditInput): AuditInput {
   };
 }
 
+/**
+ * Appends entries with group commit (`lib/batch.ts`): every entry asked for while the writes under
+ * way are pending goes into the next batch together. Each caller's promise resolves only once its
+ * own entry is committed, so a response is never sent before its audit entry is durable.
+ *
+ * Up to MAX_IN_FLIGHT batches are under way at once (the store applies them in order and chains
+ * each from the last committed entry, see `Store.appendAuditBatch`). A batch leaves once FLUSH_AT
+ * entries wait, without waiting for the end of the event loop's turn. Measured on this machine (embedded store,
+ * 50 connections): `npm run bench -- gateway` gave G4/G1 0.874 and 0.904 (rounds 0.836–0.925)
+ * flushing at 25, against 0.712 (0.621–0.748) flushing only at the end of the turn, in the same
+ * session. 25 because the store's cost per entry is the same in batches of 25 as of 50 (about
+ * 30 µs) and rises below 16 (about 60 µs at 10).
+ */
 export class AuditWriter {
   static readonly MAX_BATCH = 5000;
   static readonly MAX_IN_FLIGHT = 2;
   static readonly FLUSH_AT = 25;
-  readonly #store: Store;
-  readonly #queue: { e: AuditInput; resolve: (x: AuditEntry) => void; reject: (err: unknown) => void }[] = [];
-  #inFlight = 0;
-  #scheduled = false;
+  readonly #batcher: Batcher<AuditInput, AuditEntry>;
 
   constructor(store: Store) {
-    this.#store = store;
+    this.#batcher = new Batcher((entries) => store.appendAuditBatch(entries), {
+      maxBatch: AuditWriter.MAX_BATCH,
+      maxInFlight: AuditWriter.MAX_IN_FLIGHT,
+      flushAt: AuditWriter.FLUSH_AT,
+    });
   }
 
   append(input: AuditInput): Promise<AuditEntry> {
     // Every field bounded and made storable before it joins a batch: one entry with a NUL or a
     // lone surrogate (which PostgreSQL refuses) must never fail the requests it is batched with.
-    const e = auditable(input);
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ e, resolve, reject });
-      if (this.#queue.length >= AuditWriter.FLUSH_AT && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
-        this.#pump();
-        return;
-      }
-      if (!this.#scheduled && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
-        // Start on the next turn of the event loop, not now, so that the requests of one I/O turn
-        // share a batch.
-        this.#scheduled = true;
-        setImmediate(() => {
-          this.#scheduled = false;
-          this.#pump();
-        });
-      }
-    });
-  }
-
-  #pump(): void {
-    while (this.#queue.length > 0 && this.#inFlight < AuditWriter.MAX_IN_FLIGHT) {
-      const batch = this.#queue.splice(0, AuditWriter.MAX_BATCH);
-      this.#inFlight++;
-      this.#store
-        .appendAuditBatch(batch.map((b) => b.e))
-        .then(
-          (written) => {
-            batch.forEach((b, i) => {
-              b.resolve(written[i] as AuditEntry);
-            });
-          },
-          (err: unknown) => {
-            for (const b of batch) b.reject(err);
-          },
-        )
-        .finally(() => {
-          this.#inFlight--;
-          this.#pump();
-        });
-    }
+    return this.#batcher.add(auditable(input));
   }
 }
 
