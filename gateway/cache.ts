@@ -1,6 +1,6 @@
 /** The gateway's decision cache: what a lookup answers, dropped whenever an event about the business arrives. */
 import { LRUCache } from 'lru-cache';
-import type { CreditTagsRow, RecognitionRow, StoredDecision } from '../lib/store/store.js';
+import type { CreditTagsSnapshot, RecognitionRow, StoredDecision } from '../lib/store/store.js';
 
 /** A business's standing decision and recognition, as the store gave them. */
 export interface Snapshot {
@@ -9,10 +9,7 @@ export interface Snapshot {
 }
 
 /** What a bank's tags read of a business: the decision's tag columns and the recognition. */
-export interface TagsSnapshot {
-  readonly tags: CreditTagsRow | null;
-  readonly recognition: RecognitionRow | null;
-}
+export type TagsSnapshot = CreditTagsSnapshot;
 
 /** How long a recognition event keeps its business out of the cache (the sink records it well within). */
 export const RECOGNITION_HOLD_MS = 30_000;

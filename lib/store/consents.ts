@@ -97,6 +97,32 @@ export class Consents {
     return r.rows[0] === undefined ? null : toConsent(r.rows[0]);
   }
 
+  /**
+   * `active` for several (bank, business, purpose) in one statement, answered in the order asked:
+   * the gateway gathers the checks of concurrent requests into one.
+   */
+  async activeOf(
+    asked: readonly { readonly bank: string; readonly creditCode: string; readonly purpose: string }[],
+    today: string,
+  ): Promise<(Consent | null)[]> {
+    if (asked.length === 0) return [];
+    if (asked.length === 1) {
+      const a = asked[0] as (typeof asked)[number];
+      return [await this.active(a.bank, a.creditCode, a.purpose, today)];
+    }
+    const r = await this.#sql.query<Row & { readonly i: unknown }>(
+      `select k.i, c.* from unnest($1::text[], $2::text[], $3::text[]) with ordinality as k(bank, credit_code, purpose, i)
+       left join lateral (
+         select ${COLUMNS} from consents
+         where bank = k.bank and credit_code = k.credit_code and purpose = k.purpose
+           and revoked_at is null and expires_on >= $4::date
+         order by granted_at desc limit 1) c on true
+       order by k.i`,
+      [asked.map((a) => a.bank), asked.map((a) => a.creditCode), asked.map((a) => a.purpose), today],
+    );
+    return r.rows.map((row) => (row.id == null ? null : toConsent(row)));
+  }
+
   /** Every authorisation a business granted, newest first. */
   async ofBusiness(creditCode: string): Promise<Consent[]> {
     const r = await this.#sql.query<Row>(`select ${COLUMNS} from consents where credit_code = $1 order by granted_at desc`, [

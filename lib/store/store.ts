@@ -38,6 +38,12 @@ export interface StoredDecision {
   readonly sources: readonly string[];
 }
 
+/** What a bank's tags read of one business: its decision's tag columns and its recognition. */
+export interface CreditTagsSnapshot {
+  readonly tags: CreditTagsRow | null;
+  readonly recognition: RecognitionRow | null;
+}
+
 /** A business's decision as a bank's tags read it (no reasons). */
 export interface CreditTagsRow {
   readonly decisionId: string;
@@ -756,34 +762,51 @@ export class Store {
    * basic-standard flags (columns the database derives from the reasons) and its recognition —
    * without reading the reasons themselves.
    */
-  async creditTags(creditCode: string): Promise<{ tags: CreditTagsRow | null; recognition: RecognitionRow | null }> {
-    const r = (
+  async creditTags(creditCode: string): Promise<CreditTagsSnapshot> {
+    return (await this.creditTagsOf([creditCode]))[0] as CreditTagsSnapshot;
+  }
+
+  /**
+   * `creditTags` for several businesses in one statement, in the order asked (a code asked twice is
+   * answered twice): the gateway gathers the lookups of concurrent requests into one, since the
+   * store's cost is mostly per statement, not per row.
+   */
+  async creditTagsOf(creditCodes: readonly string[]): Promise<CreditTagsSnapshot[]> {
+    if (creditCodes.length === 0) return [];
+    // One business: its code as the parameter (planned as a plain index lookup); several: each
+    // code of the array in turn, in the order given.
+    const one = creditCodes.length === 1;
+    const code = one ? '$1' : 'k.code';
+    const rows = (
       await this.#sql.query<{ d: Record<string, unknown> | null; r: Record<string, unknown> | null }>(
         `select (select row_to_json(t) from (select decision_id, type, label, ruleset, as_of::text as as_of, mtyx_basic_eligible,
                    basic_standard_met, no_excluding_penalty, operator_not_on_court_list
-                 from decisions where credit_code = $1) t) as d,
-                (select row_to_json(x) from (${RECOGNITION_SELECT} where r.credit_code = $1) x) as r`,
-        [creditCode],
+                 from decisions where credit_code = ${code}) t) as d,
+                (select row_to_json(x) from (${RECOGNITION_SELECT} where r.credit_code = ${code}) x) as r
+         ${one ? '' : 'from unnest($1::text[]) with ordinality as k(code, i) order by k.i'}`,
+        one ? [...creditCodes] : [creditCodes],
       )
-    ).rows[0];
-    const d = r?.d;
-    return {
-      tags:
-        d == null
-          ? null
-          : {
-              decisionId: d.decision_id as string,
-              type: d.type as string,
-              label: d.label as string,
-              ruleset: d.ruleset as string,
-              asOf: d.as_of as string,
-              mtyxBasicEligible: d.mtyx_basic_eligible as boolean,
-              basicStandardMet: d.basic_standard_met as boolean,
-              noExcludingPenalty: d.no_excluding_penalty as boolean,
-              operatorNotOnCourtList: d.operator_not_on_court_list as boolean,
-            },
-      recognition: r?.r == null ? null : toRecognition(r.r),
-    };
+    ).rows;
+    return rows.map((r) => {
+      const d = r.d;
+      return {
+        tags:
+          d == null
+            ? null
+            : {
+                decisionId: d.decision_id as string,
+                type: d.type as string,
+                label: d.label as string,
+                ruleset: d.ruleset as string,
+                asOf: d.as_of as string,
+                mtyxBasicEligible: d.mtyx_basic_eligible as boolean,
+                basicStandardMet: d.basic_standard_met as boolean,
+                noExcludingPenalty: d.no_excluding_penalty as boolean,
+                operatorNotOnCourtList: d.operator_not_on_court_list as boolean,
+              },
+        recognition: r.r == null ? null : toRecognition(r.r),
+      };
+    });
   }
 
   /** Every decision of a business, oldest effective date first. */

@@ -45,5 +45,20 @@ describe.each(MODES)('credit tags from the decision columns (%s)', (mode) => {
     }
     expect([seen.basic.size, seen.penalty.size, seen.court.size]).toEqual([2, 2, 2]);
     expect((await p.store.creditTags('92120101MA0000000X')).tags).toBeNull();
+    // Many in one statement (the gateway's batched lookups): each in the order asked, a code asked
+    // twice answered twice, an unknown one as nothing; the same as asking one at a time.
+    const asked = [decisions[5], decisions[0], decisions[5], undefined, decisions[599]].map(
+      (d) => d?.creditCode ?? '92120101MA0000000X',
+    );
+    const one = await Promise.all(asked.map((c) => p.store.creditTags(c)));
+    expect(one.map((s) => s.tags?.decisionId ?? null)).toEqual([
+      decisions[5]?.decisionId,
+      decisions[0]?.decisionId,
+      decisions[5]?.decisionId,
+      null,
+      decisions[599]?.decisionId,
+    ]);
+    expect(await p.store.creditTagsOf(asked)).toEqual(one);
+    expect(await p.store.creditTagsOf([])).toEqual([]);
   }, 180_000);
 });
