@@ -5,7 +5,8 @@
  *   G4  an authenticated bank credit-tag lookup (token verified, rate limit, the business's
  *       authorisation checked, audit entry written),
  *       cached (one business) and uncached (a cache that never hits, so every request reads the
- *       decision and the recognition from the store).
+ *       decision and the recognition from the store; the lane asks for each of the 5,000
+ *       businesses in turn, each of which authorised the bank).
  * Each lane is loaded for WARMUP_SECONDS first, unmeasured, so that every lane is measured in its
  * steady state (compiled code, grown heap) rather than partly while the JIT warms up.
  * G1 and G4 (cached) are measured in `rounds` back-to-back pairs, the order alternating from round
@@ -17,6 +18,7 @@
  * as a second ratio that the machine's drift moves far less than req/s.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import express from 'express';
 import { ingestBusinesses, openPipeline } from '../app/pipeline.js';
@@ -36,6 +38,8 @@ interface LaneResult {
    * the machine's speed.
    */
   cpuMicrosPerRequest: number;
+  /** Of that, the time the server's own thread (the event loop) was busy per request. */
+  mainThreadMicrosPerRequest: number;
   p50ms: number;
   p99ms: number;
   non2xx: number;
@@ -48,19 +52,21 @@ async function listen(app: express.Express): Promise<{ server: Server; port: num
   return { server, port: (server.address() as { port: number }).port };
 }
 
-function autocannon(url: string, seconds: number, connections: number, headers: Record<string, string>): Promise<LaneResult> {
-  const args = [
-    '-j',
-    '-d',
-    String(seconds),
-    '-c',
-    String(connections),
-    ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]),
-    url,
-  ];
+/** Loads `url` (or, given `paths`, each of them in turn on the same server) with autocannon from another process. */
+function autocannon(
+  url: string,
+  seconds: number,
+  connections: number,
+  headers: Record<string, string>,
+  paths?: readonly string[],
+): Promise<LaneResult> {
   const cpu = process.cpuUsage();
+  const elu = performance.eventLoopUtilization();
   return new Promise((resolve, reject) => {
-    const child = spawn('node_modules/.bin/autocannon', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [new URL('./load.mjs', import.meta.url).pathname], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdin.end(JSON.stringify({ url, seconds, connections, headers, paths }));
     let out = '';
     child.stdout.on('data', (c) => {
       out += c;
@@ -68,6 +74,7 @@ function autocannon(url: string, seconds: number, connections: number, headers: 
     child.on('error', reject);
     child.on('exit', () => {
       const used = process.cpuUsage(cpu);
+      const busy = performance.eventLoopUtilization(elu);
       try {
         const r = JSON.parse(out) as {
           requests: { average: number; total: number };
@@ -77,6 +84,7 @@ function autocannon(url: string, seconds: number, connections: number, headers: 
         resolve({
           requestsPerSecond: Math.round(r.requests.average),
           cpuMicrosPerRequest: Math.round((used.user + used.system) / Math.max(1, r.requests.total)),
+          mainThreadMicrosPerRequest: Math.round((busy.active * 1000) / Math.max(1, r.requests.total)),
           p50ms: r.latency.p50,
           p99ms: r.latency.p99,
           non2xx: r.non2xx,
@@ -186,11 +194,25 @@ export async function benchGateway(seconds: number, connections: number, rounds 
       return undefined;
     }
   })();
+  // Banks look up many distinct businesses: the uncached lane asks for each of them in turn, every
+  // one of which authorised the bench's bank (so the authorisation check is in the path too).
+  const codes = businesses.map((b) => b.creditCode as string);
+  for (const c of codes.slice(1))
+    await p.store.consents.grant({
+      id: `consent_${randomUUID()}`,
+      creditCode: c,
+      bank: 'bank:bench',
+      purpose: 'credit-assessment',
+      scope: ['basic-standard'],
+      expiresOn: new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10),
+      grantedBy: c,
+    });
+  const paths = codes.map((c) => `/v1/credit-tags/${c}?purpose=credit-assessment`);
   const g4u = await serve(createGateway(opts, never));
   let G4uncached: LaneResult;
   try {
-    await autocannon(g4u.url(path), WARMUP_SECONDS, connections, headers);
-    G4uncached = await autocannon(g4u.url(path), seconds, connections, headers);
+    await autocannon(g4u.url(path), WARMUP_SECONDS, connections, headers, paths);
+    G4uncached = await autocannon(g4u.url(path), seconds, connections, headers, paths);
   } finally {
     await g4u.close();
   }
@@ -223,5 +245,6 @@ export async function benchGateway(seconds: number, connections: number, rounds 
     ),
     ratioG4uncachedG1: Number((G4uncached.requestsPerSecond / G1.requestsPerSecond).toFixed(3)),
     goal: 0.7,
+    goalUncached: 0.5,
   };
 }
