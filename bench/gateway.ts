@@ -27,6 +27,7 @@ import { tokenVerifier } from '../gateway/auth.js';
 import { AUDIENCE, DEV_ISSUER } from '../gateway/index.js';
 import { KeyRing } from '../gateway/keys.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { rawQuery } from '../lib/store/testing.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { startSink } from '../matchers/reconciler/sink.js';
 
@@ -216,7 +217,7 @@ export async function benchGateway(seconds: number, connections: number, rounds 
   } finally {
     await g4u.close();
   }
-  const audited = (await p.store.rawQuery('select count(*) as n from audit_log'))[0] as { n: number };
+  const audited = (await rawQuery(p.store, 'select count(*) as n from audit_log'))[0] as { n: number };
   await sink.stop();
   await p.close();
   const G1 = medianRound(G1rounds);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { auditHash } from '../lib/store/auditChain.js';
+import { rawQuery } from '../lib/store/testing.js';
 import { topicName } from '../matchers/reconciler/reconciler.js';
 import { verifyAudit } from './audit.js';
 import { CHECKPOINT_AUDIENCE, CHECKPOINT_TYP, publishCheckpoint, startCheckpoints } from './checkpoints.js';
@@ -98,7 +99,7 @@ describe('signed checkpoints of the audit chain', () => {
     for (const e of entries.slice(victim.seq - 1)) {
       const changed = e.seq === victim.seq ? { ...e, outcome: `${e.outcome}, edited` } : e;
       const h = auditHash(prev, e.seq, e.at, changed);
-      await p.store.rawQuery('update audit_log set outcome = $1, prev_hash = $2, hash = $3 where seq = $4', [
+      await rawQuery(p.store, 'update audit_log set outcome = $1, prev_hash = $2, hash = $3 where seq = $4', [
         changed.outcome,
         prev,
         h,

@@ -9,6 +9,7 @@ import { createLocalJWKSet, jwtVerify, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { rawQuery } from '../lib/store/testing.js';
 import { JobRunner } from '../matchers/reconciler/jobs.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { runRecognition } from '../matchers/reconciler/round.js';
@@ -270,7 +271,7 @@ describe('what each role gets', () => {
   });
 
   it('platforms get a badge token that verifies offline against the published JWKS, and its status', async () => {
-    const rec = (await p.store.rawQuery("select credit_code from recognitions where status = 'active' limit 1"))[0] as {
+    const rec = (await rawQuery(p.store, "select credit_code from recognitions where status = 'active' limit 1"))[0] as {
       credit_code: string;
     };
     expect(rec).toBeDefined();
@@ -350,15 +351,15 @@ describe('audit', () => {
     expect((await verifyAudit(p.store)).ok).toBe(true);
     const v = await get('/v1/regulator/audit/verify', await token('regulator', 'samr'));
     expect(v.body).toMatchObject({ ok: true });
-    const [row] = await p.store.rawQuery('select seq, outcome from audit_log order by seq limit 1 offset 1');
-    await p.store.rawQuery("update audit_log set outcome = 'tampered' where seq = $1", [(row as { seq: number }).seq]);
+    const [row] = await rawQuery(p.store, 'select seq, outcome from audit_log order by seq limit 1 offset 1');
+    await rawQuery(p.store, "update audit_log set outcome = 'tampered' where seq = $1", [(row as { seq: number }).seq]);
     expect(await verifyAudit(p.store)).toMatchObject({ ok: false, brokenAt: Number((row as { seq: number }).seq) });
-    await p.store.rawQuery('update audit_log set outcome = $1 where seq = $2', [
+    await rawQuery(p.store, 'update audit_log set outcome = $1 where seq = $2', [
       (row as { outcome: string }).outcome,
       (row as { seq: number }).seq,
     ]);
     expect((await verifyAudit(p.store)).ok).toBe(true);
-    await p.store.rawQuery('delete from audit_log where seq = 1');
+    await rawQuery(p.store, 'delete from audit_log where seq = 1');
     expect((await verifyAudit(p.store)).ok).toBe(false);
   });
 });
@@ -654,7 +655,7 @@ describe("corrections delivered to a bank's webhook", () => {
       expect(JSON.stringify(shown.body)).not.toContain(secret);
       expect(shown.body).not.toHaveProperty('secret');
       // At rest the secret is sealed: the database alone does not give it away.
-      const [row] = (await p.store.rawQuery(`select secret from webhooks where subject = 'bank:webhook'`)) as [
+      const [row] = (await rawQuery(p.store, `select secret from webhooks where subject = 'bank:webhook'`)) as [
         { secret: string },
       ];
       expect(row.secret).toMatch(/^sealed:v1:/);
@@ -732,7 +733,7 @@ describe("corrections delivered to a bank's webhook", () => {
 describe('京津冀 transfers (津市场监管政务〔2024〕9号 二(六))', () => {
   it('carries an active recognition to Tianjin or Hebei, with its validity and the destination programme, and records the check', async () => {
     const rec = (
-      await p.store.rawQuery("select credit_code, valid_until from recognitions where status = 'active' limit 1")
+      await rawQuery(p.store, "select credit_code, valid_until from recognitions where status = 'active' limit 1")
     )[0] as { credit_code: string; valid_until: Date | string };
     const tj = await token('region', 'tj-samr', { region: '120000' });
     const post = (body: unknown, tok: string) =>
@@ -829,7 +830,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
   };
   const active = async () =>
     (
-      (await p.store.rawQuery("select credit_code from recognitions where status = 'active' order by credit_code")) as {
+      (await rawQuery(p.store, "select credit_code from recognitions where status = 'active' order by credit_code")) as {
         credit_code: string;
       }[]
     ).map((r) => r.credit_code);

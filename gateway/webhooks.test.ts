@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GetihuError } from '../lib/errors.js';
 import { Store } from '../lib/store/store.js';
+import { rawQuery } from '../lib/store/testing.js';
 import { checkWebhookUrl, parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 describe('webhook origins', () => {
@@ -77,7 +78,8 @@ describe('delivery rounds', () => {
       await deliverer.stop();
     }
     // Nothing had changed for these banks: nothing was sent, and each is due again, not held.
-    const rows = await store.rawQuery(
+    const rows = await rawQuery(
+      store,
       'select count(*)::int as n, count(*) filter (where next_attempt <= now())::int as due, count(last_attempt_at)::int as tried from webhooks',
     );
     expect(rows[0]).toEqual({ n: 120, due: 120, tried: 0 });

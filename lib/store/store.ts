@@ -20,6 +20,7 @@ import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { SpotChecks } from './spotChecks.js';
 import { isoText } from './sqlText.js';
 import { SupportOwed } from './support.js';
+import { RAW_SQL } from './testing.js';
 import { Webhooks } from './webhooks.js';
 
 /** A decision as stored. */
@@ -1188,8 +1189,8 @@ export class Store {
     return all.filter((c) => cut === undefined || !before(cut, pos(c))).slice(0, limit);
   }
 
-  /** Runs raw SQL (tests that tamper with the audit log, and maintenance). */
-  async rawQuery(text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  /** Runs raw SQL: reached only through lib/store/testing.ts (tests that tamper with the audit log). */
+  async [RAW_SQL](text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     return (await this.#sql.query(text, params)).rows;
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openPipeline, type Pipeline } from '../../app/pipeline.js';
 import { parseIsoDate } from '../../lib/dates.js';
+import { rawQuery } from '../../lib/store/testing.js';
 import { ALL_TOPICS, prefixed } from '../../lib/topics.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
@@ -45,7 +46,7 @@ export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 
     prefix: id,
     close: async () => {
       await p.ctx.bus.deleteTopics(ALL_TOPICS.map((t) => prefixed(id, t))).catch(() => undefined);
-      await p.store.rawQuery(`drop schema if exists ${id} cascade`).catch(() => undefined);
+      await rawQuery(p.store, `drop schema if exists ${id} cascade`).catch(() => undefined);
       await p.close();
     },
   };
