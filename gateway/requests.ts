@@ -4,7 +4,35 @@
  * from the same schemas.
  */
 import { z } from 'zod';
+import { GetihuError } from '../lib/errors.js';
 import { CONSENT_SCOPES } from '../lib/store/consents.js';
+
+/**
+ * A request's query or body checked with its schema: the data, or a 400 that names the first field
+ * at fault (in the message and as `details.field`), says what is wrong with it, then how the
+ * request is written (`usage`).
+ */
+export function parseRequest<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  usage: string,
+  code: 'INVALID_INPUT' | 'INVALID_ARGUMENT' = 'INVALID_INPUT',
+): z.output<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field =
+    issue === undefined
+      ? ''
+      : issue.code === 'unrecognized_keys'
+        ? [...issue.path, issue.keys[0]].join('.')
+        : issue.path.join('.');
+  const what =
+    issue === undefined ? 'not accepted' : issue.code === 'unrecognized_keys' ? 'not a field of this request' : issue.message;
+  // A refinement's message may name its field already.
+  const said = field === '' || what.startsWith(`${field}:`) ? what : `${field}: ${what}`;
+  throw new GetihuError(code, `${said}; ${usage}`, field === '' ? undefined : { field });
+}
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信). */
 export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;

@@ -6,7 +6,7 @@ import { GetihuError } from '../../lib/errors.js';
 import type { Principal } from '../auth.js';
 import { type GatewayParts, principalOf } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';
-import { pushBody } from '../requests.js';
+import { parseRequest, pushBody } from '../requests.js';
 
 /** Whether a JSON value nests objects or arrays deeper than `limit` (checked without recursion). */
 function nestedDeeperThan(v: unknown, limit: number): boolean {
@@ -46,15 +46,13 @@ export function agencyRoutes(g: GatewayParts): Router {
       const key = `${req.params.agency}/${req.params.feed}`;
       const feed = FEEDS.get(key) as NonNullable<ReturnType<typeof FEEDS.get>>;
       if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-      const body = pushBody.safeParse(req.body);
-      if (!body.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
-      const deep = body.data.records.findIndex((r) => nestedDeeperThan(r, 8));
+      const body = parseRequest(pushBody, req.body, 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
+      const deep = body.records.findIndex((r) => nestedDeeperThan(r, 8));
       if (deep >= 0)
         throw new GetihuError('INVALID_INPUT', `records.${deep}: nested deeper than 8 levels`, { field: `records.${deep}` });
       // An agency whose token names a region reports on the businesses of that region only (F7).
       if (p.region !== null) {
-        for (const [i, r] of body.data.records.entries()) {
+        for (const [i, r] of body.records.entries()) {
           const c = typeof r.creditCode === 'string' ? r.creditCode.trim().toUpperCase() : '';
           if (c.length !== 18) continue; // the feed's own check refuses it, by line
           if (!covers(p, await regionOfBusiness(o.store, c))) {
@@ -67,13 +65,13 @@ export function agencyRoutes(g: GatewayParts): Router {
       }
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const summary = await ingestRecords(
-        body.data.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
+        body.records.map((r, i) => ({ line: i + 1, original: JSON.stringify(r), fields: r })),
         {
           bus: o.pipeline.bus,
           allowCodes,
           codec: o.pipeline.codec,
           feed,
-          source: `http:${p.subject}:${body.data.batchId}`,
+          source: `http:${p.subject}:${body.batchId}`,
           topicPrefix: o.pipeline.prefix,
           keepOutcomes: true,
         },

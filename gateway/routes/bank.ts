@@ -1,7 +1,7 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
-import { BANK_PURPOSES, correctionsQuery, historyQuery, purposeQuery, webhookBody } from '../requests.js';
+import { BANK_PURPOSES, correctionsQuery, historyQuery, parseRequest, purposeQuery, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
 
@@ -26,28 +26,32 @@ export function bankRoutes(g: GatewayParts): Router {
     '/v1/credit-tags/:code',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = purposeQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
+      const q = parseRequest(
+        purposeQuery,
+        req.query,
+        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
+        'INVALID_ARGUMENT',
+      );
       const s = await tags(code);
       const d = s.tags;
       if (d === null) {
-        await audit(req, TAG_READ_ACTION, code, 'not-found', q.data.purpose);
+        await audit(req, TAG_READ_ACTION, code, 'not-found', q.purpose);
         throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       }
       // What is published (type, label, 名特优新) serves pre-approval screening; the basic-standard
       // flags need the business's authorisation for this bank and purpose, and credit assessment
       // and product matching cannot be done without them.
-      const consent = await consentFor(p.subject, code, q.data.purpose);
+      const consent = await consentFor(p.subject, code, q.purpose);
       const granted = consent?.scope.includes('basic-standard') ? consent : null;
-      if (granted === null && q.data.purpose !== 'pre-approval') {
-        await audit(req, TAG_READ_ACTION, code, 'denied: no authorisation', q.data.purpose);
+      if (granted === null && q.purpose !== 'pre-approval') {
+        await audit(req, TAG_READ_ACTION, code, 'denied: no authorisation', q.purpose);
         throw new GetihuError(
           'FORBIDDEN',
-          `the business has not authorised this bank to read its basic-standard flags for ${q.data.purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
+          `the business has not authorised this bank to read its basic-standard flags for ${q.purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
         );
       }
       const rec = activeRecognition(s.recognition);
-      await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', q.data.purpose);
+      await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', q.purpose);
       res.json({
         creditCode: code,
         type: d.type,
@@ -73,14 +77,18 @@ export function bankRoutes(g: GatewayParts): Router {
     '/v1/credit-tags/:code/history',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = historyQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
-      const consent = await consentFor(p.subject, code, q.data.purpose);
+      const q = parseRequest(
+        historyQuery,
+        req.query,
+        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
+        'INVALID_ARGUMENT',
+      );
+      const consent = await consentFor(p.subject, code, q.purpose);
       if (consent === null || !consent.scope.includes('history')) {
-        await audit(req, 'credit-tags.history', code, 'denied: no authorisation', q.data.purpose);
+        await audit(req, 'credit-tags.history', code, 'denied: no authorisation', q.purpose);
         throw new GetihuError(
           'FORBIDDEN',
-          `the business has not authorised this bank to read its typing history for ${q.data.purpose}: it grants that with POST /v1/consents`,
+          `the business has not authorised this bank to read its typing history for ${q.purpose}: it grants that with POST /v1/consents`,
         );
       }
       const history = (await o.store.history(code)).map((d) => ({
@@ -90,7 +98,7 @@ export function bankRoutes(g: GatewayParts): Router {
         ruleset: d.ruleset,
         by: d.runId?.startsWith('dispute:') ? 'dispute' : 'run',
       }));
-      await audit(req, 'credit-tags.history', code, `ok ${consent.id}`, q.data.purpose);
+      await audit(req, 'credit-tags.history', code, `ok ${consent.id}`, q.purpose);
       res.json({
         creditCode: code,
         history,
@@ -230,20 +238,19 @@ export function bankRoutes(g: GatewayParts): Router {
       ['bank'],
       smallJson,
     )(async (req, res, p) => {
-      const b = webhookBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}',
-        );
+      const b = parseRequest(
+        webhookBody,
+        req.body,
+        'expected {"url": "https://…", "cursor"?: "…"} or {"url", "since"?: ISO timestamp}',
+      );
       const sealer = o.webhookSecrets;
       if (sealer === undefined) throw new GetihuError('UNAVAILABLE', 'this gateway does not deliver webhooks');
-      const url = checkWebhookUrl(b.data.url, o.webhookOrigins ?? []);
+      const url = checkWebhookUrl(b.url, o.webhookOrigins ?? []);
       // A listed name that resolves to a loopback or private address is refused here too (F6).
       if ((await resolveTarget(url, o.webhookOrigins ?? [])) === 'the endpoint resolves to an address that is not public')
         throw new GetihuError('FORBIDDEN', 'url: that host resolves to an address that is not public');
       // By default, from now on: what changed before, the bank can read from the feed.
-      const from = startingPosition(b.data.cursor, b.data.since);
+      const from = startingPosition(b.cursor, b.since);
       if (from === null) throw new GetihuError('INVALID_ARGUMENT', 'cursor: not one this gateway gave');
       const had = (await o.store.webhooks.of(p.subject)) !== null;
       const secret = newWebhookSecret();

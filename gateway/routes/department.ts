@@ -13,7 +13,7 @@ import { inArea } from '../../lib/regions.js';
 import type { Delivery } from '../../lib/store/support.js';
 import type { Principal } from '../auth.js';
 import type { GatewayParts } from '../context.js';
-import { deliveryBody, worklistQuery } from '../requests.js';
+import { deliveryBody, parseRequest, worklistQuery } from '../requests.js';
 import { type OwedView, supportViews } from '../support.js';
 
 /** Whether a measure's responsible departments (as the text brackets them, joined by 、) include `department`. */
@@ -65,13 +65,12 @@ export function departmentRoutes(g: GatewayParts): Router {
     '/v1/department/worklist',
     ...authed(['department'])(async (req, res, p) => {
       const { department, region } = actingFor(req, p);
-      const q = worklistQuery.safeParse(req.query);
-      if (!q.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `${q.error.issues[0]?.path.join('.') || 'query'}: give after (a credit code), limit (1 to 500) and status (open, delivered, declined, unreachable), each at most once`,
-        );
-      const rows = await o.store.support.page(region, q.data.after, q.data.limit);
+      const q = parseRequest(
+        worklistQuery,
+        req.query,
+        `give after (a credit code), limit (1 to 500) and status (open, delivered, declined, unreachable), each at most once`,
+      );
+      const rows = await o.store.support.page(region, q.after, q.limit);
       const ledger = new Map(
         (
           await o.store.support.deliveries(
@@ -86,8 +85,8 @@ export function departmentRoutes(g: GatewayParts): Router {
       res.json({
         department,
         region,
-        items: q.data.status === undefined ? items : items.filter((x) => x.status === q.data.status),
-        next: rows.length === q.data.limit ? { after: rows[rows.length - 1]?.creditCode } : null,
+        items: q.status === undefined ? items : items.filter((x) => x.status === q.status),
+        next: rows.length === q.limit ? { after: rows[rows.length - 1]?.creditCode } : null,
       });
     }),
   );
@@ -99,35 +98,34 @@ export function departmentRoutes(g: GatewayParts): Router {
       smallJson,
     )(async (req, res, p) => {
       const { department, region } = actingFor(req, p);
-      const b = deliveryBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `${b.error.issues[0]?.path.join('.') || 'body'}: give creditCode, measureId, status (delivered, declined, unreachable), on (YYYY-MM-DD) and an optional note`,
-        );
-      const code = requireIndividualBusinessCode(b.data.creditCode, 'creditCode', allowCodes).code;
-      if (b.data.on > chinaDate(now())) throw new GetihuError('INVALID_INPUT', 'on: a delivery is recorded on or before today');
+      const b = parseRequest(
+        deliveryBody,
+        req.body,
+        `give creditCode, measureId, status (delivered, declined, unreachable), on (YYYY-MM-DD) and an optional note`,
+      );
+      const code = requireIndividualBusinessCode(b.creditCode, 'creditCode', allowCodes).code;
+      if (b.on > chinaDate(now())) throw new GetihuError('INVALID_INPUT', 'on: a delivery is recorded on or before today');
       const owed = await o.store.support.of(code);
       if (owed === null || !inArea(region, owed.region)) {
         await audit(req, 'support.deliver', code, 'denied');
         throw new GetihuError('FORBIDDEN', 'the business is not one typed in the region the token acts for');
       }
       const view = await viewOf(owed);
-      const measure = view.measures.find((m) => m.id === b.data.measureId);
+      const measure = view.measures.find((m) => m.id === b.measureId);
       if (measure === undefined || !responsibleFor(measure.department, department)) {
         await audit(req, 'support.deliver', code, 'not-found');
-        throw new GetihuError('NOT_FOUND', `measureId: ${b.data.measureId} is not a measure ${department} owes this business`);
+        throw new GetihuError('NOT_FOUND', `measureId: ${b.measureId} is not a measure ${department} owes this business`);
       }
       const d = await o.store.support.recordDelivery({
         creditCode: code,
         measureId: measure.id,
         department,
-        status: b.data.status,
-        on: b.data.on,
-        note: b.data.note ?? null,
+        status: b.status,
+        on: b.on,
+        note: b.note ?? null,
         recordedBy: p.subject,
       });
-      await audit(req, 'support.deliver', code, b.data.status);
+      await audit(req, 'support.deliver', code, b.status);
       res.status(201).json(d);
     }),
   );

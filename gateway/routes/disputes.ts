@@ -8,7 +8,7 @@ import { adjustedDecision } from '../../matchers/reconciler/disputes.js';
 import { topicName } from '../../matchers/reconciler/reconciler.js';
 import type { TYPE_LABELS } from '../../matchers/typing.js';
 import type { GatewayParts } from '../context.js';
-import { disputeBody, resolveBody } from '../requests.js';
+import { disputeBody, parseRequest, resolveBody } from '../requests.js';
 
 export function disputeRoutes(g: GatewayParts): Router {
   const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, ownBusiness } = g;
@@ -36,15 +36,12 @@ export function disputeRoutes(g: GatewayParts): Router {
       ['public'],
       smallJson,
     )(async (req, res, p) => {
-      const b = disputeBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          b.error.issues[0]?.message.startsWith('year:')
-            ? b.error.issues[0].message
-            : 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
-        );
-      const code = await ownBusiness(req, p, b.data.creditCode, 'dispute.file', 'a business disputes its own result only');
+      const b = parseRequest(
+        disputeBody,
+        req.body,
+        'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
+      );
+      const code = await ownBusiness(req, p, b.creditCode, 'dispute.file', 'a business disputes its own result only');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       const today = chinaDate(now());
       const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
@@ -54,9 +51,9 @@ export function disputeRoutes(g: GatewayParts): Router {
         id,
         creditCode: code,
         filedBy: p.subject,
-        claim: b.data.claim,
-        subject: b.data.subject,
-        year: b.data.year ?? null,
+        claim: b.claim,
+        subject: b.subject,
+        year: b.year ?? null,
         respondBy,
         region,
       });
@@ -64,9 +61,9 @@ export function disputeRoutes(g: GatewayParts): Router {
       res.status(201).json({
         id,
         status: 'open',
-        subject: b.data.subject,
+        subject: b.subject,
         respondBy,
-        clause: b.data.subject === 'type' ? rs.disputes.typeClause : rs.disputes.mtyxClause,
+        clause: b.subject === 'type' ? rs.disputes.typeClause : rs.disputes.mtyxClause,
       });
     }),
   );
@@ -100,43 +97,45 @@ export function disputeRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = resolveBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}');
+      const b = parseRequest(
+        resolveBody,
+        req.body,
+        'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}',
+      );
       const id = String(req.params.id);
       const open = (await o.store.disputes.list({ status: 'open' })).find((d) => d.id === id);
       if (open === undefined) throw new GetihuError('NOT_FOUND', 'no open dispute with that id');
       const code = open.credit_code as string;
-      await requireRegulatorsArea(req, open.region as string, `dispute.${b.data.outcome}`, code);
+      await requireRegulatorsArea(req, open.region as string, `dispute.${b.outcome}`, code);
       if (open.subject === 'mtyx') {
         // A 名特优新 outcome is not rewritten here: an accepted claim is reconsidered through the
         // round and its review steps (quota and ranking hold); the reply says what was decided.
-        if (b.data.type !== undefined)
+        if (b.type !== undefined)
           throw new GetihuError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
-        const closed = await o.store.disputes.resolve(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
-        await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+        const closed = await o.store.disputes.resolve(id, b.outcome === 'adjust' ? 'adjusted' : 'upheld', b.reason);
+        await audit(req, `dispute.${b.outcome}`, code, closed === null ? 'conflict' : 'ok');
         res.json(closed);
         return;
       }
-      if (b.data.outcome === 'adjust' && b.data.type === undefined)
+      if (b.outcome === 'adjust' && b.type === undefined)
         throw new GetihuError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
       const current = await o.store.decision(code);
       if (current === null) throw new GetihuError('CONFLICT', 'the business has no decision to review');
-      if (b.data.outcome === 'adjust') {
+      if (b.outcome === 'adjust') {
         if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
         const topic = topicName(o.pipeline, 'typing');
         const rs = ruleBook.byRef(current.ruleset);
         const event = adjustedDecision(current, {
           disputeId: id,
           reviewer: p.subject,
-          type: b.data.type as keyof typeof TYPE_LABELS,
-          reason: b.data.reason,
+          type: b.type as keyof typeof TYPE_LABELS,
+          reason: b.reason,
           clause: rs.disputes.typeClause,
         });
         await o.pipeline.bus.send(topic, [{ key: code, value: o.pipeline.codec.encode(topic, event) }]);
       }
-      const closed = await o.store.disputes.resolve(id, b.data.outcome === 'adjust' ? 'adjusted' : 'upheld', b.data.reason);
-      await audit(req, `dispute.${b.data.outcome}`, code, closed === null ? 'conflict' : 'ok');
+      const closed = await o.store.disputes.resolve(id, b.outcome === 'adjust' ? 'adjusted' : 'upheld', b.reason);
+      await audit(req, `dispute.${b.outcome}`, code, closed === null ? 'conflict' : 'ok');
       res.json(closed);
     }),
   );

@@ -8,10 +8,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { Router } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { GatewayParts } from '../context.js';
-import { monitoringQuery } from '../requests.js';
+import { monitoringQuery, parseRequest } from '../requests.js';
 
 export function monitoringRoutes(g: GatewayParts): Router {
   const { o, audit, authed, now, ruleBook, requireRegulatorsArea } = g;
@@ -19,13 +18,12 @@ export function monitoringRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/regulator/monitoring',
     ...authed(['regulator'])(async (req, res) => {
-      const q = monitoringQuery.safeParse(req.query);
-      if (!q.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `${q.error.issues[0]?.path.join('.') || 'query'}: ${q.error.issues[0]?.message}; give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)`,
-        );
-      const { area, format, series } = q.data;
+      const q = parseRequest(
+        monitoringQuery,
+        req.query,
+        `give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)`,
+      );
+      const { area, format, series } = q;
       await requireRegulatorsArea(req, area, 'monitoring.read');
       const m = o.store.monitoring;
       const types = await m.types(area);

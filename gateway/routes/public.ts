@@ -10,7 +10,7 @@ import { creditCodeParam, type GatewayParts } from '../context.js';
 import { sendError } from '../errors.js';
 import { metricsHandler } from '../observe.js';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
-import { checkpointsQuery, checkpointVerifyBody, searchQuery } from '../requests.js';
+import { checkpointsQuery, checkpointVerifyBody, parseRequest, searchQuery } from '../requests.js';
 
 /** Swagger UI's files, as the swagger-ui-dist package ships them. */
 const SWAGGER_UI_DIR = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
@@ -61,10 +61,9 @@ export function publicRoutes(g: GatewayParts): Router {
     '/v1/audit/checkpoints',
     open(async (req, res) => {
       checkpointKeys();
-      const q = checkpointsQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query is ?after=<seq>&limit=<1 to 500>, each at most once');
-      const limit = q.data.limit ?? 100;
-      const checkpoints = await o.store.checkpoints.after(q.data.after ?? 0, limit);
+      const q = parseRequest(checkpointsQuery, req.query, 'the query is ?after=<seq>&limit=<1 to 500>, each at most once');
+      const limit = q.limit ?? 100;
+      const checkpoints = await o.store.checkpoints.after(q.after ?? 0, limit);
       const last = checkpoints.at(-1);
       res.json({ checkpoints, next: checkpoints.length === limit && last !== undefined ? { after: last.seq } : null });
     }),
@@ -126,9 +125,8 @@ export function publicRoutes(g: GatewayParts): Router {
     '/v1/public/search',
     searchLimit,
     open(async (req, res) => {
-      const q = searchQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', 'give name=… (2 to 50 characters) and nothing else');
-      const found = await o.store.searchBusinesses(q.data.name, 20);
+      const q = parseRequest(searchQuery, req.query, 'give name=… (2 to 50 characters) and nothing else', 'INVALID_ARGUMENT');
+      const found = await o.store.searchBusinesses(q.name, 20);
       const results = [];
       for (const b of found) {
         const s = await snapshot(b.creditCode);

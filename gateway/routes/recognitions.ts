@@ -6,7 +6,7 @@ import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/badges.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
-import { filingQuery, filingReviewBody, revokeBody, stepsBody } from '../requests.js';
+import { filingQuery, filingReviewBody, parseRequest, revokeBody, stepsBody } from '../requests.js';
 
 export function recognitionRoutes(g: GatewayParts): Router {
   const { o, audit, authed, allowCodes, now, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
@@ -20,18 +20,16 @@ export function recognitionRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = stepsBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
+      const b = parseRequest(stepsBody, req.body, 'the body must be {"batchId": "…", "steps": [ … 1 to 500 review steps … ]}');
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       // Every step must concern a business within this regulator's region; who acted is the token's subject.
-      for (const s of b.data.steps) {
+      for (const s of b.steps) {
         const code = typeof s.creditCode === 'string' ? s.creditCode : '';
         const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
         await requireRegulatorsArea(req, region, 'review.step', code === '' ? null : code.slice(0, 18));
       }
       const summary = await ingestRecords(
-        b.data.steps.map((s, i) => {
+        b.steps.map((s, i) => {
           const fields = { ...s, actor: p.subject };
           return { line: i + 1, original: JSON.stringify(fields), fields };
         }),
@@ -40,7 +38,7 @@ export function recognitionRoutes(g: GatewayParts): Router {
           allowCodes,
           codec: o.pipeline.codec,
           feed: FEEDS.get('market-regulator/review-steps') as NonNullable<ReturnType<typeof FEEDS.get>>,
-          source: `http:${p.subject}:${b.data.batchId}`,
+          source: `http:${p.subject}:${b.batchId}`,
           topicPrefix: o.pipeline.prefix,
           keepOutcomes: true,
         },
@@ -57,16 +55,18 @@ export function recognitionRoutes(g: GatewayParts): Router {
       smallJson,
     )(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
-      const b = revokeBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}');
+      const b = parseRequest(
+        revokeBody,
+        req.body,
+        'the body must be {"ground": "fraud"|"bribery", "note": text, "on"?: YYYY-MM-DD}',
+      );
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       await requireBusinessInRegion(req, code, 'recognition.revoke');
       const change = await revokeRecognition(o.pipeline, o.store, {
         creditCode: code,
-        ground: b.data.ground,
-        note: b.data.note,
-        on: b.data.on ?? chinaDate(now()),
+        ground: b.ground,
+        note: b.note,
+        on: b.on ?? chinaDate(now()),
       });
       await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
       if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
@@ -80,12 +80,11 @@ export function recognitionRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/regulator/filings',
     ...authed(['regulator'])(async (req, res) => {
-      const q = filingQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_INPUT', 'the query must be ?area=<6 digits>&year=<YYYY>');
-      await requireRegulatorsArea(req, q.data.area, 'filing.list');
-      const list = await o.store.filingList(q.data.area, q.data.year);
-      await audit(req, 'filing.list', null, `${q.data.area}:${q.data.year}: ${list.length}`);
-      res.json({ area: q.data.area, year: q.data.year, recognitions: list });
+      const q = parseRequest(filingQuery, req.query, 'the query must be ?area=<6 digits>&year=<YYYY>');
+      await requireRegulatorsArea(req, q.area, 'filing.list');
+      const list = await o.store.filingList(q.area, q.year);
+      await audit(req, 'filing.list', null, `${q.area}:${q.year}: ${list.length}`);
+      res.json({ area: q.area, year: q.year, recognitions: list });
     }),
   );
   routes.post(
@@ -95,14 +94,11 @@ export function recognitionRoutes(g: GatewayParts): Router {
       smallJson,
     )(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const b = filingReviewBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          b.error.issues[0]?.message.startsWith('supplementBy')
-            ? b.error.issues[0].message
-            : 'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
-        );
+      const b = parseRequest(
+        filingReviewBody,
+        req.body,
+        'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
+      );
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       await requireRegulatorsArea(req, region, 'filing.review', code);
@@ -118,23 +114,23 @@ export function recognitionRoutes(g: GatewayParts): Router {
         await audit(req, 'filing.review', code, 'not-found');
         throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
-      const on = b.data.on ?? chinaDate(now());
-      if (b.data.outcome === 'refused') {
-        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.data.note });
+      const on = b.on ?? chinaDate(now());
+      if (b.outcome === 'refused') {
+        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.note });
         if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
         cache.invalidate(code);
       }
       const review = {
         creditCode: code,
         year: Number(recognition.validFrom.slice(0, 4)),
-        outcome: b.data.outcome,
+        outcome: b.outcome,
         reviewedOn: on,
-        supplementBy: b.data.supplementBy ?? null,
+        supplementBy: b.supplementBy ?? null,
         actor: p.subject,
-        note: b.data.note,
+        note: b.note,
       };
       await o.store.recordFilingReview(review);
-      await audit(req, 'filing.review', code, b.data.outcome);
+      await audit(req, 'filing.review', code, b.outcome);
       res.status(201).json(review);
     }),
   );

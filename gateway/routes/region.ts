@@ -6,6 +6,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/reconciler.js';
 import type { GatewayParts } from '../context.js';
 import { regionOfBusiness } from '../jurisdiction.js';
+import { parseRequest } from '../requests.js';
 import { checkTransfer, transferRequest } from '../transfer.js';
 
 export function regionRoutes(g: GatewayParts): Router {
@@ -19,24 +20,26 @@ export function regionRoutes(g: GatewayParts): Router {
       smallJson,
     )(async (req, res, p) => {
       if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-      const body = transferRequest.safeParse(req.body);
-      if (!body.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}');
-      if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.data.toRegion.slice(0, 2))) {
-        await audit(req, 'transfer.check', body.data.creditCode.slice(0, 18), 'denied');
+      const body = parseRequest(
+        transferRequest,
+        req.body,
+        'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}',
+      );
+      if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.toRegion.slice(0, 2))) {
+        await audit(req, 'transfer.check', body.creditCode.slice(0, 18), 'denied');
         throw new GetihuError('FORBIDDEN', 'a region checks transfers into its own province');
       }
       // A regulator checks transfers out of or into its region.
       if (p.role === 'regulator') {
-        const code = requireIndividualBusinessCode(body.data.creditCode, 'creditCode', allowCodes).code;
+        const code = requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code;
         await requireJurisdiction(
           req,
-          { kind: 'transfer', fromRegion: await regionOfBusiness(o.store, code), toRegion: body.data.toRegion },
+          { kind: 'transfer', fromRegion: await regionOfBusiness(o.store, code), toRegion: body.toRegion },
           'transfer.check',
           code,
         );
       }
-      const check = await checkTransfer(o.store, body.data, chinaDate(now()), allowCodes);
+      const check = await checkTransfer(o.store, body, chinaDate(now()), allowCodes);
       if (o.pipeline !== undefined) {
         const topic = topicName(o.pipeline, 'transfer');
         await o.pipeline.bus.send(topic, [

@@ -13,7 +13,7 @@ import type { Principal } from '../auth.js';
 import { checkKeptCheckpoints } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
-import { areaAsOfBody, auditQuery, roundBody, runBody } from '../requests.js';
+import { areaAsOfBody, auditQuery, parseRequest, roundBody, runBody } from '../requests.js';
 import { supportViews } from '../support.js';
 
 export function regulatorRoutes(g: GatewayParts): Router {
@@ -88,27 +88,24 @@ export function regulatorRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/regulator/audit',
     ...authed(['regulator'])(async (req, res, p) => {
-      const q = auditQuery.safeParse(req.query);
-      if (!q.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `${q.error.issues[0]?.path.join('.') || 'query'}: give creditCode (an individual business's code), subject, action, since and until (ISO times), before (a seq) and limit (1 to 1000), each at most once`,
-        );
+      const q = parseRequest(
+        auditQuery,
+        req.query,
+        `give creditCode (an individual business's code), subject, action, since and until (ISO times), before (a seq) and limit (1 to 1000), each at most once`,
+      );
       const code =
-        q.data.creditCode === undefined
-          ? undefined
-          : requireIndividualBusinessCode(q.data.creditCode, 'creditCode', allowCodes).code;
+        q.creditCode === undefined ? undefined : requireIndividualBusinessCode(q.creditCode, 'creditCode', allowCodes).code;
       // A regional regulator reads the entries of the businesses of its region only.
       if (code !== undefined) await requireBusinessInRegion(req, code, 'audit.read');
-      const limit = q.data.limit ?? 100;
+      const limit = q.limit ?? 100;
       const entries = await o.store.auditPage({
         ...(code === undefined ? {} : { creditCode: code }),
         ...(p.region === null ? {} : { area: p.region }),
-        ...(q.data.before === undefined ? {} : { before: q.data.before }),
-        ...(q.data.subject === undefined ? {} : { subject: q.data.subject }),
-        ...(q.data.action === undefined ? {} : { action: q.data.action }),
-        ...(q.data.since === undefined ? {} : { since: q.data.since }),
-        ...(q.data.until === undefined ? {} : { until: q.data.until }),
+        ...(q.before === undefined ? {} : { before: q.before }),
+        ...(q.subject === undefined ? {} : { subject: q.subject }),
+        ...(q.action === undefined ? {} : { action: q.action }),
+        ...(q.since === undefined ? {} : { since: q.since }),
+        ...(q.until === undefined ? {} : { until: q.until }),
         limit,
       });
       await audit(req, 'audit.read', code ?? null, `${entries.length}`);
@@ -186,23 +183,21 @@ export function regulatorRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = runBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
-      const pipeline = await pipelineFor(req, b.data.area, 'run.start');
+      const b = parseRequest(runBody, req.body, 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+      const pipeline = await pipelineFor(req, b.area, 'run.start');
       // A rule set that does not exist is the caller's mistake: said now, not by a job that fails.
-      if (b.data.ruleset !== undefined) ruleBook.byRef(b.data.ruleset);
+      if (b.ruleset !== undefined) ruleBook.byRef(b.ruleset);
       await startJob(req, res, p, {
         kind: 'run',
-        area: b.data.area,
-        params: b.data,
+        area: b.area,
+        params: b,
         work: async ({ pool, progress }) => {
           const s = await runTyping(pipeline, {
-            area: b.data.area,
-            asOf: b.data.asOf,
+            area: b.area,
+            asOf: b.asOf,
             pool,
             onBatch: (done, total) => progress({ businesses: done, of: total }),
-            ...(b.data.ruleset === undefined ? {} : { ruleset: b.data.ruleset }),
+            ...(b.ruleset === undefined ? {} : { ruleset: b.ruleset }),
           });
           await audit(req, 'run.start', null, s.runId);
           return s;
@@ -216,19 +211,18 @@ export function regulatorRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = roundBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
-        );
-      const pipeline = await pipelineFor(req, b.data.area, 'round.run');
+      const b = parseRequest(
+        roundBody,
+        req.body,
+        'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
+      );
+      const pipeline = await pipelineFor(req, b.area, 'round.run');
       await startJob(req, res, p, {
         kind: 'round',
-        area: b.data.area,
-        params: b.data,
+        area: b.area,
+        params: b,
         work: async () => {
-          const r = await runRecognition(pipeline, o.store, b.data);
+          const r = await runRecognition(pipeline, o.store, b);
           // The store has the round's recognitions now; what this gateway cached before must go, so
           // that no reader sees the state before the round after it ended.
           for (const c of r.candidates) cache.invalidate(c.creditCode);
@@ -259,15 +253,14 @@ export function regulatorRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = areaAsOfBody.safeParse(req.body);
-      if (!b.success) throw new GetihuError('INVALID_INPUT', 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
-      const pipeline = await pipelineFor(req, b.data.area, 'badge.sweep');
+      const b = parseRequest(areaAsOfBody, req.body, 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      const pipeline = await pipelineFor(req, b.area, 'badge.sweep');
       await startJob(req, res, p, {
         kind: 'sweep',
-        area: b.data.area,
-        params: b.data,
+        area: b.area,
+        params: b,
         work: async () => {
-          const r = await sweepBadges(pipeline, o.store, b.data);
+          const r = await sweepBadges(pipeline, o.store, b);
           await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
           return r;
         },

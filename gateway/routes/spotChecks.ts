@@ -9,7 +9,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { drawSpotChecks } from '../../matchers/support/index.js';
 import type { BusinessType } from '../../matchers/typing.js';
 import type { GatewayParts } from '../context.js';
-import { spotCheckBody, spotCheckQuery } from '../requests.js';
+import { parseRequest, spotCheckBody, spotCheckQuery } from '../requests.js';
 
 export function spotCheckRoutes(g: GatewayParts): Router {
   const { o, audit, authed, open, now, catalogues, smallJson, requireRegulatorsArea } = g;
@@ -40,21 +40,20 @@ export function spotCheckRoutes(g: GatewayParts): Router {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = spotCheckBody.safeParse(req.body);
-      if (!b.success)
-        throw new GetihuError(
-          'INVALID_INPUT',
-          `${b.error.issues[0]?.path.join('.') || 'body'}: the body must be {"area": 6 digits, "year": 2024–2100, "seed": 1 to 200 characters}`,
-        );
-      await requireRegulatorsArea(req, b.data.area, 'spotcheck.draw');
-      const { catalogue } = catalogues.forDivision(b.data.area, parseIsoDate(chinaDate(now())));
+      const b = parseRequest(
+        spotCheckBody,
+        req.body,
+        `the body must be {"area": 6 digits, "year": 2024–2100, "seed": 1 to 200 characters}`,
+      );
+      await requireRegulatorsArea(req, b.area, 'spotcheck.draw');
+      const { catalogue } = catalogues.forDivision(b.area, parseIsoDate(chinaDate(now())));
       if (catalogue.spotCheck === undefined)
-        throw new GetihuError('CONFLICT', `${catalogue.ref} sets no spot-check ratios for ${b.data.area}`);
-      const population = (await o.store.support.typesIn(b.data.area)).map((x) => ({
+        throw new GetihuError('CONFLICT', `${catalogue.ref} sets no spot-check ratios for ${b.area}`);
+      const population = (await o.store.support.typesIn(b.area)).map((x) => ({
         creditCode: x.creditCode,
         type: x.type as BusinessType,
       }));
-      const draw = drawSpotChecks(population, { ...b.data, rule: catalogue.spotCheck });
+      const draw = drawSpotChecks(population, { ...b, rule: catalogue.spotCheck });
       const kept = await o.store.spotChecks.record({
         area: draw.area,
         year: draw.year,
@@ -73,10 +72,9 @@ export function spotCheckRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/regulator/spot-checks',
     ...authed(['regulator'])(async (req, res) => {
-      const q = spotCheckQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_INPUT', 'give area (6 digits) and year (2024–2100), each once');
-      await requireRegulatorsArea(req, q.data.area, 'spotcheck.read');
-      const d = await o.store.spotChecks.of(q.data.area, q.data.year);
+      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
+      await requireRegulatorsArea(req, q.area, 'spotcheck.read');
+      const d = await o.store.spotChecks.of(q.area, q.year);
       await audit(req, 'spotcheck.read', null, d === null ? 'not-found' : 'ok');
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
       res.json({ ...published(d), list: d.list });
@@ -87,9 +85,8 @@ export function spotCheckRoutes(g: GatewayParts): Router {
   routes.get(
     '/v1/public/spot-checks',
     open(async (req, res) => {
-      const q = spotCheckQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_INPUT', 'give area (6 digits) and year (2024–2100), each once');
-      const d = await o.store.spotChecks.of(q.data.area, q.data.year);
+      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
+      const d = await o.store.spotChecks.of(q.area, q.year);
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
       res.json(published(d));
     }),

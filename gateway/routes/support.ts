@@ -7,7 +7,7 @@ import { type Request, Router } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { SUPPORT_READ_ACTION } from '../corrections.js';
-import { BANK_PURPOSES, purposeQuery } from '../requests.js';
+import { BANK_PURPOSES, parseRequest, purposeQuery } from '../requests.js';
 import { supportViews } from '../support.js';
 
 export function supportRoutes(g: GatewayParts): Router {
@@ -42,18 +42,22 @@ export function supportRoutes(g: GatewayParts): Router {
     '/v1/bank/support/:code',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = purposeQuery.safeParse(req.query);
-      if (!q.success) throw new GetihuError('INVALID_ARGUMENT', `purpose is required: one of ${BANK_PURPOSES.join(', ')}`);
-      const consent = await consentFor(p.subject, code, q.data.purpose);
+      const q = parseRequest(
+        purposeQuery,
+        req.query,
+        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
+        'INVALID_ARGUMENT',
+      );
+      const consent = await consentFor(p.subject, code, q.purpose);
       if (!consent?.scope.includes('support')) {
-        await audit(req, SUPPORT_READ_ACTION, code, 'denied: no authorisation', q.data.purpose);
+        await audit(req, SUPPORT_READ_ACTION, code, 'denied: no authorisation', q.purpose);
         throw new GetihuError(
           'FORBIDDEN',
-          `the business has not authorised this bank to read the finance measures it is owed for ${q.data.purpose}: it grants that with POST /v1/consents (scope support)`,
+          `the business has not authorised this bank to read the finance measures it is owed for ${q.purpose}: it grants that with POST /v1/consents (scope support)`,
         );
       }
       const view = await owedView(code);
-      await audit(req, SUPPORT_READ_ACTION, code, view === null ? 'not-found' : `ok ${consent.id}`, q.data.purpose);
+      await audit(req, SUPPORT_READ_ACTION, code, view === null ? 'not-found' : `ok ${consent.id}`, q.purpose);
       if (view === null) throw new GetihuError('NOT_FOUND', 'no measures on file for that credit code: it has not been typed');
       res.json({
         creditCode: code,
