@@ -6,18 +6,14 @@
  * Set KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL to run the same on Kafka and PostgreSQL.
  */
 
-import { FEEDS } from '../connectors/index.js';
-import { ingestRecords } from '../connectors/ingest.js';
+import { FEEDS, ingestRecords } from '../connectors/index.js';
 import { portOf, startGateway } from '../gateway/index.js';
 import { parseIsoDate, yearOf } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
 import { untilStopped } from '../lib/signals.js';
-import { revokeRecognition } from '../matchers/reconciler/badges.js';
-import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
-import { runRecognition } from '../matchers/reconciler/round.js';
-import { startSink } from '../matchers/reconciler/sink.js';
-import { TYPE_LABELS } from '../matchers/typing.js';
+import { TYPE_LABELS } from '../matchers/index.js';
+import { DecisionPool, revokeRecognition, runRecognition, runTyping, startSink } from '../matchers/reconciler/index.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from './pipeline.js';
 
 const region = process.env.GETIHU_SAMPLE_REGION ?? 'tianjin';

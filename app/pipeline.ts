@@ -5,16 +5,14 @@
  * and the two entry points (`cli.ts`, `main.ts`) start the parts from it. Nothing below app/ imports
  * it (a lint rule in biome.json keeps the layers; docs/architecture.md draws them).
  */
-import { FEEDS } from '../connectors/index.js';
-import { type IngestSummary, ingestRecords, type RawRecord } from '../connectors/ingest.js';
-import { splitBusiness } from '../connectors/split.js';
+import { FEEDS, type IngestSummary, ingestRecords, type RawRecord, splitBusiness } from '../connectors/index.js';
 import { type Bus, EmbeddedBus, KafkaBus } from '../lib/bus/index.js';
 import { type Config, checksumAllowSet, loadConfig } from '../lib/config.js';
 import { GetihuError } from '../lib/errors.js';
-import { Store } from '../lib/store/store.js';
-import { ensurePipelineTopics, type PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { RuleBook } from '../matchers/ruleSet.js';
-import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../schemas/codec.js';
+import { Store } from '../lib/store/index.js';
+import { RuleBook } from '../matchers/index.js';
+import { ensurePipelineTopics, type PipelineContext } from '../matchers/reconciler/index.js';
+import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../schemas/index.js';
 
 /** Where the pipeline runs. */
 export type PipelineConfig =

@@ -16,9 +16,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { type BusinessFacts, normaliseFacts } from '../matchers/facts.js';
-import { RuleBook } from '../matchers/ruleSet.js';
-import { asOfContext, compileTyping, TYPE_BY_CODE } from '../matchers/typing.js';
+import { asOfContext, type BusinessFacts, compileTyping, normaliseFacts, RuleBook, TYPE_BY_CODE } from '../matchers/index.js';
 import { FACT_COLUMNS, typingCaseSql } from './typingSql.js';
 
 interface Options {

@@ -15,17 +15,13 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { openPipeline } from '../app/pipeline.js';
-import { CheckPool } from '../connectors/checkPool.js';
-import { exportFeeds } from '../connectors/exportFeeds.js';
-import { FEEDS } from '../connectors/index.js';
-import { ingestLines } from '../connectors/ingest.js';
-import { splitBusiness } from '../connectors/split.js';
+import { openPipeline } from '../app/index.js';
+import { CheckPool, exportFeeds, FEEDS, ingestLines, splitBusiness } from '../connectors/index.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
-import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
-import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
+import { DecisionPool, runTyping } from '../matchers/reconciler/index.js';
+import { Codec, RemoteSchemaStore } from '../schemas/index.js';
 
 interface Lane {
   seconds: number;

@@ -47,16 +47,16 @@ async function main(): Promise<void> {
       };
     process.stdout.write(
       [
-        `gateway: ${r.seconds} s per lane, ${r.rounds} rounds of G1/G4 pairs, ${r.connections} connections (autocannon, same machine)`,
-        ...(r.perRound as { G1: number; G4cached: number; ratio: number }[]).map(
+        `gateway: ${r.seconds} s per lane, ${r.rounds} rounds of G1, G4 and G4 uncached, ${r.connections} connections (autocannon, same machine)`,
+        ...(r.perRound as { G1: number; G4cached: number; G4uncached: number; ratio: number; ratioUncached: number }[]).map(
           (x, i) =>
-            `  round ${i + 1}: G1 ${x.G1.toLocaleString('en')} req/s, G4 ${x.G4cached.toLocaleString('en')} req/s, ratio ${x.ratio}`,
+            `  round ${i + 1}: G1 ${x.G1.toLocaleString('en')} req/s, G4 ${x.G4cached.toLocaleString('en')} req/s (ratio ${x.ratio}), G4 uncached ${x.G4uncached.toLocaleString('en')} req/s (ratio ${x.ratioUncached})`,
         ),
         ...['G1', 'G4cached', 'G4uncached'].map(
           (k) =>
             `  ${k.padEnd(11)} ${lane(k).requestsPerSecond.toLocaleString('en').padStart(8)} req/s  ${lane(k).cpuMicrosPerRequest} µs CPU/req (${lane(k).mainThreadMicrosPerRequest} on the server's thread)  p50 ${lane(k).p50ms} ms  p99 ${lane(k).p99ms} ms  non-2xx ${lane(k).non2xx}`,
         ),
-        `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds; range ${(r.ratioG4G1Range as number[]).join('–')}), goal ≥ ${r.goal}; ${r.ratioG4uncachedG1} uncached, goal ≥ ${r.goalUncached}; ${r.auditEntriesWritten} audit entries written`,
+        `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds; range ${(r.ratioG4G1Range as number[]).join('–')}), goal ≥ ${r.goal}; ${r.ratioG4uncachedG1} uncached (range ${(r.ratioG4uncachedG1Range as number[]).join('–')}), goal ≥ ${r.goalUncached}; ${r.auditEntriesWritten} audit entries written`,
         `  CPU per request G1/G4 = ${r.cpuRatioG1G4} (this process, all threads)`,
         '',
       ].join('\n'),

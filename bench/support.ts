@@ -13,11 +13,16 @@
  */
 import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { Classifier } from '../matchers/classifier.js';
-import type { BusinessFacts } from '../matchers/facts.js';
-import { MTYX_CATEGORIES, RuleBook } from '../matchers/ruleSet.js';
-import { loadCatalogueBook, Support, type SupportRecognition } from '../matchers/support/index.js';
-import type { TypingDecision } from '../matchers/typing.js';
+import {
+  type BusinessFacts,
+  Classifier,
+  loadCatalogueBook,
+  MTYX_CATEGORIES,
+  RuleBook,
+  Support,
+  type SupportRecognition,
+  type TypingDecision,
+} from '../matchers/index.js';
 
 export interface SupportBenchOptions {
   readonly businesses: number;

@@ -3,8 +3,7 @@
  * DuckDB baseline of the classify benchmark. Generated from the same rule data as the core, so
  * both compute the same types; the benchmark checks that their counts agree.
  */
-import type { RuleSet, TypingCriterion } from '../matchers/ruleSet.js';
-import type { AsOfContext } from '../matchers/typing.js';
+import type { AsOfContext, RuleSet, TypingCriterion } from '../matchers/index.js';
 
 /** Columns of the `facts` table (day numbers as INTEGER, money as DOUBLE fen, NULL where absent). */
 export const FACT_COLUMNS = [

@@ -7,7 +7,7 @@ import type { Piscina } from 'piscina';
 import type { OutRecord } from '../lib/bus/index.js';
 import { GetihuError } from '../lib/errors.js';
 import { threadPool } from '../lib/threads.js';
-import { Codec, LocalSchemaStore } from '../schemas/codec.js';
+import { Codec, LocalSchemaStore } from '../schemas/index.js';
 import type { Column } from './feed.js';
 import { FEEDS } from './index.js';
 import { type Checked, checkRecord, csvHeader, csvRecord, jsonlRecord, type RecordOutcome } from './ingest.js';

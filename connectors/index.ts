@@ -35,6 +35,15 @@ export const FEEDS: ReadonlyMap<string, FeedDefinition> = new Map(
   ].map((f) => [`${f.agency}/${f.feed}`, f]),
 );
 
+export { CheckPool } from './checkPool.js';
+export { exportFeeds } from './exportFeeds.js';
 export type { FactRecord, FeedDefinition, Provenance } from './feed.js';
-export { type IngestOptions, type IngestSummary, ingestLines, type RecordOutcome } from './ingest.js';
+export {
+  type IngestOptions,
+  type IngestSummary,
+  ingestLines,
+  ingestRecords,
+  type RawRecord,
+  type RecordOutcome,
+} from './ingest.js';
 export { splitBusiness } from './split.js';

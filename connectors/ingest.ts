@@ -13,7 +13,7 @@ import type { Bus, OutRecord } from '../lib/bus/index.js';
 import { GetihuError, isGetihuError } from '../lib/errors.js';
 import { readLines } from '../lib/lines.js';
 import { prefixed, TOPICS } from '../lib/topics.js';
-import type { Codec } from '../schemas/codec.js';
+import type { Codec } from '../schemas/index.js';
 import { type CheckedChunk, type CheckPool, checkedOf } from './checkPool.js';
 import {
   type CheckOptions,

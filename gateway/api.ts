@@ -5,7 +5,7 @@
  * the routes the app serves, so the description cannot drift from the API.
  */
 import { z } from 'zod';
-import { CONSENT_SCOPES } from '../lib/store/consents.js';
+import { CONSENT_SCOPES } from '../lib/store/index.js';
 import type { Role } from './auth.js';
 import {
   areaAsOfBody,

@@ -4,8 +4,7 @@
  * edited or deleted entry.
  */
 import { Batcher } from '../lib/batch.js';
-import { auditHash } from '../lib/store/auditChain.js';
-import type { AuditEntry, AuditInput, Store } from '../lib/store/store.js';
+import { type AuditEntry, type AuditInput, auditHash, type Store } from '../lib/store/index.js';
 
 /** The most of each audit field kept; a credit code is 18 characters. */
 const AUDIT_LIMITS = { subject: 200, role: 20, action: 100, purpose: 50, creditCode: 18, outcome: 200 } as const;

@@ -1,6 +1,6 @@
 /** The gateway's decision cache: what a lookup answers, dropped whenever an event about the business arrives. */
 import { LRUCache } from 'lru-cache';
-import type { CreditTagsSnapshot, RecognitionRow, StoredDecision } from '../lib/store/store.js';
+import type { CreditTagsSnapshot, RecognitionRow, StoredDecision } from '../lib/store/index.js';
 
 /** A business's standing decision and recognition, as the store gave them. */
 export interface Snapshot {

@@ -10,10 +10,8 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { GetihuError } from '../lib/errors.js';
 import { logger } from '../lib/observe/index.js';
-import type { Checkpoint } from '../lib/store/checkpoints.js';
-import type { Store } from '../lib/store/store.js';
-import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
-import { topicName } from '../matchers/reconciler/reconciler.js';
+import type { Checkpoint, Store } from '../lib/store/index.js';
+import { type PipelineContext, topicName } from '../matchers/reconciler/index.js';
 import type { KeyRing } from './keys.js';
 
 const log = logger('audit-checkpoints');

@@ -4,7 +4,7 @@
  * the webhooks alike.
  */
 import { z } from 'zod';
-import type { Correction, CorrectionPosition, Store } from '../lib/store/store.js';
+import type { Correction, CorrectionPosition, Store } from '../lib/store/index.js';
 
 /** The audited action of a bank's tag read: corrections are about the codes read under it. */
 export const TAG_READ_ACTION = 'credit-tags.read';

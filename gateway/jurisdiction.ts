@@ -7,7 +7,7 @@
  * check cannot fail open for a business the store does not know yet.
  */
 import { inArea } from '../lib/regions.js';
-import type { Store } from '../lib/store/store.js';
+import type { Store } from '../lib/store/index.js';
 import type { Principal } from './auth.js';
 
 /** What a request acts on. */

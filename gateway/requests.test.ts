@@ -1,7 +1,7 @@
 /** Every route's query and body are checked by one helper, which names the field at fault. */
 import { describe, expect, it } from 'vitest';
 import { GetihuError } from '../lib/errors.js';
-import { disputeBody, parseRequest, pushBody, purposeQuery } from './requests.js';
+import { disputeBody, parseRequest, purposeQuery, pushBody } from './requests.js';
 
 function refusal(f: () => unknown): GetihuError {
   try {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { GetihuError } from '../lib/errors.js';
-import { CONSENT_SCOPES } from '../lib/store/consents.js';
+import { CONSENT_SCOPES } from '../lib/store/index.js';
 
 /**
  * A request's query or body checked with its schema: the data, or a 400 that names the first field

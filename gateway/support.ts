@@ -4,9 +4,8 @@
  * regulator's and the departments' routes.
  */
 import { chinaDate, parseIsoDate } from '../lib/dates.js';
-import type { SupportOwedRow } from '../lib/store/support.js';
-import { type MatchedMeasure, Support, type SupportRecognition } from '../matchers/support/index.js';
-import type { BusinessType } from '../matchers/typing.js';
+import type { SupportOwedRow } from '../lib/store/index.js';
+import { type BusinessType, type MatchedMeasure, Support, type SupportRecognition } from '../matchers/index.js';
 import type { GatewayParts } from './context.js';
 
 /** A business's measures as answered. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { validateCreditCode } from '../lib/creditCode.js';
-import type { Store } from '../lib/store/store.js';
+import type { Store } from '../lib/store/index.js';
 
 const JJJ = { '11': 'beijing', '12': 'tianjin', '13': 'hebei' } as const;
 type Province = (typeof JJJ)[keyof typeof JJJ];

@@ -30,7 +30,7 @@ import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
-import type { Store, Webhook } from '../lib/store/store.js';
+import type { Store, Webhook } from '../lib/store/index.js';
 import { recordAudit } from './audit.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf } from './corrections.js';
 

@@ -4,7 +4,8 @@
  */
 export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type ClassifyOutcome } from './classifier.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
-export { type CandidateExtras, parseCandidateExtras } from './mtyx/candidate.js';
+export { benefitsFrom } from './mtyx/calendar.js';
+export { type CandidateExtras, honoursSchema, parseCandidateExtras } from './mtyx/candidate.js';
 export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
 export { decideRenewal, mayApply, type RecognitionEvent, type RecognitionStatus, recognitionStatusOn } from './mtyx/lifecycle.js';
 export {
@@ -14,13 +15,16 @@ export {
   type RoundResult,
   runRecognitionRound,
 } from './mtyx/round.js';
+export type { TypingCriterion } from './ruleSet.js';
 export { loadRuleSets, MTYX_CATEGORIES, type MtyxCategory, parseRuleSet, RuleBook, type RuleSet } from './ruleSet.js';
 export {
   type Catalogue,
   CatalogueBook,
+  type Drawn,
   drawSpotChecks,
   loadCatalogueBook,
   type MatchedMeasure,
+  recognitionInEffect,
   type SpotCheckDraw,
   Support,
   type SupportRecognition,

@@ -2,14 +2,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { verifyAudit } from '../../gateway/audit.js';
-import { ROLES, type Role } from '../../gateway/auth.js';
-import { AUDIENCE, DEV_ISSUER, devKeyRings, portOf, startGateway } from '../../gateway/index.js';
-import { KeyRing } from '../../gateway/keys.js';
+import {
+  AUDIENCE,
+  DEV_ISSUER,
+  devKeyRings,
+  KeyRing,
+  portOf,
+  ROLES,
+  type Role,
+  startGateway,
+  verifyAudit,
+} from '../../gateway/index.js';
 import { GetihuError } from '../../lib/errors.js';
 import { untilStopped } from '../../lib/signals.js';
-import { Store } from '../../lib/store/store.js';
-import { startSink } from '../../matchers/reconciler/sink.js';
+import { Store } from '../../lib/store/index.js';
+import { startSink } from '../../matchers/reconciler/index.js';
 import { configFromEnv, openPipeline } from '../pipeline.js';
 
 /** Adds the gateway commands to the CLI. */

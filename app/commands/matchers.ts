@@ -6,9 +6,14 @@ import { parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { ChunkedWriter, inputFile, readLines } from '../../lib/lines.js';
-import { Classifier, type ClassifyErrorLine } from '../../matchers/classifier.js';
-import { type ExistingRecognition, runRecognitionRound } from '../../matchers/mtyx/round.js';
-import { MTYX_CATEGORIES, RuleBook } from '../../matchers/ruleSet.js';
+import {
+  Classifier,
+  type ClassifyErrorLine,
+  type ExistingRecognition,
+  MTYX_CATEGORIES,
+  RuleBook,
+  runRecognitionRound,
+} from '../../matchers/index.js';
 import { inputProgress } from './progress.js';
 
 export function asOfOption(text: string): number {

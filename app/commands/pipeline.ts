@@ -1,19 +1,22 @@
 /** The pipeline's commands: export-feeds, ingest, run, reconcile. */
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import { CheckPool } from '../../connectors/checkPool.js';
-import { exportFeeds } from '../../connectors/exportFeeds.js';
-import { FEEDS } from '../../connectors/index.js';
-import { ingestLines } from '../../connectors/ingest.js';
+import { CheckPool, exportFeeds, FEEDS, ingestLines } from '../../connectors/index.js';
 import { checksumAllowSet } from '../../lib/config.js';
 import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inputFile, readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
-import { listDeadLetters, replayDeadLetters } from '../../matchers/reconciler/deadLetters.js';
-import { DecisionPool, runTyping, startContinuous } from '../../matchers/reconciler/reconciler.js';
-import { runRecognition } from '../../matchers/reconciler/round.js';
-import { prefixedGroup, startSink } from '../../matchers/reconciler/sink.js';
+import {
+  DecisionPool,
+  listDeadLetters,
+  prefixedGroup,
+  replayDeadLetters,
+  runRecognition,
+  runTyping,
+  startContinuous,
+  startSink,
+} from '../../matchers/reconciler/index.js';
 import { configFromEnv, openPipeline } from '../pipeline.js';
 import { inputProgress } from './progress.js';
 

@@ -4,17 +4,17 @@ import { checksumAllowSet, loadConfig } from '../../lib/config.js';
 import { parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea, isValidDivisionCode } from '../../lib/regions.js';
-import { Classifier } from '../../matchers/classifier.js';
-import { RuleBook } from '../../matchers/ruleSet.js';
 import {
+  type BusinessType,
+  Classifier,
   type Drawn,
   drawSpotChecks,
   loadCatalogueBook,
+  RuleBook,
   recognitionInEffect,
   Support,
   type SupportRecognition,
-} from '../../matchers/support/index.js';
-import type { BusinessType } from '../../matchers/typing.js';
+} from '../../matchers/index.js';
 import { asOfOption, eachLine, readInputLines, readRecognitions, wholeNumber } from './matchers.js';
 
 /** Each business's recognitions from `--recognitions`, the one in effect on `asOf` first. */

@@ -3,7 +3,7 @@
  * the 名特优新 category criteria use. Nested lists travel as JSON (JSONL, or JSON cells in CSV).
  */
 import { z } from 'zod';
-import { honoursSchema } from '../../matchers/mtyx/candidate.js';
+import { honoursSchema } from '../../matchers/index.js';
 import { checkCreditCode, day, type FeedDefinition, shapeError } from '../feed.js';
 
 /** Honours per business. */

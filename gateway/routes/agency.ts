@@ -1,7 +1,6 @@
 /** Agencies: push a batch of their own feed (a receipt of what was accepted and rejected, and why); replaying a batch is harmless. */
 import { type Request, Router } from 'express';
-import { FEEDS } from '../../connectors/index.js';
-import { ingestRecords } from '../../connectors/ingest.js';
+import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { GetihuError } from '../../lib/errors.js';
 import type { Principal } from '../auth.js';
 import { type GatewayParts, principalOf } from '../context.js';

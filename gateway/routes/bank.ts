@@ -6,7 +6,7 @@ import { BANK_PURPOSES, correctionsQuery, historyQuery, parseRequest, purposeQue
 export { BANK_PURPOSES };
 
 import { GetihuError } from '../../lib/errors.js';
-import type { CorrectionPosition } from '../../lib/store/store.js';
+import type { CorrectionPosition } from '../../lib/store/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from '../corrections.js';
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';

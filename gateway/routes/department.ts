@@ -10,7 +10,7 @@ import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea } from '../../lib/regions.js';
-import type { Delivery } from '../../lib/store/support.js';
+import type { Delivery } from '../../lib/store/index.js';
 import type { Principal } from '../auth.js';
 import type { GatewayParts } from '../context.js';
 import { deliveryBody, parseRequest, worklistQuery } from '../requests.js';

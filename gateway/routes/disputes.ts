@@ -4,9 +4,8 @@ import { Router } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
-import { adjustedDecision } from '../../matchers/reconciler/disputes.js';
-import { topicName } from '../../matchers/reconciler/reconciler.js';
-import type { TYPE_LABELS } from '../../matchers/typing.js';
+import type { TYPE_LABELS } from '../../matchers/index.js';
+import { adjustedDecision, topicName } from '../../matchers/reconciler/index.js';
 import type { GatewayParts } from '../context.js';
 import { disputeBody, parseRequest, resolveBody } from '../requests.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { benefitsFrom } from '../../matchers/mtyx/calendar.js';
+import { benefitsFrom } from '../../matchers/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 
 /** How long a badge token verifies: a day (F8). */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { GetihuError } from '../../lib/errors.js';
-import { topicName } from '../../matchers/reconciler/reconciler.js';
+import { topicName } from '../../matchers/reconciler/index.js';
 import { checkCheckpoint } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { sendError } from '../errors.js';

@@ -1,10 +1,9 @@
 /** Regulators' work on 名特优新 recognitions: the review steps of candidates, revocation (撤销), and the level above's review of what a district filed (备案). */
 import { Router } from 'express';
-import { FEEDS } from '../../connectors/index.js';
-import { ingestRecords } from '../../connectors/ingest.js';
+import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/badges.js';
+import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { filingQuery, filingReviewBody, parseRequest, revokeBody, stepsBody } from '../requests.js';
 

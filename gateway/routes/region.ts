@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { topicName } from '../../matchers/reconciler/reconciler.js';
+import { topicName } from '../../matchers/reconciler/index.js';
 import type { GatewayParts } from '../context.js';
 import { regionOfBusiness } from '../jurisdiction.js';
 import { parseRequest } from '../requests.js';

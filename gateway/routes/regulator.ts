@@ -2,12 +2,8 @@
 import { type Request, type Response, Router } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
-import type { JobRow } from '../../lib/store/store.js';
-import { sweepBadges } from '../../matchers/reconciler/badges.js';
-import type { JobSpec } from '../../matchers/reconciler/jobs.js';
-import type { PipelineContext } from '../../matchers/reconciler/reconciler.js';
-import { runTyping } from '../../matchers/reconciler/reconciler.js';
-import { runRecognition } from '../../matchers/reconciler/round.js';
+import type { JobRow } from '../../lib/store/index.js';
+import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../matchers/reconciler/index.js';
 import { verifyAudit } from '../audit.js';
 import type { Principal } from '../auth.js';
 import { checkKeptCheckpoints } from '../checkpoints.js';

@@ -6,8 +6,7 @@
 import { Router } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { drawSpotChecks } from '../../matchers/support/index.js';
-import type { BusinessType } from '../../matchers/typing.js';
+import { type BusinessType, drawSpotChecks } from '../../matchers/index.js';
 import type { GatewayParts } from '../context.js';
 import { parseRequest, spotCheckBody, spotCheckQuery } from '../requests.js';
 

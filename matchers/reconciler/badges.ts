@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
-import type { Recheck, RecognitionChange, Store } from '../../lib/store/store.js';
+import type { Recheck, RecognitionChange, Store } from '../../lib/store/index.js';
 import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
 import { badgeChangeOn } from '../mtyx/lifecycle.js';
 import type { RuleSet } from '../ruleSet.js';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { GetihuError, isGetihuError } from '../../lib/errors.js';
 import { logger } from '../../lib/observe/index.js';
-import type { JobRow, Store } from '../../lib/store/store.js';
+import type { JobRow, Store } from '../../lib/store/index.js';
 import { DecisionPool } from './reconciler.js';
 
 const log = logger('jobs');

@@ -10,7 +10,7 @@ import { formatIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { provincePrefixes } from '../../lib/regions.js';
 import { pauses } from '../../lib/retry.js';
-import type { RecognitionRow, RoundOutcomeRow, Store } from '../../lib/store/store.js';
+import type { RecognitionRow, RoundOutcomeRow, Store } from '../../lib/store/index.js';
 import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
 import type { SourceExemption } from '../mtyx/round.js';
 import type { MtyxCategory } from '../ruleSet.js';

@@ -17,14 +17,13 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
-import type { Bus, InRecord, OutRecord, Subscription } from '../../lib/bus/index.js';
+import { type Bus, type InRecord, type OutRecord, partitionOf, type Subscription } from '../../lib/bus/index.js';
 import type { Config } from '../../lib/config.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
-import type { Codec } from '../../schemas/codec.js';
-import { latestSchemaText } from '../../schemas/codec.js';
+import { type Codec, latestSchemaText } from '../../schemas/index.js';
 import type { RuleBook } from '../ruleSet.js';
 import { DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
@@ -349,7 +348,6 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
   const schema = latestSchemaText(TOPICS.typing.name);
   const { topic: supportTopic, writer: support } = supportWriterOf(ctx);
   const n = await ctx.bus.partitions(decisionTopic);
-  const { partitionOf } = await import('../../lib/bus/bus.js');
   // State changes and decisions run one at a time: a court fact must never be decided against a
   // half-rebuilt partition.
   let chain: Promise<unknown> = Promise.resolve();

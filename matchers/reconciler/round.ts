@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/dates.js';
-import type { Store } from '../../lib/store/store.js';
+import type { Store } from '../../lib/store/index.js';
 import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';

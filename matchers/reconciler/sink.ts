@@ -7,8 +7,7 @@
 import type { InRecord } from '../../lib/bus/index.js';
 import { formatIsoDate } from '../../lib/dates.js';
 import { logger } from '../../lib/observe/index.js';
-import type { RecognitionChange, Store, StoredDecision } from '../../lib/store/store.js';
-import type { SupportOwedRow } from '../../lib/store/support.js';
+import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../../lib/store/index.js';
 import { badgeEventId } from './badges.js';
 import { DeadLetterer, isPoison } from './deadLetters.js';
 import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';

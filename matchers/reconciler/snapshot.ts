@@ -8,7 +8,7 @@
 import { KafkaBus } from '../../lib/bus/index.js';
 import { inArea } from '../../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
-import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
+import { Codec, RemoteSchemaStore } from '../../schemas/index.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
