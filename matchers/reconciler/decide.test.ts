@@ -91,4 +91,26 @@ describe('decideBatch with support events (精准帮扶)', () => {
     expect(bare.records).toHaveLength(r.records.length);
     expect(bare.support?.records).toEqual([]);
   });
+
+  it('writes the support events back to back in one buffer, the same whether it grew many times or never', () => {
+    const withSupport = { ...task, support: { schemaId: 4343, schema: supportSchema } };
+    const decoded = (guess: number) => {
+      const r = decideBatch(withSupport, guess);
+      let end = 0;
+      const events = (r.support?.records ?? []).map((x, i) => {
+        expect(x.offset).toBe(end);
+        end = x.offset + x.length;
+        const { schemaId, body } = unframe(supportEventBytes(r.support!, x));
+        expect(schemaId).toBe(4343);
+        const e = supportType.fromBuffer(body) as { decisionId: string; creditCode: string };
+        expect([e.decisionId, e.creditCode, x.key]).toEqual([r.records[i]?.decisionId, r.records[i]?.key, r.records[i]?.key]);
+        return e;
+      });
+      expect(r.support?.values.length).toBe(end);
+      return events;
+    };
+    const roomy = decoded(4096);
+    expect(roomy).toHaveLength(businesses.length);
+    expect(decoded(16)).toEqual(roomy);
+  });
 });

@@ -5,7 +5,7 @@
 import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
-import { frame, WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/wireFormat.js';
+import { WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/index.js';
 import { Classifier } from '../classifier.js';
 import type { BusinessFacts } from '../facts.js';
 import { RuleBook } from '../ruleSet.js';
@@ -117,6 +117,41 @@ function decisionIdWith(d: TypingDecision, reasonsJson: string): string {
 }
 
 /**
+ * Framed events (the registry's header, then the Avro body) written back to back into one buffer
+ * of its own — never a slice of Node's shared pool, since the pool's thread gives it away — grown
+ * (at least doubling) when an event does not fit, so that each event is encoded once, in place.
+ */
+class FramedEvents {
+  #buf: Buffer;
+  #pos = 0;
+
+  constructor(bytesGuess: number) {
+    this.#buf = Buffer.allocUnsafeSlow(Math.max(64, bytesGuess));
+  }
+
+  /** Appends `value` framed with `schemaId`; answers where it lies. */
+  push(type: avro.Type, schemaId: number, value: unknown): { offset: number; length: number } {
+    const at = this.#pos;
+    let end = at + WIRE_HEADER_BYTES < this.#buf.length ? type.encode(value, this.#buf, at + WIRE_HEADER_BYTES) : -1;
+    if (end < 0) {
+      const need = at + WIRE_HEADER_BYTES + type.toBuffer(value).length;
+      const bigger = Buffer.allocUnsafeSlow(Math.max(need, this.#buf.length * 2));
+      this.#buf.copy(bigger, 0, 0, at);
+      this.#buf = bigger;
+      end = type.encode(value, this.#buf, at + WIRE_HEADER_BYTES);
+    }
+    writeWireHeader(this.#buf, at, schemaId);
+    this.#pos = end;
+    return { offset: at, length: end - at };
+  }
+
+  /** The events written so far. */
+  get bytes(): Uint8Array {
+    return new Uint8Array(this.#buf.buffer, 0, this.#pos);
+  }
+}
+
+/**
  * Decides and encodes one batch. Each event is encoded in place in the batch's buffer, behind its
  * wire-format header, rather than encoded, framed and copied in (three copies of ~4 KB each).
  */
@@ -149,9 +184,6 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
           match: supportFor(rulesDir, task.asOf),
           id: task.support.schemaId,
         };
-  const supportEvents: Buffer[] = [];
-  const supportRecords: { key: string; offset: number; length: number }[] = [];
-  let supportAt = 0;
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
   const items =
@@ -160,9 +192,9 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
           Buffer.from(task.items.utf8.buffer, task.items.utf8.byteOffset, task.items.utf8.byteLength).toString('utf8'),
         ) as DecideItem[])
       : task.items;
-  // A buffer of its own (never a slice of Node's shared pool), since the pool's thread gives it away.
-  let buf = Buffer.allocUnsafeSlow(Math.max(64, items.length * bytesPerEventGuess));
-  let pos = 0;
+  const events = new FramedEvents(items.length * bytesPerEventGuess);
+  const supportEvents = new FramedEvents(support === undefined ? 0 : items.length * bytesPerEventGuess);
+  const supportRecords: { key: string; offset: number; length: number }[] = [];
   for (const item of items) {
     const code = String(item.input.creditCode);
     let d: TypingDecision;
@@ -189,18 +221,8 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       reasonsJson,
       sources: [...item.sources],
     };
-    let end = pos + WIRE_HEADER_BYTES < buf.length ? type.encode(event, buf, pos + WIRE_HEADER_BYTES) : -1;
-    if (end < 0) {
-      // Too small: grow (at least doubling, and by what this event needs) and encode again.
-      const need = pos + WIRE_HEADER_BYTES + type.toBuffer(event).length;
-      const bigger = Buffer.allocUnsafeSlow(Math.max(need, buf.length * 2));
-      buf.copy(bigger, 0, 0, pos);
-      buf = bigger;
-      end = type.encode(event, buf, pos + WIRE_HEADER_BYTES);
-    }
-    writeWireHeader(buf, pos, task.schemaId);
-    records.push({ key: d.creditCode, offset: pos, length: end - pos, decisionId, region: d.region, type: d.type });
-    pos = end;
+    const at = events.push(type, task.schemaId, event);
+    records.push({ key: d.creditCode, ...at, decisionId, region: d.region, type: d.type });
     if (support !== undefined) {
       // The measures the decision matches by type and facts; a recognition's are added where it is known.
       // A rules folder without a catalogue for the division owes nothing there: the decision still goes out.
@@ -211,33 +233,26 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
         if ((err as { code?: string }).code === 'NO_CATALOGUE_IN_FORCE') continue;
         throw err;
       }
-      const framed = frame(
-        support.id,
-        support.type.toBuffer({
-          decisionId,
-          creditCode: d.creditCode,
-          region: d.region,
-          asOf: event.asOf,
-          type: d.type,
-          mtyxBasicEligible: d.mtyxBasicEligible,
-          catalogue: owed.catalogue,
-          runId: task.runId,
-          measuresJson: JSON.stringify(owed.measures),
-          ifRecognisedJson: JSON.stringify(owed.ifRecognised),
-        }),
-      );
-      supportEvents.push(framed);
-      supportRecords.push({ key: d.creditCode, offset: supportAt, length: framed.length });
-      supportAt += framed.length;
+      const at = supportEvents.push(support.type, support.id, {
+        decisionId,
+        creditCode: d.creditCode,
+        region: d.region,
+        asOf: event.asOf,
+        type: d.type,
+        mtyxBasicEligible: d.mtyxBasicEligible,
+        catalogue: owed.catalogue,
+        runId: task.runId,
+        measuresJson: JSON.stringify(owed.measures),
+        ifRecognisedJson: JSON.stringify(owed.ifRecognised),
+      });
+      supportRecords.push({ key: d.creditCode, ...at });
     }
   }
   return {
-    values: new Uint8Array(buf.buffer, 0, pos),
+    values: events.bytes,
     records,
     rejected,
-    ...(support === undefined
-      ? {}
-      : { support: { values: new Uint8Array(Buffer.concat(supportEvents)), records: supportRecords } }),
+    ...(support === undefined ? {} : { support: { values: supportEvents.bytes, records: supportRecords } }),
   };
 }
 
