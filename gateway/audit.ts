@@ -4,6 +4,7 @@
  * edited or deleted entry.
  */
 import { Batcher } from '../lib/batch.js';
+import { auditBatchEntries, auditBatchSeconds } from '../lib/observe/index.js';
 import { type AuditEntry, type AuditInput, auditHash, type Store } from '../lib/store/index.js';
 
 /** The most of each audit field kept; a credit code is 18 characters. */
@@ -51,11 +52,20 @@ export class AuditWriter {
   readonly #batcher: Batcher<AuditInput, AuditEntry>;
 
   constructor(store: Store) {
-    this.#batcher = new Batcher((entries) => store.appendAuditBatch(entries), {
-      maxBatch: AuditWriter.MAX_BATCH,
-      maxInFlight: AuditWriter.MAX_IN_FLIGHT,
-      flushAt: AuditWriter.FLUSH_AT,
-    });
+    this.#batcher = new Batcher(
+      async (entries) => {
+        const stop = auditBatchSeconds.startTimer();
+        const written = await store.appendAuditBatch(entries);
+        stop();
+        auditBatchEntries.observe(entries.length);
+        return written;
+      },
+      {
+        maxBatch: AuditWriter.MAX_BATCH,
+        maxInFlight: AuditWriter.MAX_IN_FLIGHT,
+        flushAt: AuditWriter.FLUSH_AT,
+      },
+    );
   }
 
   append(input: AuditInput): Promise<AuditEntry> {

@@ -181,3 +181,20 @@ function dependencyOf(err: unknown): string {
   const m = String((err as Error)?.message ?? '');
   return /store|postgres/i.test(m) ? 'store' : /registry|schema/i.test(m) ? 'registry' : 'bus';
 }
+
+/**
+ * What `group` has still to read of each of `topics`: the partitions' end offsets less the offsets
+ * it committed (the next it would read; none committed counts from the start).
+ */
+export async function consumerLagOf(
+  bus: Pick<Bus, 'endOffsets' | 'committed'>,
+  group: string,
+  topics: readonly string[],
+): Promise<{ topic: string; lag: number }[]> {
+  return Promise.all(
+    topics.map(async (topic) => {
+      const [end, done] = await Promise.all([bus.endOffsets(topic), bus.committed(group, topic)]);
+      return { topic, lag: end.reduce((n, e, p) => n + Math.max(0, e - Math.max(0, done[p] ?? 0)), 0) };
+    }),
+  );
+}

@@ -4,9 +4,11 @@
  * groups with co-partitioned assignment and committed offsets. Nothing leaves the process.
  */
 import { GetihuError } from '../errors.js';
+import { watchConsumerLag } from '../observe/index.js';
 import {
   type BatchHandler,
   type Bus,
+  consumerLagOf,
   handleUntilDone,
   type InRecord,
   type OutRecord,
@@ -131,9 +133,11 @@ export class EmbeddedBus implements Bus {
     this.#groups.set(group, members);
     this.#rebalance(group);
     member.running = this.#loop(group, member);
+    const unwatch = watchConsumerLag(group, () => consumerLagOf(this, group, topics));
     return {
       assigned: () => member.assignment,
       stop: async () => {
+        unwatch();
         member.stopped = true;
         for (const w of this.#wake.splice(0)) w();
         await member.running;

@@ -26,11 +26,12 @@ import {
   type PartitionAssigner,
 } from 'kafkajs';
 import { GetihuError } from '../errors.js';
-import { logger } from '../observe/index.js';
+import { logger, watchConsumerLag } from '../observe/index.js';
 import { retry } from '../retry.js';
 import {
   type BatchHandler,
   type Bus,
+  consumerLagOf,
   handleUntilDone,
   type InRecord,
   type OutRecord,
@@ -477,9 +478,11 @@ export class KafkaBus implements Bus {
         await heartbeat();
       },
     });
+    const unwatch = watchConsumerLag(group, () => consumerLagOf(this, group, topics));
     return {
       assigned: () => assignment,
       stop: async () => {
+        unwatch();
         await consumer.disconnect();
         this.#consumers.delete(consumer);
       },

@@ -1,3 +1,14 @@
 /** Observability: the one logger and the one metrics registry. */
 export { log, logger } from './log.js';
-export { deadLetters, dependencyUp, metrics, outages } from './metrics.js';
+export {
+  auditBatchEntries,
+  auditBatchSeconds,
+  consumerLag,
+  deadLetters,
+  decisionsEmitted,
+  dependencyUp,
+  type LagReader,
+  metrics,
+  outages,
+  watchConsumerLag,
+} from './metrics.js';
