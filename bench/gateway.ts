@@ -27,7 +27,8 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { rawQuery } from '../lib/store/testing.js';
 import { DecisionPool, runTyping, startSink } from '../matchers/reconciler/index.js';
 
-interface LaneResult {
+/** One lane's figures. */
+export interface LaneResult {
   requestsPerSecond: number;
   /**
    * CPU time this process (every thread: the server's, the store's, the collector's) spent per
@@ -213,7 +214,6 @@ export async function benchGateway(seconds: number, connections: number, rounds 
   const audited = (await rawQuery(p.store, 'select count(*) as n from audit_log'))[0] as { n: number };
   await sink.stop();
   await p.close();
-  const G1 = medianRound(G1rounds);
   const ratios = (lane: readonly LaneResult[]) =>
     lane.map((r, i) => r.requestsPerSecond / (G1rounds[i] as LaneResult).requestsPerSecond);
   const roundRatios = ratios(G4rounds);

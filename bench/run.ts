@@ -4,7 +4,7 @@
  * printed is one JSON object with the figures.
  */
 import { benchClassify, classifyOptions } from './classify.js';
-import { benchGateway } from './gateway.js';
+import { benchGateway, type LaneResult } from './gateway.js';
 import { benchPipeline } from './pipeline.js';
 import { benchSupport } from './support.js';
 
@@ -36,15 +36,7 @@ async function main(): Promise<void> {
       Number(args.get('connections') ?? 50),
       Number(args.get('rounds') ?? 3),
     );
-    const lane = (k: string) =>
-      r[k] as {
-        requestsPerSecond: number;
-        cpuMicrosPerRequest: number;
-        mainThreadMicrosPerRequest: number;
-        p50ms: number;
-        p99ms: number;
-        non2xx: number;
-      };
+    const lane = (k: string) => r[k] as LaneResult;
     process.stdout.write(
       [
         `gateway: ${r.seconds} s per lane, ${r.rounds} rounds of G1, G4 and G4 uncached, ${r.connections} connections (autocannon, same machine)`,

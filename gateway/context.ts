@@ -10,7 +10,7 @@ import { type Config, checksumAllowSet, parseConfig } from '../lib/config.js';
 import { requireIndividualBusinessCode } from '../lib/creditCode.js';
 import { chinaDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
-import type { Consent, RecognitionRow, Store } from '../lib/store/index.js';
+import type { Consent, ConsentScope, RecognitionRow, Store } from '../lib/store/index.js';
 import { type CatalogueBook, loadCatalogueBook, RuleBook } from '../matchers/index.js';
 import type { JobRunner, PipelineContext } from '../matchers/reconciler/index.js';
 import { recordAudit } from './audit.js';
@@ -18,6 +18,7 @@ import { allow, type Principal, type Role } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
+import { BANK_PURPOSES, type BankPurpose, parseRequest, purposeQuery } from './requests.js';
 import type { Origin, SecretBox } from './webhooks.js';
 
 /** What the gateway needs. */
@@ -74,6 +75,19 @@ export interface GatewayParts {
    */
   consentFor(bank: string, creditCode: string, purpose: string): Promise<Consent | null>;
   consentChanged(creditCode: string): void;
+  /**
+   * A bank's read of what only an authorisation opens (`scope`): the purpose from the query (a 400
+   * without one) and the authorisation that holds for it; without one the refusal is audited under
+   * `action` and answered 403, saying what (`what`) the business has not authorised.
+   */
+  authorisedRead(
+    req: Request,
+    p: Principal,
+    creditCode: string,
+    scope: ConsentScope,
+    action: string,
+    what: string,
+  ): Promise<{ purpose: BankPurpose; consent: Consent }>;
   /** The recognition, when it is active today (China time). */
   activeRecognition(r: RecognitionRow | null): RecognitionRow | null;
   /**
@@ -156,7 +170,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
   );
   // Authorisations by bank, business and purpose (null: none), dropped per business on a change here.
   const consents = new LRUCache<string, { c: Consent | null }>({ max: 100_000, ttl: CONSENT_CACHE_MS });
-  return {
+  const parts: GatewayParts = {
     o,
     now,
     consentFor: async (bank, creditCode, purpose) => {
@@ -166,6 +180,23 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
       const c = await consentLoader.add({ bank, creditCode, purpose });
       consents.set(key, { c });
       return c;
+    },
+    authorisedRead: async (req, p, creditCode, scope, action, what) => {
+      const { purpose } = parseRequest(
+        purposeQuery,
+        req.query,
+        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
+        'INVALID_ARGUMENT',
+      );
+      const consent = await parts.consentFor(p.subject, creditCode, purpose);
+      if (consent === null || !consent.scope.includes(scope)) {
+        await audit(req, action, creditCode, 'denied: no authorisation', purpose);
+        throw new GetihuError(
+          'FORBIDDEN',
+          `the business has not authorised this bank to read ${what} for ${purpose}: it grants that with POST /v1/consents (scope ${scope})`,
+        );
+      }
+      return { purpose, consent };
     },
     // Grants and revocations are rare: going over the cached keys for the business is cheap enough.
     consentChanged: (creditCode) => {
@@ -223,4 +254,5 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
     requireBusinessInRegion: (req, creditCode, action) =>
       requireJurisdiction(req, { kind: 'business', creditCode }, action, creditCode),
   };
+  return parts;
 }

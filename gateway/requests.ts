@@ -36,6 +36,7 @@ export function parseRequest<S extends z.ZodType>(
 
 /** Purposes a bank may give for reading credit tags (授信评价, 产品匹配, 预授信). */
 export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-approval'] as const;
+export type BankPurpose = (typeof BANK_PURPOSES)[number];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;

@@ -1,7 +1,7 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
-import { BANK_PURPOSES, correctionsQuery, historyQuery, parseRequest, purposeQuery, webhookBody } from '../requests.js';
+import { BANK_PURPOSES, correctionsQuery, parseRequest, purposeQuery, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
 
@@ -19,7 +19,7 @@ export const MAX_STREAMS = 64;
 const CORRECTIONS_PAGE = 500;
 
 export function bankRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, tags, allowCodes, activeRecognition, cache, smallJson, consentFor } = g;
+  const { o, audit, authed, tags, allowCodes, activeRecognition, cache, smallJson, consentFor, authorisedRead } = g;
   const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
   routes.get(
@@ -77,20 +77,7 @@ export function bankRoutes(g: GatewayParts): Router {
     '/v1/credit-tags/:code/history',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = parseRequest(
-        historyQuery,
-        req.query,
-        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
-        'INVALID_ARGUMENT',
-      );
-      const consent = await consentFor(p.subject, code, q.purpose);
-      if (consent === null || !consent.scope.includes('history')) {
-        await audit(req, 'credit-tags.history', code, 'denied: no authorisation', q.purpose);
-        throw new GetihuError(
-          'FORBIDDEN',
-          `the business has not authorised this bank to read its typing history for ${q.purpose}: it grants that with POST /v1/consents`,
-        );
-      }
+      const { purpose, consent } = await authorisedRead(req, p, code, 'history', 'credit-tags.history', 'its typing history');
       const history = (await o.store.history(code)).map((d) => ({
         asOf: d.asOf,
         type: d.type,
@@ -98,7 +85,7 @@ export function bankRoutes(g: GatewayParts): Router {
         ruleset: d.ruleset,
         by: d.runId?.startsWith('dispute:') ? 'dispute' : 'run',
       }));
-      await audit(req, 'credit-tags.history', code, `ok ${consent.id}`, q.purpose);
+      await audit(req, 'credit-tags.history', code, `ok ${consent.id}`, purpose);
       res.json({
         creditCode: code,
         history,

@@ -7,11 +7,10 @@ import { type Request, Router } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { SUPPORT_READ_ACTION } from '../corrections.js';
-import { BANK_PURPOSES, parseRequest, purposeQuery } from '../requests.js';
 import { supportViews } from '../support.js';
 
 export function supportRoutes(g: GatewayParts): Router {
-  const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion, consentFor, activeRecognition, o } = g;
+  const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion, authorisedRead, activeRecognition, o } = g;
   const routes = Router();
   const { owedView } = supportViews(g);
   const answer = async (req: Request, code: string, action: string) => {
@@ -42,22 +41,16 @@ export function supportRoutes(g: GatewayParts): Router {
     '/v1/bank/support/:code',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = parseRequest(
-        purposeQuery,
-        req.query,
-        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
-        'INVALID_ARGUMENT',
+      const { purpose, consent } = await authorisedRead(
+        req,
+        p,
+        code,
+        'support',
+        SUPPORT_READ_ACTION,
+        'the finance measures it is owed',
       );
-      const consent = await consentFor(p.subject, code, q.purpose);
-      if (!consent?.scope.includes('support')) {
-        await audit(req, SUPPORT_READ_ACTION, code, 'denied: no authorisation', q.purpose);
-        throw new GetihuError(
-          'FORBIDDEN',
-          `the business has not authorised this bank to read the finance measures it is owed for ${q.purpose}: it grants that with POST /v1/consents (scope support)`,
-        );
-      }
       const view = await owedView(code);
-      await audit(req, SUPPORT_READ_ACTION, code, view === null ? 'not-found' : `ok ${consent.id}`, q.purpose);
+      await audit(req, SUPPORT_READ_ACTION, code, view === null ? 'not-found' : `ok ${consent.id}`, purpose);
       if (view === null) throw new GetihuError('NOT_FOUND', 'no measures on file for that credit code: it has not been typed');
       res.json({
         creditCode: code,

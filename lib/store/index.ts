@@ -6,7 +6,7 @@
  */
 export { auditHash } from './auditChain.js';
 export type { Checkpoint } from './checkpoints.js';
-export { CONSENT_SCOPES, type Consent } from './consents.js';
+export { CONSENT_SCOPES, type Consent, type ConsentScope } from './consents.js';
 export {
   type AuditEntry,
   type AuditInput,
