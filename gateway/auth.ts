@@ -40,10 +40,13 @@ export interface AuthOptions {
   readonly audience: string;
   /** A JWKS document (development, tests) or a JWKS URL (the identity provider). */
   readonly jwks: { keys: JWK[] } | (() => { keys: JWK[] }) | URL;
+  /** The clock, in milliseconds (tests); the system's by default. */
+  readonly now?: () => number;
 }
 
 /** The oldest token accepted, by its `iat`. */
 export const MAX_TOKEN_AGE = '24h';
+const MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 /** Half the order of P-256 (ES256): a signature's s above it is the high-s twin of a valid one. */
 const P256_HALF_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551') >> 1n;
@@ -69,12 +72,13 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
   // Verified tokens are remembered until they expire; a hit still requires its signing key to be
   // published, so retiring a key revokes its tokens at once. Local key sets only: a remote JWKS is
   // refreshed by jose on its own schedule, so those tokens are verified every time.
-  const verified = new LRUCache<string, { principal: Principal; exp: number; kid: string }>({ max: 10_000 });
+  // A hit holds until the earlier of its expiry and its maximum age.
+  const verified = new LRUCache<string, { principal: Principal; until: number; kid: string }>({ max: 10_000 });
+  const now = o.now ?? Date.now;
   return async (token) => {
     if (remote === undefined) {
       const hit = verified.get(token);
-      if (hit !== undefined && hit.exp > Date.now() / 1000 && localKeys().keys.some((k) => k.kid === hit.kid))
-        return hit.principal;
+      if (hit !== undefined && hit.until > now() / 1000 && localKeys().keys.some((k) => k.kid === hit.kid)) return hit.principal;
     }
     if (!canonicalSignature(token)) throw new GetihuError('UNAUTHENTICATED', 'the token is not valid');
     const keys = remote ?? createLocalJWKSet(localKeys());
@@ -90,6 +94,7 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
         requiredClaims: ['exp', 'sub', 'iat'],
         maxTokenAge: MAX_TOKEN_AGE,
         typ: 'JWT',
+        currentDate: new Date(now()),
       });
       payload = r.payload;
       kid = r.protectedHeader.kid;
@@ -110,7 +115,10 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
       region: c.data.region ?? null,
       scopes: new Set((c.data.scope ?? '').split(' ').filter((s) => s !== '')),
     };
-    if (remote === undefined && kid !== undefined) verified.set(token, { principal, exp: (payload as { exp: number }).exp, kid });
+    if (remote === undefined && kid !== undefined) {
+      const { exp, iat } = payload as { exp: number; iat: number };
+      verified.set(token, { principal, until: Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS), kid });
+    }
     return principal;
   };
 }

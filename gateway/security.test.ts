@@ -154,6 +154,18 @@ describe('gateway security findings', () => {
       ring.sign({ role: 'public' }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'f12', expiresIn: now + 3600, issuedAt });
     await expect(verify(await sign(now - 60))).resolves.toMatchObject({ subject: 'f12' });
     await expect(verify(await sign(now - 2 * 86_400))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    // A token verified (and remembered) just before its day is up is refused once the day is up,
+    // though its expiry is later still.
+    let clock = Date.now();
+    const ticking = tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => ring.jwks(), now: () => clock });
+    const ageing = await ring.sign(
+      { role: 'public' },
+      { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'f12', expiresIn: now + 2 * 86_400, issuedAt: now - 86_400 + 60 },
+    );
+    await expect(ticking(ageing)).resolves.toMatchObject({ subject: 'f12' });
+    await expect(ticking(ageing)).resolves.toMatchObject({ subject: 'f12' });
+    clock += 120_000;
+    await expect(ticking(ageing)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('F4: a bank whose streams were aborted at once still gets a stream: no slot is kept by a client that left', async () => {
