@@ -163,6 +163,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
   // lookups/s, 11,000/s in batches of 25).
   const batched = { maxBatch: 200, maxInFlight: 2, flushAt: 25 };
   const tagsLoader = new Batcher((codes: readonly string[]) => o.store.creditTagsOf(codes), batched);
+  const snapshotLoader = new Batcher((codes: readonly string[]) => o.store.decisionsAndRecognitionsOf(codes), batched);
   const consentLoader = new Batcher(
     (asked: readonly { bank: string; creditCode: string; purpose: string }[]) =>
       o.store.consents.activeOf(asked, chinaDate(now())),
@@ -212,7 +213,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
     snapshot: async (code) => {
       let s = cache.get(code);
       if (s === undefined) {
-        s = await o.store.decisionAndRecognition(code);
+        s = await snapshotLoader.add(code);
         cache.set(code, s);
       }
       return s;

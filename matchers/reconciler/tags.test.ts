@@ -60,5 +60,11 @@ describe.each(MODES)('credit tags from the decision columns (%s)', (mode) => {
     ]);
     expect(await p.store.creditTagsOf(asked)).toEqual(one);
     expect(await p.store.creditTagsOf([])).toEqual([]);
+    // The same for the whole decision and recognition (the gateway's other batched lookup), which
+    // also answers each decision as the store's own single read does.
+    const snapshots = await p.store.decisionsAndRecognitionsOf(asked);
+    expect(snapshots).toEqual(await Promise.all(asked.map((c) => p.store.decisionAndRecognition(c))));
+    expect(snapshots.map((x) => x.decision)).toEqual(await Promise.all(asked.map((c) => p.store.decision(c))));
+    expect(snapshots[3]).toEqual({ decision: null, recognition: null });
   }, 180_000);
 });
