@@ -3,6 +3,7 @@
  * more than is published (the basic-standard flags, the typing history) for one purpose, until a
  * day it names, and may revoke it. One SQL for both drivers; DATE read as text.
  */
+import { isoText, jsonColumn } from './sqlText.js';
 import type { Sql } from './store.js';
 
 /**
@@ -29,8 +30,7 @@ export interface Consent {
 }
 
 const COLUMNS = `id, credit_code, bank, purpose, scope, expires_on::text as expires_on, granted_by,
-  to_char(granted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as granted_at,
-  to_char(revoked_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as revoked_at`;
+  ${isoText('granted_at')} as granted_at, ${isoText('revoked_at')} as revoked_at`;
 
 interface Row {
   readonly id: string;
@@ -45,7 +45,7 @@ interface Row {
 }
 
 function toConsent(r: Row): Consent {
-  const scope = typeof r.scope === 'string' ? (JSON.parse(r.scope) as ConsentScope[]) : (r.scope as ConsentScope[]);
+  const scope = jsonColumn<ConsentScope[]>(r.scope);
   return {
     id: r.id,
     creditCode: r.credit_code,

@@ -3,6 +3,7 @@
  * kept with its seed, its ratios and its list so that anyone can check it. One SQL for both drivers.
  */
 import { GetihuError } from '../errors.js';
+import { isoText, jsonColumn } from './sqlText.js';
 import type { Sql } from './store.js';
 
 /** A draw as kept. */
@@ -31,17 +32,16 @@ interface Row {
 }
 
 const COLUMNS = `area, year, seed, catalogue, rule, summary, list, drawn_by,
-  to_char(drawn_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as drawn_at`;
+  ${isoText('drawn_at')} as drawn_at`;
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const toRecord = (r: Row): SpotCheckRecord => ({
   area: r.area,
   year: Number(r.year),
   seed: r.seed,
   catalogue: r.catalogue,
-  rule: json(r.rule),
-  summary: json(r.summary),
-  list: json(r.list),
+  rule: jsonColumn(r.rule),
+  summary: jsonColumn(r.summary),
+  list: jsonColumn(r.list),
   drawnBy: r.drawn_by,
   drawnAt: r.drawn_at,
 });

@@ -18,7 +18,7 @@ import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { SpotChecks } from './spotChecks.js';
-import { isoText } from './sqlText.js';
+import { isoText, jsonColumn } from './sqlText.js';
 import { SupportOwed } from './support.js';
 import { RAW_SQL } from './testing.js';
 import { Webhooks } from './webhooks.js';
@@ -1016,7 +1016,7 @@ export class Store {
       checkedOn: r.checked_on as string,
       outcome: r.outcome as Recheck['outcome'],
       reason: r.reason as string,
-      reports: (typeof r.reports === 'string' ? JSON.parse(r.reports) : r.reports) as Recheck['reports'],
+      reports: jsonColumn<Recheck['reports']>(r.reports),
     }));
     return { outcomes, changes, filings, rechecks };
   }

@@ -4,6 +4,7 @@
  * as-of date), so a replay of an older run changes nothing. One SQL for both drivers; DATE read as text.
  */
 import { areaPattern } from './areas.js';
+import { isoText, jsonColumn } from './sqlText.js';
 import type { Sql } from './store.js';
 
 /** A business's measures by type and facts, as the support topic carried them. */
@@ -38,8 +39,6 @@ interface Row {
 const COLUMNS =
   'credit_code, decision_id, region, as_of::text as as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised';
 
-const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>[];
-
 const toRow = (r: Row): SupportOwedRow => ({
   creditCode: r.credit_code,
   decisionId: r.decision_id,
@@ -49,8 +48,8 @@ const toRow = (r: Row): SupportOwedRow => ({
   mtyxBasicEligible: r.mtyx_basic_eligible,
   catalogue: r.catalogue,
   runId: r.run_id,
-  measures: json(r.measures),
-  ifRecognised: json(r.if_recognised),
+  measures: jsonColumn<Record<string, unknown>[]>(r.measures),
+  ifRecognised: jsonColumn<Record<string, unknown>[]>(r.if_recognised),
 });
 
 /** The support_owed table. */
@@ -176,7 +175,7 @@ interface DeliveryDbRow {
 }
 
 const DELIVERY_COLUMNS = `credit_code, measure_id, department, status, on_date::text as on_date, note, recorded_by,
-  to_char(recorded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as recorded_at`;
+  ${isoText('recorded_at')} as recorded_at`;
 
 const toDelivery = (r: DeliveryDbRow): Delivery => ({
   creditCode: r.credit_code,
