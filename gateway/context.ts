@@ -18,7 +18,7 @@ import { allow, type Principal, type Role } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
-import { BANK_PURPOSES, type BankPurpose, parseRequest, purposeQuery } from './requests.js';
+import { type BankPurpose, bankPurpose } from './requests.js';
 import type { Origin, SecretBox } from './webhooks.js';
 
 /** What the gateway needs. */
@@ -183,12 +183,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
       return c;
     },
     authorisedRead: async (req, p, creditCode, scope, action, what) => {
-      const { purpose } = parseRequest(
-        purposeQuery,
-        req.query,
-        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
-        'INVALID_ARGUMENT',
-      );
+      const purpose = bankPurpose(req.query);
       const consent = await parts.consentFor(p.subject, creditCode, purpose);
       if (consent === null || !consent.scope.includes(scope)) {
         await audit(req, action, creditCode, 'denied: no authorisation', purpose);

@@ -41,6 +41,15 @@ export type BankPurpose = (typeof BANK_PURPOSES)[number];
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/** Text a person writes: trimmed, `min` to `max` characters, no control characters. */
+const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters');
+
 export const pushBody = z
   .object({
     batchId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/),
@@ -49,6 +58,11 @@ export const pushBody = z
   .strict();
 
 export const purposeQuery = z.object({ purpose: z.enum(BANK_PURPOSES) }).strict();
+
+/** The purpose a bank's read gives (`?purpose=`), or INVALID_ARGUMENT listing the purposes. */
+export function bankPurpose(query: unknown): BankPurpose {
+  return parseRequest(purposeQuery, query, `purpose is required: one of ${BANK_PURPOSES.join(', ')}`, 'INVALID_ARGUMENT').purpose;
+}
 
 export const correctionsQuery = z
   .object({ since: z.iso.datetime().optional(), cursor: z.string().max(200).optional() })
@@ -82,12 +96,7 @@ export const resolveBody = z
 
 export const searchQuery = z
   .object({
-    name: z
-      .string()
-      .trim()
-      .min(2)
-      .max(50)
-      .refine((n) => !CONTROL_CHARACTERS.test(n), 'no control characters'),
+    name: plainText(2, 50),
   })
   .strict();
 
@@ -185,12 +194,7 @@ export const deliveryBody = z
     measureId: z.string().min(1).max(64),
     status: z.enum(['delivered', 'declined', 'unreachable']),
     on: z.iso.date(),
-    note: z
-      .string()
-      .trim()
-      .max(2000)
-      .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters')
-      .optional(),
+    note: plainText(0, 2000).optional(),
   })
   .strict();
 
@@ -199,12 +203,7 @@ export const spotCheckBody = z
   .object({
     area: z.string().regex(/^\d{6}$/),
     year: z.number().int().min(2024).max(2100),
-    seed: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters'),
+    seed: plainText(1, 200),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
 import { type Request, Router } from 'express';
-import { BANK_PURPOSES, correctionsQuery, parseRequest, purposeQuery, webhookBody } from '../requests.js';
+import { BANK_PURPOSES, bankPurpose, correctionsQuery, parseRequest, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
 
@@ -26,32 +26,27 @@ export function bankRoutes(g: GatewayParts): Router {
     '/v1/credit-tags/:code',
     ...authed(['bank'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
-      const q = parseRequest(
-        purposeQuery,
-        req.query,
-        `purpose is required: one of ${BANK_PURPOSES.join(', ')}`,
-        'INVALID_ARGUMENT',
-      );
+      const purpose = bankPurpose(req.query);
       const s = await tags(code);
       const d = s.tags;
       if (d === null) {
-        await audit(req, TAG_READ_ACTION, code, 'not-found', q.purpose);
+        await audit(req, TAG_READ_ACTION, code, 'not-found', purpose);
         throw new GetihuError('NOT_FOUND', 'no decision for that credit code');
       }
       // What is published (type, label, 名特优新) serves pre-approval screening; the basic-standard
       // flags need the business's authorisation for this bank and purpose, and credit assessment
       // and product matching cannot be done without them.
-      const consent = await consentFor(p.subject, code, q.purpose);
+      const consent = await consentFor(p.subject, code, purpose);
       const granted = consent?.scope.includes('basic-standard') ? consent : null;
-      if (granted === null && q.purpose !== 'pre-approval') {
-        await audit(req, TAG_READ_ACTION, code, 'denied: no authorisation', q.purpose);
+      if (granted === null && purpose !== 'pre-approval') {
+        await audit(req, TAG_READ_ACTION, code, 'denied: no authorisation', purpose);
         throw new GetihuError(
           'FORBIDDEN',
-          `the business has not authorised this bank to read its basic-standard flags for ${q.purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
+          `the business has not authorised this bank to read its basic-standard flags for ${purpose}: it grants that with POST /v1/consents; pre-approval reads what is published`,
         );
       }
       const rec = activeRecognition(s.recognition);
-      await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', q.purpose);
+      await audit(req, TAG_READ_ACTION, code, granted !== null ? `ok ${granted.id}` : 'ok published', purpose);
       res.json({
         creditCode: code,
         type: d.type,
