@@ -2,7 +2,8 @@
  * `npm run bench -- pipeline [--businesses N] [--json]`, against the local Kafka, registry and
  * PostgreSQL (started if needed). In one run, over the same number of messages M (the facts of
  * N generated businesses):
- *   L1  raw kafkajs: produce M messages (acks=all, idempotent) and consume them in a group;
+ *   L1  the raw Kafka client (@platformatic/kafka, the bus's): produce M messages (acks=all,
+ *       idempotent) and consume them in a group;
  *   L2  L1 plus Avro encoding with registry framing of the real fact values, and decoding;
  *   L4  the full pipeline from the agencies' CSV files to acknowledged decisions: connectors
  *       (parse, check, encode, produce), then a typing run (snapshot read, decide on the pool,
@@ -14,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin, Consumer, ProduceAcks, Producer } from '@platformatic/kafka';
 import { openPipeline } from '../app/index.js';
 import { CheckPool, exportFeeds, FEEDS, ingestLines, splitBusiness } from '../connectors/index.js';
 import { infraUp } from '../deploy/local/infra.js';
@@ -74,48 +75,39 @@ async function rawLane(
   payloads: { key: string; value: Buffer }[],
   decode?: (b: Buffer) => Promise<unknown>,
 ): Promise<Lane> {
-  const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }] });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId: `${topic}-g` });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  const client = { clientId: 'bench', bootstrapBrokers: brokers };
+  const admin = new Admin(client);
+  await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
+  const producer = new Producer({ ...client, idempotent: true, acks: ProduceAcks.ALL });
+  const consumer = new Consumer({ ...client, groupId: `${topic}-g` });
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < payloads.length; i += 500) {
-    await producer.send({ topic, acks: -1, messages: payloads.slice(i, i + 500) });
+    const messages = payloads.slice(i, i + 500).map((p) => ({ topic, key: Buffer.from(p.key), value: p.value }));
+    await producer.send({ messages });
   }
+  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: true });
   let seen = 0;
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) if (decode !== undefined && m.value !== null) await decode(m.value);
-          seen += batch.messages.length;
-          if (seen >= payloads.length) resolve();
-        },
-      })
-      .catch(reject);
-  });
+  for await (const m of stream) {
+    if (decode !== undefined && m.value !== null && m.value !== undefined) await decode(m.value);
+    if (++seen >= payloads.length) break;
+  }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  await consumer.disconnect();
-  await producer.disconnect();
+  await stream.close().catch(() => undefined);
+  await consumer.close().catch(() => undefined);
+  await producer.close().catch(() => undefined);
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-  await admin.disconnect();
+  await admin.close();
   return { seconds, messages: payloads.length, messagesPerSecond: Math.round(payloads.length / seconds) };
 }
 
 /** Deletes the topics a lane made (a million businesses leave gigabytes in the broker). */
 async function deleteTopicsWithPrefix(brokers: string[], prefix: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const admin = new Admin({ clientId: 'bench', bootstrapBrokers: brokers });
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics });
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }
 

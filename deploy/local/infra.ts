@@ -26,7 +26,7 @@ import {
 import { homedir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -152,19 +152,12 @@ function startDetached(name: string, cmd: string, args: string[], cwd: string): 
 
 /** Whether the broker at `brokers` answers a metadata call with a controller. */
 export async function kafkaAnswers(brokers = infraEnv().KAFKA_BROKERS): Promise<boolean> {
-  const kafka = new Kafka({
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-    connectionTimeout: 1000,
-  });
-  const admin = kafka.admin();
+  const admin = new Admin({ clientId: 'getihu-infra', bootstrapBrokers: brokers.split(','), retries: 0, connectTimeout: 1000 });
   try {
-    await admin.connect();
-    const c = await admin.describeCluster();
-    return c.brokers.length > 0 && c.controller !== null;
+    const cluster = await admin.metadata({ topics: [] });
+    return cluster.brokers.size > 0 && cluster.controllerId >= 0;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await admin.close().catch(() => undefined);
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * The bus: the only surface through which the system touches a log. Two implementations with
  * the same topic/key/partition semantics — {@link EmbeddedBus} in-process and the Kafka bus
- * (kafkajs) — so the pipeline runs the same code on a laptop and on a cluster, and a maintained
- * Kafka client can replace kafkajs in one module.
+ * (@platformatic/kafka) — so the pipeline runs the same code on a laptop and on a cluster, and
+ * the Kafka client can be replaced in one module.
  */
 
 import { logger, outages } from '../observe/index.js';

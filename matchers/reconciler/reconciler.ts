@@ -153,8 +153,8 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const size = o.batchSize ?? 2000;
   // The run's snapshot: the fact topics' end offsets now. Its state is the run's own. Before
   // deciding, each business of the area becomes the JSON text of its classify input, batched as
-  // UTF-8 bytes, and every fact is let go. The decide loop then runs on a small heap: kafkajs
-  // allocates a buffer per record it sends, that churn makes V8 collect every second or two, and
+  // UTF-8 bytes, and every fact is let go. The decide loop then runs on a small heap: the bus
+  // allocates buffers for the records it sends, that churn makes V8 collect every second or two, and
   // each full collection walks every live object on this thread (a heap of all facts of a million
   // businesses is tens of millions of objects; bytes outside the heap are not walked at all).
   const snapshot: Record<string, number[]> = {};
