@@ -64,7 +64,7 @@ export function topicName(ctx: PipelineContext, id: TopicId): string {
 }
 
 /**
- * Creates the pipeline's topics (fact topics compacted). Decision batches are sent gzip-compressed:
+ * Creates the pipeline's topics (fact topics compacted). Decision batches are sent zstd-compressed:
  * explained decisions are large and repetitive, and sending them uncompressed allocates every byte
  * several times over in the client (measured: at 200k businesses, full collections during a run
  * fell from 57 to 17).
