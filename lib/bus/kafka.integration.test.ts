@@ -2,6 +2,7 @@
 // snapshot, shown on topics of this test's own.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { restartKafka } from '../../deploy/local/infra.js';
 import type { InRecord, Subscription } from './bus.js';
 import { KafkaBus } from './kafka.js';
 
@@ -116,6 +117,31 @@ describe.skipIf(!withKafka)('the Kafka bus on a broker', () => {
     expect(committedAtFailure[partition]).toBe(-1);
     await sub.stop();
   });
+
+  // A cluster given by address or in containers is not ours to restart.
+  it.skipIf(inject('kafkaRuns') !== 'local')(
+    'a member goes on through a broker restart: everything sent before and after it is handled, each record once',
+    async () => {
+      const group = `restart-${id}`;
+      const t = `bus-${id}-restart`;
+      await bus.ensureTopics([{ name: t, partitions: 3, compacted: false }]);
+      const seen: InRecord[] = [];
+      const sub = await bus.subscribe(group, [t], async (records) => {
+        seen.push(...records);
+      });
+      await bus.send(t, keyed('before', 100));
+      await until('what was sent before the restart', () => seen.length >= 100);
+      await restartKafka();
+      await bus.send(t, keyed('after', 100));
+      await until('what was sent after the restart', () => seen.length >= 200, 120_000);
+      await sub.stop();
+      const keys = seen.map((r) => r.key);
+      expect(new Set(keys).size).toBe(200);
+      expect(keys).toHaveLength(200);
+      await bus.deleteTopics([t]);
+    },
+    240_000,
+  );
 
   it('reads a snapshot of the partitions asked for, up to the offsets given, without a group', async () => {
     const t = `bus-${id}-snap`;

@@ -117,8 +117,8 @@ export async function joinGroup(client: ClientOptions, o: GroupOptions): Promise
 
   async function runOnce(): Promise<void> {
     if (lost) {
-      lost = false;
       await member.joinGroup({});
+      lost = false;
     }
     const g = joined;
     if (g === undefined) return sleep(100);
