@@ -205,6 +205,23 @@ describe('quota and uniqueness', () => {
     expect(res.counts.quotaExhausted).toBe(1);
   });
 
+  it('a ledger date that is not a calendar date is refused, naming it, even where another date already decides', () => {
+    const held = {
+      creditCode: 'held0',
+      operatorId: 'x0',
+      district: '110109',
+      category: 'quality',
+      recognisedOn: '2023-11-30',
+      validUntil: '2026-11-29',
+      // Revoked before the round: its cancellation day would never be needed, and is still read.
+      revokedOn: '2024-03-01',
+      cancelledOn: '2024-02-30',
+    };
+    expect(() => round([apply(growth('110109'))], '110109', [held] as never)).toThrow(
+      "recognitions: '2024-02-30' is not a YYYY-MM-DD date",
+    );
+  });
+
   it('one recognised business per operator per district (国市监注发〔2024〕10号 附件 二(四)3)', () => {
     const a = apply(development('110109', { operatorId: 'same-person' }));
     const b = apply(growth('110109', { operatorId: 'same-person' }));

@@ -146,6 +146,24 @@ function isoDay(text: string): DayNumber {
   return d;
 }
 
+/** A held recognition's dates as day numbers, each parsed once where the ledger enters the round. */
+interface HeldDays {
+  readonly recognisedOn: DayNumber;
+  readonly validUntil: DayNumber;
+  /** Revoked or cancelled on: +∞ when neither. */
+  readonly revokedOn: DayNumber;
+  readonly cancelledOn: DayNumber;
+}
+
+function heldDaysOf(r: ExistingRecognition): HeldDays {
+  return {
+    recognisedOn: isoDay(r.recognisedOn),
+    validUntil: isoDay(r.validUntil),
+    revokedOn: r.revokedOn == null ? Number.POSITIVE_INFINITY : isoDay(r.revokedOn),
+    cancelledOn: r.cancelledOn == null ? Number.POSITIVE_INFINITY : isoDay(r.cancelledOn),
+  };
+}
+
 function quotaUnitOf(rs: RuleSet, division: string): string {
   return rs.mtyx.quota.scope === 'province' ? `${division.slice(0, 2)}0000` : division;
 }
@@ -192,17 +210,20 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       { field: 'decidedOn' },
     );
 
+  const existing = input.existing ?? [];
+  const heldDays = new Map(existing.map((r) => [r, heldDaysOf(r)]));
+  const daysOf = (r: ExistingRecognition) => heldDays.get(r) as HeldDays;
   // Recognitions in the area in their last year of validity on the decision date: reviewed for renewal.
   const due = new Map<string, ExistingRecognition>();
-  for (const r of input.existing ?? []) {
-    const until = isoDay(r.validUntil);
-    const ended = [r.revokedOn, r.cancelledOn].some((x) => x != null && isoDay(x) <= decidedOn);
-    if (!ended && isoDay(r.recognisedOn) <= decidedOn && inLastYearOfValidity(until, decidedOn) && inArea(input.area, r.district))
+  for (const r of existing) {
+    const d = daysOf(r);
+    const ended = d.revokedOn <= decidedOn || d.cancelledOn <= decidedOn;
+    if (!ended && d.recognisedOn <= decidedOn && inLastYearOfValidity(d.validUntil, decidedOn) && inArea(input.area, r.district))
       due.set(r.creditCode, r);
   }
   const dueFacts = new Map<string, Typed>();
   // The operator each holder last reported changing to (变更经营者的，要在变更后及时报告).
-  const holders = new Map((input.existing ?? []).map((r) => [r.creditCode, r]));
+  const holders = new Map(existing.map((r) => [r.creditCode, r]));
   const reportedOperator = new Map<string, string>();
 
   const base = new Map<string, number>();
@@ -224,9 +245,13 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       if (due.has(f.creditCode)) dueFacts.set(f.creditCode, { f, x, engine, typeCode });
       const held = holders.get(f.creditCode);
       if (held !== undefined) {
+        const since = daysOf(held).recognisedOn;
         const change = x.reports
           .filter((p) => p.operatorChanged && p.newOperatorId != null)
-          .filter((p) => p.reportedOn >= held.recognisedOn && isoDay(p.reportedOn) <= decidedOn)
+          .filter((p) => {
+            const on = isoDay(p.reportedOn);
+            return on >= since && on <= decidedOn;
+          })
           .sort((p, q) => (p.reportedOn < q.reportedOn ? -1 : 1))
           .at(-1);
         if (change?.newOperatorId != null) reportedOperator.set(f.creditCode, change.newOperatorId);
@@ -242,13 +267,9 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     }
   }
 
-  const existing = input.existing ?? [];
-  const validOn = (r: ExistingRecognition, d: DayNumber) => {
-    const from = isoDay(r.recognisedOn);
-    const until = isoDay(r.validUntil);
-    const revoked = r.revokedOn == null ? Number.POSITIVE_INFINITY : isoDay(r.revokedOn);
-    const cancelled = r.cancelledOn == null ? Number.POSITIVE_INFINITY : isoDay(r.cancelledOn);
-    return from <= d && d <= until && d < revoked && d < cancelled;
+  const validOn = (r: ExistingRecognition, on: DayNumber) => {
+    const d = daysOf(r);
+    return d.recognisedOn <= on && on <= d.validUntil && on < d.revokedOn && on < d.cancelledOn;
   };
   const heldBefore = new Map<string, number>();
   const operatorHolds = new Set<string>();
@@ -284,7 +305,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     const relaxed = a.specialGroup != null && a.review.relaxedSourceAccepted === true;
     const lookback = addYears(on, -rs.mtyx.basic.penaltyLookbackYears);
     const revokedWithinBar = existing.filter(
-      (r) => r.creditCode === f.creditCode && r.revokedOn != null && barredOn(isoDay(r.revokedOn), on, rs),
+      (r) => r.creditCode === f.creditCode && r.revokedOn != null && barredOn(daysOf(r).revokedOn, on, rs),
     );
     const window = roundWindow(rs, year, f.divisionCode);
     const recommender = recommenderCheck(a.recommender ?? null, a.recommenderLevel ?? null, rs, f.divisionCode);
@@ -360,7 +381,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
         evidence: {
           revokedOn: revokedWithinBar.map((r) => r.revokedOn),
           barYears: rs.mtyx.lifecycle.reapplyBarYears,
-          barredUntil: revokedWithinBar.map((r) => formatIsoDate(barEnd(isoDay(r.revokedOn as string), rs))),
+          barredUntil: revokedWithinBar.map((r) => formatIsoDate(barEnd(daysOf(r).revokedOn, rs))),
         },
         clause: rs.mtyx.lifecycle.revocationClause,
       },
