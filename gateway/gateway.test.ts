@@ -394,7 +394,12 @@ describe('精准帮扶: what a business is owed', () => {
     creditCode: string;
     mtyx: string | null;
     catalogue: string;
-    measures: { id: string; because: { predicate: string; evidence: Record<string, unknown> }[] }[];
+    measures: {
+      id: string;
+      department: string;
+      noApplication: boolean;
+      because: { predicate: string; evidence: Record<string, unknown> }[];
+    }[];
   };
   it('a regulator of the region reads it explained, another province’s regulator is refused, the business reads its own', async () => {
     // A business no other test changes (disputes, pushes and revocations use the first ones).
@@ -431,6 +436,40 @@ describe('精准帮扶: what a business is owed', () => {
       expect(m.because[0]?.evidence).toMatchObject({ category: held?.category, recognisedOn: held?.validFrom });
     }
     expect(body.measures.some((m) => m.because.some((b) => b.predicate === 'mtyxBasicNotRecognised'))).toBe(false);
+  });
+
+  it('监测分析 counts support as each business is owed it today: a holder’s category measures included, by department', async () => {
+    const held = (await p.store.activeRecognitions())[0];
+    expect(held?.region, 'the round recognised someone').toBeTruthy();
+    const area = held?.region as string;
+    const reg = await token('regulator', 'samr-bj');
+    const series = (await get(`/v1/regulator/monitoring?area=${area}&series=support`, reg)).body.support as {
+      department: string;
+      matched: number;
+      noApplication: number;
+    }[];
+    // What each business of the district is owed, read one by one, counted by department.
+    const want = new Map<string, { matched: number; noApplication: number }>();
+    let category = 0;
+    for (const b of businesses.filter((x) => (x.creditCode as string).slice(2, 8) === area)) {
+      const r = await get(`/v1/regulator/support/${b.creditCode}`, reg);
+      if (r.status === 404) continue;
+      for (const m of (r.body as unknown as Owed).measures) {
+        if (m.because[0]?.predicate === 'category') category++;
+        for (const d of m.department.split('、')) {
+          const w = want.get(d.trim()) ?? { matched: 0, noApplication: 0 };
+          w.matched++;
+          if (m.noApplication) w.noApplication++;
+          want.set(d.trim(), w);
+        }
+      }
+    }
+    expect(category, 'the holder is owed its category’s measures').toBeGreaterThan(0);
+    expect(
+      new Map(
+        series.filter((s) => s.matched > 0).map((s) => [s.department, { matched: s.matched, noApplication: s.noApplication }]),
+      ),
+    ).toEqual(want);
   });
 });
 

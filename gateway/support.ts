@@ -90,3 +90,44 @@ export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 
     },
   };
 }
+
+/** One department's line of the support series (监测分析): measures owed, granted without application, and recorded. */
+export interface SupportByDepartment {
+  readonly department: string;
+  readonly matched: number;
+  readonly noApplication: number;
+  readonly delivered: number;
+  readonly declined: number;
+  readonly unreachable: number;
+}
+
+/** The departments a measure names (the texts join two with 、), as the store's series splits them. */
+function departmentsOf(m: MatchedMeasure): string[] {
+  return m.department.split('、').map((d) => d.trim());
+}
+
+/**
+ * The store's support series (the measures the decisions carried) with what the recognitions in
+ * effect change for their holders: each holder counts with the measures it is owed today, as its
+ * own view answers them (its category's added, the measures for the not-recognised gone).
+ */
+export function withHoldersSupport(
+  series: readonly SupportByDepartment[],
+  holders: readonly { readonly carried: readonly MatchedMeasure[]; readonly today: readonly MatchedMeasure[] }[],
+): SupportByDepartment[] {
+  const by = new Map(series.map((r) => [r.department, { ...r }]));
+  const count = (measures: readonly MatchedMeasure[], sign: 1 | -1) => {
+    for (const m of measures)
+      for (const department of departmentsOf(m)) {
+        const row = by.get(department) ?? { department, matched: 0, noApplication: 0, delivered: 0, declined: 0, unreachable: 0 };
+        row.matched += sign;
+        if (m.noApplication) row.noApplication += sign;
+        by.set(department, row);
+      }
+  };
+  for (const h of holders) {
+    count(h.carried, -1);
+    count(h.today, 1);
+  }
+  return [...by.values()].filter((r) => r.matched > 0 || r.delivered + r.declined + r.unreachable > 0);
+}

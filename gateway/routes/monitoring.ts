@@ -9,11 +9,14 @@ import { stringify } from 'csv-stringify/sync';
 import { Router } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
+import type { MatchedMeasure } from '../../matchers/index.js';
 import type { GatewayParts } from '../context.js';
 import { monitoringQuery, parseRequest } from '../requests.js';
+import { supportViews, withHoldersSupport } from '../support.js';
 
 export function monitoringRoutes(g: GatewayParts): Router {
   const { o, audit, authed, now, ruleBook, requireRegulatorsArea } = g;
+  const { viewOf } = supportViews(g);
   const routes = Router();
   routes.get(
     '/v1/regulator/monitoring',
@@ -31,15 +34,24 @@ export function monitoringRoutes(g: GatewayParts): Router {
       // Quota use: recognitions held against the share of growth and development businesses the rule set allows.
       const base = types.filter((t) => t.type === 'growth' || t.type === 'development').reduce((n, t) => n + t.n, 0);
       const rule = area === '000000' ? null : ruleBook.inForce(programmeRegionOf(area), parseIsoDate(today)).mtyx.quota;
-      const recognised = (await o.store.activeRecognitions()).filter(
+      const held = (await o.store.activeRecognitions()).filter(
         (r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today,
-      ).length;
+      );
+      const recognised = held.length;
+      // Support as each business is owed it today: a holder's recognition adds its category's
+      // measures to what its decision carried (from 1 January after it).
+      const holders = [];
+      for (const r of held) {
+        const owed = await o.store.support.of(r.creditCode);
+        if (owed !== null)
+          holders.push({ carried: owed.measures as unknown as MatchedMeasure[], today: (await viewOf(owed)).measures });
+      }
       const all = {
         types,
         transitions: await m.transitions(area),
         employment: await m.employment(area),
         revenue: await m.revenue(area),
-        support: await m.support(area),
+        support: withHoldersSupport(await m.support(area), holders),
         quota: [
           {
             base,

@@ -86,7 +86,9 @@ export class Monitoring {
 
   /**
    * By department: the measures owed by type and facts (as the decisions carried them), those
-   * granted without application, and what the department recorded (delivered, declined, not reachable).
+   * granted without application, and what the department recorded (delivered, declined, not
+   * reachable). What a recognition in effect adds is not here: the gateway adds it (it needs the
+   * catalogues), see `gateway/support.ts`.
    */
   async support(
     area: string,
@@ -110,13 +112,19 @@ export class Monitoring {
     );
     const by = new Map<string, Record<string, number>>();
     for (const x of done.rows) by.set(x.department, { ...(by.get(x.department) ?? {}), [x.status]: num(x.n) });
-    return owed.rows.map((x) => ({
-      department: x.department,
-      matched: num(x.matched),
-      noApplication: num(x.no_application),
-      delivered: by.get(x.department)?.delivered ?? 0,
-      declined: by.get(x.department)?.declined ?? 0,
-      unreachable: by.get(x.department)?.unreachable ?? 0,
-    }));
+    const row = (department: string, matched: number, noApplication: number) => ({
+      department,
+      matched,
+      noApplication,
+      delivered: by.get(department)?.delivered ?? 0,
+      declined: by.get(department)?.declined ?? 0,
+      unreachable: by.get(department)?.unreachable ?? 0,
+    });
+    const rows = owed.rows.map((x) => row(x.department, num(x.matched), num(x.no_application)));
+    // A department may have delivered only what a recognition added (its category's measures),
+    // which the decisions did not carry: its deliveries are counted all the same.
+    const seen = new Set(rows.map((r) => r.department));
+    for (const department of [...by.keys()].sort()) if (!seen.has(department)) rows.push(row(department, 0, 0));
+    return rows;
   }
 }
