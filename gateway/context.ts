@@ -16,6 +16,7 @@ import type { JobRunner, PipelineContext } from '../matchers/reconciler/index.js
 import { recordAudit } from './audit.js';
 import { allow, type Principal, type Role } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
+import { CorrectionStreams } from './correctionFeeds.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { type BankPurpose, bankPurpose } from './requests.js';
@@ -59,6 +60,8 @@ export interface GatewayParts {
   /** Genuine credit codes that fail a checksum, admitted by the configuration: accepted on every route. */
   readonly allowCodes: ReadonlySet<string>;
   readonly cache: DecisionCache;
+  /** The correction streams open on this gateway, every role's together. */
+  readonly streams: CorrectionStreams;
   /** Bodies of up to 16 KB, and an agency's feed batch of up to 5 MB. */
   readonly smallJson: RequestHandler;
   readonly feedJson: RequestHandler;
@@ -203,6 +206,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
     catalogues: loadCatalogueBook(o.config?.rulesDir ?? undefined),
     allowCodes,
     cache,
+    streams: new CorrectionStreams(),
     smallJson: express.json({ limit: '16kb', strict: true }),
     feedJson: express.json({ limit: '5mb', strict: true }),
     snapshot: async (code) => {

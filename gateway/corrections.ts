@@ -1,7 +1,7 @@
 /**
- * Corrections: what changed about the tags a bank fetched (new typing decisions, badge status
- * changes), read in recorded order from an opaque cursor — by the pull feed, the event stream and
- * the webhooks alike.
+ * Corrections: what changed about the businesses a caller read (new typing decisions, badge
+ * status changes) — a bank's tags, a platform's badges — read in recorded order from an opaque
+ * cursor, by the pull feeds, the event streams and the banks' webhooks alike.
  */
 import { z } from 'zod';
 import type { Correction, CorrectionPosition, Store } from '../lib/store/index.js';
@@ -47,7 +47,22 @@ export function startingPosition(cursor: string | undefined, since: string | und
  */
 export const SUPPORT_READ_ACTION = 'support.bank';
 
-/** The next `limit` corrections for `subject` after `after`. */
-export function correctionsAfter(store: Store, subject: string, after: CorrectionPosition, limit: number): Promise<Correction[]> {
-  return store.correctionsFor(subject, [TAG_READ_ACTION, SUPPORT_READ_ACTION], after, limit);
+/** What a bank is told of changes to: the businesses whose tags or finance measures it read. */
+export const BANK_READS: readonly string[] = [TAG_READ_ACTION, SUPPORT_READ_ACTION];
+
+/**
+ * What a platform is told of changes to: the businesses whose badge it was given or whose traffic
+ * measures it read — a badge it shows that is revoked, cancelled or expired, a type that changed.
+ */
+export const PLATFORM_READS: readonly string[] = ['badge.read', 'support.platform'];
+
+/** The next `limit` corrections for `subject` after `after`, of the businesses it read under `reads`. */
+export function correctionsAfter(
+  store: Store,
+  subject: string,
+  reads: readonly string[],
+  after: CorrectionPosition,
+  limit: number,
+): Promise<Correction[]> {
+  return store.correctionsFor(subject, reads, after, limit);
 }

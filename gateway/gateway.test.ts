@@ -881,6 +881,29 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     expect((await get(`/v1/credit-tags/${code}?purpose=pre-approval`, bank)).body.mtyx).not.toBeNull();
     const plat = await token('platform', 'platform:jd');
     expect((await get(`/v1/badges/${code}/status`, plat)).body.status).toBe('active');
+    // A platform that was given the badge is told of its revocation, in its feed and on its stream;
+    // one that never read it is told nothing.
+    const shows = await token('platform', 'platform:shows-badge');
+    expect((await get(`/v1/badges/${code}`, shows)).status).toBe(200);
+    const elsewhere = await token('platform', 'platform:never-read');
+    const start = (await get('/v1/platform/corrections', shows)).body.cursor as string;
+    expect((await get('/v1/platform/corrections', shows)).body.corrections).toEqual([]);
+    const stop = new AbortController();
+    const stream = await fetch(`${base}/v1/platform/corrections/stream?cursor=${encodeURIComponent(start)}`, {
+      headers: { authorization: `Bearer ${shows}` },
+      signal: stop.signal,
+    });
+    expect(stream.status).toBe(200);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let pushedText = '';
+    const pushed = (async () => {
+      const decoder = new TextDecoder();
+      while (!pushedText.includes('event: correction')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        pushedText += decoder.decode(value, { stream: true });
+      }
+    })();
     const reg = await token('regulator', 'samr-mtyx');
     expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'theft', note: 'x' }, reg)).status).toBe(400);
     expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'x' }, bank)).status).toBe(403);
@@ -906,6 +929,21 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     const later = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(told.body.cursor as string)}`, bank);
     expect(later.body.corrections).toEqual([]);
     expect((await get('/v1/credit-tags-corrections?cursor=bm90LWEtY3Vyc29y', bank)).status).toBe(400);
+    const revocation = expect.objectContaining({
+      change: 'recognition',
+      creditCode: code,
+      status: 'revoked',
+      asOf: '2026-03-01',
+    });
+    expect((await get('/v1/platform/corrections', shows)).body.corrections).toEqual([revocation]);
+    expect((await get('/v1/platform/corrections', elsewhere)).body.corrections).toEqual([]);
+    await Promise.race([pushed, new Promise((r) => setTimeout(r, 10_000))]);
+    stop.abort();
+    const event = /id: (\S+)\nevent: correction\ndata: (.+)\n/.exec(pushedText);
+    expect(JSON.parse(event?.[2] ?? 'null')).toEqual(revocation);
+    // A bank's feed is a bank's: a platform is refused it, and a bank the platform's.
+    expect((await get('/v1/platform/corrections', bank)).status).toBe(403);
+    expect((await get('/v1/credit-tags-corrections', shows)).status).toBe(403);
   });
 
   it('the yearly sweep expires recognitions past their validity, once, and the platforms see it', async () => {

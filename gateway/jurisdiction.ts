@@ -78,6 +78,8 @@ export const ROUTE_SCOPES: Readonly<
   'GET /v1/credit-tags-corrections/webhook': 'own',
   'DELETE /v1/credit-tags-corrections/webhook': 'own',
   'GET /v1/badges/:code': 'open',
+  'GET /v1/platform/corrections': 'own',
+  'GET /v1/platform/corrections/stream': 'own',
   'GET /v1/badges/:code/status': 'open',
   'POST /v1/feeds/:agency/:feed': 'scope',
   'GET /v1/regulator/decisions/:code': 'business',

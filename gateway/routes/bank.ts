@@ -1,22 +1,15 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
-import { type Request, Router } from 'express';
-import { BANK_PURPOSES, bankPurpose, correctionsQuery, parseRequest, webhookBody } from '../requests.js';
+import { Router } from 'express';
+import { BANK_PURPOSES, bankPurpose, parseRequest, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
 
 import { GetihuError } from '../../lib/errors.js';
-import type { CorrectionPosition } from '../../lib/store/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
-import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition, TAG_READ_ACTION } from '../corrections.js';
+import { correctionPage, correctionStream } from '../correctionFeeds.js';
+import { BANK_READS, startingPosition, TAG_READ_ACTION } from '../corrections.js';
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';
-
-/** Open correction streams a bank may hold at once. */
-export const MAX_STREAMS_PER_SUBJECT = 4;
-/** Correction streams one gateway holds open at most, all banks together (F4). */
-export const MAX_STREAMS = 64;
-/** Corrections per answer (the store's page). */
-const CORRECTIONS_PAGE = 500;
 
 export function bankRoutes(g: GatewayParts): Router {
   const { o, audit, authed, tags, allowCodes, activeRecognition, cache, smallJson, consentFor, authorisedRead } = g;
@@ -91,128 +84,9 @@ export function bankRoutes(g: GatewayParts): Router {
   // Banks are told of corrections to tags they fetched: a feed read from where the bank left off
   // (`cursor` of the previous answer) or from a point in time (`since`), or pushed as they happen
   // over a server-sent event stream.
-  const correctionsFrom = (req: Request): CorrectionPosition => {
-    const q = correctionsQuery.safeParse(req.query);
-    // A reconnecting event stream says where it stood in Last-Event-ID.
-    const resume = req.get('last-event-id');
-    const asked = q.success ? startingPosition(resume ?? q.data.cursor, q.data.since) : null;
-    // Neither a cursor nor a time: from the beginning.
-    const after = asked === undefined ? { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const } : asked;
-    if (after === null)
-      throw new GetihuError(
-        'INVALID_ARGUMENT',
-        'give either cursor (from the previous answer) or since (an ISO timestamp), or neither to start from the beginning',
-      );
-    return after;
-  };
-  routes.get(
-    '/v1/credit-tags-corrections',
-    ...authed(['bank'])(async (req, res, p) => {
-      const after = correctionsFrom(req);
-      const corrections = await correctionsAfter(o.store, p.subject, after, CORRECTIONS_PAGE);
-      await audit(req, 'credit-tags.corrections', null, `${corrections.length}`);
-      const last = corrections.at(-1);
-      res.json({ corrections, cursor: encodeCorrectionCursor(last === undefined ? after : positionOf(last)) });
-    }),
-  );
-  const streams = new Map<string, number>();
-  /** Correction streams open on this gateway, all subjects together. */
-  let openStreams = 0;
-  routes.get(
-    '/v1/credit-tags-corrections/stream',
-    ...authed(['bank'])(async (req, res, p) => {
-      let after = correctionsFrom(req);
-      const open = streams.get(p.subject) ?? 0;
-      if (open >= MAX_STREAMS_PER_SUBJECT)
-        throw new GetihuError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
-      if (openStreams >= MAX_STREAMS)
-        throw new GetihuError('RATE_LIMITED', 'the gateway holds as many correction streams as it serves; try again shortly');
-      // The slot is taken and its release armed in the same turn (F4): a client that leaves while
-      // the audit is written gives its slot back, never keeps it.
-      streams.set(p.subject, open + 1);
-      openStreams++;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        openStreams--;
-        const n = (streams.get(p.subject) ?? 1) - 1;
-        if (n <= 0) streams.delete(p.subject);
-        else streams.set(p.subject, n);
-      };
-      req.on('close', release);
-      try {
-        await audit(req, 'credit-tags.corrections.stream', null, 'open');
-      } catch (err) {
-        release();
-        throw err;
-      }
-      if (req.destroyed) return release();
-      res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
-      res.flushHeaders();
-      let closed = false;
-      let checking = false;
-      let again = false;
-      // Sends what changed since `after`; a change signalled while a check runs starts another.
-      const check = async (): Promise<void> => {
-        if (closed) return;
-        if (checking) {
-          again = true;
-          return;
-        }
-        checking = true;
-        try {
-          do {
-            again = false;
-            const list = await correctionsAfter(o.store, p.subject, after, CORRECTIONS_PAGE);
-            if (list.length === 0 || closed) break;
-            await audit(req, 'credit-tags.corrections', null, `${list.length} pushed`);
-            for (const c of list) {
-              after = positionOf(c);
-              res.write(`id: ${encodeCorrectionCursor(after)}\nevent: correction\ndata: ${JSON.stringify(c)}\n\n`);
-            }
-            again ||= list.length === CORRECTIONS_PAGE;
-          } while (again && !closed);
-        } catch {
-          if (!closed) res.write('event: unavailable\ndata: {"code":"UNAVAILABLE"}\n\n');
-        } finally {
-          checking = false;
-        }
-      };
-      // A decision or badge event reaches the gateway's cache about when the sink records it:
-      // look shortly after, and again a little later in case the sink was behind.
-      const timers = new Set<NodeJS.Timeout>();
-      const checkIn = (ms: number) => {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          void check();
-        }, ms);
-        timers.add(t);
-      };
-      let signalled = false;
-      const stopListening = cache.onChange(() => {
-        if (signalled) return;
-        signalled = true;
-        setTimeout(() => {
-          signalled = false;
-        }, 250);
-        checkIn(300);
-        checkIn(2000);
-      });
-      const heartbeat = setInterval(() => {
-        res.write(': keep-alive\n\n');
-        void check();
-      }, 15_000);
-      req.on('close', () => {
-        closed = true;
-        stopListening();
-        clearInterval(heartbeat);
-        for (const t of timers) clearTimeout(t);
-      });
-      await check();
-    }),
-  );
-
+  const feed = { reads: BANK_READS, audited: 'credit-tags.corrections' };
+  routes.get('/v1/credit-tags-corrections', ...authed(['bank'])(correctionPage(g, feed)));
+  routes.get('/v1/credit-tags-corrections/stream', ...authed(['bank'])(correctionStream(g, feed, g.streams)));
   // Or delivered to the bank's own endpoint, signed, until it acknowledges (gateway/webhooks.ts).
   routes.put(
     '/v1/credit-tags-corrections/webhook',

@@ -1,10 +1,16 @@
-/** Platforms: the 名特优新 badge as a signed, offline-verifiable token, and its status. */
+/**
+ * Platforms: the 名特优新 badge as a signed, offline-verifiable token, its status, and the changes to
+ * the badges (and types) of the businesses it was given a badge or traffic measures of — a page
+ * from a cursor or an event stream, as banks are told of their tags.
+ */
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { benefitsFrom } from '../../matchers/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
+import { correctionPage, correctionStream } from '../correctionFeeds.js';
+import { PLATFORM_READS } from '../corrections.js';
 
 /** How long a badge token verifies: a day (F8). */
 export const BADGE_TOKEN_SECONDS = 86_400;
@@ -72,6 +78,9 @@ export function platformRoutes(g: GatewayParts): Router {
       res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
     }),
   );
+  const feed = { reads: PLATFORM_READS, audited: 'platform.corrections' };
+  routes.get('/v1/platform/corrections', ...authed(['platform'])(correctionPage(g, feed)));
+  routes.get('/v1/platform/corrections/stream', ...authed(['platform'])(correctionStream(g, feed, g.streams)));
 
   return routes;
 }
