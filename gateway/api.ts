@@ -356,6 +356,22 @@ const unauthenticated = fail('no valid bearer token');
 const forbidden = fail('this role (or this region) may not do it; the refusal is audited');
 const notFound = fail('nothing with that identifier');
 const limited = fail('too many requests');
+/** The answers of a correction page (banks' and platforms' alike). */
+const correctionPageAnswers = {
+  200: ok('a page of corrections and the cursor to resume from', correctionsBody),
+  400: invalid,
+  401: unauthenticated,
+  403: forbidden,
+  429: limited,
+};
+/** The answers of a correction event stream, for `who` (bank, platform). */
+const correctionStreamAnswers = (who: string) => ({
+  200: { description: 'the event stream', contentType: 'text/event-stream', schema: z.string() },
+  400: invalid,
+  401: unauthenticated,
+  403: forbidden,
+  429: fail(`this ${who} holds as many streams as it may, or the gateway does`),
+});
 const unavailable = fail('the store, the bus or the job runner is not reachable; try again');
 const job = {
   202: { description: 'accepted: the job, to follow at its href', schema: jobBody, headers: { Location: 'the job' } },
@@ -460,13 +476,7 @@ export const OPERATIONS: readonly Operation[] = [
       'New typing decisions (runs, dispute adjustments) and badge status changes (expired, cancelled, revoked); give the cursor of the previous answer, or since, or neither to start from the beginning.',
     roles: ['bank'],
     query: correctionsQuery,
-    responses: {
-      200: ok('a page of corrections and the cursor to resume from', correctionsBody),
-      400: invalid,
-      401: unauthenticated,
-      403: forbidden,
-      429: limited,
-    },
+    responses: correctionPageAnswers,
   },
   {
     method: 'get',
@@ -477,13 +487,7 @@ export const OPERATIONS: readonly Operation[] = [
     description: `A text/event-stream of \`correction\` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per bank.`,
     roles: ['bank'],
     query: correctionsQuery,
-    responses: {
-      200: { description: 'the event stream', contentType: 'text/event-stream', schema: z.string() },
-      400: invalid,
-      401: unauthenticated,
-      403: forbidden,
-      429: fail('this bank holds as many streams as it may, or the gateway does'),
-    },
+    responses: correctionStreamAnswers('bank'),
   },
   {
     method: 'put',
@@ -691,13 +695,7 @@ export const OPERATIONS: readonly Operation[] = [
       'Badge status changes (expired, cancelled, revoked) and new typing decisions of the businesses whose badge or traffic measures this platform read; give the cursor of the previous answer, or since, or neither to start from the beginning.',
     roles: ['platform'],
     query: correctionsQuery,
-    responses: {
-      200: ok('a page of corrections and the cursor to resume from', correctionsBody),
-      400: invalid,
-      401: unauthenticated,
-      403: forbidden,
-      429: limited,
-    },
+    responses: correctionPageAnswers,
   },
   {
     method: 'get',
@@ -708,13 +706,7 @@ export const OPERATIONS: readonly Operation[] = [
     description: `A text/event-stream of \`correction\` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per platform.`,
     roles: ['platform'],
     query: correctionsQuery,
-    responses: {
-      200: { description: 'the event stream', contentType: 'text/event-stream', schema: z.string() },
-      400: invalid,
-      401: unauthenticated,
-      403: forbidden,
-      429: fail('this platform holds as many streams as it may, or the gateway does'),
-    },
+    responses: correctionStreamAnswers('platform'),
   },
   {
     method: 'post',
