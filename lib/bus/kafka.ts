@@ -256,6 +256,13 @@ export class KafkaBus implements Bus {
         if (from < (ends[p] ?? 0)) at.set(p, from);
       }
       const positions: Positions = new Map([[topic, at]]);
+      const idle = (cause: unknown) =>
+        new GetihuError(
+          'TIMEOUT',
+          `reading a snapshot of ${topic}: nothing arrived for ${SNAPSHOT_IDLE_MS / 1000} s with partitions ${[...at.keys()].join(',')} still to read`,
+          undefined,
+          cause === undefined ? undefined : { cause },
+        );
       let progress = Date.now();
       let next = pauses({ initialMs: 100, maxMs: 2000 });
       while (at.size > 0) {
@@ -268,18 +275,15 @@ export class KafkaBus implements Bus {
             for (const [p, o] of at) at.set(p, Math.max(o, now.get(topic)?.[p] ?? 0));
             continue;
           }
-          if (Date.now() - progress > SNAPSHOT_IDLE_MS)
-            throw new GetihuError(
-              'TIMEOUT',
-              `reading a snapshot of ${topic}: nothing arrived for ${SNAPSHOT_IDLE_MS / 1000} s with partitions ${[...at.keys()].join(',')} still to read`,
-              undefined,
-              { cause: err },
-            );
+          if (Date.now() - progress > SNAPSHOT_IDLE_MS) throw idle(err);
           reader.clearMetadata();
           await sleep(next.next().value);
           continue;
         }
         next = pauses({ initialMs: 100, maxMs: 2000 });
+        // A partition that answers but gives nothing more while short of its end is no better
+        // than one that does not answer: it fails the same way, never loops for good.
+        if (batches.length === 0 && Date.now() - progress > SNAPSHOT_IDLE_MS) throw idle(undefined);
         for (const b of batches) {
           const end = ends[b.partition] ?? 0;
           const records = b.records.filter((r) => r.offset < end);
