@@ -14,7 +14,7 @@ import { constants as zlibConstants, zstdCompressSync } from 'node:zlib';
 import { Admin, Consumer, compressionsAlgorithms, ProduceAcks, Producer as RecordProducer } from '@platformatic/kafka';
 import { GetihuError } from '../errors.js';
 import { watchConsumerLag } from '../observe/index.js';
-import { pauses } from '../retry.js';
+import { pauses, systemClock } from '../retry.js';
 import {
   type BatchHandler,
   type Bus,
@@ -27,7 +27,7 @@ import {
 } from './bus.js';
 import { hasApiError, retrying, wrap } from './kafkaErrors.js';
 import { type ClientOptions, joinGroup } from './kafkaGroup.js';
-import { type FetchSizes, fetchRound, logStarts, type Positions } from './kafkaRead.js';
+import { type FetchSizes, fetchRound, logStarts, moveUpToLogStarts, type Positions } from './kafkaRead.js';
 
 // zstd at level 1, where the batches were gzip-compressed at level 1 before. Measured on this
 // machine on decisions with their reasons, in batches of 500: gzip 6.9–7.5 µs of CPU a record for
@@ -56,14 +56,12 @@ const SNAPSHOT_FETCH: FetchSizes = { maxWaitTime: 100, maxBytes: 16 << 20, parti
 /** Attempts per chunk sent: with the pauses between them, over half a minute beyond the client's own retries. */
 const SEND_ATTEMPTS = 24;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The bus on a Kafka cluster. */
 export class KafkaBus implements Bus {
   readonly mode = 'kafka' as const;
   readonly #client: ClientOptions;
   readonly #admin: Admin;
-  /** Reads end offsets and log starts; never joins a group. */
+  /** Reads end offsets; never joins a group. */
   readonly #offsets: Consumer;
   readonly #chunk: number;
   #producer: RecordProducer | undefined;
@@ -271,13 +269,12 @@ export class KafkaBus implements Bus {
           batches = await fetchRound(reader, positions, SNAPSHOT_FETCH);
         } catch (err) {
           if (hasApiError(err, 'OFFSET_OUT_OF_RANGE')) {
-            const now = await retrying(`reading a snapshot of ${topic}`, () => logStarts(reader, [topic]));
-            for (const [p, o] of at) at.set(p, Math.max(o, now.get(topic)?.[p] ?? 0));
+            await retrying(`reading a snapshot of ${topic}`, () => moveUpToLogStarts(reader, positions));
             continue;
           }
           if (Date.now() - progress > SNAPSHOT_IDLE_MS) throw idle(err);
           reader.clearMetadata();
-          await sleep(next.next().value);
+          await systemClock.sleep(next.next().value);
           continue;
         }
         next = pauses({ initialMs: 100, maxMs: 2000 });

@@ -7,10 +7,18 @@
  */
 import { Consumer } from '@platformatic/kafka';
 import { logger } from '../observe/index.js';
-import { pauses } from '../retry.js';
+import { pauses, systemClock } from '../retry.js';
 import { type BatchHandler, handleUntilDone, type Subscription } from './bus.js';
 import { hasApiError, retrying } from './kafkaErrors.js';
-import { CO_PARTITIONED, coPartitioned, type FetchSizes, fetchRound, logStarts, type Positions } from './kafkaRead.js';
+import {
+  CO_PARTITIONED,
+  coPartitioned,
+  type FetchSizes,
+  fetchRound,
+  logStarts,
+  moveUpToLogStarts,
+  type Positions,
+} from './kafkaRead.js';
 
 const groupLog = logger('kafka');
 
@@ -44,8 +52,6 @@ interface Generation {
   readonly id: number;
   readonly assignment: ReadonlyMap<string, readonly number[]>;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Joins `o.group` and runs its member until the subscription is stopped. */
 export async function joinGroup(client: ClientOptions, o: GroupOptions): Promise<Subscription> {
@@ -109,22 +115,16 @@ export async function joinGroup(client: ClientOptions, o: GroupOptions): Promise
     current = g.id;
   }
 
-  /** Moves positions before the log's start (records removed under them) up to it. */
-  async function clampToLogStarts(): Promise<void> {
-    const starts = await logStarts(reader, [...positions.keys()]);
-    for (const [topic, at] of positions) for (const [p, o] of at) at.set(p, Math.max(o, starts.get(topic)?.[p] ?? 0));
-  }
-
   async function runOnce(): Promise<void> {
     if (lost) {
       await member.joinGroup({});
       lost = false;
     }
     const g = joined;
-    if (g === undefined) return sleep(100);
+    if (g === undefined) return systemClock.sleep(100);
     if (g.id !== current) await take(g);
     if (stale()) return;
-    if ([...positions.values()].every((at) => at.size === 0)) return sleep(250);
+    if ([...positions.values()].every((at) => at.size === 0)) return systemClock.sleep(250);
     for (const b of await fetchRound(reader, positions, FETCH)) {
       if (stale()) return;
       if (b.records.length > 0) {
@@ -148,12 +148,12 @@ export async function joinGroup(client: ClientOptions, o: GroupOptions): Promise
       } catch (err) {
         if (!running) break;
         if (hasApiError(err, 'OFFSET_OUT_OF_RANGE')) {
-          await clampToLogStarts().catch(() => undefined);
+          await moveUpToLogStarts(reader, positions).catch(() => undefined);
           continue;
         }
         groupLog.warn({ group: o.group, err: (err as Error).message }, 'reading the group’s partitions failed; trying again');
         reader.clearMetadata();
-        await sleep(next.next().value);
+        await systemClock.sleep(next.next().value);
       }
     }
   })();

@@ -132,6 +132,12 @@ export async function logStarts(reader: Consumer, topics: readonly string[]): Pr
   return new Map([...offsets].map(([t, ps]) => [t, ps.map(Number)]));
 }
 
+/** Moves positions before the log's start (records removed under them) up to it. */
+export async function moveUpToLogStarts(reader: Consumer, positions: Positions): Promise<void> {
+  const starts = await logStarts(reader, [...positions.keys()]);
+  for (const [topic, at] of positions) for (const [p, o] of at) at.set(p, Math.max(o, starts.get(topic)?.[p] ?? 0));
+}
+
 /** The name under which the co-partitioned assignment is offered to the group. */
 export const CO_PARTITIONED = 'GetihuCoPartitioned';
 
