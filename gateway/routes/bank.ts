@@ -12,7 +12,7 @@ import { BANK_READS, startingPosition, TAG_READ_ACTION } from '../corrections.js
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';
 
 export function bankRoutes(g: GatewayParts): Router {
-  const { o, audit, authed, tags, allowCodes, activeRecognition, cache, smallJson, consentFor, authorisedRead } = g;
+  const { o, audit, authed, tags, allowCodes, activeRecognition, smallJson, consentFor, authorisedRead } = g;
   const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
   routes.get(
