@@ -117,6 +117,30 @@ afterAll(async () => {
 
 const someCode = () => businesses[0]?.creditCode as string;
 
+/**
+ * Reads a correction event stream as it arrives: `sofar()` is the text received, `first()` waits
+ * (10 s at most) for the first `correction` event and gives its id and data (null if none came).
+ */
+function correctionEvents(stream: Response): { sofar: () => string; first: () => Promise<RegExpExecArray | null> } {
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  let text = '';
+  const received = (async () => {
+    const decoder = new TextDecoder();
+    while (!text.includes('event: correction')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+  })();
+  return {
+    sofar: () => text,
+    first: async () => {
+      await Promise.race([received, new Promise((r) => setTimeout(r, 10_000))]);
+      return /id: (\S+)\nevent: correction\ndata: (.+)\n/.exec(text);
+    },
+  };
+}
+
 describe('identity and access', () => {
   it('accepts a valid token; a guarded route refuses a missing one, the public register does not (F13)', async () => {
     expect((await get(`/v1/public/businesses/${someCode()}`, await token('public'))).status).toBe(200);
@@ -569,19 +593,10 @@ describe('corrections pushed to banks (server-sent events)', () => {
     });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-    let text = '';
-    const received = (async () => {
-      const decoder = new TextDecoder();
-      while (!text.includes('event: correction')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        text += decoder.decode(value, { stream: true });
-      }
-    })();
+    const events = correctionEvents(stream);
     // Nothing changed yet: nothing is pushed.
     await new Promise((r) => setTimeout(r, 300));
-    expect(text).not.toContain('event: correction');
+    expect(events.sofar()).not.toContain('event: correction');
     const reg = await token('regulator', 'samr-run');
     const run = await fetch(`${base}/v1/regulator/runs`, {
       method: 'POST',
@@ -589,9 +604,8 @@ describe('corrections pushed to banks (server-sent events)', () => {
       body: JSON.stringify({ area: '110108', asOf: '2025-09-01' }),
     });
     expect(run.status).toBe(201);
-    await Promise.race([received, new Promise((r) => setTimeout(r, 10_000))]);
+    const event = await events.first();
     stop.abort();
-    const event = /id: (\S+)\nevent: correction\ndata: (.+)\n/.exec(text);
     expect(event).not.toBeNull();
     const pushed = JSON.parse(event?.[2] as string) as { change: string; creditCode: string; asOf: string };
     expect(pushed).toMatchObject({ change: 'typing', creditCode: code, asOf: '2025-09-01' });
@@ -894,16 +908,7 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
       signal: stop.signal,
     });
     expect(stream.status).toBe(200);
-    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-    let pushedText = '';
-    const pushed = (async () => {
-      const decoder = new TextDecoder();
-      while (!pushedText.includes('event: correction')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        pushedText += decoder.decode(value, { stream: true });
-      }
-    })();
+    const events = correctionEvents(stream);
     const reg = await token('regulator', 'samr-mtyx');
     expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'theft', note: 'x' }, reg)).status).toBe(400);
     expect((await post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: 'x' }, bank)).status).toBe(403);
@@ -937,9 +942,8 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     });
     expect((await get('/v1/platform/corrections', shows)).body.corrections).toEqual([revocation]);
     expect((await get('/v1/platform/corrections', elsewhere)).body.corrections).toEqual([]);
-    await Promise.race([pushed, new Promise((r) => setTimeout(r, 10_000))]);
+    const event = await events.first();
     stop.abort();
-    const event = /id: (\S+)\nevent: correction\ndata: (.+)\n/.exec(pushedText);
     expect(JSON.parse(event?.[2] ?? 'null')).toEqual(revocation);
     // A bank's feed is a bank's: a platform is refused it, and a bank the platform's.
     expect((await get('/v1/platform/corrections', bank)).status).toBe(403);
