@@ -21,10 +21,28 @@ export interface OwedView {
   readonly currentDecision?: { readonly decisionId: string; readonly type: string; readonly note: string };
 }
 
-export function supportViews(g: Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 'activeRecognition' | 'snapshot'>): {
+/** A business's measures as the routes answer them. */
+export interface SupportViews {
   viewOf(owed: SupportOwedRow): Promise<OwedView>;
   owedView(code: string): Promise<OwedView | null>;
-} {
+}
+
+type ViewParts = Pick<GatewayParts, 'o' | 'now' | 'catalogues' | 'activeRecognition' | 'snapshot'>;
+
+/** One set of views a gateway, whichever of its route modules asks: they share the day's matcher. */
+const viewsOfGateway = new WeakMap<ViewParts, SupportViews>();
+
+/** The support views of a gateway's parts (the business's, the regulator's, the departments' and the monitoring routes use them). */
+export function supportViews(g: ViewParts): SupportViews {
+  let views = viewsOfGateway.get(g);
+  if (views === undefined) {
+    views = viewsOf(g);
+    viewsOfGateway.set(g, views);
+  }
+  return views;
+}
+
+function viewsOf(g: ViewParts): SupportViews {
   const { o, now, catalogues, activeRecognition, snapshot } = g;
   // One matcher a day (China time): a recognition counts from the day its support applies.
   let day = '';
