@@ -50,38 +50,80 @@ function literal(v: unknown): string | undefined {
   return undefined;
 }
 
-/** Statement text → its prepared name, or null when it cannot be prepared (then it is run as given). */
-const prepared = new Map<string, string | null>();
+/**
+ * An array for a parameter of an array type, as the literal of PostgreSQL's array input
+ * (`'{"a","b",NULL}'`: each element double-quoted, its backslashes and double quotes escaped), or
+ * undefined when an element is not a plain value.
+ */
+function arrayLiteral(v: readonly unknown[]): string | undefined {
+  const elements: string[] = [];
+  for (const x of v) {
+    if (x === null || x === undefined) elements.push('NULL');
+    else if (typeof x === 'string') elements.push(`"${x.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+    else if ((typeof x === 'number' && Number.isFinite(x)) || typeof x === 'bigint' || typeof x === 'boolean')
+      elements.push(String(x));
+    else return undefined;
+  }
+  return literal(`{${elements.join(',')}}`);
+}
+
+/** A statement prepared: its name and its parameters' types as PostgreSQL inferred them (`text[]`, `integer`, …). */
+interface Prepared {
+  readonly name: string;
+  readonly types: readonly string[];
+}
+
+/** Statement text → its prepared form, or null when it cannot be prepared (then it is run as given). */
+const prepared = new Map<string, Prepared | null>();
 /** The store's statements are the code's own, a bounded set; beyond this, run them as given. */
 const MAX_PREPARED = 500;
+
+/** The arguments as literals for `p`'s parameters, or undefined when one has no literal form. */
+function argumentsOf(p: Prepared, params: readonly unknown[]): string[] | undefined {
+  const out: string[] = [];
+  for (let i = 0; i < params.length; i++) {
+    const v = params[i];
+    const a = Array.isArray(v) ? (p.types[i]?.endsWith('[]') ? arrayLiteral(v) : undefined) : literal(v);
+    if (a === undefined) return undefined;
+    out.push(a);
+  }
+  return out;
+}
 
 /**
  * Runs a statement with parameters. The store's statements are few and run over and over, so each
  * is prepared once (PREPARE, types inferred) and then EXECUTEd with its arguments written as
  * literals over the simple protocol; PGlite's extended protocol parses and plans the statement on
  * every call. Measured on this machine: an uncached lookup's two reads 300–390 µs prepared against
- * 790–1100 µs as given; an audit batch of 20, 20 µs per entry against 34 µs. Arguments without a
- * plain literal form (arrays, dates) and statements that cannot be prepared run as given.
+ * 790–1100 µs as given; an audit batch of 20, 20 µs per entry against 34 µs. Arrays go as array
+ * literals where the parameter is of an array type (the batched lookups: 25 credit codes read
+ * in 0.9 ms against 1.5 ms as given); arguments without a plain literal form (dates, objects)
+ * and statements that cannot be prepared run as given.
  */
 async function query(text: string, params: readonly unknown[]): Promise<unknown[]> {
-  const args = params.map(literal);
-  let name = prepared.get(text);
-  if (params.length === 0 || name === null || args.includes(undefined) || text.includes(';'))
-    return (await db.query(text, params as unknown[])).rows;
-  if (name === undefined) {
+  if (params.length === 0 || text.includes(';')) return (await db.query(text, params as unknown[])).rows;
+  let p = prepared.get(text);
+  if (p === null) return (await db.query(text, params as unknown[])).rows;
+  if (p === undefined) {
     if (prepared.size >= MAX_PREPARED) return (await db.query(text, params as unknown[])).rows;
-    const fresh = `getihu_${prepared.size + 1}`;
+    const name = `getihu_${prepared.size + 1}`;
     try {
-      await db.exec(`prepare ${fresh} as ${text}`);
-      prepared.set(text, fresh);
-      name = fresh;
+      await db.exec(`prepare ${name} as ${text}`);
+      const t = await db.query<{ t: string[] }>(
+        'select array_to_json(parameter_types::text[]) as t from pg_prepared_statements where name = $1',
+        [name],
+      );
+      p = { name, types: t.rows[0]?.t ?? [] };
+      prepared.set(text, p);
     } catch (err) {
       // Inside a failed transaction nothing can be prepared; that says nothing of the statement.
       if ((err as { code?: string }).code !== '25P02') prepared.set(text, null);
       return (await db.query(text, params as unknown[])).rows;
     }
   }
-  const [r] = await db.exec(`execute ${name}(${args.join(', ')})`);
+  const args = argumentsOf(p, params);
+  if (args === undefined) return (await db.query(text, params as unknown[])).rows;
+  const [r] = await db.exec(`execute ${p.name}(${args.join(', ')})`);
   return r?.rows ?? [];
 }
 
