@@ -25,6 +25,7 @@ import { regionRoutes } from './routes/region.js';
 import { regulatorRoutes } from './routes/regulator.js';
 import { spotCheckRoutes } from './routes/spotChecks.js';
 import { supportRoutes } from './routes/support.js';
+import { inSeries } from './series.js';
 
 export { BANK_PURPOSES, DecisionCache, type GatewayOptions };
 
@@ -46,33 +47,46 @@ export function servedRoutes(app: express.Express): string[] {
   return walk(app.router.stack as readonly Layer[]);
 }
 
+/**
+ * Answers are per caller and audited: no cache on the way may keep one (a shared cache must not
+ * hand one bank's answer to another, nor keep a corrected one).
+ */
+const noStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 /** Builds the express app. */
 export function createGateway(o: GatewayOptions, cache = new DecisionCache()): express.Express {
   const app = express();
   const g = gatewayParts(o, cache);
   app.disable('x-powered-by');
-  // Answers are per caller and audited: no ETag (it would hash every body) and no caching on the
-  // way (a shared cache must not hand one bank's answer to another, nor keep a corrected one).
+  // No ETag: it would hash every body, and no answer is kept on the way to be revalidated.
   app.set('etag', false);
   app.set('trust proxy', false);
-  app.use(requestLog());
-  app.use(helmet());
-  app.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  // Failed authentications count per address (F5), before any signature is checked.
-  app.use(authenticate(o.verify, new FailedAuthLimiter(o.failedAuthPerMinute ?? 60)));
+  // The middleware every request passes, as one router layer (gateway/series.ts).
   app.use(
-    rateLimit({
-      windowMs: 60_000,
-      limit: o.requestsPerMinute ?? 600,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      keyGenerator: (req) =>
-        req.principal === undefined ? `ip:${ipKeyGenerator(req.ip ?? '')}` : `sub:${req.principal.role}:${req.principal.subject}`,
-      handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many requests; slow down'),
-    }),
+    inSeries([
+      requestLog(),
+      helmet(),
+      noStore,
+      // Failed authentications count per address (F5), before any signature is checked.
+      authenticate(o.verify, new FailedAuthLimiter(o.failedAuthPerMinute ?? 60)),
+      rateLimit({
+        windowMs: 60_000,
+        limit: o.requestsPerMinute ?? 600,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        // The limiter is mounted once, here: its check that no request is counted twice keeps a
+        // map per request, which is garbage on every request for a mistake this file cannot make.
+        validate: { singleCount: false },
+        keyGenerator: (req) =>
+          req.principal === undefined
+            ? `ip:${ipKeyGenerator(req.ip ?? '')}`
+            : `sub:${req.principal.role}:${req.principal.subject}`,
+        handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many requests; slow down'),
+      }),
+    ]),
   );
   // The router tries routes in the order they are added: the lookup banks make at volume comes first.
   app.use(bankRoutes(g));
