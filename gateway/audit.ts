@@ -10,9 +10,14 @@ import { type AuditEntry, type AuditInput, auditHash, type Store } from '../lib/
 /** The most of each audit field kept; a credit code is 18 characters. */
 const AUDIT_LIMITS = { subject: 200, role: 20, action: 100, purpose: 50, creditCode: 18, outcome: 200 } as const;
 
+/** What `auditText` may replace: a control character or any surrogate (lone ones are told apart below). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for.
+const UNCLEAN = /[\u0000-\u001f\u007f\ud800-\udfff]/;
+
 /** Text as the audit log keeps it: well-formed, no control characters, at most `max` characters. */
 export function auditText(v: string, max: number): string {
   if (typeof v !== 'string') return v; // not text: left for the table's own constraints
+  if (v.length <= max && !UNCLEAN.test(v)) return v;
   const clean = v
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.

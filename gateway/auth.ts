@@ -65,21 +65,32 @@ export function canonicalSignature(token: string): boolean {
   return sValue > 0n && sValue <= P256_HALF_N;
 }
 
-/** Verifies a bearer token; throws GetihuError UNAUTHENTICATED with a reason that reveals nothing else. */
-export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Principal> {
+/**
+ * Checks a bearer token: its principal, at once for a token verified before and still good, else a
+ * promise of it; a token refused rejects with GetihuError UNAUTHENTICATED and a reason that
+ * reveals nothing else.
+ */
+export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
+
+/** Verifies bearer tokens against the identity provider's keys (see `TokenVerifier`). */
+export function tokenVerifier(o: AuthOptions): TokenVerifier {
   const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
   const localKeys = () => (typeof o.jwks === 'function' ? o.jwks() : (o.jwks as { keys: JWK[] }));
   // Verified tokens are remembered until they expire; a hit still requires its signing key to be
   // published, so retiring a key revokes its tokens at once. Local key sets only: a remote JWKS is
   // refreshed by jose on its own schedule, so those tokens are verified every time.
-  // A hit holds until the earlier of its expiry and its maximum age.
+  // A hit holds until the earlier of its expiry and its maximum age, and is answered at once
+  // (no promise: the gateway's every request passes here).
   const verified = new LRUCache<string, { principal: Principal; until: number; kid: string }>({ max: 10_000 });
   const now = o.now ?? Date.now;
-  return async (token) => {
+  return (token) => {
     if (remote === undefined) {
       const hit = verified.get(token);
       if (hit !== undefined && hit.until > now() / 1000 && localKeys().keys.some((k) => k.kid === hit.kid)) return hit.principal;
     }
+    return verifyAfresh(token);
+  };
+  async function verifyAfresh(token: string): Promise<Principal> {
     if (!canonicalSignature(token)) throw new GetihuError('UNAUTHENTICATED', 'the token is not valid');
     const keys = remote ?? createLocalJWKSet(localKeys());
     let payload: unknown;
@@ -120,7 +131,7 @@ export function tokenVerifier(o: AuthOptions): (token: string) => Promise<Princi
       verified.set(token, { principal, until: Math.min(exp, iat + MAX_TOKEN_AGE_SECONDS), kid });
     }
     return principal;
-  };
+  }
 }
 
 declare module 'express-serve-static-core' {
@@ -158,7 +169,7 @@ export class FailedAuthLimiter {
  * Reads and verifies the bearer token; a request without one stays anonymous (and is refused by
  * guarded routes). With a limiter, an address that failed too often is refused outright.
  */
-export function authenticate(verify: (token: string) => Promise<Principal>, limiter?: FailedAuthLimiter): RequestHandler {
+export function authenticate(verify: TokenVerifier, limiter?: FailedAuthLimiter): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const h = req.headers.authorization;
     if (h === undefined) return next();
@@ -170,7 +181,12 @@ export function authenticate(verify: (token: string) => Promise<Principal>, limi
       limiter?.failed(address);
       return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
     }
-    verify(m[1] as string).then(
+    const verified = verify(m[1] as string);
+    if (!(verified instanceof Promise)) {
+      req.principal = verified;
+      return next();
+    }
+    verified.then(
       (p) => {
         req.principal = p;
         next();

@@ -14,7 +14,7 @@ import type { Consent, ConsentScope, RecognitionRow, Store } from '../lib/store/
 import { type CatalogueBook, loadCatalogueBook, RuleBook } from '../matchers/index.js';
 import type { JobRunner, PipelineContext } from '../matchers/reconciler/index.js';
 import { recordAudit } from './audit.js';
-import { allow, type Principal, type Role } from './auth.js';
+import { allow, type Principal, type Role, type TokenVerifier } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
 import { CorrectionStreams } from './correctionFeeds.js';
 import { mayActOn, type Target } from './jurisdiction.js';
@@ -33,7 +33,7 @@ export interface GatewayOptions {
   readonly config?: Config;
   /** The rule sets (default: the pipeline's, else those of `config.rulesDir`). */
   readonly ruleBook?: RuleBook;
-  readonly verify: (token: string) => Promise<Principal>;
+  readonly verify: TokenVerifier;
   readonly badgeKeys: KeyRing;
   /** Signs the audit chain's checkpoints (gateway/checkpoints.ts); none: the checkpoint routes answer 503. */
   readonly checkpointKeys?: KeyRing;

@@ -20,6 +20,19 @@ const latency = new Histogram({
   registers: [metrics],
 });
 
+/** The histogram's child for each method, route template and status seen (a handful), so a request does not hash its labels. */
+const children = new Map<string, ReturnType<typeof latency.labels>>();
+
+function latencyOf(method: string, route: string, status: number): ReturnType<typeof latency.labels> {
+  const key = `${method} ${status} ${route}`;
+  let c = children.get(key);
+  if (c === undefined) {
+    c = latency.labels({ method, route, status: String(status) });
+    children.set(key, c);
+  }
+  return c;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 declare global {
@@ -34,8 +47,8 @@ declare global {
 /** The request id, log line and latency of every request. */
 export function requestLog(): RequestHandler {
   return (req, res, next) => {
-    const given = req.get('x-request-id');
-    const id = given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     req.id = id;
     res.setHeader('X-Request-Id', id);
     const started = process.hrtime.bigint();
@@ -43,7 +56,7 @@ export function requestLog(): RequestHandler {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // The route template (`/v1/public/businesses/:code`), or none for an unmatched path.
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      latency.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      latencyOf(req.method, route, res.statusCode).observe(seconds);
       const line = {
         reqId: id,
         method: req.method,
