@@ -20,7 +20,10 @@ const latency = new Histogram({
   registers: [metrics],
 });
 
-/** The histogram's child for each method, route template and status seen (a handful), so a request does not hash its labels. */
+/**
+ * The histogram's child for each method, route template and status seen (as many as the
+ * histogram's own series, which these bound), so a request does not hash its labels.
+ */
 const children = new Map<string, ReturnType<typeof latency.labels>>();
 
 function latencyOf(method: string, route: string, status: number): ReturnType<typeof latency.labels> {
