@@ -101,11 +101,12 @@ function argumentsOf(p: Prepared, params: readonly unknown[]): string[] | undefi
  * and statements that cannot be prepared run as given.
  */
 async function query(text: string, params: readonly unknown[]): Promise<unknown[]> {
-  if (params.length === 0 || text.includes(';')) return (await db.query(text, params as unknown[])).rows;
+  const asGiven = async () => (await db.query(text, params as unknown[])).rows;
+  if (params.length === 0 || text.includes(';')) return asGiven();
   let p = prepared.get(text);
-  if (p === null) return (await db.query(text, params as unknown[])).rows;
+  if (p === null) return asGiven();
   if (p === undefined) {
-    if (prepared.size >= MAX_PREPARED) return (await db.query(text, params as unknown[])).rows;
+    if (prepared.size >= MAX_PREPARED) return asGiven();
     const name = `getihu_${prepared.size + 1}`;
     try {
       await db.exec(`prepare ${name} as ${text}`);
@@ -118,11 +119,11 @@ async function query(text: string, params: readonly unknown[]): Promise<unknown[
     } catch (err) {
       // Inside a failed transaction nothing can be prepared; that says nothing of the statement.
       if ((err as { code?: string }).code !== '25P02') prepared.set(text, null);
-      return (await db.query(text, params as unknown[])).rows;
+      return asGiven();
     }
   }
   const args = argumentsOf(p, params);
-  if (args === undefined) return (await db.query(text, params as unknown[])).rows;
+  if (args === undefined) return asGiven();
   const [r] = await db.exec(`execute ${p.name}(${args.join(', ')})`);
   return r?.rows ?? [];
 }
