@@ -4,6 +4,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { Store } from './store.js';
+import { rawQuery } from './testing.js';
 
 const A = '92120101MA05T8WQ38';
 const B = '92120102MA05T8WQ39';
@@ -37,6 +38,36 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
         expect(await store.consents.activeOf(asked, '2026-12-01')).toEqual(alone);
         expect(await store.consents.activeOf(asked.slice(0, 1), '2026-12-01')).toEqual(alone.slice(0, 1));
         expect(await store.consents.activeOf([], '2026-12-01')).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('of two grants in the same instant, the one granted second is the latest', async () => {
+      const store =
+        kind === 'pglite'
+          ? await Store.pglite()
+          : await Store.postgres(inject('infra').DATABASE_URL, `consenttie${Date.now().toString(36)}`);
+      try {
+        for (const id of ['consent_first', 'consent_second'])
+          await store.consents.grant({
+            id,
+            creditCode: B,
+            bank: 'bank:y',
+            purpose: 'credit-assessment',
+            scope: ['basic-standard'],
+            expiresOn: '2026-12-31',
+            grantedBy: B,
+          });
+        // The embedded store's clock counts milliseconds: two grants often share their time.
+        await rawQuery(store, "update consents set granted_at = '2026-11-30T02:00:00Z'");
+        const asked = { bank: 'bank:y', creditCode: B, purpose: 'credit-assessment' };
+        expect((await store.consents.active(asked.bank, B, asked.purpose, '2026-12-01'))?.id).toBe('consent_second');
+        expect((await store.consents.activeOf([asked, asked], '2026-12-01')).map((c) => c?.id)).toEqual([
+          'consent_second',
+          'consent_second',
+        ]);
+        expect((await store.consents.ofBusiness(B)).map((c) => c.id)).toEqual(['consent_second', 'consent_first']);
       } finally {
         await store.close();
       }

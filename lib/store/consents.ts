@@ -91,7 +91,7 @@ export class Consents {
     const r = await this.#sql.query<Row>(
       `select ${COLUMNS} from consents
        where bank = $1 and credit_code = $2 and purpose = $3 and revoked_at is null and expires_on >= $4::date
-       order by granted_at desc limit 1`,
+       order by granted_at desc, grant_seq desc limit 1`,
       [bank, creditCode, purpose, today],
     );
     return r.rows[0] === undefined ? null : toConsent(r.rows[0]);
@@ -116,7 +116,7 @@ export class Consents {
          select ${COLUMNS} from consents
          where bank = k.bank and credit_code = k.credit_code and purpose = k.purpose
            and revoked_at is null and expires_on >= $4::date
-         order by granted_at desc limit 1) c on true
+         order by granted_at desc, grant_seq desc limit 1) c on true
        order by k.i`,
       [asked.map((a) => a.bank), asked.map((a) => a.creditCode), asked.map((a) => a.purpose), today],
     );
@@ -125,18 +125,19 @@ export class Consents {
 
   /** Every authorisation a business granted, newest first. */
   async ofBusiness(creditCode: string): Promise<Consent[]> {
-    const r = await this.#sql.query<Row>(`select ${COLUMNS} from consents where credit_code = $1 order by granted_at desc`, [
-      creditCode,
-    ]);
+    const r = await this.#sql.query<Row>(
+      `select ${COLUMNS} from consents where credit_code = $1 order by granted_at desc, grant_seq desc`,
+      [creditCode],
+    );
     return r.rows.map(toConsent);
   }
 
   /** The authorisations a bank holds, newest first, at most `limit`. */
   async ofBank(bank: string, limit: number): Promise<Consent[]> {
-    const r = await this.#sql.query<Row>(`select ${COLUMNS} from consents where bank = $1 order by granted_at desc limit $2`, [
-      bank,
-      limit,
-    ]);
+    const r = await this.#sql.query<Row>(
+      `select ${COLUMNS} from consents where bank = $1 order by granted_at desc, grant_seq desc limit $2`,
+      [bank, limit],
+    );
     return r.rows.map(toConsent);
   }
 }

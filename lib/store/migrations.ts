@@ -344,4 +344,10 @@ create table spot_check_draws (
 )
 `,
   },
+  {
+    // The order authorisations were granted in: two grants can carry the same granted_at (the
+    // embedded store's clock counts milliseconds), and "the latest granted" must still be one.
+    version: 17,
+    sql: `alter table consents add column grant_seq bigint generated always as identity`,
+  },
 ];
