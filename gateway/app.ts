@@ -1,16 +1,16 @@
 /**
  * The HTTP API (express + helmet + jose): this file mounts it — the middleware every request
- * passes (request log, security headers, no caching, authentication, rate limit), then each role's
+ * passes (request log, security headers (gateway/headers.ts), no caching, authentication, rate limit), then each role's
  * routes (gateway/routes/), then the one error shape. Each role sees only what it needs; every
  * non-public read or write is audited; versioned paths.
  */
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import helmet from 'helmet';
 import { authenticate, FailedAuthLimiter } from './auth.js';
 import { DecisionCache } from './cache.js';
 import { type GatewayOptions, gatewayParts } from './context.js';
 import { errorHandler, sendError } from './errors.js';
+import { apiHeaders } from './headers.js';
 import { requestLog } from './observe.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
@@ -68,7 +68,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.use(
     inSeries([
       requestLog(),
-      helmet(),
+      apiHeaders(),
       noStore,
       // Failed authentications count per address (F5), before any signature is checked.
       authenticate(o.verify, new FailedAuthLimiter(o.failedAuthPerMinute ?? 60)),

@@ -8,6 +8,7 @@ import { topicName } from '../../matchers/reconciler/index.js';
 import { checkCheckpoint } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { sendError } from '../errors.js';
+import { pageHeaders } from '../headers.js';
 import { metricsHandler } from '../observe.js';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
 import { checkpointsQuery, checkpointVerifyBody, parseRequest, searchQuery } from '../requests.js';
@@ -37,6 +38,8 @@ export function publicRoutes(g: GatewayParts): Router {
     res.json(document);
   });
   // Swagger UI from its npm package (no CDN), on this gateway's document.
+  // The readable page and its assets are documents: the page headers go on top of the API's.
+  routes.use('/docs', pageHeaders());
   routes.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
   routes.get('/docs', (_req, res) => {
     res.setHeader('Content-Security-Policy', DOCS_CSP);
