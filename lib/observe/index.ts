@@ -4,6 +4,7 @@ export {
   auditBatchEntries,
   auditBatchSeconds,
   consumerLag,
+  countDecisionsSent,
   deadLetters,
   decisionsEmitted,
   dependencyUp,

@@ -21,7 +21,7 @@ import { type Bus, type InRecord, type OutRecord, partitionOf, type Subscription
 import type { Config } from '../../lib/config.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { decisionsEmitted } from '../../lib/observe/index.js';
+import { countDecisionsSent } from '../../lib/observe/index.js';
 import { threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import { type Codec, latestSchemaText } from '../../schemas/index.js';
@@ -240,8 +240,8 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
       const row = counts[x.region] ?? {};
       row[x.type] = (row[x.type] ?? 0) + 1;
       counts[x.region] = row;
-      decisionsEmitted.inc({ mode: 'run', type: x.type });
     }
+    countDecisionsSent('run', r.records);
     decisions += r.records.length;
     rejected += r.rejected.length;
     done += (batches[i] as PreparedBatch).count;
@@ -395,10 +395,8 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     );
     const changedCodes = new Set(changed.map((x) => x.key));
     await sendSupport(ctx, supportTopic, r, (code) => changedCodes.has(code), true);
-    for (const x of changed) {
-      last.set(x.key, x.decisionId);
-      decisionsEmitted.inc({ mode: 'continuous', type: x.type });
-    }
+    for (const x of changed) last.set(x.key, x.decisionId);
+    countDecisionsSent('continuous', changed);
   };
 
   // The court list is read whole by every member (its own group), whatever partitions it owns.
