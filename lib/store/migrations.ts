@@ -350,4 +350,17 @@ create table spot_check_draws (
     version: 17,
     sql: `alter table consents add column grant_seq bigint generated always as identity`,
   },
+  {
+    // The order rows were recorded in, for the histories read "latest first" or in recorded order:
+    // rows written by one statement share their recorded_at (a transaction's now()), so two
+    // changes of one business on one day in one batch — a cancellation and a revocation found the
+    // same day, a decision and its adjustment — were otherwise in whatever order a scan met them.
+    version: 18,
+    sql: `
+alter table recognition_changes add column seq bigint generated always as identity;
+alter table decision_history add column seq bigint generated always as identity;
+alter table filing_reviews add column seq bigint generated always as identity;
+alter table mtyx_outcomes add column seq bigint generated always as identity
+`,
+  },
 ];

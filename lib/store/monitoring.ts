@@ -36,7 +36,7 @@ export class Monitoring {
          select distinct on (credit_code, extract(year from effective_from))
            credit_code, extract(year from effective_from)::int as year, type
          from decision_history where region like $1
-         order by credit_code, extract(year from effective_from), effective_from desc, recorded_at desc
+         order by credit_code, extract(year from effective_from), effective_from desc, recorded_at desc, seq desc
        )
        select a.year as from_year, b.year as to_year, a.type as from_type, b.type as to_type, count(*) as n
        from y a join y b on b.credit_code = a.credit_code and b.year = a.year + 1

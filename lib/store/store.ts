@@ -475,7 +475,7 @@ const RECOGNITION_SELECT = `
   left join lateral (
     select status, reason from recognition_changes c
     where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
-    order by c.changed_on desc, c.recorded_at desc limit 1) c on true`;
+    order by c.changed_on desc, c.recorded_at desc, c.seq desc limit 1) c on true`;
 
 /**
  * A timestamp as ISO text in UTC to the microsecond, as PostgreSQL keeps it: positions compared
@@ -827,7 +827,7 @@ export class Store {
   /** Every decision of a business, oldest effective date first. */
   async history(creditCode: string): Promise<StoredDecision[]> {
     const rows = (
-      await this.#sql.query('select * from decision_history where credit_code = $1 order by effective_from, recorded_at', [
+      await this.#sql.query('select * from decision_history where credit_code = $1 order by effective_from, recorded_at, seq', [
         creditCode,
       ])
     ).rows;
@@ -948,7 +948,7 @@ export class Store {
                 coalesce(b.region, substr(o.credit_code, 3, 6)) as district,
                 (select row_to_json(f) from (select credit_code, year, outcome, reviewed_on::text as reviewed_on,
                         supplement_by::text as supplement_by, actor, note from filing_reviews f
-                   where f.credit_code = o.credit_code and f.year = o.year order by reviewed_on desc, recorded_at desc limit 1) f) as review
+                   where f.credit_code = o.credit_code and f.year = o.year order by reviewed_on desc, recorded_at desc, seq desc limit 1) f) as review
          from mtyx_outcomes o left join businesses b on b.credit_code = o.credit_code
          where o.outcome = 'recognised' and o.year = $1
            and ($2 = '000000' or coalesce(b.region, substr(o.credit_code, 3, 6)) like $3)
@@ -980,14 +980,14 @@ export class Store {
       await this.#sql.query(
         `select event_id, credit_code, round_id, year, decided_on::text as decided_on, outcome, category,
                 valid_from::text as valid_from, valid_until::text as valid_until, explanation, reasons
-         from mtyx_outcomes where credit_code = $1 order by decided_on nulls first, year, recorded_at`,
+         from mtyx_outcomes where credit_code = $1 order by decided_on nulls first, year, recorded_at, seq`,
         [creditCode],
       )
     ).rows.map(toRoundOutcome);
     const changes = (
       await this.#sql.query(
         `select credit_code, status, category, valid_until::text as valid_until, changed_on::text as changed_on, reason
-         from recognition_changes where credit_code = $1 order by changed_on, recorded_at`,
+         from recognition_changes where credit_code = $1 order by changed_on, recorded_at, seq`,
         [creditCode],
       )
     ).rows.map((r) => ({
@@ -1001,7 +1001,7 @@ export class Store {
     const filings = (
       await this.#sql.query(
         `select credit_code, year, outcome, reviewed_on::text as reviewed_on, supplement_by::text as supplement_by, actor, note
-         from filing_reviews where credit_code = $1 order by reviewed_on, recorded_at`,
+         from filing_reviews where credit_code = $1 order by reviewed_on, recorded_at, seq`,
         [creditCode],
       )
     ).rows.map(toFilingReview);
