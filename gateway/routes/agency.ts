@@ -1,5 +1,5 @@
 /** Agencies: push a batch of their own feed (a receipt of what was accepted and rejected, and why); replaying a batch is harmless. */
-import { type Request, Router } from 'express';
+import type { IRouter, Request } from 'express';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { GetihuError } from '../../lib/errors.js';
 import type { Principal } from '../auth.js';
@@ -19,9 +19,8 @@ function nestedDeeperThan(v: unknown, limit: number): boolean {
   return false;
 }
 
-export function agencyRoutes(g: GatewayParts): Router {
+export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, feedJson } = g;
-  const routes = Router();
   // Agencies: push a batch of their own feed; replaying a batch is harmless.
   const feedScope = async (req: Request, p: Principal): Promise<void> => {
     const key = `${req.params.agency}/${req.params.feed}`;
@@ -79,5 +78,4 @@ export function agencyRoutes(g: GatewayParts): Router {
       res.status(summary.rejected === 0 ? 200 : 207).json(summary);
     }),
   );
-  return routes;
 }

@@ -1,6 +1,6 @@
 /** Banks: credit-assessment tags with a purpose (never raw amounts or headcounts), and the corrections to tags they fetched — a feed, an event stream, or a webhook. */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { BANK_PURPOSES, bankPurpose, parseRequest, webhookBody } from '../requests.js';
 
 export { BANK_PURPOSES };
@@ -11,9 +11,8 @@ import { correctionPage, correctionStream } from '../correctionFeeds.js';
 import { BANK_READS, startingPosition, TAG_READ_ACTION } from '../corrections.js';
 import { checkWebhookUrl, newWebhookSecret, publicWebhook, resolveTarget } from '../webhooks.js';
 
-export function bankRoutes(g: GatewayParts): Router {
+export function bankRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, tags, allowCodes, activeRecognition, smallJson, consentFor, authorisedRead } = g;
-  const routes = Router();
   // Banks: credit-assessment tags, with a purpose; never raw amounts or headcounts.
   routes.get(
     '/v1/credit-tags/:code',
@@ -139,6 +138,4 @@ export function bankRoutes(g: GatewayParts): Router {
       res.status(204).end();
     }),
   );
-
-  return routes;
 }

@@ -5,7 +5,7 @@
  * it holds. Every grant, revocation and listing is audited.
  */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import type { GatewayParts } from '../context.js';
@@ -14,9 +14,8 @@ import { consentBody } from '../requests.js';
 /** The longest an authorisation may run: a year and a day from its grant. */
 export const MAX_CONSENT_DAYS = 366;
 
-export function consentRoutes(g: GatewayParts): Router {
+export function consentRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, now, smallJson, consentChanged, ownBusiness } = g;
-  const routes = Router();
   routes.post(
     '/v1/consents',
     ...authed(
@@ -95,5 +94,4 @@ export function consentRoutes(g: GatewayParts): Router {
       res.json({ consents: list });
     }),
   );
-  return routes;
 }

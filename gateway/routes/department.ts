@@ -5,7 +5,7 @@
  * delivered, declined, not reachable, with a date and a note. A measure granted without
  * application (免申即享) stands delivered on the decision until the department records otherwise.
  */
-import { type Request, Router } from 'express';
+import type { IRouter, Request } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
@@ -21,10 +21,9 @@ export function responsibleFor(measureDepartment: string, department: string): b
   return measureDepartment.split('、').some((d) => d.trim() === department);
 }
 
-export function departmentRoutes(g: GatewayParts): Router {
+export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, now, smallJson } = g;
   const { viewOf } = supportViews(g);
-  const routes = Router();
 
   /** The department and region a token acts for. */
   const actingFor = (req: Request, p: Principal): { department: string; region: string } => {
@@ -129,5 +128,4 @@ export function departmentRoutes(g: GatewayParts): Router {
       res.status(201).json(d);
     }),
   );
-  return routes;
 }

@@ -1,6 +1,6 @@
 /** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
@@ -9,9 +9,8 @@ import { adjustedDecision, topicName } from '../../matchers/reconciler/index.js'
 import type { GatewayParts } from '../context.js';
 import { disputeBody, parseRequest, resolveBody } from '../requests.js';
 
-export function disputeRoutes(g: GatewayParts): Router {
+export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, ownBusiness } = g;
-  const routes = Router();
   // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
   // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
   // own token. A regulator sees and resolves those of its region; adjusting a type is a new
@@ -138,6 +137,4 @@ export function disputeRoutes(g: GatewayParts): Router {
       res.json(closed);
     }),
   );
-
-  return routes;
 }

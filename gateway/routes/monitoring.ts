@@ -6,7 +6,7 @@
  */
 
 import { stringify } from 'csv-stringify/sync';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { MatchedMeasure } from '../../matchers/index.js';
@@ -17,10 +17,9 @@ import { supportViews, withHoldersSupport } from '../support.js';
 /** Holders whose support is read at the same time for the support series. */
 const HOLDERS_AT_ONCE = 50;
 
-export function monitoringRoutes(g: GatewayParts): Router {
+export function monitoringRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, now, ruleBook, requireRegulatorsArea } = g;
   const { viewOf } = supportViews(g);
-  const routes = Router();
   routes.get(
     '/v1/regulator/monitoring',
     ...authed(['regulator'])(async (req, res) => {
@@ -85,5 +84,4 @@ export function monitoringRoutes(g: GatewayParts): Router {
       res.json({ area, on: today, ...(series === undefined ? all : { [series]: all[series] }) });
     }),
   );
-  return routes;
 }

@@ -4,7 +4,7 @@
  * from a cursor or an event stream, as banks are told of their tags.
  */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { benefitsFrom } from '../../matchers/index.js';
@@ -18,9 +18,8 @@ export const BADGE_TOKEN_SECONDS = 86_400;
 export const BADGE_AUDIENCE = 'getihu-badge';
 export const BADGE_TYP = 'badge+jwt';
 
-export function platformRoutes(g: GatewayParts): Router {
+export function platformRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, snapshot, allowCodes, activeRecognition, now } = g;
-  const routes = Router();
   // Platforms: the badge as a signed, offline-verifiable token, and its status.
   routes.get(
     '/v1/badges/:code',
@@ -81,6 +80,4 @@ export function platformRoutes(g: GatewayParts): Router {
   const feed = { reads: PLATFORM_READS, audited: 'platform.corrections' };
   routes.get('/v1/platform/corrections', ...authed(['platform'])(correctionPage(g, feed)));
   routes.get('/v1/platform/corrections/stream', ...authed(['platform'])(correctionStream(g, feed, g.streams)));
-
-  return routes;
 }

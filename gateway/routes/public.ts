@@ -1,7 +1,7 @@
 /** What anyone may read: health and readiness, metrics, the API description, the badge keys, and the public register (by code or by name). */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { Router } from 'express';
+import express, { type IRouter } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/index.js';
@@ -16,9 +16,8 @@ import { checkpointsQuery, checkpointVerifyBody, parseRequest, searchQuery } fro
 /** Swagger UI's files, as the swagger-ui-dist package ships them. */
 const SWAGGER_UI_DIR = dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
 
-export function publicRoutes(g: GatewayParts): Router {
+export function publicRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, open, snapshot, allowCodes, activeRecognition } = g;
-  const routes = Router();
   routes.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
@@ -144,5 +143,4 @@ export function publicRoutes(g: GatewayParts): Router {
       res.json({ results });
     }),
   );
-  return routes;
 }

@@ -1,5 +1,5 @@
 /** Regulators' work on 名特优新 recognitions: the review steps of candidates, revocation (撤销), and the level above's review of what a district filed (备案). */
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
@@ -7,9 +7,8 @@ import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { filingQuery, filingReviewBody, parseRequest, revokeBody, stepsBody } from '../requests.js';
 
-export function recognitionRoutes(g: GatewayParts): Router {
+export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, now, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
-  const routes = Router();
   // Regulators record the review steps of their candidates (走访核实, 征求意见, 信息公示 and objections
   // raised during it): each one a fact with the date and the regulator who acted, through the
   // same connector as any feed, and the round requires the steps its rule set names.
@@ -133,6 +132,4 @@ export function recognitionRoutes(g: GatewayParts): Router {
       res.status(201).json(review);
     }),
   );
-
-  return routes;
 }

@@ -1,5 +1,5 @@
 /** Regions: 京津冀 transfer checks, recorded and emitted as events. */
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
@@ -9,9 +9,8 @@ import { regionOfBusiness } from '../jurisdiction.js';
 import { parseRequest } from '../requests.js';
 import { checkTransfer, transferRequest } from '../transfer.js';
 
-export function regionRoutes(g: GatewayParts): Router {
+export function regionRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, now, smallJson, requireJurisdiction } = g;
-  const routes = Router();
   // Regions: 京津冀 transfer checks, recorded and emitted as events.
   routes.post(
     '/v1/transfers/check',
@@ -64,5 +63,4 @@ export function regionRoutes(g: GatewayParts): Router {
       res.json(check);
     }),
   );
-  return routes;
 }

@@ -1,5 +1,5 @@
 /** Regulators: explain a decision down to its facts and source records, read and verify the audit log, and start and follow their jobs (runs, rounds, sweeps) — within their own jurisdiction. */
-import { type Request, type Response, Router } from 'express';
+import type { IRouter, Request, Response } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/index.js';
@@ -12,10 +12,9 @@ import { HTTP_STATUS, sendError } from '../errors.js';
 import { areaAsOfBody, auditQuery, parseRequest, roundBody, runBody } from '../requests.js';
 import { supportViews } from '../support.js';
 
-export function regulatorRoutes(g: GatewayParts): Router {
+export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, ruleBook, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
   const { owedView } = supportViews(g);
-  const routes = Router();
   // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
   routes.get(
     '/v1/regulator/decisions/:code',
@@ -263,5 +262,4 @@ export function regulatorRoutes(g: GatewayParts): Router {
       });
     }),
   );
-  return routes;
 }

@@ -3,16 +3,15 @@
  * year once, from a seed it publishes, at the ratios its catalogue sets per type; the public sees
  * the seed, the ratios and the sizes, and can redo the draw (SHA-256 of seed:year:credit code).
  */
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { type BusinessType, drawSpotChecks } from '../../matchers/index.js';
 import type { GatewayParts } from '../context.js';
 import { parseRequest, spotCheckBody, spotCheckQuery } from '../requests.js';
 
-export function spotCheckRoutes(g: GatewayParts): Router {
+export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, open, now, catalogues, smallJson, requireRegulatorsArea } = g;
-  const routes = Router();
   const published = (d: {
     area: string;
     year: number;
@@ -90,5 +89,4 @@ export function spotCheckRoutes(g: GatewayParts): Router {
       res.json(published(d));
     }),
   );
-  return routes;
 }

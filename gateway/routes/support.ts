@@ -3,15 +3,14 @@
  * and those its 名特优新 recognition adds — with why each matched (which target, which predicate,
  * from which facts). A regulator reads them within its region; the business reads its own.
  */
-import { type Request, Router } from 'express';
+import type { IRouter, Request } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { SUPPORT_READ_ACTION } from '../corrections.js';
 import { supportViews } from '../support.js';
 
-export function supportRoutes(g: GatewayParts): Router {
+export function supportRoutes(g: GatewayParts, routes: IRouter): void {
   const { audit, authed, allowCodes, ownBusiness, requireBusinessInRegion, authorisedRead, activeRecognition, o } = g;
-  const routes = Router();
   const { owedView } = supportViews(g);
   const answer = async (req: Request, code: string, action: string) => {
     const view = await owedView(code);
@@ -73,5 +72,4 @@ export function supportRoutes(g: GatewayParts): Router {
       res.json({ creditCode: code, mtyx: view.mtyx, measures: view.measures.filter((m) => m.channel === 'platform') });
     }),
   );
-  return routes;
 }
