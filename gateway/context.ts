@@ -20,6 +20,7 @@ import { CorrectionStreams } from './correctionFeeds.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { type BankPurpose, bankPurpose } from './requests.js';
+import { inSeries } from './series.js';
 import type { Origin, SecretBox } from './webhooks.js';
 
 /** What the gateway needs. */
@@ -230,16 +231,20 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
     authed:
       (roles, ...middleware) =>
       (handler) => [
-        allow(roles, [], (req, reason) =>
-          audit(
-            req,
-            'access.denied',
-            null,
-            `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '?'}: ${reason}`,
+        // One handler of the route (gateway/series.ts): the router steps through a route's
+        // handlers one dispatch each, and every authenticated request passes all of these.
+        inSeries([
+          allow(roles, [], (req, reason) =>
+            audit(
+              req,
+              'access.denied',
+              null,
+              `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? '?'}: ${reason}`,
+            ),
           ),
-        ),
-        ...middleware,
-        wrap((req, res) => handler(req, res, principalOf(req))),
+          ...middleware,
+          wrap((req, res) => handler(req, res, principalOf(req))),
+        ]),
       ],
     open: wrap,
     ownBusiness: async (req, p, text, action, refusal) => {
