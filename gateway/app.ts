@@ -1,8 +1,8 @@
 /**
  * The HTTP API (express + helmet + jose): this file mounts it — the middleware every request
- * passes (request log, security headers (gateway/headers.ts), no caching, authentication, rate limit), then each role's
- * routes (gateway/routes/), then the one error shape. Each role sees only what it needs; every
- * non-public read or write is audited; versioned paths.
+ * passes (request log, security headers as gateway/headers.ts sets them, no caching,
+ * authentication, rate limit), then each role's routes (gateway/routes/), then the one error shape.
+ * Each role sees only what it needs; every non-public read or write is audited; versioned paths.
  */
 import express from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
