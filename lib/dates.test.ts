@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addYears, civilDate, dayNumber, formatIsoDate, parseIsoDate, tryParseIsoDate } from './dates.js';
+import { addYears, chinaDate, civilDate, dayNumber, formatIsoDate, parseIsoDate, tryParseIsoDate } from './dates.js';
 
 describe('dates', () => {
   it('parses real dates and rejects impossible ones', () => {
@@ -34,6 +34,29 @@ describe('dates', () => {
         const { year, month, day } = civilDate(n);
         expect(dayNumber(year, month, day)).toBe(n);
         if (year >= 1 && year <= 9999) expect(tryParseIsoDate(formatIsoDate(n))).toBe(n);
+      }),
+    );
+  });
+
+  it("China's date turns at 16:00 UTC, whichever day was asked for before", () => {
+    const at = (iso: string) => chinaDate(new Date(iso));
+    // Asked in turn across the turn of a day, both ways, and back: the day last asked for is
+    // remembered, and never answered for an instant outside it.
+    expect(at('2025-08-14T15:59:59.999Z')).toBe('2025-08-14');
+    expect(at('2025-08-14T16:00:00.000Z')).toBe('2025-08-15');
+    expect(at('2025-08-14T15:59:59.999Z')).toBe('2025-08-14');
+    expect(at('2025-08-15T15:59:59.999Z')).toBe('2025-08-15');
+    expect(at('2025-08-15T16:00:00.000Z')).toBe('2025-08-16');
+    expect(at('2025-08-14T00:00:00.000Z')).toBe('2025-08-14');
+    expect(at('1969-12-31T16:00:00.000Z')).toBe('1970-01-01');
+    expect(at('1969-12-31T15:59:59.999Z')).toBe('1969-12-31');
+    expect(() => chinaDate(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
+  it('property: chinaDate is the UTC date eight hours on, in any order of asking', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -2e12, max: 4e12 }), { minLength: 1, maxLength: 20 }), (instants) => {
+        for (const t of instants) expect(chinaDate(new Date(t))).toBe(new Date(t + 8 * 3_600_000).toISOString().slice(0, 10));
       }),
     );
   });

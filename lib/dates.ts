@@ -70,9 +70,19 @@ export function parseIsoDate(text: string, field = 'date'): DayNumber {
   return n;
 }
 
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+/** The China day last asked for, as the span of instants it covers (the gateway asks on every request). */
+let lastChinaDay = { from: 0, to: 0, text: '' };
+
 /** The calendar date in China (UTC+8, no daylight saving) at the instant `at`, as `YYYY-MM-DD`. */
 export function chinaDate(at: Date): string {
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const t = at.getTime();
+  if (t >= lastChinaDay.from && t < lastChinaDay.to) return lastChinaDay.text;
+  const text = new Date(t + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+  const from = Math.floor((t + CHINA_OFFSET_MS) / DAY_MS) * DAY_MS - CHINA_OFFSET_MS;
+  lastChinaDay = { from, to: from + DAY_MS, text };
+  return text;
 }
 
 /** `YYYY-MM-DD` of a day number. */
