@@ -5,12 +5,12 @@
  * Each role sees only what it needs; every non-public read or write is audited; versioned paths.
  */
 import express from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { authenticate, FailedAuthLimiter } from './auth.js';
+import { authenticate } from './auth.js';
 import { DecisionCache } from './cache.js';
 import { type GatewayOptions, gatewayParts } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { apiHeaders } from './headers.js';
+import { addressKey, FailedAuthLimiter, rateLimited } from './limits.js';
 import { requestLog } from './observe.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
@@ -72,19 +72,11 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
       noStore,
       // Failed authentications count per address (F5), before any signature is checked.
       authenticate(o.verify, new FailedAuthLimiter(o.failedAuthPerMinute ?? 60)),
-      rateLimit({
-        windowMs: 60_000,
+      rateLimited({
         limit: o.requestsPerMinute ?? 600,
-        standardHeaders: 'draft-7',
-        legacyHeaders: false,
-        // The limiter is mounted once, here: its check that no request is counted twice keeps a
-        // map per request, which is garbage on every request for a mistake this file cannot make.
-        validate: { singleCount: false },
-        keyGenerator: (req) =>
-          req.principal === undefined
-            ? `ip:${ipKeyGenerator(req.ip ?? '')}`
-            : `sub:${req.principal.role}:${req.principal.subject}`,
-        handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many requests; slow down'),
+        key: (req) =>
+          req.principal === undefined ? `ip:${addressKey(req)}` : `sub:${req.principal.role}:${req.principal.subject}`,
+        message: 'too many requests; slow down',
       }),
     ]),
   );

@@ -10,6 +10,7 @@ import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { GetihuError } from '../lib/errors.js';
 import { ALG } from './keys.js';
+import { addressKey, type FailedAuthLimiter } from './limits.js';
 
 /** The roles of the gateway. */
 export const ROLES = ['agency', 'bank', 'department', 'platform', 'public', 'regulator', 'region'] as const;
@@ -141,31 +142,6 @@ declare module 'express-serve-static-core' {
 }
 
 /**
- * Failed authentications per address (F5): past `limit` in a minute an address is refused with
- * RATE_LIMITED before its token's signature is checked, so bad tokens cannot buy unlimited ECDSA
- * verifications; a success does not reset the count.
- */
-export class FailedAuthLimiter {
-  readonly #counts: LRUCache<string, { n: number }>;
-  readonly limit: number;
-
-  constructor(limit = 60, windowMs = 60_000) {
-    this.limit = limit;
-    this.#counts = new LRUCache({ max: 100_000, ttl: windowMs });
-  }
-
-  blocked(address: string): boolean {
-    return (this.#counts.get(address)?.n ?? 0) >= this.limit;
-  }
-
-  failed(address: string): void {
-    const c = this.#counts.get(address);
-    if (c === undefined) this.#counts.set(address, { n: 1 });
-    else c.n++;
-  }
-}
-
-/**
  * Reads and verifies the bearer token; a request without one stays anonymous (and is refused by
  * guarded routes). With a limiter, an address that failed too often is refused outright.
  */
@@ -173,7 +149,7 @@ export function authenticate(verify: TokenVerifier, limiter?: FailedAuthLimiter)
   return (req: Request, _res: Response, next: NextFunction) => {
     const h = req.headers.authorization;
     if (h === undefined) return next();
-    const address = req.socket.remoteAddress ?? 'unknown';
+    const address = addressKey(req);
     if (limiter?.blocked(address))
       return next(new GetihuError('RATE_LIMITED', 'too many failed authentications from this address; wait a minute'));
     const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(h);

@@ -2,13 +2,12 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type IRouter } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/index.js';
 import { checkCheckpoint } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
-import { sendError } from '../errors.js';
 import { pageHeaders } from '../headers.js';
+import { addressKey, rateLimited } from '../limits.js';
 import { metricsHandler } from '../observe.js';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
 import { checkpointsQuery, checkpointVerifyBody, parseRequest, searchQuery } from '../requests.js';
@@ -96,14 +95,10 @@ export function publicRoutes(g: GatewayParts, routes: IRouter): void {
   // The public register is public (F13): like the national register, anyone may look a business
   // up, with or without an account; a token, when sent, must still be valid. Searching by name is
   // bounded per address (or subject) so the register cannot be harvested through it.
-  const searchLimit = rateLimit({
-    windowMs: 60_000,
+  const searchLimit = rateLimited({
     limit: o.searchesPerMinute ?? 30,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) =>
-      req.principal === undefined ? `search:ip:${ipKeyGenerator(req.ip ?? '')}` : `search:sub:${req.principal.subject}`,
-    handler: (_req, res) => sendError(res, 'RATE_LIMITED', 'too many searches; the register is searched, not listed'),
+    key: (req) => (req.principal === undefined ? `search:ip:${addressKey(req)}` : `search:sub:${req.principal.subject}`),
+    message: 'too many searches; the register is searched, not listed',
   });
   routes.get(
     '/v1/public/businesses/:code',
