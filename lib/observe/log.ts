@@ -1,7 +1,8 @@
 /**
- * The one logger: pino, JSON lines on stderr (stdout is for a command's answer). `GETIHU_LOG`
- * sets the level (default `info`; `silent` in tests that count lines of their own). Every part
- * takes a child named for itself, so a line says which consumer, job or route wrote it.
+ * The one logger: pino, JSON lines on stderr (stdout is for a command's answer), or appended to the
+ * file `GETIHU_LOG_FILE` names. `GETIHU_LOG` sets the level (default `info`; `silent` in tests
+ * that count lines of their own). Every part takes a child named for itself, so a line says which
+ * consumer, job or route wrote it.
  */
 import { pino } from 'pino';
 
@@ -19,7 +20,15 @@ const level = process.env.GETIHU_LOG ?? (process.env.VITEST === 'true' ? 'warn' 
  * still about 16 lines per system call, and a write to a pipe of at most 4 KiB is never
  * interleaved with another process's.
  */
-export const log = pino({ level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false, maxWrite: 4096 }));
+export const log = pino(
+  { level, base: { pid: process.pid } },
+  pino.destination({ ...destination(process.env.GETIHU_LOG_FILE), sync: false, maxWrite: 4096 }),
+);
+
+/** Where the lines go: stderr, or the file `GETIHU_LOG_FILE` names (appended to; its folder made). */
+function destination(file: string | undefined): { fd: number } | { dest: string; mkdir: true; append: true } {
+  return file === undefined || file === '' ? { fd: 2 } : { dest: file, mkdir: true, append: true };
+}
 
 /** A logger for one part of the system (`component` on every line). */
 export function logger(component: string): pino.Logger {
