@@ -12,6 +12,7 @@ import { latestSchemaText } from '../../schemas/codec.js';
 import { unframe } from '../../schemas/wireFormat.js';
 import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
+import { loadCatalogueBook, Support } from '../support/index.js';
 import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes, supportEventBytes } from './decide.js';
 
 const schema = latestSchemaText(TOPICS.typing.name);
@@ -112,5 +113,36 @@ describe('decideBatch with support events (精准帮扶)', () => {
     const roomy = decoded(4096);
     expect(roomy).toHaveLength(businesses.length);
     expect(decoded(16)).toEqual(roomy);
+  });
+
+  it('carries in each support event the measures matching gives that business, whether its list is one many share or its own', () => {
+    // Hebei's catalogue has measures whose evidence is the business's own (insured headcount,
+    // intellectual property held): a list of those is made for the one business. Two runs over the
+    // same batch, so that a list kept from the first is met again in the second.
+    const hebei = [...generateBusinesses({ region: 'hebei', businesses: 60, seed: 5 })];
+    const withSupport: DecideTask = {
+      ...task,
+      items: hebei.map((b) => ({ input: b, sources: [] })),
+      support: { schemaId: 4343, schema: supportSchema },
+    };
+    const match = new Support(loadCatalogueBook(), parseIsoDate('2025-08-15'));
+    const seen = { shared: 0, own: 0 };
+    for (const r of [decideBatch(withSupport), decideBatch(withSupport)]) {
+      expect(r.support?.records).toHaveLength(hebei.length);
+      r.support?.records.forEach((x, i) => {
+        const e = supportType.fromBuffer(unframe(supportEventBytes(r.support!, x)).body) as {
+          measuresJson: string;
+          ifRecognisedJson: string;
+        };
+        const { decision, facts } = classifier.decideRecord(hebei[i]);
+        const want = match.supportFor(decision, facts, null);
+        seen[Object.isFrozen(want.measures) ? 'shared' : 'own']++;
+        expect(JSON.parse(e.measuresJson)).toEqual(JSON.parse(JSON.stringify(want.measures)));
+        expect(JSON.parse(e.ifRecognisedJson)).toEqual(JSON.parse(JSON.stringify(want.ifRecognised)));
+      });
+    }
+    // The batch has businesses of both kinds.
+    expect(seen.shared).toBeGreaterThan(0);
+    expect(seen.own).toBeGreaterThan(0);
   });
 });
