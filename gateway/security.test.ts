@@ -167,7 +167,9 @@ describe('gateway security findings', () => {
     const again = ticking(ageing);
     expect(again).not.toBeInstanceOf(Promise);
     expect(again).toMatchObject({ subject: 'f12' });
+    expect(ticking.known?.(ageing)).toMatchObject({ subject: 'f12' });
     clock += 120_000;
+    expect(ticking.known?.(ageing)).toBeUndefined();
     await expect(ticking(ageing)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
