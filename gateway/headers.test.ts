@@ -3,8 +3,12 @@
  * Security Cheat Sheet ("Security Headers") names for an API, the docs page a browser renders
  * carries the document headers on top.
  */
+import type { Server } from 'node:http';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPipeline, type Pipeline } from '../app/pipeline.js';
+import { constantHeaders } from './headers.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;
@@ -67,5 +71,37 @@ describe('security headers', () => {
     }
     const page = await fetch(`${g.base}/docs`);
     expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self' 'sha256-/);
+  });
+
+  it('sets on each answer what helmet sets, read off it once; a middleware that needs the request runs as it is', async () => {
+    const options = { crossOriginResourcePolicy: { policy: 'same-origin' as const }, xFrameOptions: { action: 'deny' as const } };
+    const perRequest: RequestHandler = (req, res, next) => {
+      res.setHeader('X-Echo', String(req.headers['x-who']));
+      next();
+    };
+    const app = express();
+    app.get('/helmet', helmet(options), (_req, res) => res.json({}));
+    app.get('/constant', constantHeaders(helmet(options)), (_req, res) => res.json({}));
+    app.get('/echo', constantHeaders(perRequest), (_req, res) => res.json({}));
+    const server = await new Promise<Server>((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    try {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const headersOf = async (path: string, who = 'a') => {
+        const r = await fetch(`${base}${path}`, { headers: { 'x-who': who } });
+        await r.arrayBuffer();
+        const h = Object.fromEntries(r.headers);
+        delete h.date;
+        return h;
+      };
+      const byHelmet = await headersOf('/helmet');
+      expect(byHelmet['content-security-policy']).toBeDefined();
+      expect(await headersOf('/constant')).toEqual(byHelmet);
+      expect((await headersOf('/echo', 'b'))['x-echo']).toBe('b');
+      expect((await headersOf('/echo', 'c'))['x-echo']).toBe('c');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -14,25 +14,63 @@
  * The pages (`/docs` and its assets) add helmet's set for documents on top; each page states its own
  * content policy (the docs page: gateway/openapi.ts `DOCS_CSP`).
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
+
+/** OWASP's set for a REST API, as helmet's options. */
+const API_HELMET = helmet({
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  originAgentCluster: false,
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+  xContentTypeOptions: true,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+});
 
 /** The headers of every answer: OWASP's set for a REST API. */
 export function apiHeaders(): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginOpenerPolicy: false,
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    originAgentCluster: false,
-    referrerPolicy: { policy: 'no-referrer' },
-    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-    xContentTypeOptions: true,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xFrameOptions: { action: 'deny' },
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
+  return constantHeaders(API_HELMET);
+}
+
+/**
+ * The headers a helmet middleware sets, read off it once and then set on each answer in one loop.
+ * For options without functions (as here: no nonces, nothing per request) each of helmet's parts
+ * sets or removes one header to a value fixed when it was made, so every answer gets the same
+ * set; helmet runs them as a chain, one call and one step of its own per header, which is work on
+ * every request for an answer known at start. A middleware that does not finish at once on a
+ * request of nothing is used as it is.
+ */
+export function constantHeaders(mw: RequestHandler): RequestHandler {
+  const set: [string, string][] = [];
+  const removed: string[] = [];
+  let finished = false;
+  const recorder = {
+    setHeader(name: string, value: unknown) {
+      set.push([name, String(value)]);
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  };
+  try {
+    mw({} as Request, recorder as unknown as Response, (err?: unknown) => {
+      finished = err === undefined;
+    });
+  } catch {
+    finished = false;
+  }
+  if (!finished) return mw;
+  return (_req, res, next) => {
+    for (const [name, value] of set) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
+    next();
+  };
 }
 
 /**
