@@ -72,6 +72,44 @@ export function chainAudit(head: AuditHead, list: readonly AuditInput[], at = ne
 }
 
 /**
+ * Where a batch landed in the chain: its first sequence number, its time, the hash it chains from
+ * and each entry's hash. The embedded store's thread answers an append with this rather than the
+ * entries (the caller holds their content already): taking ten-field objects off a thread's message
+ * cost the gateway's thread about 0.95 µs an entry, against 0.1 for these strings and the entries
+ * made again from them (`entriesAt`).
+ */
+export interface ChainPlace {
+  readonly first: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hashes: readonly string[];
+}
+
+/** The place of chained entries (`chainAudit`'s answer, not empty). */
+export function placeOf(out: readonly AuditEntry[]): ChainPlace {
+  const first = out[0] as AuditEntry;
+  return { first: first.seq, at: first.at, prevHash: first.prevHash, hashes: out.map((e) => e.hash) };
+}
+
+/** The entries `list` became at `place`: what `chainAudit` answered where the place was taken. */
+export function entriesAt(list: readonly AuditInput[], place: ChainPlace): AuditEntry[] {
+  if (place.hashes.length !== list.length)
+    throw new Error(`a batch of ${list.length} audit entries was placed as ${place.hashes.length}`);
+  return list.map((e, i) => ({
+    seq: place.first + i,
+    at: place.at,
+    subject: e.subject,
+    role: e.role,
+    action: e.action,
+    purpose: e.purpose,
+    creditCode: e.creditCode,
+    outcome: e.outcome,
+    prevHash: i === 0 ? place.prevHash : (place.hashes[i - 1] as string),
+    hash: place.hashes[i] as string,
+  }));
+}
+
+/**
  * Inserts chained entries in one statement. The batch travels as one JSON text (one parameter,
  * which Postgres parses once) rather than ten arrays.
  */

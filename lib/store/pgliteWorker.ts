@@ -13,8 +13,10 @@ import {
   type AuditHead,
   type AuditInput,
   auditHeadOf,
+  type ChainPlace,
   chainAudit,
   INSERT_AUDIT,
+  placeOf,
   READ_AUDIT_HEAD,
 } from './auditChain.js';
 
@@ -135,14 +137,14 @@ async function query(text: string, params: readonly unknown[]): Promise<unknown[
  * committed entry. The hashing is done here too, off the gateway's thread.
  */
 let auditHead: AuditHead | undefined;
-async function appendAudit(entries: readonly AuditInput[]): Promise<AuditEntry[]> {
+async function appendAudit(entries: readonly AuditInput[]): Promise<ChainPlace[]> {
   if (entries.length === 0) return [];
   auditHead ??= auditHeadOf((await db.query<{ seq: string; hash: string }>(READ_AUDIT_HEAD)).rows[0]);
   const out = chainAudit(auditHead, entries);
   await query(INSERT_AUDIT, [JSON.stringify(out)]);
   const last = out[out.length - 1] as AuditEntry;
   auditHead = { seq: last.seq, hash: last.hash };
-  return out;
+  return [placeOf(out)];
 }
 
 let queue: Promise<unknown> = Promise.resolve();

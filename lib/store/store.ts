@@ -9,7 +9,16 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { GetihuError, isGetihuError } from '../errors.js';
 import { dependencyUp, logger } from '../observe/index.js';
-import { type AuditEntry, type AuditInput, auditHeadOf, chainAudit, INSERT_AUDIT, READ_AUDIT_HEAD } from './auditChain.js';
+import {
+  type AuditEntry,
+  type AuditInput,
+  auditHeadOf,
+  type ChainPlace,
+  chainAudit,
+  entriesAt,
+  INSERT_AUDIT,
+  READ_AUDIT_HEAD,
+} from './auditChain.js';
 import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { Disputes } from './disputes.js';
@@ -345,7 +354,11 @@ async function pgliteWorkerSql(dataDir: string | undefined, timeoutMs: number): 
   };
   return {
     appendAudit: (entries) => {
-      const go = () => request({ op: 'appendAudit', entries }) as Promise<AuditEntry[]>;
+      // The store's thread answers where the batch landed in the chain (see ChainPlace).
+      const go = () =>
+        request({ op: 'appendAudit', entries }).then((places: ChainPlace[]) =>
+          places.length === 0 ? [] : entriesAt(entries, places[0] as ChainPlace),
+        );
       return inTransaction ? new Promise((resolve, reject) => held.push(() => go().then(resolve, reject))) : go();
     },
     query: (text, params) =>
