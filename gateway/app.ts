@@ -10,6 +10,7 @@ import { DecisionCache } from './cache.js';
 import { type GatewayOptions, gatewayParts } from './context.js';
 import { errorHandler, sendError } from './errors.js';
 import { apiHeaders } from './headers.js';
+import { leanJson } from './json.js';
 import { addressKey, FailedAuthLimiter, rateLimited } from './limits.js';
 import { requestLog } from './observe.js';
 import { agencyRoutes } from './routes/agency.js';
@@ -64,6 +65,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // No ETag: it would hash every body, and no answer is kept on the way to be revalidated.
   app.set('etag', false);
   app.set('trust proxy', false);
+  // JSON answers written directly (gateway/json.ts).
+  leanJson(app);
   // The middleware every request passes, as one router layer (gateway/series.ts).
   app.use(
     inSeries([

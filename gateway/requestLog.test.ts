@@ -72,8 +72,16 @@ describe('the request log', () => {
       answers.push({ id: r.headers.get('x-request-id') as string, status: r.status });
     }
     await (await fetch(otherBase)).text();
-    const lines = await requestLines();
-    expect(lines).toHaveLength(asked.length);
+    // A line is written when the server has finished the answer, which may come after the client
+    // has read it: wait for the lines (flushed to the file each time they are read).
+    const lines = await vi.waitFor(
+      async () => {
+        const l = await requestLines();
+        expect(l).toHaveLength(asked.length);
+        return l;
+      },
+      { timeout: 5000, interval: 20 },
+    );
     expect(lines.map((l) => l.reqId)).toEqual(answers.map((a) => a.id));
     expect(lines.map((l) => [l.method, l.route, l.status, l.role, l.subject])).toEqual([
       ['GET', '/v1/credit-tags/:code', 404, 'bank', 'bank:log-test'],
