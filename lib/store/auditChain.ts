@@ -46,6 +46,22 @@ export function auditHeadOf(row: { seq: string | number; hash: string } | undefi
   return row === undefined ? { seq: 0, hash: 'genesis' } : { seq: Number(row.seq), hash: row.hash };
 }
 
+/** The entry `e` is at its place in the chain (its own fields only, whatever else `e` carries). */
+function entryOf(e: AuditInput, seq: number, at: string, prevHash: string, hash: string): AuditEntry {
+  return {
+    seq,
+    at,
+    subject: e.subject,
+    role: e.role,
+    action: e.action,
+    purpose: e.purpose,
+    creditCode: e.creditCode,
+    outcome: e.outcome,
+    prevHash,
+    hash,
+  };
+}
+
 /** Chains `list` after `head`, all stamped `at`. */
 export function chainAudit(head: AuditHead, list: readonly AuditInput[], at = new Date().toISOString()): AuditEntry[] {
   let seq = head.seq;
@@ -54,18 +70,7 @@ export function chainAudit(head: AuditHead, list: readonly AuditInput[], at = ne
   for (const e of list) {
     seq++;
     const h = auditHash(prevHash, seq, at, e);
-    out.push({
-      seq,
-      at,
-      subject: e.subject,
-      role: e.role,
-      action: e.action,
-      purpose: e.purpose,
-      creditCode: e.creditCode,
-      outcome: e.outcome,
-      prevHash,
-      hash: h,
-    });
+    out.push(entryOf(e, seq, at, prevHash, h));
     prevHash = h;
   }
   return out;
@@ -95,18 +100,9 @@ export function placeOf(out: readonly AuditEntry[]): ChainPlace {
 export function entriesAt(list: readonly AuditInput[], place: ChainPlace): AuditEntry[] {
   if (place.hashes.length !== list.length)
     throw new Error(`a batch of ${list.length} audit entries was placed as ${place.hashes.length}`);
-  return list.map((e, i) => ({
-    seq: place.first + i,
-    at: place.at,
-    subject: e.subject,
-    role: e.role,
-    action: e.action,
-    purpose: e.purpose,
-    creditCode: e.creditCode,
-    outcome: e.outcome,
-    prevHash: i === 0 ? place.prevHash : (place.hashes[i - 1] as string),
-    hash: place.hashes[i] as string,
-  }));
+  return list.map((e, i) =>
+    entryOf(e, place.first + i, place.at, i === 0 ? place.prevHash : (place.hashes[i - 1] as string), place.hashes[i] as string),
+  );
 }
 
 /**
