@@ -6,7 +6,7 @@
 import type { Piscina } from 'piscina';
 import type { OutRecord } from '../lib/bus/index.js';
 import { GetihuError } from '../lib/errors.js';
-import { threadPool } from '../lib/threads.js';
+import { startedThreads, threadPool } from '../lib/threads.js';
 import { Codec, LocalSchemaStore } from '../schemas/index.js';
 import type { Column } from './feed.js';
 import { FEEDS } from './index.js';
@@ -131,6 +131,11 @@ export class CheckPool {
 
   async run(task: CheckTask): Promise<CheckedChunk> {
     return (await this.#pool.run(task)) as CheckedChunk;
+  }
+
+  /** Resolves once every thread has started (see `startedThreads`); answers their ids. */
+  started(): Promise<number[]> {
+    return startedThreads(this.#pool, this.threads);
   }
 
   async close(): Promise<void> {

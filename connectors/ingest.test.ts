@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { threadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { openPipeline } from '../app/pipeline.js';
 import { EmbeddedBus } from '../lib/bus/index.js';
@@ -68,6 +69,10 @@ describe('ingest (embedded)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'getihu-ingest-'));
       const pool = new CheckPool(2);
       try {
+        // Both threads start before the first chunk: two threads of their own, neither this one.
+        const started = await pool.started();
+        expect(new Set(started).size).toBe(2);
+        expect(started).not.toContain(threadId);
         const files = await exportFeeds(generateBusinesses({ region: 'hebei', businesses: 60, seed: 11 }), 2024, dir, format);
         for (const [key, { file }] of files) {
           // Good lines with bad ones between them: blank, truncated, not the feed's shape.

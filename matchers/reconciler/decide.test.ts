@@ -3,6 +3,7 @@
  * decodes to what `classify` decides for that business (津市场监管政务〔2024〕9号 附件1 二, the typing rules; the id is
  * `decisionIdOf` of the decision), lying back to back in one buffer.
  */
+import { threadId } from 'node:worker_threads';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../../lib/dates.js';
@@ -14,6 +15,7 @@ import { Classifier } from '../classifier.js';
 import { RuleBook } from '../ruleSet.js';
 import { loadCatalogueBook, Support } from '../support/index.js';
 import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes, supportEventBytes } from './decide.js';
+import { DecisionPool } from './reconciler.js';
 
 const schema = latestSchemaText(TOPICS.typing.name);
 const type = avro.Type.forSchema(JSON.parse(schema), { wrapUnions: false });
@@ -144,5 +146,17 @@ describe('decideBatch with support events (精准帮扶)', () => {
     // The batch has businesses of both kinds.
     expect(seen.shared).toBeGreaterThan(0);
     expect(seen.own).toBeGreaterThan(0);
+  });
+
+  it('starts every thread of a pool before its first batch, and none without threads', async () => {
+    const pool = new DecisionPool(2);
+    try {
+      const started = await pool.started();
+      expect(new Set(started).size).toBe(2);
+      expect(started).not.toContain(threadId);
+    } finally {
+      await pool.close();
+    }
+    expect(await new DecisionPool(0).started()).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import { moved } from '../../lib/threads.js';
 import decideBatch, { type DecideTask } from './decide.js';
 import { type PrepareTask, prepareShare as readShare } from './snapshot.js';
 
+export { threadStarted } from '../../lib/threads.js';
+
 export default function decideWorker(task: DecideTask): unknown {
   const r = decideBatch(task);
   return moved(r, r.support === undefined ? r.values.buffer : [r.values.buffer, r.support.values.buffer]);

@@ -22,7 +22,7 @@ import type { Config } from '../../lib/config.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { countDecisionsSent } from '../../lib/observe/index.js';
-import { threadPool } from '../../lib/threads.js';
+import { startedThreads, threadPool } from '../../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
 import { type Codec, latestSchemaText } from '../../schemas/index.js';
 import type { RuleBook } from '../ruleSet.js';
@@ -101,6 +101,11 @@ export class DecisionPool {
   async run(task: DecideTask): Promise<DecideResult> {
     if (this.#pool === undefined || itemCount(task) < this.#inlineBelow) return decideBatch(task);
     return (await this.#pool.run(task)) as DecideResult;
+  }
+
+  /** Resolves once every thread has started (see `startedThreads`); answers their ids (none inline). */
+  async started(): Promise<number[]> {
+    return this.#pool === undefined ? [] : startedThreads(this.#pool, this.threads);
   }
 
   /** Whether it has threads of its own to spread a run's snapshot read over. */
