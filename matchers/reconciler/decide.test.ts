@@ -45,6 +45,8 @@ describe('decideBatch', () => {
       const { schemaId, body } = unframe(eventBytes(r, x));
       expect(schemaId).toBe(4242);
       const event = type.fromBuffer(body) as Record<string, unknown>;
+      // Byte for byte what the registered schema writes (the texts go in as UTF-8 bytes).
+      expect(type.toBuffer(event).equals(body)).toBe(true);
       expect(event).toMatchObject({
         decisionId: decisionIdOf(want),
         creditCode: want.creditCode,
@@ -132,10 +134,9 @@ describe('decideBatch with support events (精准帮扶)', () => {
     for (const r of [decideBatch(withSupport), decideBatch(withSupport)]) {
       expect(r.support?.records).toHaveLength(hebei.length);
       r.support?.records.forEach((x, i) => {
-        const e = supportType.fromBuffer(unframe(supportEventBytes(r.support!, x)).body) as {
-          measuresJson: string;
-          ifRecognisedJson: string;
-        };
+        const { body } = unframe(supportEventBytes(r.support!, x));
+        const e = supportType.fromBuffer(body) as { measuresJson: string; ifRecognisedJson: string };
+        expect(supportType.toBuffer(e).equals(body)).toBe(true);
         const { decision, facts } = classifier.decideRecord(hebei[i]);
         const want = match.supportFor(decision, facts, null);
         seen[Object.isFrozen(want.measures) ? 'shared' : 'own']++;

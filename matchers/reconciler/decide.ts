@@ -70,35 +70,57 @@ export interface DecideResult {
 /** Rule books by rules folder ('': the shipped rules), loaded once per thread. */
 const books = new Map<string, RuleBook>();
 const classifiers = new Map<string, Classifier>();
-const types = new Map<number, avro.Type>();
+const types = new Map<number, { type: avro.Type; asBytes: ReadonlySet<string> }>();
 /** Measure catalogues by rules folder, and the matchers by folder and as-of date. */
 const catalogueBooks = new Map<string, CatalogueBook>();
 const supports = new Map<string, Support>();
 
 /**
- * The JSON text of the measure lists matching shares between businesses. Matching hands nearly
+ * The UTF-8 JSON of the measure lists matching shares between businesses. Matching hands nearly
  * every business one of a few frozen lists (one per type and outcome of its conditions; see
  * compileSupport), about 4 KB of text each, and serialising the two lists of a support event was
  * 13–19 of the 70–75 µs a decision thread spent per business (timed part by part on 10,000
- * businesses; 8 distinct lists among them). A shared list is serialised once; a list made for one
- * business is not frozen and is serialised as it comes.
+ * businesses; 8 distinct lists among them); writing that text into the event as UTF-8 was
+ * another 7. A shared list is serialised and encoded once; a list made for one business is not
+ * frozen and is serialised as it comes.
  */
-const sharedListJson = new WeakMap<readonly unknown[], string>();
+const sharedListJson = new WeakMap<readonly unknown[], Buffer>();
 
-function jsonOfList(list: readonly unknown[]): string {
-  if (!Object.isFrozen(list)) return JSON.stringify(list);
-  let text = sharedListJson.get(list);
-  if (text === undefined) {
-    text = JSON.stringify(list);
-    sharedListJson.set(list, text);
+function jsonOfList(list: readonly unknown[]): Buffer {
+  if (!Object.isFrozen(list)) return Buffer.from(JSON.stringify(list));
+  let bytes = sharedListJson.get(list);
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(list));
+    sharedListJson.set(list, bytes);
   }
-  return text;
+  return bytes;
 }
 
-function typeOf(schemaId: number, schema: string): avro.Type {
+/**
+ * An event type that takes the given string fields as their UTF-8 bytes. Avro writes a string
+ * and bytes alike (a length, then the bytes), so what it writes is the event as the registered
+ * schema has it, byte for byte; the text is encoded once where it is made (see decideBatch) and a
+ * shared text not again. A field that is not a plain string in the schema keeps its type, and the
+ * caller gives it as text (`asBytes` tells which fields take bytes).
+ */
+function bytesTwin(schema: string, fields: readonly string[]): { type: avro.Type; asBytes: ReadonlySet<string> } {
+  const parsed = JSON.parse(schema) as { fields: { name: string; type: unknown }[] };
+  const asBytes = new Set<string>();
+  for (const f of parsed.fields)
+    if (fields.includes(f.name) && f.type === 'string') {
+      f.type = 'bytes';
+      asBytes.add(f.name);
+    }
+  return { type: avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: false }), asBytes };
+}
+
+/** The string fields of the events written as UTF-8 bytes (see `bytesTwin`). */
+const BYTES_FIELDS = ['reasonsJson', 'measuresJson', 'ifRecognisedJson'] as const;
+
+function typeOf(schemaId: number, schema: string): { type: avro.Type; asBytes: ReadonlySet<string> } {
   let type = types.get(schemaId);
   if (type === undefined) {
-    type = avro.Type.forSchema(JSON.parse(schema), { wrapUnions: false });
+    type = bytesTwin(schema, BYTES_FIELDS);
     types.set(schemaId, type);
   }
   return type;
@@ -119,6 +141,10 @@ function supportFor(rulesDir: string | undefined, asOf: string): Support {
   return s;
 }
 
+/** A field's UTF-8 bytes as the event type takes them: as they are, or as text. */
+const textOrBytes = (asBytes: ReadonlySet<string>, field: string, bytes: Buffer): Buffer | string =>
+  asBytes.has(field) ? bytes : bytes.toString('utf8');
+
 /** The id of a decision: a hash of what was decided, for whom, from which facts, under which rules. */
 export function decisionIdOf(
   d: Pick<TypingDecision, 'creditCode' | 'ruleset' | 'asOf' | 'type' | 'mtyxBasicEligible' | 'reasons'>,
@@ -127,13 +153,29 @@ export function decisionIdOf(
 }
 
 /**
- * `decisionIdOf(d)` given `JSON.stringify(d.reasons)`, which the event carries anyway: the JSON
- * text of an array is its elements' texts joined by commas, so this hashes the same text without
- * serialising the reasons (most of a decision) a second time.
+ * A decision's reasons as UTF-8 JSON and its id (`decisionIdOf`), from one encoding of the
+ * reasons' text: the JSON text of an array is its elements' texts joined by commas, so the id's
+ * input is the head's text, a comma, the reasons' text and `]`, written back to back into
+ * `scratch` and hashed there, and the reasons' bytes are the event's as they lie. The bytes are a
+ * view on `scratch`, good until its next use.
  */
-function decisionIdWith(d: TypingDecision, reasonsJson: string): string {
-  const head = JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible]);
-  return hash('sha256', `${head.slice(0, -1)},${reasonsJson}]`).slice(0, 32);
+class ReasonsWriter {
+  // Grown to twice what the first decision needs, which then holds nearly every other.
+  #scratch = Buffer.allocUnsafeSlow(4096);
+
+  write(d: TypingDecision): { decisionId: string; reasons: Buffer } {
+    const head = JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible]);
+    const reasons = JSON.stringify(d.reasons);
+    // A UTF-16 unit is at most 3 bytes of UTF-8: room for both texts, so neither is cut short.
+    const room = 3 * (head.length + reasons.length) + 1;
+    if (this.#scratch.length < room) this.#scratch = Buffer.allocUnsafeSlow(2 * room);
+    const buf = this.#scratch;
+    const at = buf.write(head.slice(0, -1), 0);
+    buf[at] = 0x2c; // ','
+    const end = at + 1 + buf.write(reasons, at + 1);
+    buf[end] = 0x5d; // ']'
+    return { decisionId: hash('sha256', buf.subarray(0, end + 1)).slice(0, 32), reasons: buf.subarray(at + 1, end) };
+  }
 }
 
 /**
@@ -195,15 +237,16 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
     });
     classifiers.set(key, c);
   }
-  const type = typeOf(task.schemaId, task.schema);
+  const { type, asBytes } = typeOf(task.schemaId, task.schema);
   const support =
     task.support === undefined
       ? undefined
       : {
-          type: typeOf(task.support.schemaId, task.support.schema),
+          ...typeOf(task.support.schemaId, task.support.schema),
           match: supportFor(rulesDir, task.asOf),
           id: task.support.schemaId,
         };
+  const reasonsWriter = new ReasonsWriter();
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
   const items =
@@ -226,8 +269,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       rejected.push({ creditCode: code, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
       continue;
     }
-    const reasonsJson = JSON.stringify(d.reasons);
-    const decisionId = decisionIdWith(d, reasonsJson);
+    const { decisionId, reasons } = reasonsWriter.write(d);
     const event = {
       decisionId,
       creditCode: d.creditCode,
@@ -238,7 +280,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       label: d.label,
       mtyxBasicEligible: d.mtyxBasicEligible,
       runId: task.runId,
-      reasonsJson,
+      reasonsJson: asBytes.has('reasonsJson') ? reasons : reasons.toString('utf8'),
       sources: [...item.sources],
     };
     const at = events.push(type, task.schemaId, event);
@@ -262,8 +304,8 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
         mtyxBasicEligible: d.mtyxBasicEligible,
         catalogue: owed.catalogue,
         runId: task.runId,
-        measuresJson: jsonOfList(owed.measures),
-        ifRecognisedJson: jsonOfList(owed.ifRecognised),
+        measuresJson: textOrBytes(support.asBytes, 'measuresJson', jsonOfList(owed.measures)),
+        ifRecognisedJson: textOrBytes(support.asBytes, 'ifRecognisedJson', jsonOfList(owed.ifRecognised)),
       });
       supportRecords.push({ key: d.creditCode, ...at });
     }
