@@ -81,10 +81,9 @@ export class FactState {
     }
     const code = fact.creditCode as string;
     const s = this.#business(code);
-    const same = (f: Fact | undefined) => !supersedes(fact, f);
     switch (topic) {
       case 'registration': {
-        if (same(s.registration)) return [];
+        if (!supersedes(fact, s.registration)) return [];
         const before = s.registration?.operatorId as string | null | undefined;
         const after = fact.operatorId as string | null;
         if (before != null && before !== after) this.#operators.get(before)?.delete(code);
@@ -102,7 +101,7 @@ export class FactState {
       case 'marketCredit':
       case 'ip':
       case 'honours':
-        if (same(s[topic])) return [];
+        if (!supersedes(fact, s[topic])) return [];
         s[topic] = fact;
         break;
       case 'annualReport':
@@ -119,13 +118,13 @@ export class FactState {
                 ? s.mtyxReports
                 : s[topic];
         const year = fact.year as number;
-        if (same(map.get(year))) return [];
+        if (!supersedes(fact, map.get(year))) return [];
         map.set(year, fact);
         break;
       }
       case 'reviewStep': {
         const key = `${fact.year}:${fact.step}:${fact.stepId}`;
-        if (same(s.reviewSteps.get(key))) return [];
+        if (!supersedes(fact, s.reviewSteps.get(key))) return [];
         s.reviewSteps.set(key, fact);
         break;
       }
@@ -169,6 +168,15 @@ function latest(map: ReadonlyMap<number, Fact>): Fact | undefined {
 }
 
 /**
+ * `f`, its record id listed in `sources` when there is one. A function of the module rather than
+ * a closure made for every business: under tsx each such closure is wrapped to keep its name.
+ */
+function used(sources: string[], f: Fact | undefined): Fact | undefined {
+  if (f !== undefined) sources.push(f.source.recordId);
+  return f;
+}
+
+/**
  * The classify input of a business as of a year (`lastYear` = as-of year − 1): last year's
  * annual report (else the latest on file), the latest tax position with last year's amounts,
  * last year's insured headcount, the operator's court record. `sources` lists the record ids used.
@@ -180,13 +188,9 @@ export function assembleInput(
 ): { input: Record<string, unknown>; sources: string[] } {
   const s = state.businesses.get(code);
   const sources: string[] = [];
-  const use = (f: Fact | undefined) => {
-    if (f !== undefined) sources.push(f.source.recordId);
-    return f;
-  };
   const input: Record<string, unknown> = { creditCode: code };
   if (s === undefined) return { input, sources };
-  const reg = use(s.registration);
+  const reg = used(sources, s.registration);
   if (reg !== undefined) {
     input.name = reg.name ?? null;
     input.regionCode = reg.regionCode;
@@ -198,14 +202,14 @@ export function assembleInput(
       suspendedUntil: iso(reg.suspendedUntil),
     };
   }
-  const report = use(s.annualReports.get(lastYear) ?? latest(s.annualReports));
+  const report = used(sources, s.annualReports.get(lastYear) ?? latest(s.annualReports));
   if (report !== undefined)
     input.annualReport = {
       year: report.year,
       filed: report.filed,
       revenueYuan: report.revenueFen == null ? null : yuan(report.revenueFen),
     };
-  const mc = use(s.marketCredit);
+  const mc = used(sources, s.marketCredit);
   if (mc !== undefined) {
     input.marketCredit = {
       abnormalOperation: mc.abnormalOperation,
@@ -217,10 +221,10 @@ export function assembleInput(
       })),
     };
   }
-  const taxNow = use(latest(s.tax));
+  const taxNow = used(sources, latest(s.tax));
   if (taxNow !== undefined) {
     const paid = s.tax.get(lastYear);
-    if (paid !== undefined && paid !== taxNow) use(paid);
+    if (paid !== undefined && paid !== taxNow) used(sources, paid);
     input.tax = {
       registeredOn: iso(taxNow.registeredOn),
       nonNormal: taxNow.nonNormal,
@@ -229,12 +233,12 @@ export function assembleInput(
       iitPaidYuan: paid === undefined ? 0 : yuan(paid.iitPaidFen),
     };
   }
-  const si = use(s.socialInsurance.get(lastYear));
+  const si = used(sources, s.socialInsurance.get(lastYear));
   if (si !== undefined) input.socialInsurance = { insuredHeadcount: si.insuredHeadcount };
-  const ip = use(s.ip);
+  const ip = used(sources, s.ip);
   if (ip !== undefined) input.ip = { trademarksInUse: ip.trademarksInUse, patents: ip.patents };
   const op = reg?.operatorId as string | null | undefined;
-  const court = op == null ? undefined : use(state.court.get(op));
+  const court = op == null ? undefined : used(sources, state.court.get(op));
   if (court !== undefined) input.court = { operatorDishonest: court.dishonest };
   return { input, sources };
 }
