@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { GetihuError } from '../lib/errors.js';
 import type { CorrectionPosition } from '../lib/store/index.js';
 import type { AuthedHandler, GatewayParts } from './context.js';
-import { correctionsAfter, encodeCorrectionCursor, positionOf, startingPosition } from './corrections.js';
+import { correctionsAfter, encodeCorrectionCursor, startingPosition } from './corrections.js';
 import { correctionsQuery } from './requests.js';
 
 /** Open correction streams per subject. */
@@ -25,7 +25,8 @@ export function correctionsFrom(req: Request): CorrectionPosition {
   const resume = req.get('last-event-id');
   const asked = q.success ? startingPosition(resume ?? q.data.cursor, q.data.since) : null;
   // Neither a cursor nor a time: from the beginning.
-  const after = asked === undefined ? { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const } : asked;
+  const after =
+    asked === undefined ? { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0 as const, seq: null } : asked;
   if (after === null)
     throw new GetihuError(
       'INVALID_ARGUMENT',
@@ -70,10 +71,12 @@ export class CorrectionStreams {
 export function correctionPage(g: Pick<GatewayParts, 'o' | 'audit'>, feed: FeedOf): AuthedHandler {
   return async (req, res, p) => {
     const after = correctionsFrom(req);
-    const corrections = await correctionsAfter(g.o.store, p.subject, feed.reads, after, CORRECTIONS_PAGE);
-    await g.audit(req, feed.audited, null, `${corrections.length}`);
-    const last = corrections.at(-1);
-    res.json({ corrections, cursor: encodeCorrectionCursor(last === undefined ? after : positionOf(last)) });
+    const page = await correctionsAfter(g.o.store, p.subject, feed.reads, after, CORRECTIONS_PAGE);
+    await g.audit(req, feed.audited, null, `${page.length}`);
+    res.json({
+      corrections: page.map((c) => c.correction),
+      cursor: encodeCorrectionCursor(page.at(-1)?.position ?? after),
+    });
   };
 }
 
@@ -116,8 +119,8 @@ export function correctionStream(
           if (list.length === 0 || closed) break;
           await g.audit(req, feed.audited, null, `${list.length} pushed`);
           for (const c of list) {
-            after = positionOf(c);
-            res.write(`id: ${encodeCorrectionCursor(after)}\nevent: correction\ndata: ${JSON.stringify(c)}\n\n`);
+            after = c.position;
+            res.write(`id: ${encodeCorrectionCursor(after)}\nevent: correction\ndata: ${JSON.stringify(c.correction)}\n\n`);
           }
           again ||= list.length === CORRECTIONS_PAGE;
         } while (again && !closed);

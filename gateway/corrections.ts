@@ -4,28 +4,30 @@
  * cursor, by the pull feeds, the event streams and the banks' webhooks alike.
  */
 import { z } from 'zod';
-import type { Correction, CorrectionPosition, Store } from '../lib/store/index.js';
+import type { CorrectionPosition, PositionedCorrection, Store } from '../lib/store/index.js';
 
 /** The audited action of a bank's tag read: corrections are about the codes read under it. */
 export const TAG_READ_ACTION = 'credit-tags.read';
 
-/** Where a reader stands after reading `c`. */
-export function positionOf(c: Correction): CorrectionPosition {
-  return { recordedAt: c.recordedAt, creditCode: c.creditCode, kind: c.change === 'typing' ? 0 : 1 };
-}
-
-/** The corrections cursor: where the reader stands, opaque to it. */
+/**
+ * The corrections cursor: where the reader stands, opaque to it. Its text is the position's
+ * JSON array (time, credit code, kind, sequence) in base64url.
+ */
 export function encodeCorrectionCursor(p: CorrectionPosition): string {
-  return Buffer.from(JSON.stringify([p.recordedAt, p.creditCode, p.kind])).toString('base64url');
+  return Buffer.from(JSON.stringify([p.recordedAt, p.creditCode, p.kind, p.seq])).toString('base64url');
 }
 
-const cursorShape = z.tuple([z.iso.datetime(), z.string().max(18), z.union([z.literal(0), z.literal(1)])]);
+const positionHead = [z.iso.datetime(), z.string().max(18), z.union([z.literal(0), z.literal(1)])] as const;
+/** A cursor given since the sequence is in it, or one given before (three parts: after every change of its time, business and kind). */
+const cursorShape = z.union([z.tuple([...positionHead, z.number().int().nonnegative().nullable()]), z.tuple([...positionHead])]);
 
 /** Reads a cursor; null when it is not one this gateway gave. */
 export function decodeCorrectionCursor(cursor: string): CorrectionPosition | null {
   try {
     const t = cursorShape.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    return t.success ? { recordedAt: t.data[0], creditCode: t.data[1], kind: t.data[2] } : null;
+    if (!t.success) return null;
+    const [recordedAt, creditCode, kind] = t.data;
+    return { recordedAt, creditCode, kind, seq: t.data.length === 4 ? t.data[3] : null };
   } catch {
     return null;
   }
@@ -37,7 +39,7 @@ export function decodeCorrectionCursor(cursor: string): CorrectionPosition | nul
  */
 export function startingPosition(cursor: string | undefined, since: string | undefined): CorrectionPosition | null | undefined {
   if (cursor !== undefined) return decodeCorrectionCursor(cursor);
-  if (since !== undefined) return { recordedAt: new Date(since).toISOString(), creditCode: '', kind: 0 };
+  if (since !== undefined) return { recordedAt: new Date(since).toISOString(), creditCode: '', kind: 0, seq: null };
   return undefined;
 }
 
@@ -56,13 +58,16 @@ export const BANK_READS: readonly string[] = [TAG_READ_ACTION, SUPPORT_READ_ACTI
  */
 export const PLATFORM_READS: readonly string[] = ['badge.read', 'support.platform'];
 
-/** The next `limit` corrections for `subject` after `after`, of the businesses it read under `reads`. */
+/**
+ * The next `limit` corrections for `subject` after `after`, of the businesses it read under
+ * `reads`, each with the position after it.
+ */
 export function correctionsAfter(
   store: Store,
   subject: string,
   reads: readonly string[],
   after: CorrectionPosition,
   limit: number,
-): Promise<Correction[]> {
+): Promise<PositionedCorrection[]> {
   return store.correctionsFor(subject, reads, after, limit);
 }

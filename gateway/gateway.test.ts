@@ -408,6 +408,12 @@ describe('cache', () => {
     ).toEqual(['development']);
     const later = await get(`/v1/credit-tags-corrections?cursor=${encodeURIComponent(told.body.cursor as string)}`, bank);
     expect(later.body.corrections).toEqual([]);
+    // A cursor given before cursors carried the change's sequence (time, code, kind) reads on from where it stood.
+    const [at, atCode, kind, seq] = JSON.parse(Buffer.from(told.body.cursor as string, 'base64url').toString('utf8'));
+    expect(Number.isInteger(seq)).toBe(true);
+    const before = Buffer.from(JSON.stringify([at, atCode, kind])).toString('base64url');
+    const fromBefore = await get(`/v1/credit-tags-corrections?cursor=${before}`, bank);
+    expect([fromBefore.status, fromBefore.body.corrections]).toEqual([200, []]);
     const other = await get('/v1/credit-tags-corrections', await token('bank', 'bank:never-read-it'));
     expect(other.body.corrections).toEqual([]);
   });

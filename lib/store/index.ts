@@ -14,6 +14,7 @@ export {
   type CorrectionPosition,
   type CreditTagsSnapshot,
   type JobRow,
+  type PositionedCorrection,
   type Recheck,
   type RecognitionChange,
   type RecognitionRow,

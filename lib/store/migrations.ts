@@ -363,4 +363,11 @@ alter table filing_reviews add column seq bigint generated always as identity;
 alter table mtyx_outcomes add column seq bigint generated always as identity
 `,
   },
+  {
+    // Where a bank's webhook deliveries stand, with the sequence of the change last delivered:
+    // changes recorded by one statement share their time, business and kind, and a position
+    // without the sequence would skip the rest of them. Null for positions stored before.
+    version: 19,
+    sql: `alter table webhooks add column cursor_seq bigint`,
+  },
 ];

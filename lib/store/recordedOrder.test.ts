@@ -4,10 +4,25 @@
  * the one recorded second, and histories list them as they came.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { type RecognitionChange, Store, type StoredDecision } from './store.js';
+import { type CorrectionPosition, type RecognitionChange, Store, type StoredDecision } from './store.js';
 import { rawQuery } from './testing.js';
 
 const CODE = '92120101MA05T8WQ38';
+
+/** A decision about CODE as of 2025-08-15. */
+const decision = (decisionId: string, type: string, label: string, runId: string | null): StoredDecision => ({
+  creditCode: CODE,
+  decisionId,
+  region: '120101',
+  ruleset: 'tianjin-2024@1',
+  asOf: '2025-08-15',
+  type,
+  label,
+  mtyxBasicEligible: false,
+  runId,
+  reasons: [],
+  sources: [],
+});
 
 async function openStore(kind: 'pglite' | 'postgres', name: string): Promise<Store> {
   return kind === 'pglite' ? Store.pglite() : Store.postgres(inject('infra').DATABASE_URL, `${name}${Date.now().toString(36)}`);
@@ -70,19 +85,6 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
     it("a business's typing history lists two decisions of one as-of date in the order they were recorded", async () => {
       const store = await openStore(kind, 'history');
       try {
-        const decision = (decisionId: string, type: string, label: string, runId: string): StoredDecision => ({
-          creditCode: CODE,
-          decisionId,
-          region: '120101',
-          ruleset: 'tianjin-2024@1',
-          asOf: '2025-08-15',
-          type,
-          label,
-          mtyxBasicEligible: false,
-          runId,
-          reasons: [],
-          sources: [],
-        });
         // A run's decision, then the adjustment of a dispute about it, in one batch of the sink.
         await store.applyDecisions([
           decision('f-run', 'survival', '生存型', 'run:120101:2025-08-15:in-force:0'),
@@ -103,6 +105,37 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
           'f-run',
         ]);
         expect((await store.history(CODE)).map((d) => d.decisionId)).toEqual(['f-run', '0-dispute']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('tells a bank one correction at a time of both decisions of one business recorded together, in recorded order', async () => {
+      const store = await openStore(kind, 'corrections');
+      try {
+        const bank = 'bank:corrections-one-by-one';
+        await store.appendAuditBatch([
+          { subject: bank, role: 'bank', action: 'credit-tags.read', purpose: 'credit', creditCode: CODE, outcome: 'ok' },
+        ]);
+        // Two changes of the business in one batch of the sink: one statement, one recorded time
+        // (set a minute after the read, so that both are changes to what the bank read).
+        await store.applyDecisions([
+          decision('f-first', 'survival', '生存型', null),
+          decision('0-second', 'growth', '成长型', null),
+        ]);
+        await rawQuery(store, "update decision_history set recorded_at = now() + interval '1 minute'");
+        const told: string[] = [];
+        let after: CorrectionPosition = { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0, seq: null };
+        for (let page = 0; page < 4; page++) {
+          const [next, ...rest] = await store.correctionsFor(bank, ['credit-tags.read'], after, 1);
+          expect(rest).toEqual([]);
+          if (next === undefined) break;
+          told.push(next.correction.change === 'typing' ? next.correction.type : next.correction.status);
+          after = next.position;
+        }
+        expect(told).toEqual(['survival', 'growth']);
+        // A position given before it carried the sequence stands after both.
+        expect(await store.correctionsFor(bank, ['credit-tags.read'], { ...after, seq: null }, 1)).toEqual([]);
       } finally {
         await store.close();
       }

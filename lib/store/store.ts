@@ -178,12 +178,41 @@ export type Correction =
       readonly recordedAt: string;
     };
 
-/** Where a reader of corrections stands: after this change. */
+/**
+ * Where a reader of corrections stands: after this change. Changes are read in the order
+ * (recorded time, credit code, kind, sequence): one statement records its rows at one time, so
+ * two changes of one business in one batch differ only by the sequence they were recorded in.
+ */
 export interface CorrectionPosition {
   readonly recordedAt: string;
   readonly creditCode: string;
   /** 0 typing, 1 recognition. */
   readonly kind: 0 | 1;
+  /**
+   * The change's place in the order its kind was recorded in; null after every change of that
+   * time, business and kind (a position given before the sequence was part of it).
+   */
+  readonly seq: number | null;
+}
+
+/** The greatest sequence: a position without one stands after every change of its time, business and kind. */
+const MAX_SEQ = '9223372036854775807';
+
+/**
+ * Whether position `x` comes before `y` (time, then credit code, then kind, then sequence). Times
+ * are ISO 8601 texts of one form (microseconds, UTC), so they compare as text.
+ */
+function positionBefore(x: CorrectionPosition, y: CorrectionPosition): boolean {
+  if (x.recordedAt !== y.recordedAt) return x.recordedAt < y.recordedAt;
+  if (x.creditCode !== y.creditCode) return x.creditCode < y.creditCode;
+  if (x.kind !== y.kind) return x.kind < y.kind;
+  return (x.seq ?? Number.POSITIVE_INFINITY) < (y.seq ?? Number.POSITIVE_INFINITY);
+}
+
+/** A correction, and the position after it. */
+export interface PositionedCorrection {
+  readonly correction: Correction;
+  readonly position: CorrectionPosition;
 }
 
 /** A bank's webhook for corrections, with where its deliveries stand. */
@@ -489,11 +518,6 @@ const RECOGNITION_SELECT = `
     select status, reason from recognition_changes c
     where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
     order by c.changed_on desc, c.recorded_at desc, c.seq desc limit 1) c on true`;
-
-/**
- * A timestamp as ISO text in UTC to the microsecond, as PostgreSQL keeps it: positions compared
- * in SQL must not lose the precision a JavaScript Date would drop.
- */
 
 /** A round outcome from its row (dates selected as text). */
 function toRoundOutcome(r: Record<string, unknown>): RoundOutcomeRow {
@@ -1157,63 +1181,75 @@ export class Store {
     actions: readonly string[],
     after: CorrectionPosition,
     limit = 500,
-  ): Promise<Correction[]> {
+  ): Promise<PositionedCorrection[]> {
     const reads = `select credit_code, min(at) as first_read from audit_log
                    where subject = $1 and action = any($2::text[]) and credit_code is not null
                      and (outcome = 'ok' or outcome like 'ok %') group by credit_code`;
-    const params = [subject, [...actions], after.recordedAt, after.creditCode, after.kind, limit];
+    // A position without a sequence stands after every change of its time, business and kind.
+    const seq = after.seq === null ? MAX_SEQ : String(after.seq);
+    const params = [subject, [...actions], after.recordedAt, after.creditCode, after.kind, limit, seq];
     const typing = (
       await this.#sql.query(
-        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, ${isoText('h.recorded_at')} as recorded_at
+        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.seq, ${isoText('h.recorded_at')} as recorded_at
          from decision_history h join (${reads}) a on a.credit_code = h.credit_code
-         where h.recorded_at > a.first_read and (h.recorded_at, h.credit_code, 0) > ($3::timestamptz, $4::text, $5::int)
-         order by h.recorded_at, h.credit_code limit $6`,
+         where h.recorded_at > a.first_read
+           and (h.recorded_at, h.credit_code, 0, h.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
+         order by h.recorded_at, h.credit_code, h.seq limit $6`,
         params,
       )
     ).rows;
     const badges = (
       await this.#sql.query(
-        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, ${isoText('c.recorded_at')} as recorded_at
+        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, c.seq, ${isoText('c.recorded_at')} as recorded_at
          from recognition_changes c join (${reads}) a on a.credit_code = c.credit_code
-         where c.recorded_at > a.first_read and (c.recorded_at, c.credit_code, 1) > ($3::timestamptz, $4::text, $5::int)
-         order by c.recorded_at, c.credit_code limit $6`,
+         where c.recorded_at > a.first_read
+           and (c.recorded_at, c.credit_code, 1, c.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
+         order by c.recorded_at, c.credit_code, c.seq limit $6`,
         params,
       )
     ).rows;
-    const all: Correction[] = [
+    const at = (r: Record<string, unknown>, kind: 0 | 1): CorrectionPosition => ({
+      recordedAt: r.recorded_at as string,
+      creditCode: r.credit_code as string,
+      kind,
+      seq: Number(r.seq),
+    });
+    const all: PositionedCorrection[] = [
       ...typing.map((r) => ({
-        change: 'typing' as const,
-        creditCode: r.credit_code as string,
-        type: r.type as string,
-        label: r.label as string,
-        asOf: dateText(r.effective_from),
-        runId: (r.run_id as string | null) ?? null,
-        recordedAt: r.recorded_at as string,
+        correction: {
+          change: 'typing' as const,
+          creditCode: r.credit_code as string,
+          type: r.type as string,
+          label: r.label as string,
+          asOf: dateText(r.effective_from),
+          runId: (r.run_id as string | null) ?? null,
+          recordedAt: r.recorded_at as string,
+        },
+        position: at(r, 0),
       })),
       ...badges.map((r) => ({
-        change: 'recognition' as const,
-        creditCode: r.credit_code as string,
-        status: r.status as RecognitionRow['status'],
-        category: r.category as string,
-        validUntil: dateText(r.valid_until),
-        asOf: dateText(r.changed_on),
-        reason: r.reason as string,
-        recordedAt: r.recorded_at as string,
+        correction: {
+          change: 'recognition' as const,
+          creditCode: r.credit_code as string,
+          status: r.status as RecognitionRow['status'],
+          category: r.category as string,
+          validUntil: dateText(r.valid_until),
+          asOf: dateText(r.changed_on),
+          reason: r.reason as string,
+          recordedAt: r.recorded_at as string,
+        },
+        position: at(r, 1),
       })),
     ];
-    const pos = (c: Correction): [string, string, number] => [c.recordedAt, c.creditCode, c.change === 'typing' ? 0 : 1];
-    const before = (x: [string, string, number], y: [string, string, number]) =>
-      x[0] !== y[0] ? x[0] < y[0] : x[1] !== y[1] ? x[1] < y[1] : x[2] < y[2];
-    all.sort((x, y) => (before(pos(x), pos(y)) ? -1 : 1));
+    all.sort((x, y) => (positionBefore(x.position, y.position) ? -1 : 1));
     // Each list is complete up to its last row; past the earlier of two cut lists, rows may be missing.
-    const lastOf = (kind: Correction['change'], rows: unknown[]) =>
-      rows.length === limit ? all.findLast((c) => c.change === kind) : undefined;
-    const cuts = [lastOf('typing', typing), lastOf('recognition', badges)]
-      .filter((c): c is Correction => c !== undefined)
-      .map(pos)
-      .sort((x, y) => (before(x, y) ? -1 : 1));
+    const lastOf = (kind: 0 | 1, rows: unknown[]) =>
+      rows.length === limit ? all.findLast((c) => c.position.kind === kind)?.position : undefined;
+    const cuts = [lastOf(0, typing), lastOf(1, badges)]
+      .filter((c): c is CorrectionPosition => c !== undefined)
+      .sort((x, y) => (positionBefore(x, y) ? -1 : 1));
     const cut = cuts[0];
-    return all.filter((c) => cut === undefined || !before(cut, pos(c))).slice(0, limit);
+    return all.filter((c) => cut === undefined || !positionBefore(cut, c.position)).slice(0, limit);
   }
 
   /** Runs raw SQL: reached only through lib/store/testing.ts (tests that tamper with the audit log). */

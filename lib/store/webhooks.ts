@@ -16,6 +16,7 @@ function toWebhook(r: Record<string, unknown>): Webhook {
       recordedAt: r.cursor_at as string,
       creditCode: r.cursor_code as string,
       kind: Number(r.cursor_kind) === 1 ? 1 : 0,
+      seq: r.cursor_seq == null ? null : Number(r.cursor_seq),
     },
     failures: Number(r.failures),
     nextAttemptAt: isoOrNull(r.next_attempt) as string,
@@ -41,14 +42,24 @@ export class Webhooks {
   async put(w: { subject: string; id: string; url: string; secret: string; from?: CorrectionPosition }): Promise<Webhook> {
     const r = (
       await this.#sql.query(
-        `insert into webhooks (subject, id, url, secret, cursor_at, cursor_code, cursor_kind)
-         values ($1, $2, $3, $4, coalesce($5, ${isoText('now()')}), $6, $7)
+        `insert into webhooks (subject, id, url, secret, cursor_at, cursor_code, cursor_kind, cursor_seq)
+         values ($1, $2, $3, $4, coalesce($5, ${isoText('now()')}), $6, $7, $8)
          on conflict (subject) do update set id = excluded.id, url = excluded.url, secret = excluded.secret,
            cursor_at = excluded.cursor_at, cursor_code = excluded.cursor_code, cursor_kind = excluded.cursor_kind,
+           cursor_seq = excluded.cursor_seq,
            failures = 0, next_attempt = now(), last_attempt_at = null, last_delivered_at = null, last_error = null,
            created_at = now()
          returning *`,
-        [w.subject, w.id, w.url, w.secret, w.from?.recordedAt ?? null, w.from?.creditCode ?? '', w.from?.kind ?? 0],
+        [
+          w.subject,
+          w.id,
+          w.url,
+          w.secret,
+          w.from?.recordedAt ?? null,
+          w.from?.creditCode ?? '',
+          w.from?.kind ?? 0,
+          w.from?.seq ?? null,
+        ],
       )
     ).rows[0];
     return toWebhook(r as Record<string, unknown>);
@@ -88,9 +99,10 @@ export class Webhooks {
   /** Moves a webhook's cursor after a delivery its receiver acknowledged. */
   async advanced(subject: string, id: string, to: CorrectionPosition): Promise<void> {
     await this.#sql.query(
-      `update webhooks set cursor_at = $3, cursor_code = $4, cursor_kind = $5, last_delivered_at = now(), failures = 0, last_error = null
+      `update webhooks set cursor_at = $3, cursor_code = $4, cursor_kind = $5, cursor_seq = $6, last_delivered_at = now(),
+         failures = 0, last_error = null
        where subject = $1 and id = $2`,
-      [subject, id, to.recordedAt, to.creditCode, to.kind],
+      [subject, id, to.recordedAt, to.creditCode, to.kind, to.seq],
     );
   }
 
