@@ -69,5 +69,5 @@ export function correctionsAfter(
   after: CorrectionPosition,
   limit: number,
 ): Promise<PositionedCorrection[]> {
-  return store.correctionsFor(subject, reads, after, limit);
+  return store.corrections.after(subject, reads, after, limit);
 }

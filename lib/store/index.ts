@@ -7,20 +7,18 @@
 export { auditHash } from './auditChain.js';
 export type { Checkpoint } from './checkpoints.js';
 export { CONSENT_SCOPES, type Consent, type ConsentScope } from './consents.js';
+export type { Correction, CorrectionPosition, PositionedCorrection } from './corrections.js';
 export {
   type AuditEntry,
   type AuditInput,
-  type Correction,
-  type CorrectionPosition,
   type CreditTagsSnapshot,
   type JobRow,
-  type PositionedCorrection,
   type Recheck,
   type RecognitionChange,
   type RecognitionRow,
   type RoundOutcomeRow,
   Store,
   type StoredDecision,
-  type Webhook,
 } from './store.js';
 export type { Delivery, SupportOwedRow } from './support.js';
+export type { Webhook } from './webhooks.js';

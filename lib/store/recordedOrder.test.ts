@@ -4,7 +4,8 @@
  * the one recorded second, and histories list them as they came.
  */
 import { describe, expect, inject, it } from 'vitest';
-import { type CorrectionPosition, type RecognitionChange, Store, type StoredDecision } from './store.js';
+import type { CorrectionPosition } from './corrections.js';
+import { type RecognitionChange, Store, type StoredDecision } from './store.js';
 import { rawQuery } from './testing.js';
 
 const CODE = '92120101MA05T8WQ38';
@@ -127,7 +128,7 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
         const told: string[] = [];
         let after: CorrectionPosition = { recordedAt: '1970-01-01T00:00:00.000Z', creditCode: '', kind: 0, seq: null };
         for (let page = 0; page < 4; page++) {
-          const [next, ...rest] = await store.correctionsFor(bank, ['credit-tags.read'], after, 1);
+          const [next, ...rest] = await store.corrections.after(bank, ['credit-tags.read'], after, 1);
           expect(rest).toEqual([]);
           if (next === undefined) break;
           told.push(next.correction.change === 'typing' ? next.correction.type : next.correction.status);
@@ -135,7 +136,7 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
         }
         expect(told).toEqual(['survival', 'growth']);
         // A position given before it carried the sequence stands after both.
-        expect(await store.correctionsFor(bank, ['credit-tags.read'], { ...after, seq: null }, 1)).toEqual([]);
+        expect(await store.corrections.after(bank, ['credit-tags.read'], { ...after, seq: null }, 1)).toEqual([]);
       } finally {
         await store.close();
       }

@@ -9,3 +9,6 @@ export const isoOrNull = (v: unknown): string | null =>
 
 /** A json/jsonb column's value: node-pg parses it, PGlite's worker may hand over its text. */
 export const jsonColumn = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** A DATE column's value: its text as both drivers are set to read it (YYYY-MM-DD). */
+export const dateText = (v: unknown): string => String(v).slice(0, 10);

@@ -21,13 +21,14 @@ import {
 } from './auditChain.js';
 import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
+import { Corrections } from './corrections.js';
 import { Disputes } from './disputes.js';
 import { Jobs } from './jobs.js';
 import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { SpotChecks } from './spotChecks.js';
-import { isoText, jsonColumn } from './sqlText.js';
+import { dateText, jsonColumn } from './sqlText.js';
 import { SupportOwed } from './support.js';
 import { RAW_SQL } from './testing.js';
 import { Webhooks } from './webhooks.js';
@@ -154,82 +155,6 @@ export interface JobRow {
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-}
-
-/** A change to a tag a bank fetched: a new typing decision or a badge status change. */
-export type Correction =
-  | {
-      readonly change: 'typing';
-      readonly creditCode: string;
-      readonly type: string;
-      readonly label: string;
-      readonly asOf: string;
-      readonly runId: string | null;
-      readonly recordedAt: string;
-    }
-  | {
-      readonly change: 'recognition';
-      readonly creditCode: string;
-      readonly status: RecognitionRow['status'];
-      readonly category: string;
-      readonly validUntil: string;
-      readonly asOf: string;
-      readonly reason: string;
-      readonly recordedAt: string;
-    };
-
-/**
- * Where a reader of corrections stands: after this change. Changes are read in the order
- * (recorded time, credit code, kind, sequence): one statement records its rows at one time, so
- * two changes of one business in one batch differ only by the sequence they were recorded in.
- */
-export interface CorrectionPosition {
-  readonly recordedAt: string;
-  readonly creditCode: string;
-  /** 0 typing, 1 recognition. */
-  readonly kind: 0 | 1;
-  /**
-   * The change's place in the order its kind was recorded in; null after every change of that
-   * time, business and kind (a position given before the sequence was part of it).
-   */
-  readonly seq: number | null;
-}
-
-/** The greatest sequence: a position without one stands after every change of its time, business and kind. */
-const MAX_SEQ = '9223372036854775807';
-
-/**
- * Whether position `x` comes before `y` (time, then credit code, then kind, then sequence). Times
- * are ISO 8601 texts of one form (microseconds, UTC), so they compare as text.
- */
-function positionBefore(x: CorrectionPosition, y: CorrectionPosition): boolean {
-  if (x.recordedAt !== y.recordedAt) return x.recordedAt < y.recordedAt;
-  if (x.creditCode !== y.creditCode) return x.creditCode < y.creditCode;
-  if (x.kind !== y.kind) return x.kind < y.kind;
-  return (x.seq ?? Number.POSITIVE_INFINITY) < (y.seq ?? Number.POSITIVE_INFINITY);
-}
-
-/** A correction, and the position after it. */
-export interface PositionedCorrection {
-  readonly correction: Correction;
-  readonly position: CorrectionPosition;
-}
-
-/** A bank's webhook for corrections, with where its deliveries stand. */
-export interface Webhook {
-  readonly subject: string;
-  readonly id: string;
-  readonly url: string;
-  readonly secret: string;
-  /** Delivered up to here. */
-  readonly cursor: CorrectionPosition;
-  /** Failed attempts since the last delivery. */
-  readonly failures: number;
-  readonly nextAttemptAt: string;
-  readonly lastAttemptAt: string | null;
-  readonly lastDeliveredAt: string | null;
-  readonly lastError: string | null;
-  readonly createdAt: string;
 }
 
 export type { AuditEntry, AuditInput } from './auditChain.js';
@@ -489,9 +414,6 @@ function postgresSql(pool: pg.Pool, client?: pg.PoolClient): Sql {
   };
 }
 
-/** A DATE column's value: its text as both drivers are set to read it (YYYY-MM-DD). */
-const dateText = (v: unknown): string => String(v).slice(0, 10);
-
 function toDecision(r: Record<string, unknown>): StoredDecision {
   return {
     creditCode: r.credit_code as string,
@@ -590,6 +512,8 @@ export class Store {
   readonly spotChecks: SpotChecks;
   /** The 监测分析 series (lib/store/monitoring.ts). */
   readonly monitoring: Monitoring;
+  /** What changed about the businesses a caller read (lib/store/corrections.ts). */
+  readonly corrections: Corrections;
   /** Banks' correction webhooks (lib/store/webhooks.ts). */
   readonly webhooks: Webhooks;
   /** Disputes (lib/store/disputes.ts). */
@@ -605,6 +529,7 @@ export class Store {
     this.support = new SupportOwed(sql);
     this.spotChecks = new SpotChecks(sql);
     this.monitoring = new Monitoring(sql);
+    this.corrections = new Corrections(sql);
     this.webhooks = new Webhooks(sql);
     this.disputes = new Disputes(sql);
     this.jobs = new Jobs(sql);
@@ -1166,90 +1091,6 @@ export class Store {
         : await this.#sql.query('select * from audit_log where credit_code = $1 order by seq limit $2', [creditCode, limit])
     ).rows;
     return rows.map(toAuditEntry);
-  }
-
-  /**
-   * What changed about the businesses `subject` read through `action` — changes recorded after
-   * its first such read that was answered (a refused read, or one of a code without a decision,
-   * is no read of the tag): new typing decisions (runs, dispute adjustments) and badge status changes
-   * (expired, cancelled, revoked). In recorded order, after `after` (the position of the last
-   * change already seen; many rows share one recording time, so the position also holds the
-   * credit code and the kind of change).
-   */
-  async correctionsFor(
-    subject: string,
-    actions: readonly string[],
-    after: CorrectionPosition,
-    limit = 500,
-  ): Promise<PositionedCorrection[]> {
-    const reads = `select credit_code, min(at) as first_read from audit_log
-                   where subject = $1 and action = any($2::text[]) and credit_code is not null
-                     and (outcome = 'ok' or outcome like 'ok %') group by credit_code`;
-    // A position without a sequence stands after every change of its time, business and kind.
-    const seq = after.seq === null ? MAX_SEQ : String(after.seq);
-    const params = [subject, [...actions], after.recordedAt, after.creditCode, after.kind, limit, seq];
-    const typing = (
-      await this.#sql.query(
-        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.seq, ${isoText('h.recorded_at')} as recorded_at
-         from decision_history h join (${reads}) a on a.credit_code = h.credit_code
-         where h.recorded_at > a.first_read
-           and (h.recorded_at, h.credit_code, 0, h.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
-         order by h.recorded_at, h.credit_code, h.seq limit $6`,
-        params,
-      )
-    ).rows;
-    const badges = (
-      await this.#sql.query(
-        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, c.seq, ${isoText('c.recorded_at')} as recorded_at
-         from recognition_changes c join (${reads}) a on a.credit_code = c.credit_code
-         where c.recorded_at > a.first_read
-           and (c.recorded_at, c.credit_code, 1, c.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
-         order by c.recorded_at, c.credit_code, c.seq limit $6`,
-        params,
-      )
-    ).rows;
-    const at = (r: Record<string, unknown>, kind: 0 | 1): CorrectionPosition => ({
-      recordedAt: r.recorded_at as string,
-      creditCode: r.credit_code as string,
-      kind,
-      seq: Number(r.seq),
-    });
-    const all: PositionedCorrection[] = [
-      ...typing.map((r) => ({
-        correction: {
-          change: 'typing' as const,
-          creditCode: r.credit_code as string,
-          type: r.type as string,
-          label: r.label as string,
-          asOf: dateText(r.effective_from),
-          runId: (r.run_id as string | null) ?? null,
-          recordedAt: r.recorded_at as string,
-        },
-        position: at(r, 0),
-      })),
-      ...badges.map((r) => ({
-        correction: {
-          change: 'recognition' as const,
-          creditCode: r.credit_code as string,
-          status: r.status as RecognitionRow['status'],
-          category: r.category as string,
-          validUntil: dateText(r.valid_until),
-          asOf: dateText(r.changed_on),
-          reason: r.reason as string,
-          recordedAt: r.recorded_at as string,
-        },
-        position: at(r, 1),
-      })),
-    ];
-    all.sort((x, y) => (positionBefore(x.position, y.position) ? -1 : 1));
-    // Each list is complete up to its last row; past the earlier of two cut lists, rows may be missing.
-    const lastOf = (kind: 0 | 1, rows: unknown[]) =>
-      rows.length === limit ? all.findLast((c) => c.position.kind === kind)?.position : undefined;
-    const cuts = [lastOf(0, typing), lastOf(1, badges)]
-      .filter((c): c is CorrectionPosition => c !== undefined)
-      .sort((x, y) => (positionBefore(x, y) ? -1 : 1));
-    const cut = cuts[0];
-    return all.filter((c) => cut === undefined || !positionBefore(cut, c.position)).slice(0, limit);
   }
 
   /** Runs raw SQL: reached only through lib/store/testing.ts (tests that tamper with the audit log). */

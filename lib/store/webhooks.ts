@@ -3,8 +3,26 @@
  * endpoint, its sealed secret and its cursor; claimed by the deliverers with a lease, so that
  * gateways sharing a database never deliver one twice at once. One SQL for both drivers.
  */
+import type { CorrectionPosition } from './corrections.js';
 import { isoOrNull, isoText } from './sqlText.js';
-import type { CorrectionPosition, Sql, Webhook } from './store.js';
+import type { Sql } from './store.js';
+
+/** A bank's webhook for corrections, with where its deliveries stand. */
+export interface Webhook {
+  readonly subject: string;
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  /** Delivered up to here. */
+  readonly cursor: CorrectionPosition;
+  /** Failed attempts since the last delivery. */
+  readonly failures: number;
+  readonly nextAttemptAt: string;
+  readonly lastAttemptAt: string | null;
+  readonly lastDeliveredAt: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+}
 
 function toWebhook(r: Record<string, unknown>): Webhook {
   return {
