@@ -160,4 +160,12 @@ describe('decideBatch with support events (精准帮扶)', () => {
     }
     expect(await new DecisionPool(0).started()).toEqual([]);
   });
+
+  it('refuses an event schema whose text field is no longer a plain string, rather than write it wrongly', () => {
+    const changed = JSON.parse(schema) as { fields: { name: string; type: unknown }[] };
+    for (const f of changed.fields) if (f.name === 'reasonsJson') f.type = ['null', 'string'];
+    expect(() => decideBatch({ ...task, schemaId: 4244, schema: JSON.stringify(changed) })).toThrow(
+      expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining('reasonsJson') }),
+    );
+  });
 });

@@ -5,6 +5,7 @@
 import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
+import { GetihuError } from '../../lib/errors.js';
 import { WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/index.js';
 import { Classifier } from '../classifier.js';
 import type { BusinessFacts } from '../facts.js';
@@ -70,7 +71,7 @@ export interface DecideResult {
 /** Rule books by rules folder ('': the shipped rules), loaded once per thread. */
 const books = new Map<string, RuleBook>();
 const classifiers = new Map<string, Classifier>();
-const types = new Map<number, { type: avro.Type; asBytes: ReadonlySet<string> }>();
+const types = new Map<number, avro.Type>();
 /** Measure catalogues by rules folder, and the matchers by folder and as-of date. */
 const catalogueBooks = new Map<string, CatalogueBook>();
 const supports = new Map<string, Support>();
@@ -97,27 +98,30 @@ function jsonOfList(list: readonly unknown[]): Buffer {
 }
 
 /**
- * An event type that takes the given string fields as their UTF-8 bytes. Avro writes a string
- * and bytes alike (a length, then the bytes), so what it writes is the event as the registered
- * schema has it, byte for byte; the text is encoded once where it is made (see decideBatch) and a
- * shared text not again. A field that is not a plain string in the schema keeps its type, and the
- * caller gives it as text (`asBytes` tells which fields take bytes).
+ * An event type that takes the given text fields as their UTF-8 bytes. Avro writes a string and
+ * bytes alike (a length, then the bytes), so what it writes is the event as the registered schema
+ * has it, byte for byte; the text is encoded once where it is made (see decideBatch) and a shared
+ * text not again.
+ * @throws GetihuError `INTERNAL` when such a field is no longer a plain string in the schema.
  */
-function bytesTwin(schema: string, fields: readonly string[]): { type: avro.Type; asBytes: ReadonlySet<string> } {
-  const parsed = JSON.parse(schema) as { fields: { name: string; type: unknown }[] };
-  const asBytes = new Set<string>();
-  for (const f of parsed.fields)
-    if (fields.includes(f.name) && f.type === 'string') {
-      f.type = 'bytes';
-      asBytes.add(f.name);
-    }
-  return { type: avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: false }), asBytes };
+function bytesTwin(schema: string, fields: readonly string[]): avro.Type {
+  const parsed = JSON.parse(schema) as { name: string; fields: { name: string; type: unknown }[] };
+  for (const f of parsed.fields) {
+    if (!fields.includes(f.name)) continue;
+    if (f.type !== 'string')
+      throw new GetihuError(
+        'INTERNAL',
+        `${parsed.name}.${f.name} is no longer a plain string: decide.ts writes it as UTF-8 bytes`,
+      );
+    f.type = 'bytes';
+  }
+  return avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: false });
 }
 
-/** The string fields of the events written as UTF-8 bytes (see `bytesTwin`). */
+/** The text fields of the events written as UTF-8 bytes (see `bytesTwin`). */
 const BYTES_FIELDS = ['reasonsJson', 'measuresJson', 'ifRecognisedJson'] as const;
 
-function typeOf(schemaId: number, schema: string): { type: avro.Type; asBytes: ReadonlySet<string> } {
+function typeOf(schemaId: number, schema: string): avro.Type {
   let type = types.get(schemaId);
   if (type === undefined) {
     type = bytesTwin(schema, BYTES_FIELDS);
@@ -140,10 +144,6 @@ function supportFor(rulesDir: string | undefined, asOf: string): Support {
   }
   return s;
 }
-
-/** A field's UTF-8 bytes as the event type takes them: as they are, or as text. */
-const textOrBytes = (asBytes: ReadonlySet<string>, field: string, bytes: Buffer): Buffer | string =>
-  asBytes.has(field) ? bytes : bytes.toString('utf8');
 
 /** The id of a decision: a hash of what was decided, for whom, from which facts, under which rules. */
 export function decisionIdOf(
@@ -237,12 +237,12 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
     });
     classifiers.set(key, c);
   }
-  const { type, asBytes } = typeOf(task.schemaId, task.schema);
+  const type = typeOf(task.schemaId, task.schema);
   const support =
     task.support === undefined
       ? undefined
       : {
-          ...typeOf(task.support.schemaId, task.support.schema),
+          type: typeOf(task.support.schemaId, task.support.schema),
           match: supportFor(rulesDir, task.asOf),
           id: task.support.schemaId,
         };
@@ -280,7 +280,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       label: d.label,
       mtyxBasicEligible: d.mtyxBasicEligible,
       runId: task.runId,
-      reasonsJson: asBytes.has('reasonsJson') ? reasons : reasons.toString('utf8'),
+      reasonsJson: reasons,
       sources: [...item.sources],
     };
     const at = events.push(type, task.schemaId, event);
@@ -304,8 +304,8 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
         mtyxBasicEligible: d.mtyxBasicEligible,
         catalogue: owed.catalogue,
         runId: task.runId,
-        measuresJson: textOrBytes(support.asBytes, 'measuresJson', jsonOfList(owed.measures)),
-        ifRecognisedJson: textOrBytes(support.asBytes, 'ifRecognisedJson', jsonOfList(owed.ifRecognised)),
+        measuresJson: jsonOfList(owed.measures),
+        ifRecognisedJson: jsonOfList(owed.ifRecognised),
       });
       supportRecords.push({ key: d.creditCode, ...at });
     }
