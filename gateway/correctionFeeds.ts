@@ -8,7 +8,7 @@ import type { Request } from 'express';
 import { GetihuError } from '../lib/errors.js';
 import type { CorrectionPosition } from '../lib/store/index.js';
 import type { AuthedHandler, GatewayParts } from './context.js';
-import { correctionsAfter, encodeCorrectionCursor, startingPosition } from './corrections.js';
+import { encodeCorrectionCursor, startingPosition } from './corrections.js';
 import { correctionsQuery } from './requests.js';
 
 /** Open correction streams per subject. */
@@ -71,7 +71,7 @@ export class CorrectionStreams {
 export function correctionPage(g: Pick<GatewayParts, 'o' | 'audit'>, feed: FeedOf): AuthedHandler {
   return async (req, res, p) => {
     const after = correctionsFrom(req);
-    const page = await correctionsAfter(g.o.store, p.subject, feed.reads, after, CORRECTIONS_PAGE);
+    const page = await g.o.store.corrections.after(p.subject, feed.reads, after, CORRECTIONS_PAGE);
     await g.audit(req, feed.audited, null, `${page.length}`);
     res.json({
       corrections: page.map((c) => c.correction),
@@ -115,7 +115,7 @@ export function correctionStream(
       try {
         do {
           again = false;
-          const list = await correctionsAfter(g.o.store, p.subject, feed.reads, after, CORRECTIONS_PAGE);
+          const list = await g.o.store.corrections.after(p.subject, feed.reads, after, CORRECTIONS_PAGE);
           if (list.length === 0 || closed) break;
           await g.audit(req, feed.audited, null, `${list.length} pushed`);
           for (const c of list) {

@@ -4,7 +4,7 @@
  * cursor, by the pull feeds, the event streams and the banks' webhooks alike.
  */
 import { z } from 'zod';
-import type { CorrectionPosition, PositionedCorrection, Store } from '../lib/store/index.js';
+import type { CorrectionPosition } from '../lib/store/index.js';
 
 /** The audited action of a bank's tag read: corrections are about the codes read under it. */
 export const TAG_READ_ACTION = 'credit-tags.read';
@@ -57,17 +57,3 @@ export const BANK_READS: readonly string[] = [TAG_READ_ACTION, SUPPORT_READ_ACTI
  * measures it read — a badge it shows that is revoked, cancelled or expired, a type that changed.
  */
 export const PLATFORM_READS: readonly string[] = ['badge.read', 'support.platform'];
-
-/**
- * The next `limit` corrections for `subject` after `after`, of the businesses it read under
- * `reads`, each with the position after it.
- */
-export function correctionsAfter(
-  store: Store,
-  subject: string,
-  reads: readonly string[],
-  after: CorrectionPosition,
-  limit: number,
-): Promise<PositionedCorrection[]> {
-  return store.corrections.after(subject, reads, after, limit);
-}

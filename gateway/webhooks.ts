@@ -32,7 +32,7 @@ import { dirname } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store, Webhook } from '../lib/store/index.js';
 import { recordAudit } from './audit.js';
-import { BANK_READS, correctionsAfter, encodeCorrectionCursor } from './corrections.js';
+import { BANK_READS, encodeCorrectionCursor } from './corrections.js';
 
 /** An allowed origin: `https://hooks.bank.example`, `https://hooks.bank.example:8443`, `http://127.0.0.1:*`. */
 export interface Origin {
@@ -348,7 +348,7 @@ export class WebhookDeliverer {
     let after = w.cursor;
     let attempted = false;
     for (let page = 0; page < this.#o.pagesPerPass; page++) {
-      const list = await correctionsAfter(this.#o.store, w.subject, BANK_READS, after, this.#o.pageSize);
+      const list = await this.#o.store.corrections.after(w.subject, BANK_READS, after, this.#o.pageSize);
       const last = list.at(-1)?.position;
       if (last === undefined) break;
       const body = JSON.stringify({ corrections: list.map((c) => c.correction), cursor: encodeCorrectionCursor(last) });
