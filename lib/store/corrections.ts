@@ -92,26 +92,20 @@ export class Corrections {
     // A position without a sequence stands after every change of its time, business and kind.
     const seq = after.seq === null ? MAX_SEQ : String(after.seq);
     const params = [subject, [...actions], after.recordedAt, after.creditCode, after.kind, limit, seq];
-    const typing = (
-      await this.#sql.query(
-        `select h.credit_code, h.type, h.label, h.effective_from, h.run_id, h.seq, ${isoText('h.recorded_at')} as recorded_at
-         from decision_history h join (${reads}) a on a.credit_code = h.credit_code
-         where h.recorded_at > a.first_read
-           and (h.recorded_at, h.credit_code, 0, h.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
-         order by h.recorded_at, h.credit_code, h.seq limit $6`,
-        params,
-      )
-    ).rows;
-    const badges = (
-      await this.#sql.query(
-        `select c.credit_code, c.status, c.category, c.valid_until, c.changed_on, c.reason, c.seq, ${isoText('c.recorded_at')} as recorded_at
-         from recognition_changes c join (${reads}) a on a.credit_code = c.credit_code
-         where c.recorded_at > a.first_read
-           and (c.recorded_at, c.credit_code, 1, c.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
-         order by c.recorded_at, c.credit_code, c.seq limit $6`,
-        params,
-      )
-    ).rows;
+    // Each kind's changes after the position, in the order positions compare (see positionBefore).
+    const changes = async (table: string, kind: 0 | 1, columns: string) =>
+      (
+        await this.#sql.query(
+          `select ${columns}, x.credit_code, x.seq, ${isoText('x.recorded_at')} as recorded_at
+           from ${table} x join (${reads}) a on a.credit_code = x.credit_code
+           where x.recorded_at > a.first_read
+             and (x.recorded_at, x.credit_code, ${kind}, x.seq) > ($3::timestamptz, $4::text, $5::int, $7::bigint)
+           order by x.recorded_at, x.credit_code, x.seq limit $6`,
+          params,
+        )
+      ).rows;
+    const typing = await changes('decision_history', 0, 'x.type, x.label, x.effective_from, x.run_id');
+    const badges = await changes('recognition_changes', 1, 'x.status, x.category, x.valid_until, x.changed_on, x.reason');
     const at = (r: Record<string, unknown>, kind: 0 | 1): CorrectionPosition => ({
       recordedAt: r.recorded_at as string,
       creditCode: r.credit_code as string,
