@@ -16,6 +16,7 @@ import type { JobRunner, PipelineContext } from '../matchers/reconciler/index.js
 import { recordAudit } from './audit.js';
 import { allow, type Principal, type Role, type TokenVerifier } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
+import { type Today, todayAt } from './calendar.js';
 import { CorrectionStreams } from './correctionFeeds.js';
 import { mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
@@ -55,6 +56,8 @@ export interface GatewayOptions {
 export interface GatewayParts {
   readonly o: GatewayOptions;
   readonly now: () => Date;
+  /** Today in China by the gateway's clock: what every date a caller gives is bounded by (gateway/calendar.ts). */
+  today(): Today;
   readonly ruleBook: RuleBook;
   /** The measure catalogues (精准帮扶) of `config.rulesDir`. */
   readonly catalogues: CatalogueBook;
@@ -178,6 +181,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
   const parts: GatewayParts = {
     o,
     now,
+    today: () => todayAt(now()),
     consentFor: async (bank, creditCode, purpose) => {
       const key = `${bank}\u0000${creditCode}\u0000${purpose}`;
       const hit = consents.get(key);

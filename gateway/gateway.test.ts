@@ -97,6 +97,7 @@ beforeAll(async () => {
       issuer: DEV_ISSUER,
       webhookOrigins: WEBHOOK_ORIGINS,
       webhookSecrets,
+      now: clock,
     },
     cache,
   );
@@ -116,6 +117,9 @@ afterAll(async () => {
 });
 
 const someCode = () => businesses[0]?.creditCode as string;
+/** The gateway's clock: the system's, or noon in China on the day a test sets (what acts now is bounded by it). */
+let today: string | null = null;
+const clock = () => (today === null ? new Date() : new Date(`${today}T04:00:00Z`));
 
 /**
  * Reads a correction event stream as it arrives: `sofar()` is the text received, `first()` waits
@@ -923,8 +927,11 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     const revoke = (on: string) =>
       post(`/v1/regulator/recognitions/${code}/revoke`, { ground: 'fraud', note: '申报材料弄虚作假', on }, reg);
     // Before the recognition began (it runs from the round's decision, 30 November).
+    today = '2025-10-10';
     expect((await revoke('2025-10-01')).status).toBe(400);
+    today = '2026-03-01';
     const revoked = await revoke('2026-03-01');
+    today = null;
     expect(revoked.status).toBe(201);
     expect(revoked.body.reason).toMatch(/no new application until 2031-03-01/);
     await sink.caughtUp();
@@ -960,19 +967,22 @@ describe('badge status changes (津市场监管政务〔2024〕9号 附件2 五;
     const before = await active();
     expect(before.length).toBeGreaterThan(0);
     const reg = await token('regulator', 'samr-mtyx');
+    today = '2026-01-15';
     const early = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2026-01-15' }, reg);
     expect(early.status).toBe(201);
     expect(early.body).toMatchObject({ expired: 0, cancelled: 0 });
     // Revoked ones are not swept again.
     expect(early.body.checked).toBe(before.length - 1);
-    const late = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
+    today = '2031-01-15';
+    const late = await post('/v1/regulator/badges/sweep', { area: '110000' }, reg);
     expect(late.body).toMatchObject({ checked: before.length - 1, expired: before.length - 1 });
     await sink.caughtUp();
     await cacheCaughtUp();
     const plat = await token('platform', 'platform:jd');
     expect((await get(`/v1/badges/${before.at(-1)}/status`, plat)).body.status).toBe('expired');
-    const again = await post('/v1/regulator/badges/sweep', { area: '110000', asOf: '2031-01-15' }, reg);
+    const again = await post('/v1/regulator/badges/sweep', { area: '110000' }, reg);
     expect(again.body).toMatchObject({ checked: 0, expired: 0 });
+    today = null;
   });
 });
 
@@ -1060,6 +1070,7 @@ describe('双随机、一公开: the year’s draw', () => {
   const post = (path: string, tok: string, body: unknown) => send('POST', path, tok, body);
   it('is drawn once from a published seed at the catalogue’s ratios; anyone sees seed, ratios and sizes and can redo it', async () => {
     const reg = await token('regulator', 'samr-bj');
+    today = '2026-03-01';
     const drawn = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: '2026-朝阳-公开' });
     expect(drawn.status).toBe(201);
     const summary = drawn.body.summary as { type: string; population: number; ratio: number; drawn: number }[];
@@ -1081,10 +1092,11 @@ describe('双随机、一公开: the year’s draw', () => {
     expect(pub.body).not.toHaveProperty('list');
     const tianjin = await post('/v1/regulator/spot-checks', await token('regulator', 'tj', { region: '120000' }), {
       area: '110105',
-      year: 2027,
+      year: 2026,
       seed: 's',
     });
     expect(tianjin.status).toBe(403);
+    today = null;
   });
 });
 

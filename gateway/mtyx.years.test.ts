@@ -45,11 +45,20 @@ interface RoundAnswer {
 type Mode = 'embedded' | 'kafka';
 const MODES: readonly Mode[] = RUN_MODES;
 
+/**
+ * The gateways' clock, noon in China on `today`: what acts now (a round's decision, a sweep, a
+ * revocation) is bounded by it, so each step of the years below is taken on its day. By default
+ * the 2025 round's filings are being reviewed.
+ */
+let today = '2025-12-20';
+const clock = () => new Date(`${today}T04:00:00Z`);
+
 /** An embedded pipeline, or one on Kafka + the registry + PostgreSQL under its own prefix and schema. */
 async function openWithGateway(mode: Mode): Promise<{ p: Pipeline; sink: Sink; gw: TestGateway }> {
+  today = '2025-12-20';
   const p = await isolatedPipeline(mode);
   const sink = await startSink(p.ctx, p.store);
-  return { p, sink, gw: await startTestGateway(p.store, p.ctx) };
+  return { p, sink, gw: await startTestGateway(p.store, p.ctx, clock) };
 }
 
 describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)', (mode) => {
@@ -163,6 +172,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
       [...y2026, applying(factsFor(sibling, 2026), 2026), applying(factsFor(newcomer, 2026), 2026)],
       2025,
     );
+    today = '2026-09-01';
     await typing('110109', '2026-08-15');
     const sweep = await gw.call('POST', '/v1/regulator/badges/sweep', reg, { area: '110109', asOf: '2026-09-01' });
     expect(sweep.status).toBe(201);
@@ -188,6 +198,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
   });
 
   it('1 and 2: in 2026 a revoked business is barred and a holder is not recognised anew', async () => {
+    today = '2026-03-01';
     const revoke = await gw.call('POST', `/v1/regulator/recognitions/${revoked.creditCode}/revoke`, reg, {
       ground: 'fraud',
       note: '申报材料弄虚作假',
@@ -196,6 +207,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
     expect(revoke.status).toBe(201);
     expect(revoke.body.reason).toMatch(/no new application until 2031-03-01/);
     await ingestBusinesses(p.ctx, [applying(factsFor(revoked, 2026), 2026), applying(factsFor(holder, 2026), 2026)], 2025);
+    today = '2026-12-01';
     const r = await round('110109', '2026-08-15');
     expect(outcome(r, revoked)).toMatchObject({ outcome: 'ineligible', explanation: expect.stringContaining('mtyx.reapplyBar') });
     expect(outcome(r, holder)).toMatchObject({
@@ -217,6 +229,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
 
   it('2027: the bar still holds, and so does the holder’s recognition', async () => {
     await ingestBusinesses(p.ctx, [applying(factsFor(revoked, 2027), 2027), applying(factsFor(holder, 2027), 2027)], 2026);
+    today = '2027-12-01';
     const r = await round('110109', '2027-08-15');
     expect(outcome(r, revoked).explanation).toContain('mtyx.reapplyBar');
     expect(outcome(r, holder).explanation).toContain('mtyx.notAlreadyRecognised');
@@ -233,6 +246,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
       factsFor(steady, 2028),
     ];
     await ingestBusinesses(p.ctx, y2028, 2027);
+    today = '2028-12-01';
     const r = await round('110109', '2028-08-15');
     const review = (b: Rec) => r.renewals.find((x) => x.creditCode === b.creditCode);
     expect(review(holder)).toMatchObject({ extend: true, extendedUntil: '2031-11-30' });
@@ -257,6 +271,7 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
       validUntil: '2031-11-30',
     });
     // After the last day of the first validity, the sweep expires only the one not extended.
+    today = '2028-12-15';
     const sweep = await gw.call('POST', '/v1/regulator/badges/sweep', reg, { area: '110109', asOf: '2028-12-15' });
     expect(sweep.body.changes).toEqual([expect.objectContaining({ creditCode: steady.creditCode, status: 'expired' })]);
     expect((await gw.call('GET', `/v1/badges/${holder.creditCode}/status`, plat)).body.status).toBe('active');

@@ -145,6 +145,9 @@ export const auditQuery = z
 
 export const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
 
+/** A badge sweep acts today: its date, when given, is today's (China time). */
+export const sweepBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date().optional() }).strict();
+
 export const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
 
 export const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();

@@ -7,11 +7,11 @@
  */
 import type { IRouter, Request } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
-import { chinaDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea } from '../../lib/regions.js';
 import type { Delivery } from '../../lib/store/index.js';
 import type { Principal } from '../auth.js';
+import { pastOrToday } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
 import { deliveryBody, parseRequest, worklistQuery } from '../requests.js';
 import { type OwedView, supportViews } from '../support.js';
@@ -22,7 +22,7 @@ export function responsibleFor(measureDepartment: string, department: string): b
 }
 
 export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, now, smallJson } = g;
+  const { o, audit, authed, allowCodes, smallJson } = g;
   const { viewOf } = supportViews(g);
 
   /** The department and region a token acts for. */
@@ -103,7 +103,7 @@ export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
         `give creditCode, measureId, status (delivered, declined, unreachable), on (YYYY-MM-DD) and an optional note`,
       );
       const code = requireIndividualBusinessCode(b.creditCode, 'creditCode', allowCodes).code;
-      if (b.on > chinaDate(now())) throw new GetihuError('INVALID_INPUT', 'on: a delivery is recorded on or before today');
+      pastOrToday(b.on, 'on', g.today());
       const owed = await o.store.support.of(code);
       if (owed === null || !inArea(region, owed.region)) {
         await audit(req, 'support.deliver', code, 'denied');

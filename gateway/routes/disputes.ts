@@ -6,6 +6,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
 import type { TYPE_LABELS } from '../../matchers/index.js';
 import { adjustedDecision, topicName } from '../../matchers/reconciler/index.js';
+import { programmeYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
 import { disputeBody, parseRequest, resolveBody } from '../requests.js';
 
@@ -39,6 +40,7 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
       );
+      if (b.year !== undefined) programmeYear(b.year, 'year', g.today());
       const code = await ownBusiness(req, p, b.creditCode, 'dispute.file', 'a business disputes its own result only');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       const today = chinaDate(now());

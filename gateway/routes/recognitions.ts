@@ -1,14 +1,15 @@
 /** Regulators' work on 名特优新 recognitions: the review steps of candidates, revocation (撤销), and the level above's review of what a district filed (备案). */
 import type { IRouter } from 'express';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
-import { chinaDate } from '../../lib/dates.js';
+import { addYears, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/index.js';
+import { actedOn, dateWithin } from '../calendar.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { filingQuery, filingReviewBody, parseRequest, revokeBody, stepsBody } from '../requests.js';
 
 export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, now, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
+  const { o, audit, authed, allowCodes, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
   // Regulators record the review steps of their candidates (走访核实, 征求意见, 信息公示 and objections
   // raised during it): each one a fact with the date and the regulator who acted, through the
   // same connector as any feed, and the round requires the steps its rule set names.
@@ -64,7 +65,7 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
         creditCode: code,
         ground: b.ground,
         note: b.note,
-        on: b.on ?? chinaDate(now()),
+        on: actedOn(b.on, 'on', g.today()),
       });
       await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
       if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
@@ -97,6 +98,15 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         'the body must be {"outcome": "confirmed"|"supplement"|"refused", "note": text, "on"?: YYYY-MM-DD, "supplementBy"?: YYYY-MM-DD}',
       );
+      const on = actedOn(b.on, 'on', g.today());
+      if (b.supplementBy !== undefined)
+        dateWithin(
+          b.supplementBy,
+          'supplementBy',
+          on,
+          formatIsoDate(addYears(parseIsoDate(on), 1)),
+          'more material is due after the review, within a year of it',
+        );
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       await requireRegulatorsArea(req, region, 'filing.review', code);
@@ -112,7 +122,6 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
         await audit(req, 'filing.review', code, 'not-found');
         throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
-      const on = b.on ?? chinaDate(now());
       if (b.outcome === 'refused') {
         const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.note });
         if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');

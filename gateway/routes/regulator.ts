@@ -6,10 +6,11 @@ import type { JobRow } from '../../lib/store/index.js';
 import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../matchers/reconciler/index.js';
 import { verifyAudit } from '../audit.js';
 import type { Principal } from '../auth.js';
+import { pastOrToday, sweepDay } from '../calendar.js';
 import { checkKeptCheckpoints } from '../checkpoints.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
-import { areaAsOfBody, auditQuery, parseRequest, roundBody, runBody } from '../requests.js';
+import { auditQuery, parseRequest, roundBody, runBody, sweepBody } from '../requests.js';
 import { supportViews } from '../support.js';
 
 export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
@@ -179,6 +180,7 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
       smallJson,
     )(async (req, res, p) => {
       const b = parseRequest(runBody, req.body, 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+      pastOrToday(b.asOf, 'asOf', g.today());
       const pipeline = await pipelineFor(req, b.area, 'run.start');
       // A rule set that does not exist is the caller's mistake: said now, not by a job that fails.
       if (b.ruleset !== undefined) ruleBook.byRef(b.ruleset);
@@ -211,13 +213,16 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
       );
+      const today = g.today();
+      pastOrToday(b.asOf, 'asOf', today);
+      if (b.decidedOn !== undefined) pastOrToday(b.decidedOn, 'decidedOn', today);
       const pipeline = await pipelineFor(req, b.area, 'round.run');
       await startJob(req, res, p, {
         kind: 'round',
         area: b.area,
         params: b,
         work: async () => {
-          const r = await runRecognition(pipeline, o.store, b);
+          const r = await runRecognition(pipeline, o.store, { ...b, today: today.date });
           // The store has the round's recognitions now; what this gateway cached before must go, so
           // that no reader sees the state before the round after it ended.
           for (const c of r.candidates) cache.invalidate(c.creditCode);
@@ -248,7 +253,8 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
       ['regulator'],
       smallJson,
     )(async (req, res, p) => {
-      const b = parseRequest(areaAsOfBody, req.body, 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD}');
+      const body = parseRequest(sweepBody, req.body, 'the body must be {"area": 6 digits, "asOf"?: today, YYYY-MM-DD}');
+      const b = { area: body.area, asOf: sweepDay(body.asOf, 'asOf', g.today()) };
       const pipeline = await pipelineFor(req, b.area, 'badge.sweep');
       await startJob(req, res, p, {
         kind: 'sweep',

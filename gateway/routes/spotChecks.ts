@@ -7,6 +7,7 @@ import type { IRouter } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { type BusinessType, drawSpotChecks } from '../../matchers/index.js';
+import { currentYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
 import { parseRequest, spotCheckBody, spotCheckQuery } from '../requests.js';
 
@@ -43,6 +44,7 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         `the body must be {"area": 6 digits, "year": 2024–2100, "seed": 1 to 200 characters}`,
       );
+      currentYear(b.year, 'year', g.today());
       await requireRegulatorsArea(req, b.area, 'spotcheck.draw');
       const { catalogue } = catalogues.forDivision(b.area, parseIsoDate(chinaDate(now())));
       if (catalogue.spotCheck === undefined)

@@ -370,4 +370,15 @@ alter table mtyx_outcomes add column seq bigint generated always as identity
     version: 19,
     sql: `alter table webhooks add column cursor_seq bigint`,
   },
+  {
+    // Results in the order they were published: the history holds each decision every time it
+    // became the current one (a corrective run can bring back a decision made before), so a
+    // decision id may stand in it more than once, each with its own sequence.
+    version: 20,
+    sql: `
+alter table decision_history drop constraint decision_history_pkey;
+create index decision_history_code_id on decision_history (credit_code, decision_id);
+create index decision_history_code_seq on decision_history (credit_code, seq)
+`,
+  },
 ];

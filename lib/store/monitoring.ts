@@ -28,7 +28,7 @@ export class Monitoring {
 
   /**
    * Moves between types from one typing year to the next: each business's last decision of each
-   * year (by its as-of date), paired with its last of the year after.
+   * year (the last published of those dated in it), paired with its last of the year after.
    */
   async transitions(area: string): Promise<{ fromYear: number; toYear: number; from: string; to: string; n: number }[]> {
     const r = await this.#sql.query<{ from_year: unknown; to_year: unknown; from_type: string; to_type: string; n: unknown }>(
@@ -36,7 +36,7 @@ export class Monitoring {
          select distinct on (credit_code, extract(year from effective_from))
            credit_code, extract(year from effective_from)::int as year, type
          from decision_history where region like $1
-         order by credit_code, extract(year from effective_from), effective_from desc, recorded_at desc, seq desc
+         order by credit_code, extract(year from effective_from), recorded_at desc, seq desc
        )
        select a.year as from_year, b.year as to_year, a.type as from_type, b.type as to_type, count(*) as n
        from y a join y b on b.credit_code = a.credit_code and b.year = a.year + 1

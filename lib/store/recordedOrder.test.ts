@@ -94,7 +94,9 @@ describe.each(inject('infra') === undefined ? (['pglite'] as const) : (['pglite'
         expect((await store.history(CODE)).map((d) => d.decisionId)).toEqual(['f-run', '0-dispute']);
         expect((await store.decision(CODE))?.type).toBe('growth');
         // Recorded one after the other, the second in the space a deleted row left: a scan meets it first.
+        // (From an empty store: the history holds a decision each time it became the current one.)
         await rawQuery(store, 'delete from decision_history');
+        await rawQuery(store, 'delete from decisions');
         await store.applyDecisions([{ ...decision('filler', 'survival', '生存型', 'run:x'), creditCode: '92120102MA05T8WQ39' }]);
         await store.applyDecisions([decision('f-run', 'survival', '生存型', 'run:120101:2025-08-15:in-force:0')]);
         await rawQuery(store, "delete from decision_history where decision_id = 'filler'");

@@ -608,12 +608,15 @@ export class Store {
   }
 
   /**
-   * Records decisions: each into the history (once per decision id) and, when it is at least as
-   * recent as the current one, as the business's current decision. Idempotent.
+   * Records decisions in the order they were published: each one that changes a business's
+   * current decision becomes it and is added to its history (where the correction feeds read
+   * it). Results are ordered by when they were published, not by their as-of date, so a
+   * corrective run replaces a wrong one whatever dates either names; a decision equal to the
+   * current one changes nothing, so a replayed batch leaves the store as it was.
    *
    * A human decision outranks a machine one: a dispute adjustment (run id `dispute:…`) stays the
-   * current decision until a decision on newer facts — a later as-of date, or other source
-   * records — or a new adjustment replaces it; a run replayed on the same facts does not.
+   * current decision until a decision on other facts — another as-of date, or other source
+   * records — or a new adjustment replaces it; a run on the same facts does not.
    */
   async applyDecisions(decisions: readonly StoredDecision[]): Promise<void> {
     if (decisions.length === 0) return;
@@ -632,27 +635,38 @@ export class Store {
     ];
     const rows = `select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::date[], $6::text[], $7::text[], $8::boolean[], $9::text[], $10::jsonb[], $11::jsonb[])
       as t(credit_code, decision_id, region, ruleset, as_of, type, label, mtyx_basic_eligible, run_id, reasons, sources)`;
-    // Within one batch the last decision per business wins, as on its partition.
-    const latest = [...new Map(decisions.map((d) => [d.creditCode, d])).values()];
+    // A batch may hold two decisions of one business (a decision and its adjustment): the n-th
+    // of each business is applied after the (n-1)-th, so each is weighed against the one before.
+    const waves: StoredDecision[][] = [];
+    const seen = new Map<string, number>();
+    for (const d of decisions) {
+      const n = seen.get(d.creditCode) ?? 0;
+      seen.set(d.creditCode, n + 1);
+      const wave = waves[n];
+      if (wave === undefined) waves.push([d]);
+      else wave.push(d);
+    }
     await this.#sql.transaction(async (q) => {
-      await q.query(
-        `insert into decision_history (credit_code, decision_id, region, ruleset, effective_from, type, label, mtyx_basic_eligible, run_id, reasons, sources)
-         ${rows} on conflict (credit_code, decision_id) do nothing`,
-        params(decisions),
-      );
-      await q.query(
-        `insert into decisions (credit_code, decision_id, region, ruleset, as_of, type, label, mtyx_basic_eligible, run_id, reasons, sources)
-         ${rows}
-         on conflict (credit_code) do update set decision_id = excluded.decision_id, region = excluded.region, ruleset = excluded.ruleset,
-           as_of = excluded.as_of, type = excluded.type, label = excluded.label, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
-           run_id = excluded.run_id, reasons = excluded.reasons, sources = excluded.sources, recorded_at = now()
-         where decisions.as_of < excluded.as_of
-            or (decisions.as_of = excluded.as_of
-                and (coalesce(decisions.run_id, '') not like 'dispute:%'
-                     or coalesce(excluded.run_id, '') like 'dispute:%'
-                     or decisions.sources <> excluded.sources))`,
-        params(latest),
-      );
+      for (const wave of waves)
+        await q.query(
+          `with incoming as (${rows}),
+           changed as (
+             insert into decisions (credit_code, decision_id, region, ruleset, as_of, type, label, mtyx_basic_eligible, run_id, reasons, sources)
+             select * from incoming
+             on conflict (credit_code) do update set decision_id = excluded.decision_id, region = excluded.region, ruleset = excluded.ruleset,
+               as_of = excluded.as_of, type = excluded.type, label = excluded.label, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
+               run_id = excluded.run_id, reasons = excluded.reasons, sources = excluded.sources, recorded_at = now()
+             where decisions.decision_id <> excluded.decision_id
+               and (coalesce(decisions.run_id, '') not like 'dispute:%'
+                    or coalesce(excluded.run_id, '') like 'dispute:%'
+                    or decisions.as_of <> excluded.as_of
+                    or decisions.sources <> excluded.sources)
+             returning credit_code, decision_id
+           )
+           insert into decision_history (credit_code, decision_id, region, ruleset, effective_from, type, label, mtyx_basic_eligible, run_id, reasons, sources)
+           select i.* from incoming i join changed c on c.credit_code = i.credit_code and c.decision_id = i.decision_id`,
+          params(wave),
+        );
     });
   }
 
@@ -789,9 +803,7 @@ export class Store {
   /** Every decision of a business, oldest effective date first. */
   async history(creditCode: string): Promise<StoredDecision[]> {
     const rows = (
-      await this.#sql.query('select * from decision_history where credit_code = $1 order by effective_from, recorded_at, seq', [
-        creditCode,
-      ])
+      await this.#sql.query('select * from decision_history where credit_code = $1 order by recorded_at, seq', [creditCode])
     ).rows;
     return rows.map(toDecision);
   }

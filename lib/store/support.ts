@@ -60,16 +60,15 @@ export class SupportOwed {
     this.#sql = sql;
   }
 
-  /** Records what businesses are owed; a row stands until a decision at least as recent replaces it. Idempotent. */
+  /**
+   * Records what businesses are owed, in the order the decisions were published (as the
+   * decisions themselves are: the store's applyDecisions): the last of a business stands.
+   * Idempotent.
+   */
   async apply(rows: readonly SupportOwedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    // The newest of each business in the batch (a batch may hold two decisions of one business).
-    const last = new Map<string, SupportOwedRow>();
-    for (const r of rows) {
-      const held = last.get(r.creditCode);
-      if (held === undefined || r.asOf >= held.asOf) last.set(r.creditCode, r);
-    }
-    const list = [...last.values()];
+    // The last of each business in the batch (a batch may hold two decisions of one business).
+    const list = [...new Map(rows.map((r) => [r.creditCode, r])).values()];
     await this.#sql.query(
       `insert into support_owed (credit_code, decision_id, region, as_of, type, mtyx_basic_eligible, catalogue, run_id, measures, if_recognised)
        select * from jsonb_to_recordset($1::jsonb) as x(credit_code text, decision_id text, region text, as_of date,
@@ -78,7 +77,7 @@ export class SupportOwed {
          as_of = excluded.as_of, type = excluded.type, mtyx_basic_eligible = excluded.mtyx_basic_eligible,
          catalogue = excluded.catalogue, run_id = excluded.run_id, measures = excluded.measures,
          if_recognised = excluded.if_recognised, updated_at = now()
-       where excluded.as_of >= support_owed.as_of`,
+       where excluded.decision_id <> support_owed.decision_id`,
       [
         JSON.stringify(
           list.map((r) => ({

@@ -14,7 +14,7 @@
  * The quota of a unit is ⌊share × growth+development count⌋, and recognitions still valid
  * on the decision date count against it, as they count as 名特优新 businesses.
  */
-import { addYears, type DayNumber, formatIsoDate, tryParseIsoDate } from '../../lib/dates.js';
+import { addYears, type DayNumber, formatIsoDate, tryParseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError, isGetihuError } from '../../lib/errors.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import { type BusinessFacts, normaliseFacts } from '../facts.js';
@@ -60,8 +60,13 @@ export interface RoundInput {
   readonly ruleBook: RuleBook;
   /** The typing run's as-of date (its year is the round's year). */
   readonly asOf: DayNumber;
-  /** The date recognitions are decided (default 30 November of the round year). */
+  /**
+   * The date recognitions are decided (default: the round's last decision day, 30 November of
+   * the round year, or `today` when that is earlier).
+   */
   readonly decidedOn?: DayNumber;
+  /** Today, where the round is decided for real: no decision is dated after it. */
+  readonly today?: DayNumber;
   /** A 6-digit division: `XX0000` for a whole province, else a district. */
   readonly area: string;
   /** Raw records: the classify input plus optional `honours` and `application`. */
@@ -199,19 +204,37 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
   };
 
   const areaWindow = roundWindow(engineFor(input.area).ruleSet, year, input.area);
-  const decidedOn = input.decidedOn ?? areaWindow.decisionBy;
+  const today = input.today ?? Number.POSITIVE_INFINITY;
+  const decidedOn = input.decidedOn ?? Math.min(areaWindow.decisionBy, today);
   // No decision before the applications open, after the round closes, or before the district's
-  // category standards are public.
+  // category standards are public; none dated after today.
   const earliest = Math.max(areaWindow.from, areaWindow.standardsPublishedBy ?? areaWindow.from);
-  if (decidedOn < earliest || decidedOn > areaWindow.decisionBy)
+  const latest = Math.min(areaWindow.decisionBy, today);
+  if (decidedOn < earliest || decidedOn > latest)
     throw new GetihuError(
       'INVALID_ARGUMENT',
-      `decidedOn: ${formatIsoDate(decidedOn)} is outside the ${year} round of ${input.area}, which decides between ${formatIsoDate(earliest)} and ${formatIsoDate(areaWindow.decisionBy)} (${areaWindow.clause})`,
+      latest < earliest
+        ? `decidedOn: the ${year} round of ${input.area} decides from ${formatIsoDate(earliest)} (${areaWindow.clause}), which is not yet`
+        : `decidedOn: ${formatIsoDate(decidedOn)} is outside the ${year} round of ${input.area}, which decides between ${formatIsoDate(earliest)} and ${formatIsoDate(latest)} (${areaWindow.clause}${latest < areaWindow.decisionBy ? '; not after today' : ''})`,
       { field: 'decidedOn' },
     );
 
   const existing = input.existing ?? [];
   const heldDays = new Map(existing.map((r) => [r, heldDaysOf(r)]));
+  // A round is not decided before a recognition of the area already decided this year: the
+  // quota and the holders are counted on the decision day, and a day before them would count
+  // none of them and recognise their holders again.
+  const decidedBefore = existing
+    .filter((r) => inArea(input.area, r.district))
+    .map((r) => (heldDays.get(r) as HeldDays).recognisedOn)
+    .filter((on) => yearOf(on) === year)
+    .reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
+  if (decidedOn < decidedBefore)
+    throw new GetihuError(
+      'INVALID_ARGUMENT',
+      `decidedOn: ${formatIsoDate(decidedOn)} is before ${formatIsoDate(decidedBefore)}, when recognitions of ${input.area} in the ${year} round were already decided`,
+      { field: 'decidedOn' },
+    );
   const daysOf = (r: ExistingRecognition) => heldDays.get(r) as HeldDays;
   // Recognitions in the area in their last year of validity on the decision date: reviewed for renewal.
   const due = new Map<string, ExistingRecognition>();

@@ -73,6 +73,8 @@ export interface RecognitionOptions {
   readonly asOf: string;
   /** The decision date (default: the rule set's decisionBy of the round year). */
   readonly decidedOn?: string;
+  /** Today (YYYY-MM-DD, China time), where the round is decided for real: no decision is dated after it. */
+  readonly today?: string;
   readonly lease?: LeaseOptions;
 }
 
@@ -88,6 +90,7 @@ export async function runRecognition(
 ): Promise<RoundResult & { roundId: string }> {
   const asOf = parseIsoDate(o.asOf, 'asOf');
   const decidedOn = o.decidedOn === undefined ? undefined : parseIsoDate(o.decidedOn, 'decidedOn');
+  const today = o.today === undefined ? undefined : parseIsoDate(o.today, 'today');
   const year = yearOf(asOf);
   return withLedgerLease(
     store,
@@ -104,6 +107,7 @@ export async function runRecognition(
         records,
         existing,
         ...(decidedOn === undefined ? {} : { decidedOn }),
+        ...(today === undefined ? {} : { today }),
       });
       // The round's id names what it decided from: the facts, the ledger, the area and the date.
       const roundId = `round:${o.area}:${year}:${createHash('sha256')
