@@ -149,10 +149,10 @@ try {
       `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"creditCode":"${recognised}","toRegion":"${other}"}' ${gateway.url}/v1/transfers/check`,
     );
   }
-  out('  TOKEN=$(npm run -s cli -- token --role regulator --sub regulator:demo)');
+  out(`  TOKEN=$(npm run -s cli -- token --role regulator --sub regulator:demo --region ${area})`);
   out(`  curl -H "Authorization: Bearer $TOKEN" ${gateway.url}/v1/regulator/disputes`);
   out(
-    `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"area":"${area}","asOf":"${yearOf(asOf) + 4}-01-15"}' ${gateway.url}/v1/regulator/badges/sweep`,
+    `  curl -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"area":"${area}"}' ${gateway.url}/v1/regulator/badges/sweep   # today's sweep`,
   );
   out('Roles: agency (scope feeds:<agency>), bank, platform, public, regulator, region. Ctrl-C stops.');
   await untilStopped();

@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { CONSENT_SCOPES } from '../lib/store/index.js';
 import type { Role } from './auth.js';
 import {
-  areaAsOfBody,
   auditQuery,
   BANK_PURPOSES,
   checkpointsQuery,
@@ -17,6 +16,7 @@ import {
   correctionsQuery,
   deliveryBody,
   disputeBody,
+  disputesQuery,
   filingQuery,
   filingReviewBody,
   historyQuery,
@@ -31,6 +31,7 @@ import {
   spotCheckBody,
   spotCheckQuery,
   stepsBody,
+  sweepBody,
   webhookBody,
   worklistQuery,
 } from './requests.js';
@@ -316,6 +317,7 @@ export const auditVerifyBody = z.looseObject({
 
 export const disputeView = z.object({
   id: z.string(),
+  seq: z.number().int().describe('its place in the order disputes were filed: the cursor of the next page'),
   creditCode: z.string(),
   subject: z.enum(['type', 'mtyx']),
   year: z.number().int().nullable(),
@@ -326,6 +328,10 @@ export const disputeView = z.object({
   overdue: z.boolean(),
   filedAt: z.string(),
   resolvedAt: z.string().nullable(),
+});
+const disputePage = z.object({
+  disputes: z.array(disputeView),
+  next: z.object({ before: z.number().int() }).nullable().describe('the query of the next page; null on the last'),
 });
 export const disputeFiled = z.object({
   id: z.string(),
@@ -794,9 +800,9 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/v1/regulator/badges/sweep',
     operationId: 'sweepBadges',
     tag: 'regulator',
-    summary: 'The yearly badge sweep of an area: expire what is past its validity, cancel what fails the re-check',
+    summary: 'Today’s badge sweep of an area: expire what is past its validity, cancel what fails the re-check',
     roles: ['regulator'],
-    body: areaAsOfBody,
+    body: sweepBody,
     responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
   },
   {
@@ -895,9 +901,9 @@ export const OPERATIONS: readonly Operation[] = [
     tag: 'disputes',
     summary: 'A business reads its own disputes and the replies',
     roles: ['public'],
-    query: z.object({ creditCode }),
+    query: disputesQuery,
     responses: {
-      200: ok('its disputes', z.object({ disputes: z.array(disputeView) })),
+      200: ok('its disputes, newest first', disputePage),
       400: invalid,
       401: unauthenticated,
       403: forbidden,
@@ -1088,10 +1094,15 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/v1/regulator/disputes',
     operationId: 'listDisputes',
     tag: 'disputes',
-    summary: 'The disputes of the regulator’s region, by status',
+    summary: 'The disputes of the regulator’s region, by status or business, newest first, a page at a time',
     roles: ['regulator'],
-    query: z.object({ status: z.enum(['open', 'upheld', 'adjusted']).optional() }),
-    responses: { 200: ok('the disputes', z.object({ disputes: z.array(disputeView) })), 401: unauthenticated, 403: forbidden },
+    query: disputesQuery,
+    responses: {
+      200: ok('a page of the disputes', disputePage),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
   },
   {
     method: 'post',
@@ -1108,7 +1119,7 @@ export const OPERATIONS: readonly Operation[] = [
       401: unauthenticated,
       403: forbidden,
       404: notFound,
-      409: fail('the business has no decision to review'),
+      409: fail('the dispute was resolved already (by another regulator), or the business has no decision to review'),
       503: unavailable,
     },
   },

@@ -17,10 +17,21 @@ export const ROLES = ['agency', 'bank', 'department', 'platform', 'public', 'reg
 /** A role. */
 export type Role = (typeof ROLES)[number];
 
+/**
+ * The roles that act for a division: their tokens must name it in a `region` claim — a province
+ * (XX0000), a city or a district, or NATIONAL for the whole country. A token of one of these
+ * roles without the claim is refused: a missing claim must never read as "everywhere".
+ */
+export const REGIONAL_ROLES: readonly Role[] = ['agency', 'department', 'regulator', 'region'];
+
+/** The `region` claim of a national token. */
+export const NATIONAL = '000000';
+
 /** The caller, from a verified token. */
 export interface Principal {
   readonly subject: string;
   readonly role: Role;
+  /** The division a regional role acts for (NATIONAL for the country); null for the other roles. */
   readonly region: string | null;
   readonly scopes: ReadonlySet<string>;
 }
@@ -125,10 +136,16 @@ export function tokenVerifier(o: AuthOptions): TokenVerifier {
     }
     const c = claims.safeParse(payload);
     if (!c.success) throw new GetihuError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
+    const regional = REGIONAL_ROLES.includes(c.data.role);
+    if (regional && c.data.region === undefined)
+      throw new GetihuError(
+        'UNAUTHENTICATED',
+        `the token of a ${c.data.role} must name its region (a 6-digit division, ${NATIONAL} for the country)`,
+      );
     const principal: Principal = {
       subject: c.data.sub,
       role: c.data.role,
-      region: c.data.region ?? null,
+      region: regional ? (c.data.region ?? null) : null,
       scopes: new Set((c.data.scope ?? '').split(' ').filter((s) => s !== '')),
     };
     if (remote === undefined && kid !== undefined) {

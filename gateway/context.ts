@@ -18,7 +18,7 @@ import { allow, type Principal, type Role, type TokenVerifier } from './auth.js'
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';
 import { type Today, todayAt } from './calendar.js';
 import { CorrectionStreams } from './correctionFeeds.js';
-import { mayActOn, type Target } from './jurisdiction.js';
+import { ACTION_LEVELS, actsAtLevel, mayActOn, type Target } from './jurisdiction.js';
 import type { KeyRing } from './keys.js';
 import { type BankPurpose, bankPurpose } from './requests.js';
 import { inSeries } from './series.js';
@@ -112,6 +112,11 @@ export interface GatewayParts {
   /** Refuses (and audits) a regulator acting outside its region (gateway/jurisdiction.ts). */
   requireJurisdiction(req: Request, target: Target, action: string, creditCode?: string | null): Promise<void>;
   requireRegulatorsArea(req: Request, division: string, action: string, creditCode?: string | null): Promise<void>;
+  /**
+   * Refuses (and audits, as `audited`) a caller below the level the texts give `action`
+   * (gateway/jurisdiction.ts ACTION_LEVELS), naming the clause.
+   */
+  requireLevel(req: Request, action: string, audited: string, creditCode?: string | null): Promise<void>;
   requireBusinessInRegion(req: Request, creditCode: string, action: string): Promise<void>;
 }
 
@@ -258,6 +263,15 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
       throw new GetihuError('FORBIDDEN', `${refusal} (token subject = its credit code)`);
     },
     requireJurisdiction,
+    requireLevel: async (req, action, audited, creditCode = null) => {
+      if (actsAtLevel(principalOf(req), action)) return;
+      await audit(req, audited, creditCode, 'denied: level');
+      const need = ACTION_LEVELS[action];
+      throw new GetihuError(
+        'FORBIDDEN',
+        `this is done by a ${need?.level ?? 'higher'}-level regulator, not a district's (${need?.clause ?? ''})`,
+      );
+    },
     requireRegulatorsArea: (req, division, action, creditCode = null) =>
       requireJurisdiction(req, { kind: 'area', division }, action, creditCode),
     requireBusinessInRegion: (req, creditCode, action) =>

@@ -20,6 +20,7 @@ import { verifyAudit } from './audit.js';
 import { tokenVerifier } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';
 import { KeyRing } from './keys.js';
+import { withRegion } from './testing.js';
 import { parseWebhookOrigins, SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 const AS_OF = '2025-08-15';
@@ -45,16 +46,13 @@ const token = (
   extra: Record<string, unknown> = {},
   o: { issuer?: string; audience?: string; expiresIn?: string | number; notBefore?: number } = {},
 ) =>
-  access.sign(
-    { role, ...extra },
-    {
-      issuer: o.issuer ?? DEV_ISSUER,
-      audience: o.audience ?? AUDIENCE,
-      subject: sub,
-      expiresIn: o.expiresIn ?? '10m',
-      ...(o.notBefore === undefined ? {} : { notBefore: o.notBefore }),
-    },
-  );
+  access.sign(withRegion(role, extra), {
+    issuer: o.issuer ?? DEV_ISSUER,
+    audience: o.audience ?? AUDIENCE,
+    subject: sub,
+    expiresIn: o.expiresIn ?? '10m',
+    ...(o.notBefore === undefined ? {} : { notBefore: o.notBefore }),
+  });
 const get = async (path: string, tok?: string) => {
   const r = await fetch(`${base}${path}`, { headers: tok === undefined ? {} : { authorization: `Bearer ${tok}` } });
   return { status: r.status, body: (await r.json()) as Record<string, unknown>, text: '' };
@@ -868,7 +866,8 @@ describe('disputes (国市监注发〔2024〕10号 附件 一(三)3)', () => {
       reg,
     );
     expect(done.status).toBe(200);
-    expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'uphold', reason: 'again' }, reg)).status).toBe(404);
+    // Resolved once: a second resolution is a conflict, not a second change.
+    expect((await post(`/v1/regulator/disputes/${id}/resolve`, { outcome: 'uphold', reason: 'again' }, reg)).status).toBe(409);
     await sink.caughtUp();
     await cacheCaughtUp();
     const tags = await get(`/v1/credit-tags/${code}?purpose=pre-approval`, await token('bank', 'bank:after-dispute'));

@@ -16,7 +16,7 @@ import { parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js'
 
 export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
 export { recordAudit, verifyAudit } from './audit.js';
-export { type Principal, ROLES, type Role, type TokenVerifier, tokenVerifier } from './auth.js';
+export { NATIONAL, type Principal, REGIONAL_ROLES, ROLES, type Role, type TokenVerifier, tokenVerifier } from './auth.js';
 export { KeyRing } from './keys.js';
 export { SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 

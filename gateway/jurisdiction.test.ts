@@ -109,10 +109,18 @@ describe('jurisdiction', () => {
     const r = region === 'district' ? district : region;
     const token = await g.token('regulator', `reg-${r ?? 'national'}`, r === null ? {} : { region: r });
     for (const [what, method, path, body] of calls()) {
-      // A district sweeps its own district only, and filing is reviewed by the level above it.
-      if ((what === 'a sweep of Tianjin' || what === 'filing review') && r === district) continue;
+      // A district sweeps its own district only.
+      if (what === 'a sweep of Tianjin' && r === district) continue;
       const res = await g.call(method, path, token, body);
-      expect([what, res.status]).not.toEqual([what, 403]);
+      // The level: a district's filings are reviewed by the level above it, and typing disputes
+      // are the province-level regulator's (国市监注发〔2024〕10号 附件 一(三)3).
+      if ((what === 'filing review' || what === 'dispute resolution') && r === district)
+        expect([what, res.status, (res.body.error as { message: string }).message]).toEqual([
+          what,
+          403,
+          expect.stringContaining('province-level'),
+        ]);
+      else expect([what, res.status]).not.toEqual([what, 403]);
     }
     const audit = await g.call('GET', `/v1/regulator/audit?creditCode=${code}`, token);
     expect((audit.body.entries as unknown[]).length).toBeGreaterThan(0);

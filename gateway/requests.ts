@@ -39,16 +39,28 @@ export const BANK_PURPOSES = ['credit-assessment', 'product-matching', 'pre-appr
 export type BankPurpose = (typeof BANK_PURPOSES)[number];
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
-/** Text a person writes: trimmed, `min` to `max` characters, no control characters. */
-const plainText = (min: number, max: number) =>
+/**
+ * Text a person writes, the one validator of free text on every route: trimmed, `min` to `max`
+ * characters, well-formed (no lone surrogate), and no control characters — none at all on one
+ * line (a name, a seed, an identifier), or none but line breaks and tabs in prose (`lines`: a
+ * claim, a reason, a note). A NUL or a lone surrogate is the caller's mistake, refused with the
+ * field's name before anything is done, never a 500 after.
+ */
+export const freeText = (min: number, max: number, o: { lines?: boolean } = {}) =>
   z
     .string()
     .trim()
     .min(min)
     .max(max)
-    .refine((s) => !CONTROL_CHARACTERS.test(s), 'no control characters');
+    .refine((s) => s.isWellFormed(), 'not well-formed text (a lone surrogate)')
+    .refine((s) => !(o.lines === true ? CONTROL_BUT_LINES : CONTROL_CHARACTERS).test(s), 'no control characters');
+
+const plainText = (min: number, max: number) => freeText(min, max);
+const prose = (min: number, max: number) => freeText(min, max, { lines: true });
 
 export const pushBody = z
   .object({
@@ -76,8 +88,8 @@ export const webhookBody = z
 
 export const disputeBody = z
   .object({
-    creditCode: z.string(),
-    claim: z.string().trim().min(1).max(2000),
+    creditCode: z.string().max(18),
+    claim: prose(1, 2000),
     subject: z.enum(['type', 'mtyx']).default('type'),
     year: z.number().int().min(2024).max(2100).optional(),
   })
@@ -90,7 +102,17 @@ export const resolveBody = z
   .object({
     outcome: z.enum(['uphold', 'adjust']),
     type: z.enum(['survival', 'growth', 'development', 'ineligible']).optional(),
-    reason: z.string().trim().min(1).max(2000),
+    reason: prose(1, 2000),
+  })
+  .strict();
+
+/** A page of disputes: newest first, before the `seq` of the last one already read. */
+export const disputesQuery = z
+  .object({
+    creditCode: z.string().max(18).optional(),
+    status: z.enum(['open', 'upheld', 'adjusted']).optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();
 
@@ -108,7 +130,7 @@ export const stepsBody = z
   .strict();
 
 export const revokeBody = z
-  .object({ ground: z.enum(['fraud', 'bribery']), note: z.string().trim().min(1).max(500), on: z.iso.date().optional() })
+  .object({ ground: z.enum(['fraud', 'bribery']), note: prose(1, 500), on: z.iso.date().optional() })
   .strict();
 
 export const filingQuery = z
@@ -118,7 +140,7 @@ export const filingQuery = z
 export const filingReviewBody = z
   .object({
     outcome: z.enum(['confirmed', 'supplement', 'refused']),
-    note: z.string().trim().min(1).max(500),
+    note: prose(1, 500),
     on: z.iso.date().optional(),
     supplementBy: z.iso.date().optional(),
   })
@@ -156,7 +178,7 @@ export const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optiona
 export const consentBody = z
   .object({
     creditCode: z.string().max(18),
-    bank: z.string().trim().min(1).max(100).describe("the bank's subject, as its tokens name it"),
+    bank: plainText(1, 100).describe("the bank's subject, as its tokens name it"),
     purpose: z.enum(BANK_PURPOSES),
     scope: z
       .array(z.enum(CONSENT_SCOPES))
@@ -197,7 +219,7 @@ export const deliveryBody = z
     measureId: z.string().min(1).max(64),
     status: z.enum(['delivered', 'declined', 'unreachable']),
     on: z.iso.date(),
-    note: plainText(0, 2000).optional(),
+    note: prose(0, 2000).optional(),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import type { Store } from '../lib/store/store.js';
 import { JobRunner } from '../matchers/reconciler/jobs.js';
 import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
 import { createGateway, DecisionCache } from './app.js';
-import { tokenVerifier } from './auth.js';
+import { NATIONAL, REGIONAL_ROLES, tokenVerifier } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';
 import { KeyRing } from './keys.js';
 import { parseWebhookOrigins, SecretBox } from './webhooks.js';
@@ -16,7 +16,11 @@ import { parseWebhookOrigins, SecretBox } from './webhooks.js';
 /** A gateway under test. */
 export interface TestGateway {
   readonly base: string;
-  /** A token of `role` for subject `sub`, with extra claims (e.g. `region`). */
+  /**
+   * A token of `role` for subject `sub`, with extra claims (e.g. `region`). A regional role's
+   * token names the country (`region` 000000) unless `extra` says otherwise; `{ region: undefined }`
+   * leaves the claim out.
+   */
   token(role: string, sub?: string, extra?: Record<string, unknown>): Promise<string>;
   /**
    * Calls the gateway; the body is sent as JSON when given. A regulator's job is waited for
@@ -34,6 +38,12 @@ export interface TestGateway {
   /** The gateway's job runner (to wait for its jobs). */
   readonly jobs: JobRunner;
   close(): Promise<void>;
+}
+
+/** The claims of a test token: a regional role names the country unless `extra` names its region (or leaves it out). */
+export function withRegion(role: string, extra: Record<string, unknown>): Record<string, unknown> {
+  const regional = (REGIONAL_ROLES as readonly string[]).includes(role) && !('region' in extra);
+  return { role, ...(regional ? { region: NATIONAL } : {}), ...extra };
 }
 
 /** Starts the gateway for `store` and `pipeline` on an ephemeral loopback port (with `now` as its clock). */
@@ -65,7 +75,7 @@ export async function startTestGateway(store: Store, pipeline: PipelineContext, 
   return {
     base,
     token: (role, sub = `${role}-1`, extra = {}) =>
-      access.sign({ role, ...extra }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: sub, expiresIn: '10m' }),
+      access.sign(withRegion(role, extra), { issuer: DEV_ISSUER, audience: AUDIENCE, subject: sub, expiresIn: '10m' }),
     jobs,
     checkpointKeys,
     call: async (method, path, token, body, extra = {}) => {

@@ -2,8 +2,10 @@
  * 京津冀 mutual recognition (津市场监管政务〔2024〕9号 二(六)): a 名特优新 business recognised by Beijing, Tianjin or
  * Hebei keeps its recognition after moving to another of the three, and the destination applies
  * its own support programme. A check answers: is the recognition carried (the same code, or a
- * new code linked through the same operator), until when, do the destination's exclusions hold
- * (court list, unrepaired fines), and which programme applies.
+ * new code linked through the same operator), until when, and which programme applies. Whether
+ * the 名特优新 exclusions still hold (court list, unrepaired fines) decides it, but the answer
+ * says only that they were checked, not which one failed: those are flags a bank reads only with
+ * the business's consent. The full reasons go to the transfer topic, for the regulators.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -55,7 +57,25 @@ export interface TransferCheck {
 
 const province = (division: string): Province | undefined => JJJ[division.slice(0, 2) as keyof typeof JJJ];
 
-/** Checks a transfer against the store's recognitions, registrations and decisions (pure but for reads). */
+/** The reasons a caller is told: the two exclusions folded into one that names neither. */
+export function disclosedReasons(reasons: readonly TransferReason[]): TransferReason[] {
+  const exclusions = reasons.filter((r) => r.check === 'notOnCourtList' || r.check === 'noUnrepairedFine');
+  return [
+    ...reasons.filter((r) => !exclusions.includes(r)),
+    {
+      check: 'exclusions',
+      met: exclusions.every((r) => r.met),
+      detail:
+        '名特优新 exclusions checked (国市监注发〔2024〕10号 附件 二(四)1): the destination learns whether the recognition carries, not why',
+    },
+  ];
+}
+
+/**
+ * Checks a transfer against the store's recognitions, registrations and decisions (pure but for
+ * reads). Its `reasons` are the full ones, for the transfer topic; a caller is answered with
+ * `disclosedReasons`.
+ */
 export async function checkTransfer(
   store: Store,
   req: z.infer<typeof transferRequest>,
@@ -100,7 +120,10 @@ export async function checkTransfer(
       linked ? 'the new registration has the same operator' : 'the new registration is not linked to the same operator',
     );
   }
-  const decision = await store.decision(newCode ?? code);
+  // The exclusions of the business as it stands after the move: the new registration's only when
+  // it is linked to the same operator (an unlinked one is not read at all).
+  const linkedCode = newCode !== null && reasons.find((r) => r.check === 'linkedByOperator')?.met === true ? newCode : null;
+  const decision = await store.decision(linkedCode ?? code);
   const reasonsOf = (decision?.reasons as { criterion: string; met: boolean }[] | undefined) ?? [];
   const holds = (id: string) => reasonsOf.find((r) => r.criterion === id)?.met !== false;
   add(

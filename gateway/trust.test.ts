@@ -35,12 +35,20 @@ const jinghai = Array.from({ length: 6 }, () => growth('120118'));
 // 蓟州区 (120119)'s… and Mentougou (110109)'s round: 40 growth businesses and two applicants.
 const mentougou = Array.from({ length: 40 }, () => growth('110109'));
 const applicants = [applying(growth('110109'), 2025), applying(growth('110109'), 2025)];
+// 和平区 (120101) and 河东区 (120102), typed 2025: disputes, feeds, transfers.
+const heping = Array.from({ length: 4 }, () => business('120101'));
+const hedong = Array.from({ length: 2 }, () => business('120102'));
 
 beforeAll(async () => {
   p = await openPipeline({ mode: 'embedded', partitions: 3 });
   sink = await startSink(p.ctx, p.store);
   gw = await startTestGateway(p.store, p.ctx, clock);
-  await ingestBusinesses(p.ctx, [...jinghai, ...mentougou, ...applicants], 2024);
+  await ingestBusinesses(p.ctx, [...jinghai, ...mentougou, ...applicants, ...heping, ...hedong], 2024);
+  await sink.caughtUp();
+  today = '2025-09-01';
+  const city = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+  for (const area of ['120101', '120102'])
+    expect((await gw.call('POST', '/v1/regulator/runs', city, { area, asOf: '2025-08-15' })).status).toBe(201);
   await sink.caughtUp();
 }, 120_000);
 
@@ -50,6 +58,7 @@ afterAll(async () => {
   await p?.close();
 });
 
+const heping0Operator = () => heping[0]?.operatorId as string;
 const field = (r: { body: Rec }) => (r.body.error as { details?: { field?: string }; message: string } | undefined)?.message;
 
 describe('trust, round two', () => {
@@ -145,5 +154,147 @@ describe('trust, round two', () => {
     const again = await gw.call('POST', '/v1/regulator/rounds', reg, { area: '110109', asOf: '2025-08-15' });
     expect((again.body.counts as Rec).recognised ?? 0).toBe(0);
     expect((again.body.quota as { heldBefore: number }[])[0]?.heldBefore).toBe(2);
+  });
+
+  it('T3: a transfer check tells a region whether the recognition carries, not which exclusion failed; a second code only within reach, both audited', async () => {
+    today = '2025-09-02';
+    const beijing = await gw.token('region', 'region:beijing', { region: '110000' });
+    const code = heping[0]?.creditCode as string;
+    const r = await gw.call('POST', '/v1/transfers/check', beijing, { creditCode: code, toRegion: '110105' });
+    expect(r.status).toBe(200);
+    const checks = (r.body.reasons as { check: string }[]).map((x) => x.check);
+    expect(checks).not.toContain('notOnCourtList');
+    expect(checks).not.toContain('noUnrepairedFine');
+    expect(checks).toContain('exclusions');
+    expect(JSON.stringify(r.body)).not.toMatch(/court list|unrepaired/);
+    // A second Tianjin business, shared operator or not, is not Beijing's to probe.
+    const probe = await gw.call('POST', '/v1/transfers/check', beijing, {
+      creditCode: code,
+      newCreditCode: hedong[0]?.creditCode,
+      toRegion: '110105',
+    });
+    expect(probe.status).toBe(403);
+    const audited = (await p.store.auditEntries()).filter((e) => e.subject === 'region:beijing' && e.action === 'transfer.check');
+    expect(audited.map((e) => [e.creditCode, e.outcome.split(' ')[0]])).toEqual([
+      [code, 'not-carried'],
+      [hedong[0]?.creditCode, 'denied'],
+    ]);
+  });
+
+  it("T4: a district court agency may not put another district's operator on the court list", async () => {
+    const heping = await gw.token('agency', 'court:heping', { region: '120101', scope: 'feeds:court' });
+    const other = hedong[0]?.operatorId as string;
+    const r = await gw.call('POST', '/v1/feeds/court/dishonest-debtors', heping, {
+      batchId: 't4',
+      records: [{ operatorId: other, dishonest: true, listedOn: '2025-08-01' }],
+    });
+    expect(r.status).toBe(403);
+    expect(field(r)).toMatch(/^records\.0\.operatorId: a business of this operator is outside/);
+    const nobody = await gw.call('POST', '/v1/feeds/court/dishonest-debtors', heping, {
+      batchId: 't4b',
+      records: [{ operatorId: 'op-nobody-knows', dishonest: true }],
+    });
+    expect(nobody.status).toBe(403);
+    // Its own district's operator is its to report.
+    const own = await gw.call('POST', '/v1/feeds/court/dishonest-debtors', heping, {
+      batchId: 't4c',
+      records: [{ operatorId: heping0Operator(), dishonest: false }],
+    });
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+  });
+
+  it('T15: a regulator, agency, region or department token without a region claim is refused, not national', async () => {
+    for (const [role, extra] of [
+      ['regulator', {}],
+      ['agency', { scope: 'feeds:court' }],
+      ['region', {}],
+      ['department', { scope: 'department:税务部门' }],
+    ] as const) {
+      const t = await gw.token(role, `${role}:no-region`, { ...extra, region: undefined });
+      const r = await gw.call('GET', '/v1/regulator/disputes', t);
+      expect(r.status, role).toBe(401);
+      expect(field(r)).toMatch(/must name its region/);
+    }
+    // The country is said in so many words.
+    const national = await gw.token('regulator', 'samr', { region: '000000' });
+    expect((await gw.call('GET', '/v1/regulator/disputes', national)).status).toBe(200);
+  });
+
+  it('T16: a district regulator may not resolve a typing dispute: the texts give it to the province level', async () => {
+    today = '2025-09-03';
+    const code = heping[1]?.creditCode as string;
+    const own = await gw.token('public', code);
+    const filed = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: '已缴纳社保' });
+    expect(filed.status).toBe(201);
+    const district = await gw.token('regulator', 'heping-samr', { region: '120101' });
+    const r = await gw.call('POST', `/v1/regulator/disputes/${filed.body.id}/resolve`, district, {
+      outcome: 'adjust',
+      type: 'development',
+      reason: 'x',
+    });
+    expect(r.status).toBe(403);
+    expect(field(r)).toMatch(/津市场监管政务〔2024〕9号 附件1 三\(三\)/);
+    expect((await p.store.decision(code))?.runId?.startsWith('dispute:')).toBe(false);
+    // A 名特优新 dispute is the district's own (做好信息公示和异议处理工作).
+    const mtyx = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: '公示异议', subject: 'mtyx', year: 2025 });
+    expect(
+      (await gw.call('POST', `/v1/regulator/disputes/${mtyx.body.id}/resolve`, district, { outcome: 'uphold', reason: '维持' }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("T7: two regulators resolving one dispute at once: one wins, the other gets 409, and only the winner's type stands", async () => {
+    today = '2025-09-04';
+    const code = heping[2]?.creditCode as string;
+    const own = await gw.token('public', code);
+    const filed = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: '已缴纳社保' });
+    const a = await gw.token('regulator', 'tianjin-samr:a', { region: '120000' });
+    const b = await gw.token('regulator', 'tianjin-samr:b', { region: '120000' });
+    const path = `/v1/regulator/disputes/${filed.body.id}/resolve`;
+    const [ra, rb] = await Promise.all([
+      gw.call('POST', path, a, { outcome: 'adjust', type: 'development', reason: '核实' }),
+      gw.call('POST', path, b, { outcome: 'adjust', type: 'ineligible', reason: '核实' }),
+    ]);
+    expect([ra.status, rb.status].sort()).toEqual([200, 409]);
+    const winner = ra.status === 200 ? 'development' : 'ineligible';
+    await sink.caughtUp();
+    expect((await p.store.decision(code))?.type).toBe(winner);
+    // A NUL in the reason is refused before anything is sent.
+    const next = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: '再次异议' });
+    const nul = await gw.call('POST', `/v1/regulator/disputes/${next.body.id}/resolve`, a, {
+      outcome: 'adjust',
+      type: 'survival',
+      reason: 'a\u0000b',
+    });
+    expect(nul.status).toBe(400);
+    expect(field(nul)).toMatch(/^reason: /);
+    await sink.caughtUp();
+    expect((await p.store.decision(code))?.type).toBe(winner);
+  });
+
+  it("T6: a business cannot bury the country's disputes: a few open per subject, each resolvable by id, lists paged", async () => {
+    today = '2025-09-05';
+    const code = heping[3]?.creditCode as string;
+    const own = await gw.token('public', code);
+    const victim = hedong[1]?.creditCode as string;
+    const older = await gw.call('POST', '/v1/disputes', await gw.token('public', victim), { creditCode: victim, claim: '异议' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: `异议 ${i}` })).status);
+    expect(statuses).toEqual([201, 201, 201, 409, 409]);
+    const city = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+    const page1 = await gw.call('GET', '/v1/regulator/disputes?status=open&limit=2', city);
+    expect((page1.body.disputes as unknown[]).length).toBe(2);
+    const next = page1.body.next as { before: number };
+    const page2 = await gw.call('GET', `/v1/regulator/disputes?status=open&limit=2&before=${next.before}`, city);
+    const ids = [...(page1.body.disputes as { id: string }[]), ...(page2.body.disputes as { id: string }[])].map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The older dispute is still found by its id and resolved.
+    const done = await gw.call('POST', `/v1/regulator/disputes/${older.body.id}/resolve`, city, {
+      outcome: 'uphold',
+      reason: '维持',
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ id: older.body.id, status: 'upheld' });
   });
 });

@@ -7,7 +7,9 @@ import {
   DEV_ISSUER,
   devKeyRings,
   KeyRing,
+  NATIONAL,
   portOf,
+  REGIONAL_ROLES,
   ROLES,
   type Role,
   startGateway,
@@ -26,7 +28,10 @@ export function registerGatewayCommands(program: Command): void {
     .description('mint a development access token (ES256, key under .data/keys) and print it bare on stdout')
     .requiredOption('--role <role>', ROLES.join('|'))
     .requiredOption('--sub <subject>', 'who the token is for')
-    .option('--region <code>', '6-digit division the caller belongs to')
+    .option(
+      '--region <code>',
+      `6-digit division the caller acts for (${NATIONAL}: the country); required of ${REGIONAL_ROLES.join(', ')}`,
+    )
     .option('--scope <scopes...>', 'scopes, e.g. feeds:tax')
     .option('--ttl <duration>', 'lifetime (e.g. 1h, 30m; a token older than 24h is refused whatever its expiry)', '1h')
     .action(async (o: { role: string; sub: string; region?: string; scope?: string[]; ttl: string }) => {
@@ -34,6 +39,8 @@ export function registerGatewayCommands(program: Command): void {
         throw new GetihuError('INVALID_ARGUMENT', `--role: one of ${ROLES.join(', ')}`);
       if (o.region !== undefined && !/^\d{6}$/.test(o.region))
         throw new GetihuError('INVALID_ARGUMENT', '--region: a 6-digit division code');
+      if (o.region === undefined && (REGIONAL_ROLES as readonly string[]).includes(o.role))
+        throw new GetihuError('INVALID_ARGUMENT', `--region: a ${o.role}'s token names its region (${NATIONAL} for the country)`);
       const { access } = await devKeyRings();
       const token = await access.sign(
         {

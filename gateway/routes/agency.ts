@@ -2,7 +2,7 @@
 import type { IRouter, Request } from 'express';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { GetihuError } from '../../lib/errors.js';
-import type { Principal } from '../auth.js';
+import { NATIONAL, type Principal } from '../auth.js';
 import { type GatewayParts, principalOf } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';
 import { parseRequest, pushBody } from '../requests.js';
@@ -48,17 +48,28 @@ export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
       const deep = body.records.findIndex((r) => nestedDeeperThan(r, 8));
       if (deep >= 0)
         throw new GetihuError('INVALID_INPUT', `records.${deep}: nested deeper than 8 levels`, { field: `records.${deep}` });
-      // An agency whose token names a region reports on the businesses of that region only (F7).
-      if (p.region !== null) {
+      // An agency whose token names a region reports on the businesses of that region only (F7);
+      // a record keyed by operator (the court list) only where every business of that operator the
+      // register knows is in its region, and at least one is: a national agency reports any.
+      if (p.region !== NATIONAL) {
         for (const [i, r] of body.records.entries()) {
           const c = typeof r.creditCode === 'string' ? r.creditCode.trim().toUpperCase() : '';
-          if (c.length !== 18) continue; // the feed's own check refuses it, by line
-          if (!covers(p, await regionOfBusiness(o.store, c))) {
+          if (c.length === 18) {
+            if (covers(p, await regionOfBusiness(o.store, c))) continue;
             await audit(req, `feed.push:${key}`, c, 'denied');
             throw new GetihuError('FORBIDDEN', `records.${i}.creditCode: a business outside this agency's region ${p.region}`, {
               field: `records.${i}.creditCode`,
             });
           }
+          if (typeof r.operatorId !== 'string' || r.creditCode !== undefined) continue; // the feed's own check refuses it, by line
+          const regions = await o.store.regionsOfOperator(r.operatorId.trim());
+          if (regions.length > 0 && regions.every((d) => covers(p, d))) continue;
+          await audit(req, `feed.push:${key}`, null, 'denied: operator outside the region');
+          const why =
+            regions.length === 0
+              ? 'no business of this operator is on the register'
+              : `a business of this operator is outside this agency's region ${p.region}`;
+          throw new GetihuError('FORBIDDEN', `records.${i}.operatorId: ${why}`, { field: `records.${i}.operatorId` });
         }
       }
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');

@@ -1,6 +1,7 @@
 /** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
 import { randomUUID } from 'node:crypto';
 import type { IRouter } from 'express';
+import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
@@ -8,16 +9,20 @@ import type { TYPE_LABELS } from '../../matchers/index.js';
 import { adjustedDecision, topicName } from '../../matchers/reconciler/index.js';
 import { programmeYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
-import { disputeBody, parseRequest, resolveBody } from '../requests.js';
+import { disputeBody, disputesQuery, parseRequest, resolveBody } from '../requests.js';
+
+/** How many disputes a business may have open over one subject (its type, or a 名特优新 outcome); a figure of ours. */
+export const OPEN_DISPUTES_PER_SUBJECT = 3;
 
 export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, ownBusiness } = g;
+  const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, requireBusinessInRegion, ownBusiness } = g;
   // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
   // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
   // own token. A regulator sees and resolves those of its region; adjusting a type is a new
   // decision event, so the result changes everywhere it is shared (store, cache, banks).
   const disputeView = (d: Record<string, unknown>, today: string) => ({
     id: d.id,
+    seq: Number(d.seq),
     creditCode: d.credit_code,
     subject: d.subject,
     year: d.year ?? null,
@@ -46,6 +51,15 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
       const today = chinaDate(now());
       const rs = ruleBook.inForce(programmeRegionOf(region), parseIsoDate(today));
       const respondBy = formatIsoDate(parseIsoDate(today) + rs.disputes.responseDays);
+      // A few open disputes per business and subject: each is answered by a person, and a flood of
+      // them must not bury the others (津市场监管政务〔2024〕9号 附件1 三(三) asks each to be answered).
+      if ((await o.store.disputes.openCount(code, b.subject)) >= OPEN_DISPUTES_PER_SUBJECT) {
+        await audit(req, 'dispute.file', code, 'denied: too many open');
+        throw new GetihuError(
+          'CONFLICT',
+          `the business has ${OPEN_DISPUTES_PER_SUBJECT} disputes over its ${b.subject === 'type' ? 'type' : '名特优新 outcome'} open already: each is answered before another is filed`,
+        );
+      }
       const id = randomUUID();
       await o.store.disputes.file({
         id,
@@ -67,30 +81,60 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
       });
     }),
   );
-  // The business reads its own disputes and the replies (token subject = its credit code).
+  // The business reads its own disputes and the replies (token subject = its credit code), a page at a time.
+  const page = (list: Record<string, unknown>[], limit: number, today: string) => {
+    const last = list.at(-1);
+    return {
+      disputes: list.map((d) => disputeView(d, today)),
+      next: list.length === limit && last !== undefined ? { before: Number(last.seq) } : null,
+    };
+  };
   routes.get(
     '/v1/disputes',
     ...authed(['public'])(async (req, res, p) => {
-      const code = await ownBusiness(req, p, req.query.creditCode, 'dispute.read', 'a business reads its own disputes only');
+      const q = parseRequest(
+        disputesQuery,
+        req.query,
+        'give creditCode (your own), and optionally status, before and limit (1 to 500)',
+      );
+      const code = await ownBusiness(req, p, q.creditCode, 'dispute.read', 'a business reads its own disputes only');
       const today = chinaDate(now());
       await audit(req, 'dispute.read', code, 'ok');
-      res.json({ disputes: (await o.store.disputes.list({ creditCode: code })).map((d) => disputeView(d, today)) });
+      const list = await o.store.disputes.list({
+        creditCode: code,
+        limit: q.limit,
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(q.before === undefined ? {} : { before: q.before }),
+      });
+      res.json(page(list, q.limit, today));
     }),
   );
   routes.get(
     '/v1/regulator/disputes',
     ...authed(['regulator'])(async (req, res, p) => {
-      const status =
-        typeof req.query.status === 'string' && /^(open|upheld|adjusted)$/.test(req.query.status) ? req.query.status : undefined;
+      const q = parseRequest(
+        disputesQuery,
+        req.query,
+        'give status (open, upheld, adjusted), creditCode, before and limit (1 to 500), each optional',
+      );
+      const code =
+        q.creditCode === undefined ? undefined : requireIndividualBusinessCode(q.creditCode, 'creditCode', g.allowCodes).code;
+      if (code !== undefined) await requireBusinessInRegion(req, code, 'dispute.list');
       const today = chinaDate(now());
-      await audit(req, 'dispute.list', null, 'ok');
+      await audit(req, 'dispute.list', code ?? null, 'ok');
       const list = await o.store.disputes.list({
-        ...(status === undefined ? {} : { status }),
         region: p.region,
+        limit: q.limit,
+        ...(q.status === undefined ? {} : { status: q.status }),
+        ...(code === undefined ? {} : { creditCode: code }),
+        ...(q.before === undefined ? {} : { before: q.before }),
       });
-      res.json({ disputes: list.map((d) => disputeView(d, today)) });
+      res.json(page(list, q.limit, today));
     }),
   );
+  // A regulator resolves a dispute of its region, read by its id: the first to claim it closes it
+  // (a second at the same moment gets 409), and an adjustment of the type is sent only once the
+  // dispute is claimed. Typing disputes are the province-level regulator's (ACTION_LEVELS).
   routes.post(
     '/v1/regulator/disputes/:id/resolve',
     ...authed(
@@ -103,26 +147,43 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}',
       );
       const id = String(req.params.id);
-      const open = (await o.store.disputes.list({ status: 'open' })).find((d) => d.id === id);
-      if (open === undefined) throw new GetihuError('NOT_FOUND', 'no open dispute with that id');
-      const code = open.credit_code as string;
-      await requireRegulatorsArea(req, open.region as string, `dispute.${b.outcome}`, code);
-      if (open.subject === 'mtyx') {
+      const d = /^[0-9a-f-]{36}$/.test(id) ? await o.store.disputes.byId(id) : null;
+      if (d === null) throw new GetihuError('NOT_FOUND', 'no dispute with that id');
+      const code = d.credit_code as string;
+      const action = `dispute.${b.outcome}`;
+      await requireRegulatorsArea(req, d.region as string, action, code);
+      if (d.subject === 'type') await g.requireLevel(req, 'dispute.type', action, code);
+      if (d.status !== 'open') {
+        await audit(req, action, code, 'conflict');
+        throw new GetihuError('CONFLICT', `the dispute was already ${d.status}`);
+      }
+      const status = b.outcome === 'adjust' ? 'adjusted' : 'upheld';
+      const claim = async () => {
+        const closed = await o.store.disputes.resolve(id, status, b.reason, p.subject);
+        if (closed === null) {
+          await audit(req, action, code, 'conflict');
+          throw new GetihuError('CONFLICT', 'another regulator resolved the dispute first');
+        }
+        return closed;
+      };
+      if (d.subject === 'mtyx') {
         // A 名特优新 outcome is not rewritten here: an accepted claim is reconsidered through the
         // round and its review steps (quota and ranking hold); the reply says what was decided.
         if (b.type !== undefined)
           throw new GetihuError('INVALID_INPUT', 'type: a dispute over a 名特优新 outcome is answered, not re-typed');
-        const closed = await o.store.disputes.resolve(id, b.outcome === 'adjust' ? 'adjusted' : 'upheld', b.reason);
-        await audit(req, `dispute.${b.outcome}`, code, closed === null ? 'conflict' : 'ok');
-        res.json(closed);
+        const closed = await claim();
+        await audit(req, action, code, 'ok');
+        res.json(disputeView(closed, chinaDate(now())));
         return;
       }
       if (b.outcome === 'adjust' && b.type === undefined)
         throw new GetihuError('INVALID_INPUT', 'type: adjusting a dispute over a type needs the type it becomes');
       const current = await o.store.decision(code);
       if (current === null) throw new GetihuError('CONFLICT', 'the business has no decision to review');
-      if (b.outcome === 'adjust') {
-        if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      if (b.outcome === 'adjust' && o.pipeline === undefined)
+        throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
+      const closed = await claim();
+      if (b.outcome === 'adjust' && o.pipeline !== undefined) {
         const topic = topicName(o.pipeline, 'typing');
         const rs = ruleBook.byRef(current.ruleset);
         const event = adjustedDecision(current, {
@@ -132,11 +193,16 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
           reason: b.reason,
           clause: rs.disputes.typeClause,
         });
-        await o.pipeline.bus.send(topic, [{ key: code, value: o.pipeline.codec.encode(topic, event) }]);
+        try {
+          await o.pipeline.bus.send(topic, [{ key: code, value: o.pipeline.codec.encode(topic, event) }]);
+        } catch (err) {
+          // Not adjusted: the dispute stays open for the next attempt.
+          await o.store.disputes.reopen(id);
+          throw err;
+        }
       }
-      const closed = await o.store.disputes.resolve(id, b.outcome === 'adjust' ? 'adjusted' : 'upheld', b.reason);
-      await audit(req, `dispute.${b.outcome}`, code, closed === null ? 'conflict' : 'ok');
-      res.json(closed);
+      await audit(req, action, code, 'ok');
+      res.json(disputeView(closed, chinaDate(now())));
     }),
   );
 }

@@ -110,13 +110,8 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
       await requireRegulatorsArea(req, region, 'filing.review', code);
-      if (p.region !== null && !p.region.endsWith('0000')) {
-        await audit(req, 'filing.review', code, 'denied');
-        throw new GetihuError(
-          'FORBIDDEN',
-          "a district's filed recognitions are reviewed by the level above (a province-level regulator)",
-        );
-      }
+      // A district's filed recognitions are reviewed by the level above; a district reviews none, its own least.
+      await g.requireLevel(req, 'filing.review', 'filing.review', code);
       const recognition = await o.store.recognition(code);
       if (recognition === null || recognition.status !== 'active') {
         await audit(req, 'filing.review', code, 'not-found');

@@ -4,10 +4,11 @@ import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/index.js';
+import { NATIONAL } from '../auth.js';
 import type { GatewayParts } from '../context.js';
-import { regionOfBusiness } from '../jurisdiction.js';
+import { covers, regionOfBusiness } from '../jurisdiction.js';
 import { parseRequest } from '../requests.js';
-import { checkTransfer, transferRequest } from '../transfer.js';
+import { checkTransfer, disclosedReasons, transferRequest } from '../transfer.js';
 
 export function regionRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, allowCodes, now, smallJson, requireJurisdiction } = g;
@@ -24,19 +25,29 @@ export function regionRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}',
       );
-      if (p.role === 'region' && (p.region === null || p.region.slice(0, 2) !== body.toRegion.slice(0, 2))) {
-        await audit(req, 'transfer.check', body.creditCode.slice(0, 18), 'denied');
+      const code = requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code;
+      if (p.role === 'region' && p.region !== NATIONAL && p.region?.slice(0, 2) !== body.toRegion.slice(0, 2)) {
+        await audit(req, 'transfer.check', code, 'denied');
         throw new GetihuError('FORBIDDEN', 'a region checks transfers into its own province');
       }
       // A regulator checks transfers out of or into its region.
       if (p.role === 'regulator') {
-        const code = requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code;
         await requireJurisdiction(
           req,
           { kind: 'transfer', fromRegion: await regionOfBusiness(o.store, code), toRegion: body.toRegion },
           'transfer.check',
           code,
         );
+      }
+      // A second code is read only when it is within the caller's reach (a new registration in the
+      // destination the caller checks for), and is audited like the first.
+      const newCode =
+        body.newCreditCode === undefined
+          ? null
+          : requireIndividualBusinessCode(body.newCreditCode, 'newCreditCode', allowCodes).code;
+      if (newCode !== null && !covers(p, await regionOfBusiness(o.store, newCode))) {
+        await audit(req, 'transfer.check', newCode, 'denied');
+        throw new GetihuError('FORBIDDEN', "newCreditCode: a registration outside this caller's region");
       }
       const check = await checkTransfer(o.store, body, chinaDate(now()), allowCodes);
       if (o.pipeline !== undefined) {
@@ -59,8 +70,10 @@ export function regionRoutes(g: GatewayParts, routes: IRouter): void {
           },
         ]);
       }
-      await audit(req, 'transfer.check', check.creditCode, check.carried ? 'carried' : 'not-carried');
-      res.json(check);
+      const outcome = check.carried ? 'carried' : 'not-carried';
+      await audit(req, 'transfer.check', check.creditCode, outcome);
+      if (newCode !== null) await audit(req, 'transfer.check', newCode, `${outcome} (new registration)`);
+      res.json({ ...check, reasons: disclosedReasons(check.reasons) });
     }),
   );
 }

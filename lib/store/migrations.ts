@@ -381,4 +381,15 @@ create index decision_history_code_id on decision_history (credit_code, decision
 create index decision_history_code_seq on decision_history (credit_code, seq)
 `,
   },
+  {
+    // Disputes read one by one and in pages (newest first, by the order they were filed in), and
+    // closed by whom: a dispute is claimed by one regulator, whoever else tries at the same moment.
+    version: 21,
+    sql: `
+alter table disputes add column seq bigint generated always as identity;
+alter table disputes add column resolved_by text;
+create index disputes_by_seq on disputes (seq);
+create index disputes_open_by_code on disputes (credit_code, subject) where status = 'open'
+`,
+  },
 ];

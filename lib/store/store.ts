@@ -826,6 +826,14 @@ export class Store {
     }));
   }
 
+  /** The divisions of the businesses in the register whose operator is `operatorId` (none: none known). */
+  async regionsOfOperator(operatorId: string): Promise<string[]> {
+    const r = await this.#sql.query<{ region: string }>('select distinct region from businesses where operator_id = $1', [
+      operatorId,
+    ]);
+    return r.rows.map((x) => x.region);
+  }
+
   /** A business in the register. */
   async business(creditCode: string): Promise<BusinessRow | null> {
     const r = (await this.#sql.query('select * from businesses where credit_code = $1', [creditCode])).rows[0];
