@@ -64,7 +64,10 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   app.disable('x-powered-by');
   // No ETag: it would hash every body, and no answer is kept on the way to be revalidated.
   app.set('etag', false);
-  app.set('trust proxy', false);
+  // The client's address is the connection's, unless the operator names the ingress in front
+  // (GETIHU_TRUST_PROXY: express's `trust proxy`, e.g. a hop count or the ingress's addresses).
+  app.set('trust proxy', o.trustProxy ?? false);
+  app.locals.behindProxy = o.trustProxy !== undefined && o.trustProxy !== false;
   // JSON answers written directly (gateway/json.ts).
   leanJson(app);
   // The middleware every request passes, as one router layer (gateway/series.ts).

@@ -5,10 +5,10 @@
  */
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createLocalJWKSet, createRemoteJWKSet, type JWK, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, type JWK, errors as joseErrors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
-import { GetihuError } from '../lib/errors.js';
+import { GetihuError, isGetihuError } from '../lib/errors.js';
 import { ALG } from './keys.js';
 import { addressKey, type FailedAuthLimiter } from './limits.js';
 
@@ -87,6 +87,14 @@ export type TokenVerifier = ((token: string) => Principal | Promise<Principal>) 
   readonly known?: (token: string) => Principal | undefined;
 };
 
+/**
+ * A refused token: UNAUTHENTICATED, with `details.signatureChecked` saying whether refusing it
+ * took a signature check (the work the failed-authentication limit protects).
+ */
+function refused(reason: string, signatureChecked: boolean): GetihuError {
+  return new GetihuError('UNAUTHENTICATED', reason, { signatureChecked });
+}
+
 /** Verifies bearer tokens against the identity provider's keys (see `TokenVerifier`). */
 export function tokenVerifier(o: AuthOptions): TokenVerifier {
   const remote = o.jwks instanceof URL ? createRemoteJWKSet(o.jwks) : undefined;
@@ -107,7 +115,18 @@ export function tokenVerifier(o: AuthOptions): TokenVerifier {
   };
   return Object.assign((token: string) => known(token) ?? verifyAfresh(token), { known });
   async function verifyAfresh(token: string): Promise<Principal> {
-    if (!canonicalSignature(token)) throw new GetihuError('UNAUTHENTICATED', 'the token is not valid');
+    // A token refused before any signature is checked (not in canonical form; a key we do not
+    // publish) cost nothing to refuse: it is not counted against its address (see authenticate).
+    if (!canonicalSignature(token)) throw refused('the token is not valid', false);
+    if (remote === undefined) {
+      let kid: unknown;
+      try {
+        kid = decodeProtectedHeader(token).kid;
+      } catch {
+        throw refused('the token is not valid', false);
+      }
+      if (!localKeys().keys.some((k) => k.kid === kid)) throw refused('the token is not valid', false);
+    }
     const keys = remote ?? createLocalJWKSet(localKeys());
     let payload: unknown;
     let kid: string | undefined;
@@ -132,7 +151,7 @@ export function tokenVerifier(o: AuthOptions): TokenVerifier {
           : err instanceof joseErrors.JWTClaimValidationFailed
             ? `the token's ${err.claim} claim is not accepted`
             : 'the token is not valid';
-      throw new GetihuError('UNAUTHENTICATED', reason);
+      throw refused(reason, true);
     }
     const c = claims.safeParse(payload);
     if (!c.success) throw new GetihuError('UNAUTHENTICATED', 'the token does not carry a valid role and subject');
@@ -164,15 +183,15 @@ declare module 'express-serve-static-core' {
 
 /**
  * Reads and verifies the bearer token; a request without one stays anonymous (and is refused by
- * guarded routes). With a limiter, an address that failed too often is refused outright.
+ * guarded routes). With a limiter, an address whose tokens failed a signature check too often is
+ * refused outright before another is checked — but a token verified before always passes, and
+ * junk refused without a signature check counts against nobody, so no caller can lock out the
+ * others who share its address (T5).
  */
 export function authenticate(verify: TokenVerifier, limiter?: FailedAuthLimiter): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
     const h = req.headers.authorization;
     if (h === undefined) return next();
-    const address = addressKey(req);
-    if (limiter?.blocked(address))
-      return next(new GetihuError('RATE_LIMITED', 'too many failed authentications from this address; wait a minute'));
     // A token verified before is known by its text (its form was checked when it was verified).
     const known = h.startsWith('Bearer ') ? verify.known?.(h.slice(7)) : undefined;
     if (known !== undefined) {
@@ -180,10 +199,15 @@ export function authenticate(verify: TokenVerifier, limiter?: FailedAuthLimiter)
       return next();
     }
     const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,8192})$/.exec(h);
-    if (m === null) {
-      limiter?.failed(address);
-      return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
-    }
+    if (m === null) return next(new GetihuError('UNAUTHENTICATED', 'the Authorization header must be "Bearer <token>"'));
+    const address = addressKey(req);
+    const wait = limiter?.retryAfter(address) ?? 0;
+    if (wait > 0)
+      return next(
+        new GetihuError('RATE_LIMITED', 'too many tokens from this address failed their signature check; wait a minute', {
+          retryAfterSeconds: wait,
+        }),
+      );
     const verified = verify(m[1] as string);
     if (!(verified instanceof Promise)) {
       req.principal = verified;
@@ -195,7 +219,7 @@ export function authenticate(verify: TokenVerifier, limiter?: FailedAuthLimiter)
         next();
       },
       (err: unknown) => {
-        limiter?.failed(address);
+        if (!isGetihuError(err) || err.details?.signatureChecked !== false) limiter?.failed(address);
         next(err);
       },
     );

@@ -45,6 +45,8 @@ export interface GatewayOptions {
   readonly searchesPerMinute?: number;
   /** Failed authentications an address may make per minute before it is refused outright (default 60). */
   readonly failedAuthPerMinute?: number;
+  /** The ingress in front, as express's `trust proxy` takes it (a hop count, addresses or subnets); none: no proxy is trusted. */
+  readonly trustProxy?: boolean | number | string;
   readonly now?: () => Date;
   /** Where banks may have corrections delivered (see gateway/webhooks.ts); none: no webhooks. */
   readonly webhookOrigins?: readonly Origin[];

@@ -61,6 +61,11 @@ export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
     log.error({ code: err.code, err: err.stack ?? err.message }, 'internal error');
     return sendError(res, err.code, 'internal error');
   }
+  if (isGetihuError(err, 'RATE_LIMITED')) {
+    // Every 429 says when to come back.
+    const wait = err.details?.retryAfterSeconds;
+    res.setHeader('Retry-After', String(typeof wait === 'number' ? wait : 60));
+  }
   if (isGetihuError(err)) return sendError(res, err.code, err.message);
   const e = err as { type?: string; status?: number };
   if (e.type === 'entity.too.large') return sendError(res, 'PAYLOAD_TOO_LARGE', 'the request body is larger than allowed');

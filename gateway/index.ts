@@ -108,6 +108,23 @@ export function portOf(text: string | undefined, fallback = 8080): number {
 }
 
 /**
+ * The ingress the gateway trusts to forward the client's address (GETIHU_TRUST_PROXY), as express's
+ * `trust proxy` takes it: unset or "false" for none, a hop count, or a comma-separated list of
+ * addresses and subnets (e.g. "loopback, 10.0.0.0/8").
+ * @throws GetihuError `INVALID_CONFIG` naming the key when it is none of these.
+ */
+export function trustProxyOf(text: string | undefined): boolean | number | string {
+  if (text === undefined || text === '' || text === 'false') return false;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  if (/^[\w.:/, -]{1,500}$/.test(text) && text !== 'true') return text;
+  throw new GetihuError(
+    'INVALID_CONFIG',
+    'GETIHU_TRUST_PROXY: false, a hop count (e.g. 1), or the ingress addresses and subnets, comma-separated ("true" would trust any client\'s claim of its address)',
+    { key: 'GETIHU_TRUST_PROXY' },
+  );
+}
+
+/**
  * Serves the gateway on `port`. Outside development (NODE_ENV=production, or on Kafka and
  * PostgreSQL) it refuses to start on the development key ring unless `devKeys` says so: tokens
  * must come from the identity provider (GETIHU_JWKS_URL).
@@ -130,6 +147,7 @@ export async function startGateway(o: {
       'GETIHU_JWKS_URL: a gateway outside development verifies the identity provider’s tokens; name its JWKS (with GETIHU_ISSUER), or set GETIHU_DEV_KEYS=1 to use the development keys on purpose',
       { key: 'GETIHU_JWKS_URL' },
     );
+  const trustProxy = trustProxyOf(process.env.GETIHU_TRUST_PROXY);
   const keys = o.keys ?? (await devKeyRings());
   // Regulators' runs, rounds and sweeps run here, on a decision pool of their own, off the requests.
   const jobs = await JobRunner.start(o.store, 1);
@@ -174,6 +192,7 @@ export async function startGateway(o: {
       issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
       webhookOrigins,
       webhookSecrets,
+      trustProxy,
       ...(keys.checkpoint === undefined ? {} : { checkpointKeys: keys.checkpoint }),
     },
     cache,

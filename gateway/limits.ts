@@ -50,6 +50,12 @@ export class WindowCounter {
     return c === undefined || c.endsAt <= this.#now() ? 0 : c.n;
   }
 
+  /** Seconds until the window of `key` ends (0 when it has). */
+  resetSeconds(key: string): number {
+    const c = this.#counts.get(key);
+    return c === undefined ? 0 : Math.max(0, Math.ceil((c.endsAt - this.#now()) / 1000));
+  }
+
   /** Counts one request of `key`. */
   hit(key: string): WindowCount {
     const now = this.#now();
@@ -63,9 +69,14 @@ export class WindowCounter {
   }
 }
 
-/** The key of an anonymous caller: its address, an IPv6 address by its /56. */
+/**
+ * The key of an anonymous caller: its address, an IPv6 address by its /56. Behind the ingress the
+ * operator names (`trust proxy`, GETIHU_TRUST_PROXY), the client's address as that ingress
+ * forwards it; else the connection's.
+ */
 export function addressKey(req: Request): string {
-  return ipKeyGenerator(req.socket.remoteAddress ?? 'unknown');
+  const address = req.app.locals.behindProxy === true ? req.ip : req.socket.remoteAddress;
+  return ipKeyGenerator(address ?? 'unknown');
 }
 
 /**
@@ -111,7 +122,12 @@ export class FailedAuthLimiter {
   }
 
   blocked(address: string): boolean {
-    return this.#counter.used(address) >= this.#counter.limit;
+    return this.retryAfter(address) > 0;
+  }
+
+  /** Seconds until `address` may try again (0: it may now). */
+  retryAfter(address: string): number {
+    return this.#counter.used(address) >= this.#counter.limit ? Math.max(1, this.#counter.resetSeconds(address)) : 0;
   }
 
   failed(address: string): void {

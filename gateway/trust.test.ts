@@ -297,4 +297,31 @@ describe('trust, round two', () => {
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ id: older.body.id, status: 'upheld' });
   });
+
+  it('T5: junk Authorization headers from one address lock no one else out, a verified token always passes, and every 429 says when to return', async () => {
+    const bank = await gw.token('bank', 'bank:t5');
+    const known = await gw.token('bank', 'bank:t5-known');
+    const code = heping[0]?.creditCode as string;
+    const read = (t: string) => gw.call('GET', `/v1/credit-tags/${code}?purpose=pre-approval`, t);
+    expect((await read(known)).status).toBe(200);
+    for (let i = 0; i < 61; i++) await gw.call('GET', '/healthz', 'x.y.z');
+    // A valid token never seen before, from the same address, after 61 junk headers.
+    expect((await read(bank)).status).toBe(200);
+    // Tokens that cost a signature check (a published key, a forged signature) do count...
+    const [head, body] = bank.split('.');
+    const forged = `${head}.${body}.${Buffer.alloc(64, 1).toString('base64url')}`;
+    // (The limit is 60 a minute; the tokens refused by T15 above were signature-checked too.)
+    let limited = await fetch(`${gw.base}/healthz`, { headers: { authorization: `Bearer ${forged}` } });
+    const statuses: number[] = [];
+    while (limited.status === 401 && statuses.length < 61) {
+      statuses.push(limited.status);
+      limited = await fetch(`${gw.base}/healthz`, { headers: { authorization: `Bearer ${forged}` } });
+    }
+    expect(statuses.length).toBeGreaterThan(50);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // ...and still a token verified before is never refused for them.
+    expect((await read(known)).status).toBe(200);
+    expect((await read(bank)).status).toBe(200);
+  });
 });
