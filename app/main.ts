@@ -114,7 +114,13 @@ try {
       creditCode: revokedCode,
       on: round.decidedOn,
       ground: 'fraud',
+    });
+    await pipeline.store.recordRevocationNote({
+      creditCode: revokedCode,
+      revokedOn: round.decidedOn,
+      ground: 'fraud',
       note: '演示数据：申报材料弄虚作假',
+      actor: 'regulator:demo',
     });
     await sink.caughtUp();
   }

@@ -23,6 +23,8 @@ export interface CheckTask {
   readonly dlqTopic: string;
   /** The export's reported-on time (ms), for records without their own. */
   readonly reportedAt: number | null;
+  /** When the records were received (ms). */
+  readonly receivedAt: number;
   /** Credit codes the configuration admits beyond their checksum. */
   readonly allowCodes: readonly string[];
   /** The schema id of each topic, as the caller's codec registered them. */
@@ -80,6 +82,7 @@ export function checkChunk(task: CheckTask): CheckedChunk {
     factTopic: task.factTopic,
     dlqTopic: task.dlqTopic,
     reportedAt: task.reportedAt,
+    receivedAt: task.receivedAt,
     options: { allowCodes: new Set(task.allowCodes) },
   };
   const out: Checked[] = task.lines.map((text, i) => {

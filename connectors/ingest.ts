@@ -77,6 +77,8 @@ export interface IngestOptions {
   readonly reportedAt?: string;
   /** Genuine credit codes that fail a checksum, admitted by the configuration. */
   readonly allowCodes?: ReadonlySet<string>;
+  /** When the records were received (ms; default: now): no record may say it was known later. */
+  readonly receivedAt?: number;
 }
 
 /** One JSON line as a raw record. */
@@ -198,6 +200,8 @@ export interface CheckContext {
   readonly dlqTopic: string;
   /** The export's reported-on time (ms), for records without their own. */
   readonly reportedAt?: number | null;
+  /** When the records were received (ms): a reported-on time after it is refused. */
+  readonly receivedAt: number;
   /** What the configuration says of the checks (default: no credit code admitted beyond its checksum). */
   readonly options?: CheckOptions;
 }
@@ -229,6 +233,14 @@ export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
       throw new GetihuError('INVALID_INPUT', `the record is larger than ${DEAD_LETTER_ORIGINAL_LIMIT} bytes`);
     }
     const reportedAt = parseReportedAt(raw.fields.reportedAt) ?? c.reportedAt ?? null;
+    // Facts of one key are ordered by when the agency knew them: a time after the records arrived
+    // would outrank every later correction.
+    if (reportedAt !== null && reportedAt > c.receivedAt)
+      throw new GetihuError(
+        'INVALID_DATE',
+        `reportedAt: ${new Date(reportedAt).toISOString()} is after the record was received (${new Date(c.receivedAt).toISOString()})`,
+        { field: 'reportedAt' },
+      );
     const row = toRow(c.feed, raw.fields, c.options ?? NO_ALLOWED_CODES);
     const fact = c.feed.toFact(row, { agency: c.feed.agency, feed: c.source, line: raw.line, recordId, reportedAt });
     const value = c.codec.encode(c.factTopic, fact.value);
@@ -269,6 +281,7 @@ function checkContextOf(o: IngestOptions): CheckContext {
     factTopic: prefixed(prefix, TOPICS[o.feed.topic]),
     dlqTopic: prefixed(prefix, TOPICS.deadLetter),
     reportedAt: parseReportedAt(o.reportedAt, 'reportedAt (of the export)'),
+    receivedAt: o.receivedAt ?? Date.now(),
     options: { allowCodes: o.allowCodes ?? new Set() },
   };
 }
@@ -375,6 +388,7 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
     factTopic: c.factTopic,
     dlqTopic: c.dlqTopic,
     reportedAt: c.reportedAt ?? null,
+    receivedAt: c.receivedAt,
     allowCodes: [...(o.allowCodes ?? [])],
     schemaIds: o.codec.registered(),
     format,

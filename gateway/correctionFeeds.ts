@@ -11,9 +11,9 @@ import type { AuthedHandler, GatewayParts } from './context.js';
 import { encodeCorrectionCursor, startingPosition } from './corrections.js';
 import { correctionsQuery } from './requests.js';
 
-/** Open correction streams per subject. */
+/** Open correction streams per caller (a role's subject). */
 export const MAX_STREAMS_PER_SUBJECT = 4;
-/** Open correction streams on one gateway, all subjects together. */
+/** Open correction streams on one gateway per role (banks' and platforms' apart), all its callers together. */
 export const MAX_STREAMS = 64;
 /** Corrections per page and per push. */
 export const CORRECTIONS_PAGE = 500;
@@ -41,28 +41,39 @@ export interface FeedOf {
   readonly audited: string;
 }
 
-/** The streams open on one gateway, per subject and in all (F4: a slot is released the moment its client leaves). */
+/**
+ * The streams open on one gateway, per caller and per role (F4: a slot is released the moment its
+ * client leaves). A caller is its role and subject, so a platform named like a bank takes none of
+ * the bank's slots, and each role has its own pool, so no platform can fill the banks' (T17).
+ */
 export class CorrectionStreams {
-  readonly #bySubject = new Map<string, number>();
-  #open = 0;
+  readonly #open = new Map<string, number>();
 
-  /** Takes a slot for `subject`, or refuses with RATE_LIMITED; returns its release (idempotent). */
-  take(subject: string): () => void {
-    const open = this.#bySubject.get(subject) ?? 0;
-    if (open >= MAX_STREAMS_PER_SUBJECT)
-      throw new GetihuError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per subject`);
-    if (this.#open >= MAX_STREAMS)
-      throw new GetihuError('RATE_LIMITED', 'the gateway holds as many correction streams as it serves; try again shortly');
-    this.#bySubject.set(subject, open + 1);
-    this.#open++;
+  /** Takes a slot for `subject` of `role`, or refuses with RATE_LIMITED; returns its release (idempotent). */
+  take(role: string, subject: string): () => void {
+    const caller = `${role}\u0000${subject}`;
+    const pool = `${role}\u0000`;
+    if ((this.#open.get(caller) ?? 0) >= MAX_STREAMS_PER_SUBJECT)
+      throw new GetihuError('RATE_LIMITED', `at most ${MAX_STREAMS_PER_SUBJECT} open correction streams per caller`, {
+        retryAfterSeconds: 5,
+      });
+    if ((this.#open.get(pool) ?? 0) >= MAX_STREAMS)
+      throw new GetihuError('RATE_LIMITED', 'the gateway holds as many correction streams as it serves; try again shortly', {
+        retryAfterSeconds: 5,
+      });
+    const add = (key: string, n: number) => {
+      const v = (this.#open.get(key) ?? 0) + n;
+      if (v <= 0) this.#open.delete(key);
+      else this.#open.set(key, v);
+    };
+    add(caller, 1);
+    add(pool, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.#open--;
-      const n = (this.#bySubject.get(subject) ?? 1) - 1;
-      if (n <= 0) this.#bySubject.delete(subject);
-      else this.#bySubject.set(subject, n);
+      add(caller, -1);
+      add(pool, -1);
     };
   }
 }
@@ -90,7 +101,7 @@ export function correctionStream(
     let after = correctionsFrom(req);
     // The slot is taken and its release armed in the same turn (F4): a client that leaves while
     // the audit is written gives its slot back, never keeps it.
-    const release = streams.take(p.subject);
+    const release = streams.take(p.role, p.subject);
     req.on('close', release);
     try {
       await g.audit(req, `${feed.audited}.stream`, null, 'open');

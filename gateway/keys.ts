@@ -103,7 +103,7 @@ export class KeyRing {
     claims: JWTPayload,
     o: {
       issuer: string;
-      audience?: string;
+      audience?: string | string[];
       subject?: string;
       expiresIn: string | number;
       notBefore?: number;

@@ -293,6 +293,8 @@ describe.each(MODES)('Mentougou 110109, 2025 → 2028, through the HTTP API (%s)
       ['2025-11-30', 'round', 'recognised'],
       ['2025-11-30', 'round', 'ineligible'],
       ['2026-03-01', 'revoked', null],
+      // Its note, for the regulators only (never in the status change banks and platforms read).
+      ['2026-03-01', 'revocationNote', null],
       // The sweep of this scenario ran before the revocation was recorded (dated earlier, 1 March).
       ['2026-09-01', 'recheck', 'kept'],
       ['2026-11-30', 'round', 'ineligible'],

@@ -58,6 +58,15 @@ afterAll(async () => {
   await p?.close();
 });
 
+const taxRow = (creditCode: string, vatPaidYuan: number) => ({
+  creditCode,
+  year: 2024,
+  registeredOn: '2015-03-10',
+  nonNormal: false,
+  generalTaxpayer: false,
+  vatPaidYuan,
+  iitPaidYuan: 0,
+});
 const heping0Operator = () => heping[0]?.operatorId as string;
 const field = (r: { body: Rec }) => (r.body.error as { details?: { field?: string }; message: string } | undefined)?.message;
 
@@ -298,6 +307,111 @@ describe('trust, round two', () => {
     expect(done.body).toMatchObject({ id: older.body.id, status: 'upheld' });
   });
 
+  it('T8: a fact cannot say it was known after it was received, so it cannot outrank later corrections', async () => {
+    today = '2025-09-06';
+    const tax = await gw.token('agency', 'tax:tianjin', { region: '120000', scope: 'feeds:tax' });
+    const code = heping[0]?.creditCode as string;
+    const r = await gw.call('POST', '/v1/feeds/tax/tax', tax, {
+      batchId: 't8',
+      records: [
+        { ...taxRow(code, 99_999), reportedAt: '2099-12-31' },
+        { ...taxRow(code, 100), reportedAt: '2025-09-06T10:00:00+08:00' },
+      ],
+    });
+    expect(r.status).toBe(207);
+    const outcomes = r.body.outcomes as { line: number; accepted: boolean; reasonCode?: string; reason?: string }[];
+    expect(outcomes.map((x) => [x.line, x.accepted, x.reasonCode ?? null])).toEqual([
+      [1, false, 'INVALID_DATE'],
+      [2, true, null],
+    ]);
+    expect(outcomes[0]?.reason).toMatch(/^reportedAt: 2099-12-30T16:00:00.000Z is after the record was received/);
+  });
+
+  it("T11: a revocation's note stays with the regulators; banks and platforms are told the status, the ground and the clause", async () => {
+    const reg = await gw.token('regulator', 'mentougou-samr', { region: '110109' });
+    const plat = await gw.token('platform', 'platform:t11');
+    const holder = applicants[0]?.creditCode as string;
+    today = '2025-12-02';
+    expect((await gw.call('POST', '/v1/regulator/runs', reg, { area: '110109', asOf: '2025-08-15' })).status).toBe(201);
+    await sink.caughtUp();
+    expect((await gw.call('GET', `/v1/badges/${holder}`, plat)).status).toBe(200);
+    const start = (await gw.call('GET', '/v1/platform/corrections', plat)).body.cursor as string;
+    const note = '经营者张三 13800000000 案号(2025)津0101刑初123号';
+    const r = await gw.call('POST', `/v1/regulator/recognitions/${holder}/revoke`, reg, { ground: 'fraud', note });
+    expect(r.status).toBe(201);
+    await sink.caughtUp();
+    const told = await gw.call('GET', `/v1/platform/corrections?cursor=${encodeURIComponent(start)}`, plat);
+    expect(told.body.corrections).toEqual([
+      expect.objectContaining({
+        change: 'recognition',
+        status: 'revoked',
+        reason: expect.stringMatching(/^revoked for fraud; /),
+      }),
+    ]);
+    expect(JSON.stringify(told.body)).not.toMatch(/张三|13800000000|刑初/);
+    // The regulator still reads it, with who wrote it.
+    const life = (await gw.call('GET', `/v1/regulator/decisions/${holder}`, reg)).body.recognitionLife as Rec[];
+    expect(life.find((x) => x.step === 'revocationNote')).toMatchObject({ explanation: note, actor: 'mentougou-samr' });
+  });
+
+  it("T13: an agency's market-regulator feed may not write review steps in a regulator's name", async () => {
+    const agency = await gw.token('agency', 'samr-data', { region: '120000', scope: 'feeds:market-regulator' });
+    const r = await gw.call('POST', '/v1/feeds/market-regulator/review-steps', agency, {
+      batchId: 't13',
+      records: [
+        {
+          creditCode: heping[0]?.creditCode,
+          year: 2025,
+          step: 'verification',
+          stepId: 'v1',
+          on: '2025-09-01',
+          outcome: 'failed',
+          actor: 'reg:heping',
+        },
+      ],
+    });
+    expect(r.status).toBe(403);
+    expect(field(r)).toMatch(/POST \/v1\/regulator\/review-steps/);
+  });
+
+  it('T17: control characters are refused by name on every free-text field, loopback spelt otherwise is no webhook, streams and badges are per caller', async () => {
+    today = '2025-09-07';
+    const code = hedong[0]?.creditCode as string;
+    const own = await gw.token('public', code);
+    const consent = await gw.call('POST', '/v1/consents', own, {
+      creditCode: code,
+      bank: 'bank\u0000x',
+      purpose: 'credit-assessment',
+      scope: ['flags'],
+      expiresOn: '2026-01-01',
+    });
+    expect([consent.status, field(consent)]).toEqual([400, expect.stringMatching(/^bank: /)]);
+    const claim = await gw.call('POST', '/v1/disputes', own, { creditCode: code, claim: 'a\u0000b' });
+    expect([claim.status, field(claim)]).toEqual([400, expect.stringMatching(/^claim: /)]);
+    const region = await gw.token('region', 'region:beijing', { region: '110000' });
+    const transfer = await gw.call('POST', '/v1/transfers/check', region, { creditCode: 'a\u0000b', toRegion: '110105' });
+    expect(transfer.status).toBe(400);
+    const bank = await gw.token('bank', 'bank:t17');
+    for (const url of ['http://127.1:9/h', 'http://2130706433:9/h', 'http://0x7f.0.0.1:9/h']) {
+      const w = await gw.call('PUT', '/v1/credit-tags-corrections/webhook', bank, { url });
+      expect([url, w.status]).toEqual([url, 400]);
+    }
+    const { isPrivateAddress } = await import('./webhooks.js');
+    for (const a of ['64:ff9b::7f00:1', '2002:7f00:1::', 'fec0::1', '::ffff:7f00:1'])
+      expect([a, isPrivateAddress(a)]).toEqual([a, true]);
+    expect(isPrivateAddress('2400:3200::1')).toBe(false);
+    // A badge names the platform it was issued to.
+    const holder = applicants[1]?.creditCode as string;
+    const badge = await gw.call('GET', `/v1/badges/${holder}`, await gw.token('platform', 'platform:shop-a'));
+    const payload = JSON.parse(Buffer.from(String(badge.body.token).split('.')[1] as string, 'base64url').toString()) as Rec;
+    expect(payload.aud).toEqual(['getihu-badge', 'platform:shop-a']);
+    // Streams are counted per role and subject: a platform named like a bank takes none of its slots.
+    const { CorrectionStreams, MAX_STREAMS_PER_SUBJECT } = await import('./correctionFeeds.js');
+    const streams = new CorrectionStreams();
+    for (let i = 0; i < MAX_STREAMS_PER_SUBJECT; i++) streams.take('platform', 'bank:t17');
+    expect(() => streams.take('bank', 'bank:t17')).not.toThrow();
+  });
+  // Last: it leaves this address refused for forged tokens for a minute.
   it('T5: junk Authorization headers from one address lock no one else out, a verified token always passes, and every 429 says when to return', async () => {
     const bank = await gw.token('bank', 'bank:t5');
     const known = await gw.token('bank', 'bank:t5-known');

@@ -60,9 +60,16 @@ export function parseWebhookOrigins(text: string | undefined): Origin[] {
   return out;
 }
 
-/** Whether an address is not on the public internet: loopback, private, link-local, unique-local, unspecified. */
+/**
+ * Whether an address is not on the public internet: loopback, private, link-local, unique-local,
+ * site-local, unspecified, multicast — and the IPv6 forms that carry an IPv4 address onwards
+ * (IPv4-mapped in any spelling, NAT64 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16), which
+ * are refused whole rather than trusted to embed a public one.
+ */
 export function isPrivateAddress(address: string): boolean {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const lower = address.toLowerCase();
+  if (lower.startsWith('::ffff:') && isIP(lower.slice(7)) !== 4) return true;
+  const v4 = lower.startsWith('::ffff:') ? lower.slice(7) : lower;
   if (isIP(v4) === 4) {
     const [a, b] = v4.split('.').map(Number) as [number, number];
     return (
@@ -76,10 +83,16 @@ export function isPrivateAddress(address: string): boolean {
       a >= 224
     );
   }
-  const x = address.toLowerCase();
+  const x = lower;
   return (
     x === '::' ||
     x === '::1' ||
+    x.startsWith('64:ff9b:') ||
+    x.startsWith('2002:') ||
+    x.startsWith('fec') ||
+    x.startsWith('fed') ||
+    x.startsWith('fee') ||
+    x.startsWith('fef') ||
     x.startsWith('fe8') ||
     x.startsWith('fe9') ||
     x.startsWith('fea') ||
@@ -122,6 +135,11 @@ export function checkWebhookUrl(text: string, origins: readonly Origin[]): URL {
     throw new GetihuError('INVALID_ARGUMENT', 'url: not an absolute URL');
   }
   if (url.username !== '' || url.password !== '') throw new GetihuError('INVALID_ARGUMENT', 'url: must not carry credentials');
+  // The host as written must be the host as read: 127.1, 2130706433 and 0x7f.0.0.1 all read as
+  // 127.0.0.1, and a list of origins is checked against what a person can read in it.
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(\[[^\]]*\]|[^/:?#]*)/i.exec(text.trim())?.[1]?.toLowerCase();
+  if (written !== url.hostname)
+    throw new GetihuError('INVALID_ARGUMENT', `url: write the host as ${url.hostname}, the form it is read in`);
   if (url.hash !== '') throw new GetihuError('INVALID_ARGUMENT', 'url: must not carry a fragment');
   if (origins.length === 0)
     throw new GetihuError('FORBIDDEN', 'this gateway delivers no webhooks; read the corrections feed or its event stream');

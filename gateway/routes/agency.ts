@@ -30,6 +30,16 @@ export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
       await audit(req, `feed.push:${key}`, null, 'denied');
       throw new GetihuError('FORBIDDEN', `this token may not push ${feed.agency} feeds`);
     }
+    // A review step is a regulator's act, recorded in its own name (the token's subject) through
+    // POST /v1/regulator/review-steps: an agency's feed may neither write one under a regulator's
+    // name nor overwrite one (T13).
+    if (feed.topic === 'reviewStep') {
+      await audit(req, `feed.push:${key}`, null, "denied: review steps are the regulator's");
+      throw new GetihuError(
+        'FORBIDDEN',
+        'review steps are recorded by the regulator who took them, in its own name: POST /v1/regulator/review-steps',
+      );
+    }
   };
   routes.post(
     '/v1/feeds/:agency/:feed',
@@ -83,6 +93,7 @@ export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
           source: `http:${p.subject}:${body.batchId}`,
           topicPrefix: o.pipeline.prefix,
           keepOutcomes: true,
+          receivedAt: g.now().getTime(),
         },
       );
       await audit(req, `feed.push:${key}`, null, `accepted ${summary.accepted} rejected ${summary.rejected}`);

@@ -23,7 +23,7 @@ export function platformRoutes(g: GatewayParts, routes: IRouter): void {
   // Platforms: the badge as a signed, offline-verifiable token, and its status.
   routes.get(
     '/v1/badges/:code',
-    ...authed(['platform'])(async (req, res) => {
+    ...authed(['platform'])(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
       const rec = activeRecognition((await snapshot(code)).recognition);
       if (rec === null) {
@@ -47,7 +47,9 @@ export function platformRoutes(g: GatewayParts, routes: IRouter): void {
         },
         {
           issuer: o.issuer,
-          audience: BADGE_AUDIENCE,
+          // Every badge is a badge (BADGE_AUDIENCE), and names the platform it was issued to, so
+          // one platform's badge cannot pass as another's (T17).
+          audience: [BADGE_AUDIENCE, p.subject],
           subject: code,
           expiresIn: exp,
           issuedAt: Math.floor(now().getTime() / 1000),

@@ -40,6 +40,7 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
           source: `http:${p.subject}:${b.batchId}`,
           topicPrefix: o.pipeline.prefix,
           keepOutcomes: true,
+          receivedAt: g.now().getTime(),
         },
       );
       await audit(req, 'review.step', null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
@@ -52,7 +53,7 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
     ...authed(
       ['regulator'],
       smallJson,
-    )(async (req, res) => {
+    )(async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
       const b = parseRequest(
         revokeBody,
@@ -61,15 +62,14 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
       );
       if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
       await requireBusinessInRegion(req, code, 'recognition.revoke');
-      const change = await revokeRecognition(o.pipeline, o.store, {
-        creditCode: code,
-        ground: b.ground,
-        note: b.note,
-        on: actedOn(b.on, 'on', g.today()),
-      });
+      const on = actedOn(b.on, 'on', g.today());
+      // The change that reaches banks and platforms carries the ground and the clause; the note
+      // (names, case ids) stays with the regulators (T11).
+      const change = await revokeRecognition(o.pipeline, o.store, { creditCode: code, ground: b.ground, on });
       await audit(req, 'recognition.revoke', code, change === null ? 'not-found' : 'ok');
       if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
-      res.status(201).json(change);
+      await o.store.recordRevocationNote({ creditCode: code, revokedOn: on, ground: b.ground, note: b.note, actor: p.subject });
+      res.status(201).json({ ...change, note: b.note });
     }),
   );
 
@@ -118,7 +118,7 @@ export function recognitionRoutes(g: GatewayParts, routes: IRouter): void {
         throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       }
       if (b.outcome === 'refused') {
-        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on, note: b.note });
+        const change = await refuseRecognition(o.pipeline, o.store, { creditCode: code, on });
         if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
         cache.invalidate(code);
       }

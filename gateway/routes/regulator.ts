@@ -58,6 +58,13 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
           reportsLate: c.reports.late,
           explanation: c.reason,
         })),
+        ...life.revocationNotes.map((n) => ({
+          on: n.revokedOn,
+          step: 'revocationNote',
+          ground: n.ground,
+          actor: n.actor,
+          explanation: n.note,
+        })),
         ...life.filings.map((f) => ({
           on: f.reviewedOn,
           step: 'filingReview',

@@ -392,4 +392,21 @@ create index disputes_by_seq on disputes (seq);
 create index disputes_open_by_code on disputes (credit_code, subject) where status = 'open'
 `,
   },
+  {
+    // A revocation's note (names, phone numbers, case ids) stays with the regulators: the status
+    // change that reaches banks and platforms carries the ground and the clause only.
+    version: 22,
+    sql: `
+create table revocation_notes (
+  credit_code text not null,
+  revoked_on date not null,
+  ground text not null,
+  note text not null,
+  actor text not null,
+  recorded_at timestamptz not null default now(),
+  seq bigint generated always as identity
+);
+create index revocation_notes_by_code on revocation_notes (credit_code, seq)
+`,
+  },
 ];

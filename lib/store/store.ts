@@ -118,6 +118,17 @@ export interface Recheck {
 }
 
 /** The level above's review of a filed recognition (备案抽查). */
+/** A revocation's note, kept for the regulators. */
+export interface RevocationNote {
+  readonly creditCode: string;
+  /** YYYY-MM-DD */
+  readonly revokedOn: string;
+  readonly ground: string;
+  readonly note: string;
+  /** The regulator who revoked it (the token's subject). */
+  readonly actor: string;
+}
+
 export interface FilingReview {
   readonly creditCode: string;
   readonly year: number;
@@ -909,6 +920,14 @@ export class Store {
   }
 
   /** Records a filing review (the same review twice is kept once). */
+  /** Keeps a revocation's note for the regulators (never in a status change: see migration 22). */
+  async recordRevocationNote(r: RevocationNote): Promise<void> {
+    await this.#sql.query(
+      'insert into revocation_notes (credit_code, revoked_on, ground, note, actor) values ($1, $2, $3, $4, $5)',
+      [r.creditCode, r.revokedOn, r.ground, r.note, r.actor],
+    );
+  }
+
   async recordFilingReview(r: FilingReview): Promise<void> {
     const id = createHash('sha256').update(JSON.stringify(r)).digest('hex').slice(0, 32);
     await this.#sql.query(
@@ -957,6 +976,7 @@ export class Store {
     changes: Omit<RecognitionChange, 'eventId'>[];
     filings: FilingReview[];
     rechecks: Recheck[];
+    revocationNotes: RevocationNote[];
   }> {
     const outcomes = (
       await this.#sql.query(
@@ -980,6 +1000,19 @@ export class Store {
       changedOn: r.changed_on as string,
       reason: r.reason as string,
     }));
+    const revocationNotes = (
+      await this.#sql.query(
+        `select credit_code, revoked_on::text as revoked_on, ground, note, actor from revocation_notes
+         where credit_code = $1 order by seq`,
+        [creditCode],
+      )
+    ).rows.map((r) => ({
+      creditCode: r.credit_code as string,
+      revokedOn: r.revoked_on as string,
+      ground: r.ground as string,
+      note: r.note as string,
+      actor: r.actor as string,
+    }));
     const filings = (
       await this.#sql.query(
         `select credit_code, year, outcome, reviewed_on::text as reviewed_on, supplement_by::text as supplement_by, actor, note
@@ -1000,7 +1033,7 @@ export class Store {
       reason: r.reason as string,
       reports: jsonColumn<Recheck['reports']>(r.reports),
     }));
-    return { outcomes, changes, filings, rechecks };
+    return { outcomes, changes, filings, rechecks, revocationNotes };
   }
 
   /** The recognition of a business, if any, with its status after any later change. */

@@ -212,7 +212,7 @@ async function endRecognition(
 export async function revokeRecognition(
   ctx: PipelineContext,
   store: Store,
-  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; note: string; lease?: LeaseOptions },
+  o: { creditCode: string; on: string; ground: 'fraud' | 'bribery'; lease?: LeaseOptions },
 ): Promise<Change | null> {
   return endRecognition(
     ctx,
@@ -220,7 +220,7 @@ export async function revokeRecognition(
     o,
     'revoked',
     (rs, on) =>
-      `revoked for ${o.ground}: ${o.note}; no new application until ${formatIsoDate(barEnd(on, rs))} (${rs.mtyx.lifecycle.revocationClause})`,
+      `revoked for ${o.ground}; no new application until ${formatIsoDate(barEnd(on, rs))} (${rs.mtyx.lifecycle.revocationClause})`,
   );
 }
 
@@ -231,13 +231,7 @@ export async function revokeRecognition(
 export async function refuseRecognition(
   ctx: PipelineContext,
   store: Store,
-  o: { creditCode: string; on: string; note: string; lease?: LeaseOptions },
+  o: { creditCode: string; on: string; lease?: LeaseOptions },
 ): Promise<Change | null> {
-  return endRecognition(
-    ctx,
-    store,
-    o,
-    'cancelled',
-    (rs) => `不予认定 at the filing review: ${o.note} (${rs.mtyx.review.filingClause})`,
-  );
+  return endRecognition(ctx, store, o, 'cancelled', (rs) => `不予认定 at the filing review (${rs.mtyx.review.filingClause})`);
 }
