@@ -29,6 +29,7 @@ import {
   runBody,
   searchQuery,
   spotCheckBody,
+  spotCheckCommitBody,
   spotCheckQuery,
   stepsBody,
   sweepBody,
@@ -274,10 +275,16 @@ const supportOwed = z.object({
     .describe('present when the current decision (a dispute adjustment) is of another type than the measures follow'),
 });
 
-const spotCheckPublished = z.object({
+const spotCheckCommitment = z.object({
+  commitment: z.string().describe('hexadecimal SHA-256 of the secret, published before the draw'),
+  committedAt: z.string(),
+  secret: z.string().nullable().describe('revealed with the draw; null before it'),
+  publicValue: z.string().nullable().describe('the public value the draw mixed in; null before it'),
+});
+const spotCheckPublished = spotCheckCommitment.extend({
   area: z.string(),
   year: z.number().int(),
-  seed: z.string(),
+  seed: z.string().describe('SHA-256 of "<secret>:<publicValue>", hexadecimal'),
   catalogue: z.string(),
   rule: z.looseObject({ ratios: z.object({ survival: z.number(), growth: z.number(), development: z.number() }) }),
   summary: z.array(z.object({ type: z.string(), population: z.number().int(), ratio: z.number(), drawn: z.number().int() })),
@@ -991,11 +998,41 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'post',
+    path: '/v1/regulator/spot-checks/commitments',
+    operationId: 'commitSpotChecks',
+    tag: 'regulator',
+    summary:
+      'Before the draw: the server makes the year’s secret once and publishes its SHA-256 (the same answer if asked again)',
+    roles: ['regulator'],
+    body: spotCheckCommitBody,
+    responses: {
+      201: ok('the commitment', spotCheckCommitment.extend({ area: z.string(), year: z.number().int() })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+  },
+  {
+    method: 'get',
+    path: '/v1/public/spot-checks/commitments',
+    operationId: 'publishedSpotCheckCommitment',
+    tag: 'public',
+    summary: '公开: the commitment of an area’s draw of a year, published before it',
+    roles: 'anyone',
+    query: spotCheckQuery,
+    responses: {
+      200: ok('the commitment', spotCheckCommitment.extend({ area: z.string(), year: z.number().int() })),
+      400: invalid,
+      404: notFound,
+    },
+  },
+  {
+    method: 'post',
     path: '/v1/regulator/spot-checks',
     operationId: 'drawSpotChecks',
     tag: 'regulator',
     summary:
-      'Draw the year’s 双随机、一公开 inspection list of the area, once, from a published seed, at the ratios the catalogue sets per type',
+      'Draw the year’s 双随机、一公开 inspection list of the area, once, from the server’s committed secret and a public value, at the ratios the catalogue sets per type',
     roles: ['regulator'],
     body: spotCheckBody,
     responses: {
@@ -1003,7 +1040,7 @@ export const OPERATIONS: readonly Operation[] = [
       400: invalid,
       401: unauthenticated,
       403: forbidden,
-      409: fail('the area’s draw of that year was made already'),
+      409: fail('the area’s draw of that year was made already, or no commitment was made for it'),
     },
   },
   {

@@ -1070,7 +1070,16 @@ describe('双随机、一公开: the year’s draw', () => {
   it('is drawn once from a published seed at the catalogue’s ratios; anyone sees seed, ratios and sizes and can redo it', async () => {
     const reg = await token('regulator', 'samr-bj');
     today = '2026-03-01';
-    const drawn = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: '2026-朝阳-公开' });
+    // The server commits to its secret before the draw; the drawer names only a public value.
+    expect((await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, publicValue: 'x' })).status).toBe(409);
+    const committed = await post('/v1/regulator/spot-checks/commitments', reg, { area: '110105', year: 2026 });
+    expect(committed.status).toBe(201);
+    expect(committed.body.secret).toBeNull();
+    const drawn = await post('/v1/regulator/spot-checks', reg, {
+      area: '110105',
+      year: 2026,
+      publicValue: '2026-03-01 福彩3D 123',
+    });
     expect(drawn.status).toBe(201);
     const summary = drawn.body.summary as { type: string; population: number; ratio: number; drawn: number }[];
     // The population is the district's typed businesses (国市监注发〔2024〕10号's defaults: 5%, 3%, 2%).
@@ -1082,17 +1091,23 @@ describe('双随机、一公开: the year’s draw', () => {
     expect(summary.map((s) => s.ratio)).toEqual([0.05, 0.03, 0.02]);
     const list = drawn.body.list as { creditCode: string; draw: string }[];
     const { createHash } = await import('node:crypto');
-    for (const x of list) expect(x.draw).toBe(createHash('sha256').update(`2026-朝阳-公开:2026:${x.creditCode}`).digest('hex'));
-    const again = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, seed: 'another' });
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    // Anyone checks the revealed secret against the commitment published before, and the seed.
+    const secret = drawn.body.secret as string;
+    expect(sha(secret)).toBe(committed.body.commitment);
+    const seed = sha(`${secret}:2026-03-01 福彩3D 123`);
+    expect(drawn.body.seed).toBe(seed);
+    for (const x of list) expect(x.draw).toBe(sha(`${seed}:2026:${x.creditCode}`));
+    const again = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, publicValue: 'another' });
     expect(again.status).toBe(409);
     const pub = await get('/v1/public/spot-checks?area=110105&year=2026');
     expect(pub.status).toBe(200);
-    expect(pub.body).toMatchObject({ seed: '2026-朝阳-公开', summary });
+    expect(pub.body).toMatchObject({ seed, secret, commitment: committed.body.commitment, summary });
     expect(pub.body).not.toHaveProperty('list');
     const tianjin = await post('/v1/regulator/spot-checks', await token('regulator', 'tj', { region: '120000' }), {
       area: '110105',
       year: 2026,
-      seed: 's',
+      publicValue: 's',
     });
     expect(tianjin.status).toBe(403);
     today = null;

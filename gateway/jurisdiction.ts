@@ -125,6 +125,8 @@ export const ROUTE_SCOPES: Readonly<
   'GET /v1/platform/support/:code': 'open',
   'GET /v1/department/worklist': 'filtered',
   'POST /v1/department/deliveries': 'business',
+  'POST /v1/regulator/spot-checks/commitments': 'area',
+  'GET /v1/public/spot-checks/commitments': 'open',
   'POST /v1/regulator/spot-checks': 'area',
   'GET /v1/regulator/spot-checks': 'area',
   'GET /v1/public/spot-checks': 'open',

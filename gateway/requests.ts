@@ -223,13 +223,18 @@ export const deliveryBody = z
   })
   .strict();
 
-/** A 双随机、一公开 draw: the area, the year and the seed it is drawn from (published with it). */
-export const spotCheckBody = z
-  .object({
-    area: z.string().regex(/^\d{6}$/),
-    year: z.number().int().min(2024).max(2100),
-    seed: plainText(1, 200),
-  })
+/** The commitment of a 双随机、一公开 draw: the area and the year (this year). */
+export const spotCheckCommitBody = z
+  .object({ area: z.string().regex(/^\d{6}$/), year: z.number().int().min(2024).max(2100) })
+  .strict();
+
+/**
+ * A 双随机、一公开 draw: the area, the year, and a public value known only after the commitment
+ * was published (a lottery's numbers, a newspaper's date line): the seed is the server's secret
+ * with it, so the drawer chooses nothing.
+ */
+export const spotCheckBody = spotCheckCommitBody
+  .extend({ publicValue: plainText(1, 200).describe('a value anyone can check, fixed after the commitment') })
   .strict();
 
 /** Which draw: an area and a year. */

@@ -118,7 +118,7 @@ describe('trust, round two', () => {
       expect(filing.status, on).toBe(400);
     }
     for (const year of [2100, 2025]) {
-      const draw = await gw.call('POST', '/v1/regulator/spot-checks', reg, { area: '120118', year, seed: 's' });
+      const draw = await gw.call('POST', '/v1/regulator/spot-checks', reg, { area: '120118', year, publicValue: 's' });
       expect(draw.status, String(year)).toBe(400);
       expect(field(draw)).toMatch(/^year: /);
     }
@@ -411,6 +411,35 @@ describe('trust, round two', () => {
     for (let i = 0; i < MAX_STREAMS_PER_SUBJECT; i++) streams.take('platform', 'bank:t17');
     expect(() => streams.take('bank', 'bank:t17')).not.toThrow();
   });
+  it("T10: the 双随机 seed is the server's, committed before the draw: the drawer can neither choose it nor draw again, nor draw another year or a made-up area", async () => {
+    today = '2025-09-08';
+    const reg = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+    const first = await gw.call('POST', '/v1/regulator/spot-checks/commitments', reg, { area: '120101', year: 2025 });
+    expect(first.status).toBe(201);
+    // Asking again does not make the server choose again.
+    const second = await gw.call('POST', '/v1/regulator/spot-checks/commitments', reg, { area: '120101', year: 2025 });
+    expect(second.body.commitment).toBe(first.body.commitment);
+    const published = await gw.call('GET', '/v1/public/spot-checks/commitments?area=120101&year=2025');
+    expect(published.body).toMatchObject({ commitment: first.body.commitment, secret: null });
+    // The seed field is gone: a drawer who names one is refused by name.
+    const chosen = await gw.call('POST', '/v1/regulator/spot-checks', reg, {
+      area: '120101',
+      year: 2025,
+      publicValue: 'v',
+      seed: 'mine',
+    });
+    expect([chosen.status, field(chosen)]).toEqual([400, expect.stringMatching(/^seed: not a field/)]);
+    const drawn = await gw.call('POST', '/v1/regulator/spot-checks', reg, { area: '120101', year: 2025, publicValue: 'v' });
+    expect(drawn.status).toBe(201);
+    const again = await gw.call('POST', '/v1/regulator/spot-checks', reg, { area: '120101', year: 2025, publicValue: 'w' });
+    expect(again.status).toBe(409);
+    const national = await gw.token('regulator', 'samr', { region: '000000' });
+    const nowhere = await gw.call('POST', '/v1/regulator/spot-checks/commitments', national, { area: '990000', year: 2025 });
+    expect([nowhere.status, field(nowhere)]).toEqual([400, expect.stringMatching(/^area: 990000 is not a division/)]);
+    const later = await gw.call('POST', '/v1/regulator/spot-checks/commitments', reg, { area: '120102', year: 2100 });
+    expect(later.status).toBe(400);
+  });
+
   // Last: it leaves this address refused for forged tokens for a minute.
   it('T5: junk Authorization headers from one address lock no one else out, a verified token always passes, and every 429 says when to return', async () => {
     const bank = await gw.token('bank', 'bank:t5');

@@ -1,19 +1,40 @@
 /**
  * 双随机、一公开 (国市监注发〔2024〕10号 二(四)): a regulator draws its area's inspection list for a
- * year once, from a seed it publishes, at the ratios its catalogue sets per type; the public sees
- * the seed, the ratios and the sizes, and can redo the draw (SHA-256 of seed:year:credit code).
+ * year once, at the ratios its catalogue sets per type, from a seed it does not choose: the
+ * server commits to a secret (publishing its SHA-256) before the draw, and the draw mixes it with
+ * a public value given then. The public sees the commitment, the secret and the public value once
+ * drawn, the seed, the ratios and the sizes, and can check the commitment and redo the draw
+ * (SHA-256 of seed:year:credit code).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import type { IRouter } from 'express';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
+import { isValidDivisionCode } from '../../lib/regions.js';
+import type { SpotCheckCommitment } from '../../lib/store/index.js';
 import { type BusinessType, drawSpotChecks } from '../../matchers/index.js';
 import { currentYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
-import { parseRequest, spotCheckBody, spotCheckQuery } from '../requests.js';
+import { parseRequest, spotCheckBody, spotCheckCommitBody, spotCheckQuery } from '../requests.js';
+
+/** The seed of a draw: the SHA-256 of the server's secret and the public value, hexadecimal. */
+export function drawSeed(secret: string, publicValue: string): string {
+  return createHash('sha256').update(`${secret}:${publicValue}`).digest('hex');
+}
 
 export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
   const { o, audit, authed, open, now, catalogues, smallJson, requireRegulatorsArea } = g;
-  const published = (d: {
+  const commitmentView = (c: SpotCheckCommitment | null) =>
+    c === null
+      ? null
+      : {
+          commitment: c.commitment,
+          committedAt: c.committedAt,
+          // The secret is revealed with the draw, never before it.
+          secret: c.publicValue === null ? null : c.secret,
+          publicValue: c.publicValue,
+        };
+  const published = async (d: {
     area: string;
     year: number;
     seed: string;
@@ -25,13 +46,44 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
     area: d.area,
     year: d.year,
     seed: d.seed,
+    ...commitmentView(await o.store.spotChecks.commitment(d.area, d.year)),
     catalogue: d.catalogue,
     rule: d.rule,
     summary: d.summary,
     drawnAt: d.drawnAt,
     method:
-      'per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
+      'seed = SHA-256("<secret>:<publicValue>") in hexadecimal, where SHA-256(secret) is the commitment published before the draw; per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
   });
+  const knownArea = (area: string) => {
+    if (!isValidDivisionCode(area))
+      throw new GetihuError('INVALID_ARGUMENT', `area: ${area} is not a division of the country`, { field: 'area' });
+  };
+
+  // The draw's seed is fixed before the draw by the server, not by the drawer (T10): the
+  // regulator asks for the year's commitment, the server makes a secret once and publishes its
+  // SHA-256; the draw later mixes the secret with a public value and reveals both.
+  routes.post(
+    '/v1/regulator/spot-checks/commitments',
+    ...authed(
+      ['regulator'],
+      smallJson,
+    )(async (req, res, p) => {
+      const b = parseRequest(spotCheckCommitBody, req.body, 'the body must be {"area": 6 digits, "year": this year}');
+      currentYear(b.year, 'year', g.today());
+      knownArea(b.area);
+      await requireRegulatorsArea(req, b.area, 'spotcheck.commit');
+      const secret = randomBytes(32).toString('hex');
+      const c = await o.store.spotChecks.commit({
+        area: b.area,
+        year: b.year,
+        secret,
+        commitment: createHash('sha256').update(secret).digest('hex'),
+        committedBy: p.subject,
+      });
+      await audit(req, 'spotcheck.commit', null, c.commitment);
+      res.status(201).json({ area: c.area, year: c.year, ...commitmentView(c) });
+    }),
+  );
 
   routes.post(
     '/v1/regulator/spot-checks',
@@ -42,10 +94,17 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       const b = parseRequest(
         spotCheckBody,
         req.body,
-        `the body must be {"area": 6 digits, "year": 2024–2100, "seed": 1 to 200 characters}`,
+        `the body must be {"area": 6 digits, "year": this year, "publicValue": 1 to 200 characters}`,
       );
       currentYear(b.year, 'year', g.today());
+      knownArea(b.area);
       await requireRegulatorsArea(req, b.area, 'spotcheck.draw');
+      const commitment = await o.store.spotChecks.commitment(b.area, b.year);
+      if (commitment === null)
+        throw new GetihuError(
+          'CONFLICT',
+          'no commitment for this draw: POST /v1/regulator/spot-checks/commitments first, publish it, then draw',
+        );
       const { catalogue } = catalogues.forDivision(b.area, parseIsoDate(chinaDate(now())));
       if (catalogue.spotCheck === undefined)
         throw new GetihuError('CONFLICT', `${catalogue.ref} sets no spot-check ratios for ${b.area}`);
@@ -53,7 +112,8 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
         creditCode: x.creditCode,
         type: x.type as BusinessType,
       }));
-      const draw = drawSpotChecks(population, { ...b, rule: catalogue.spotCheck });
+      const seed = drawSeed(commitment.secret, b.publicValue);
+      const draw = drawSpotChecks(population, { area: b.area, year: b.year, seed, rule: catalogue.spotCheck });
       const kept = await o.store.spotChecks.record({
         area: draw.area,
         year: draw.year,
@@ -64,8 +124,9 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
         list: draw.list,
         drawnBy: p.subject,
       });
+      await o.store.spotChecks.reveal(b.area, b.year, b.publicValue);
       await audit(req, 'spotcheck.draw', null, `${draw.list.length} drawn`);
-      res.status(201).json({ ...published(kept), list: kept.list });
+      res.status(201).json({ ...(await published(kept)), list: kept.list });
     }),
   );
 
@@ -77,7 +138,18 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       const d = await o.store.spotChecks.of(q.area, q.year);
       await audit(req, 'spotcheck.read', null, d === null ? 'not-found' : 'ok');
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
-      res.json({ ...published(d), list: d.list });
+      res.json({ ...(await published(d)), list: d.list });
+    }),
+  );
+
+  // The commitment, published before the draw: anyone may keep it and check the secret against it later.
+  routes.get(
+    '/v1/public/spot-checks/commitments',
+    open(async (req, res) => {
+      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
+      const c = await o.store.spotChecks.commitment(q.area, q.year);
+      if (c === null) throw new GetihuError('NOT_FOUND', 'no commitment for that area and year');
+      res.json({ area: c.area, year: c.year, ...commitmentView(c) });
     }),
   );
 
@@ -88,7 +160,7 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
       const d = await o.store.spotChecks.of(q.area, q.year);
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
-      res.json(published(d));
+      res.json(await published(d));
     }),
   );
 }

@@ -8,6 +8,7 @@ export { auditHash } from './auditChain.js';
 export type { Checkpoint } from './checkpoints.js';
 export { CONSENT_SCOPES, type Consent, type ConsentScope } from './consents.js';
 export type { Correction, CorrectionPosition, PositionedCorrection } from './corrections.js';
+export type { SpotCheckCommitment } from './spotChecks.js';
 export {
   type AuditEntry,
   type AuditInput,

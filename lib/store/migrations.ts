@@ -409,4 +409,21 @@ create table revocation_notes (
 create index revocation_notes_by_code on revocation_notes (credit_code, seq)
 `,
   },
+  {
+    // A draw's seed is the server's, fixed before the draw: a secret made once per area and year,
+    // its SHA-256 published in advance, the secret itself published with the draw (commit, reveal).
+    version: 23,
+    sql: `
+create table spot_check_commitments (
+  area text not null,
+  year int not null,
+  secret text not null,
+  commitment text not null,
+  committed_by text not null,
+  committed_at timestamptz not null default now(),
+  public_value text,
+  primary key (area, year)
+)
+`,
+  },
 ];
