@@ -313,13 +313,17 @@ const checkpointCheck = z.object({
   consistent: z.boolean(),
   reason: z.string(),
 });
-export const auditVerifyBody = z.looseObject({
-  ok: z.boolean(),
-  chainOk: z.boolean(),
+export const auditVerifyBody = z.object({
+  ok: z.boolean().describe('whole and vouched for: the chain recomputes and every signed checkpoint holds on it'),
+  status: z
+    .enum(['verified', 'broken', 'unverified'])
+    .describe('unverified: the chain recomputes but no signed checkpoint vouches for it'),
   entries: z.number().int(),
-  checkpoints: z
-    .object({ checked: z.number().int(), consistent: z.boolean(), firstInconsistent: checkpointCheck.optional() })
-    .nullable(),
+  checkpoints: z.number().int().describe('signed checkpoints checked against the recomputed chain'),
+  lastCheckpointSeq: z.number().int(),
+  unverifiedTail: z.number().int().describe('entries after the newest checkpoint, which no signature vouches for yet'),
+  brokenAt: z.number().int().optional(),
+  problem: z.string().optional(),
 });
 
 export const disputeView = z.object({

@@ -7,7 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Store } from '../lib/store/store.js';
-import { AuditWriter, recordAudit, verifyAudit } from './audit.js';
+import { AuditWriter, recordAudit } from './audit.js';
+import { verifyChain } from './auditVerify.js';
 
 const awkward = [
   "o'brien",
@@ -46,14 +47,14 @@ describe('audit log on the embedded store', () => {
     expect(stored.map((e) => [e.subject, e.purpose, e.outcome])).toEqual(
       awkward.map((text, i) => [text, i % 2 === 0 ? text : null, text]),
     );
-    expect(await verifyAudit(store)).toEqual({ ok: true, entries: awkward.length });
+    expect(await verifyChain(store)).toEqual({ ok: true, entries: awkward.length });
     // A second batch after the first: the prepared statement is reused.
     await recordAudit(store, { subject: 'next', role: 'bank', action: 'x', purpose: null, creditCode: null, outcome: 'ok' });
-    expect(await verifyAudit(store)).toEqual({ ok: true, entries: awkward.length + 1 });
+    expect(await verifyChain(store)).toEqual({ ok: true, entries: awkward.length + 1 });
   });
 
   it('keeps the chain whole while several batches are under way and one of them fails', async () => {
-    const before = (await verifyAudit(store)).entries;
+    const before = (await verifyChain(store)).entries;
     const entry = (subject: string) => ({ subject, role: 'bank', action: 'x', purpose: null, creditCode: null, outcome: 'ok' });
     const outcomes: Promise<string>[] = [];
     for (let turn = 0; turn < 8; turn++) {
@@ -79,13 +80,13 @@ describe('audit log on the embedded store', () => {
     );
     const written = got.filter((s) => s !== 'refused');
     // Every entry that was acknowledged is there, in one unbroken chain with no gap in its sequence.
-    expect(await verifyAudit(store)).toEqual({ ok: true, entries: before + written.length });
+    expect(await verifyChain(store)).toEqual({ ok: true, entries: before + written.length });
     const stored = (await store.auditEntries()).slice(before).map((e) => e.subject);
     expect(stored.sort()).toEqual([...written].sort());
   });
 
   it('answers each caller with its own entry when one turn asks for several batches', async () => {
-    const before = (await verifyAudit(store)).entries;
+    const before = (await verifyChain(store)).entries;
     const n = AuditWriter.FLUSH_AT * 4 + 3;
     const sizes: number[] = [];
     const append = store.appendAuditBatch.bind(store);
@@ -108,6 +109,6 @@ describe('audit log on the embedded store', () => {
     expect(written.map((e) => e.subject)).toEqual(Array.from({ length: n }, (_, i) => `burst.${i}`));
     // In the order asked for: the store applies batches in the order they were sent.
     expect(written.map((e) => e.seq)).toEqual(Array.from({ length: n }, (_, i) => before + i + 1));
-    expect(await verifyAudit(store)).toEqual({ ok: true, entries: before + n });
+    expect(await verifyChain(store)).toEqual({ ok: true, entries: before + n });
   });
 });

@@ -5,7 +5,7 @@
  */
 import { Batcher } from '../lib/batch.js';
 import { auditBatchEntries, auditBatchSeconds } from '../lib/observe/index.js';
-import { type AuditEntry, type AuditInput, auditHash, type Store } from '../lib/store/index.js';
+import type { AuditEntry, AuditInput, Store } from '../lib/store/index.js';
 
 /** The most of each audit field kept; a credit code is 18 characters. */
 const AUDIT_LIMITS = { subject: 200, role: 20, action: 100, purpose: 50, creditCode: 18, outcome: 200 } as const;
@@ -90,30 +90,4 @@ export function recordAudit(store: Store, e: AuditInput): Promise<AuditEntry> {
     writers.set(store, w);
   }
   return w.append(e);
-}
-
-/** The outcome of a verification. */
-export interface AuditVerification {
-  readonly ok: boolean;
-  readonly entries: number;
-  /** The first entry that does not fit the chain, and why. */
-  readonly brokenAt?: number;
-  readonly problem?: string;
-}
-
-/** Walks the chain from the first entry: sequence, links and hashes must all hold. */
-export async function verifyAudit(store: Store): Promise<AuditVerification> {
-  const entries = await store.auditEntries(undefined, Number.MAX_SAFE_INTEGER);
-  let prev = 'genesis';
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i] as AuditEntry;
-    if (e.seq !== i + 1)
-      return { ok: false, entries: entries.length, brokenAt: i + 1, problem: `entry ${i + 1} is missing (next is ${e.seq})` };
-    if (e.prevHash !== prev)
-      return { ok: false, entries: entries.length, brokenAt: e.seq, problem: `entry ${e.seq} does not link to its predecessor` };
-    if (auditHash(e.prevHash, e.seq, e.at, e) !== e.hash)
-      return { ok: false, entries: entries.length, brokenAt: e.seq, problem: `entry ${e.seq} was altered` };
-    prev = e.hash;
-  }
-  return { ok: true, entries: entries.length };
 }

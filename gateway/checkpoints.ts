@@ -7,8 +7,6 @@
  * whoever kept one (a regulator, an auditor, a bank) learns of the rewrite by asking whether the
  * chain still holds that hash at that sequence number (`POST /v1/audit/checkpoints/verify`).
  */
-import { createLocalJWKSet, jwtVerify } from 'jose';
-import { GetihuError } from '../lib/errors.js';
 import { logger } from '../lib/observe/index.js';
 import type { Checkpoint, Store } from '../lib/store/index.js';
 import { type PipelineContext, topicName } from '../matchers/reconciler/index.js';
@@ -86,77 +84,4 @@ export function startCheckpoints(s: CheckpointSigner, seconds = CHECKPOINT_SECON
       await running;
     },
   };
-}
-
-/** What a kept checkpoint says of the chain today. */
-export interface CheckpointCheck {
-  readonly seq: number;
-  readonly hash: string;
-  readonly at: string;
-  /** The chain still holds that hash at that sequence number. */
-  readonly consistent: boolean;
-  readonly reason: string;
-}
-
-/**
- * Checks a checkpoint token someone kept: its signature (one of `keys`), audience and type, then
- * the chain's entry at its sequence number.
- * @throws GetihuError `INVALID_INPUT` when the token is not a checkpoint this service signed.
- */
-export async function checkCheckpoint(store: Store, keys: KeyRing, issuer: string, token: string): Promise<CheckpointCheck> {
-  let claims: Record<string, unknown>;
-  try {
-    ({ payload: claims } = await jwtVerify(token, createLocalJWKSet(keys.jwks()), {
-      issuer,
-      audience: CHECKPOINT_AUDIENCE,
-      typ: CHECKPOINT_TYP,
-      algorithms: ['ES256'],
-    }));
-  } catch (err) {
-    throw new GetihuError('INVALID_INPUT', `token: not a checkpoint signed by this service (${(err as Error).message})`, {
-      field: 'token',
-    });
-  }
-  const { seq, hash, at } = claims;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || typeof hash !== 'string' || typeof at !== 'string')
-    throw new GetihuError('INVALID_INPUT', 'token: its claims are not a checkpoint (seq, hash, at)', { field: 'token' });
-  const now = await store.checkpoints.hashAt(seq);
-  if (now === null)
-    return { seq, hash, at, consistent: false, reason: `the chain has no entry ${seq} any more: entries were removed` };
-  if (now !== hash)
-    return {
-      seq,
-      hash,
-      at,
-      consistent: false,
-      reason: `entry ${seq} now hashes to ${now.slice(0, 12)}…, not the ${hash.slice(0, 12)}… signed at ${at}: the chain up to it was rewritten`,
-    };
-  return { seq, hash, at, consistent: true, reason: `the chain still holds entry ${seq} as signed at ${at}` };
-}
-
-/** Checks every kept checkpoint against the chain: the first that no longer holds, if any. */
-export async function checkKeptCheckpoints(
-  store: Store,
-  keys: KeyRing,
-  issuer: string,
-): Promise<{ checked: number; consistent: boolean; firstInconsistent?: CheckpointCheck }> {
-  let checked = 0;
-  for (let after = 0; ; ) {
-    const page = await store.checkpoints.after(after, 500);
-    if (page.length === 0) return { checked, consistent: true };
-    for (const c of page) {
-      checked++;
-      const r = await checkCheckpoint(store, keys, issuer, c.token).catch(
-        (err: unknown): CheckpointCheck => ({
-          seq: c.seq,
-          hash: c.hash,
-          at: c.at,
-          consistent: false,
-          reason: (err as Error).message,
-        }),
-      );
-      if (!r.consistent) return { checked, consistent: false, firstInconsistent: r };
-    }
-    after = (page.at(-1) as Checkpoint).seq;
-  }
 }

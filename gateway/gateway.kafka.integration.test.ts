@@ -10,7 +10,7 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { classifyAll, isolatedPipeline, survivalReadyToGrow, withServices } from '../matchers/reconciler/testing.js';
-import { verifyAudit } from './audit.js';
+import { verifyChain } from './auditVerify.js';
 import { AUDIENCE, DEV_ISSUER, startGateway } from './index.js';
 import { KeyRing } from './keys.js';
 
@@ -123,7 +123,7 @@ describe.skipIf(!withServices())('gateway on Kafka + PostgreSQL', () => {
     while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
     await new Promise<void>((r) => receiver.close(() => r()));
     expect(received.map((b) => JSON.parse(b))).toEqual([{ corrections: told.corrections, cursor: told.cursor }]);
-    const v = await verifyAudit(p.store);
+    const v = await verifyChain(p.store);
     expect(v.ok).toBe(true);
     expect(v.entries).toBeGreaterThanOrEqual(2);
   });

@@ -15,7 +15,8 @@ import { KeyRing } from './keys.js';
 import { parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
-export { recordAudit, verifyAudit } from './audit.js';
+export { recordAudit } from './audit.js';
+export { verifyAudit } from './auditVerify.js';
 export { NATIONAL, type Principal, REGIONAL_ROLES, ROLES, type Role, type TokenVerifier, tokenVerifier } from './auth.js';
 export { KeyRing } from './keys.js';
 export { SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { tokenVerifier } from './auth.js';
+import { publishCheckpoint } from './checkpoints.js';
+import { DEV_ISSUER } from './index.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;
@@ -214,6 +216,7 @@ describe('gateway security findings', () => {
   });
 
   it('the audit chain is whole after all of the above', async () => {
+    await publishCheckpoint({ store: p.store, keys: g.checkpointKeys, issuer: DEV_ISSUER });
     const v = await g.call('GET', '/v1/regulator/audit/verify', await g.token('regulator', 'reg-verify'));
     expect(v.status).toBe(200);
     expect(v.body.ok).toBe(true);

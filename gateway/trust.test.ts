@@ -5,10 +5,20 @@
  * Expectations come from the texts where they speak (cited per test) and from the attack's
  * reproduction otherwise: what the attacker did must be refused, and the user's own work must go on.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
+import { auditHash } from '../lib/store/auditChain.js';
+import { Store } from '../lib/store/index.js';
+import { rawQuery } from '../lib/store/testing.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
+import { publishCheckpoint } from './checkpoints.js';
+import { DEV_ISSUER } from './index.js';
+import { KeyRing } from './keys.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 type Rec = Record<string, unknown>;
@@ -439,6 +449,75 @@ describe('trust, round two', () => {
     const later = await gw.call('POST', '/v1/regulator/spot-checks/commitments', reg, { area: '120102', year: 2100 });
     expect(later.status).toBe(400);
   });
+
+  it('T12: the audit verifiers tell the truth: a rewrite re-hashed, an entry edited in place, deleted checkpoints and an empty log are not "ok"', async () => {
+    const reg = await gw.token('regulator', 'samr', { region: '000000' });
+    const verify = async () => (await gw.call('GET', '/v1/regulator/audit/verify', reg)).body;
+    // No checkpoint yet: the chain recomputes, but nothing vouches for it.
+    expect(await verify()).toMatchObject({ ok: false, status: 'unverified' });
+    const signer = { store: p.store, keys: gw.checkpointKeys, issuer: DEV_ISSUER };
+    const kept = (await publishCheckpoint(signer))?.token as string;
+    const whole = await verify();
+    expect(whole).toMatchObject({ ok: true, status: 'verified', checkpoints: 1 });
+    // What is after the newest checkpoint is said, not vouched for.
+    expect(whole.unverifiedTail).toBe((whole.entries as number) - (whole.lastCheckpointSeq as number));
+    // An entry edited in place, its stored hash left as it was: the public check recomputes.
+    const [row] = await rawQuery(p.store, 'select seq, outcome from audit_log order by seq limit 1 offset 2');
+    const { seq, outcome } = row as { seq: number; outcome: string };
+    await rawQuery(p.store, "update audit_log set outcome = 'edited' where seq = $1", [seq]);
+    const check = await gw.call('POST', '/v1/audit/checkpoints/verify', undefined, { token: kept });
+    expect(check.body).toMatchObject({ consistent: false, reason: `entry ${seq} was altered` });
+    await rawQuery(p.store, 'update audit_log set outcome = $1 where seq = $2', [outcome, seq]);
+    // The checkpoints deleted: not verified, rather than "ok with 0 checked".
+    await rawQuery(p.store, 'delete from audit_checkpoints');
+    expect(await verify()).toMatchObject({ ok: false, status: 'unverified', checkpoints: 0 });
+  });
+
+  it('T12: `audit verify` on the command line fails on a chain rewritten and re-hashed, and on an empty one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'getihu-audit-'));
+    const ring = await KeyRing.ephemeral();
+    const store = await Store.pglite(dir);
+    await store.appendAuditBatch(
+      ['a', 'b', 'c'].map((x) => ({
+        subject: `bank:${x}`,
+        role: 'bank',
+        action: 'credit-tags.read',
+        purpose: null,
+        creditCode: null,
+        outcome: 'ok',
+      })),
+    );
+    await publishCheckpoint({ store, keys: ring, issuer: DEV_ISSUER });
+    // The rewrite: entry 2 changed and every hash from it recomputed, as someone with the database can.
+    const entries = await store.auditEntries(undefined, 10);
+    let prev = entries[0]?.hash as string;
+    for (const e of entries.slice(1)) {
+      const changed = e.seq === 2 ? { ...e, outcome: 'denied' } : e;
+      const h = auditHash(prev, e.seq, e.at, changed);
+      await rawQuery(store, 'update audit_log set outcome = $1, prev_hash = $2, hash = $3 where seq = $4', [
+        changed.outcome,
+        prev,
+        h,
+        e.seq,
+      ]);
+      prev = h;
+    }
+    await store.close();
+    const cli = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, KAFKA_BROKERS: '', ...env },
+        timeout: 60_000,
+      });
+    const r = cli(['audit', 'verify', '--pglite', dir], { GETIHU_CHECKPOINT_KEYS: ring.serialize() });
+    expect(r.status).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, status: 'broken', brokenAt: 3 });
+    const empty = mkdtempSync(join(tmpdir(), 'getihu-audit-empty-'));
+    await (await Store.pglite(empty)).close();
+    const none = cli(['audit', 'verify', '--pglite', empty], { GETIHU_CHECKPOINT_KEYS: ring.serialize() });
+    expect(none.status).toBe(1);
+    expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, status: 'unverified', entries: 0 });
+  }, 120_000);
 
   // Last: it leaves this address refused for forged tokens for a minute.
   it('T5: junk Authorization headers from one address lock no one else out, a verified token always passes, and every 429 says when to return', async () => {

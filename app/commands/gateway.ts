@@ -6,6 +6,7 @@ import {
   AUDIENCE,
   DEV_ISSUER,
   devKeyRings,
+  KEYS_DIR,
   KeyRing,
   NATIONAL,
   portOf,
@@ -19,7 +20,15 @@ import { GetihuError } from '../../lib/errors.js';
 import { untilStopped } from '../../lib/signals.js';
 import { Store } from '../../lib/store/index.js';
 import { startSink } from '../../matchers/reconciler/index.js';
-import { configFromEnv, openPipeline } from '../pipeline.js';
+import { configFromEnv, openPipeline, schemaOfPrefix } from '../pipeline.js';
+
+/** The checkpoint key ring the gateways sign with (GETIHU_CHECKPOINT_KEYS, else the development ring's file), if any. */
+async function checkpointRing(): Promise<KeyRing | undefined> {
+  const given = process.env.GETIHU_CHECKPOINT_KEYS;
+  if (given !== undefined && given !== '') return KeyRing.fromJson(given, 'GETIHU_CHECKPOINT_KEYS');
+  const file = join(KEYS_DIR, 'checkpoint.json');
+  return existsSync(file) ? await KeyRing.load(file) : undefined;
+}
 
 /** Adds the gateway commands to the CLI. */
 export function registerGatewayCommands(program: Command): void {
@@ -66,7 +75,9 @@ export function registerGatewayCommands(program: Command): void {
     .command('audit')
     .description('audit log tools')
     .command('verify')
-    .description('walk the hash chain of the audit log in DATABASE_URL (or a PGlite folder) and report the first broken entry')
+    .description(
+      'recompute the hash chain of the audit log in DATABASE_URL (or a PGlite folder) and check it against the signed checkpoints (GETIHU_CHECKPOINT_KEYS, else .data/keys/checkpoint.json): exit 0 only when verified',
+    )
     .option('--pglite <dir>', 'a PGlite data folder (the server must be stopped)')
     .action(async (o: { pglite?: string }) => {
       const url = process.env.DATABASE_URL;
@@ -77,12 +88,14 @@ export function registerGatewayCommands(program: Command): void {
         o.pglite !== undefined
           ? await Store.pglite(o.pglite)
           : url !== undefined
-            ? await Store.postgres(url, process.env.GETIHU_DB_SCHEMA || undefined)
+            ? // The deployment's schema, as the services derive it (GETIHU_DB_SCHEMA, else from GETIHU_TOPIC_PREFIX).
+              await Store.postgres(url, process.env.GETIHU_DB_SCHEMA || schemaOfPrefix(process.env.GETIHU_TOPIC_PREFIX ?? ''))
             : undefined;
       if (store === undefined) throw new GetihuError('INVALID_CONFIG', 'set DATABASE_URL or give --pglite <dir>');
       try {
-        const v = await verifyAudit(store);
+        const v = await verifyAudit(store, await checkpointRing(), process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER);
         process.stdout.write(`${JSON.stringify(v)}\n`);
+        // Broken, or vouched for by no signed checkpoint: not verified.
         if (!v.ok) process.exitCode = 1;
       } finally {
         await store.close();

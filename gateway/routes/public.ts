@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type IRouter } from 'express';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/index.js';
-import { checkCheckpoint } from '../checkpoints.js';
+import { type CheckpointCheck, checkCheckpoint } from '../auditVerify.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { pageHeaders } from '../headers.js';
 import { addressKey, rateLimited } from '../limits.js';
@@ -78,6 +78,7 @@ export function publicRoutes(g: GatewayParts, routes: IRouter): void {
       res.json(c);
     }),
   );
+  const checks = new Map<string, Promise<CheckpointCheck>>();
   routes.post(
     '/v1/audit/checkpoints/verify',
     g.smallJson,
@@ -88,7 +89,17 @@ export function publicRoutes(g: GatewayParts, routes: IRouter): void {
         throw new GetihuError('INVALID_INPUT', 'token: the body is {"token": "<a checkpoint as it was published>"}', {
           field: 'token',
         });
-      res.json(await checkCheckpoint(o.store, keys, o.issuer, b.data.token));
+      // A check recomputes the chain up to the checkpoint: the same token asked while its check is
+      // under way shares that walk.
+      const token = b.data.token;
+      let check = checks.get(token);
+      if (check === undefined) {
+        check = checkCheckpoint(o.store, keys, o.issuer, token);
+        checks.set(token, check);
+        const done = () => checks.delete(token);
+        check.then(done, done);
+      }
+      res.json(await check);
     }),
   );
   // Public register: what the national register shows, by code or by (partial) name.

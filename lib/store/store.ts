@@ -1146,6 +1146,12 @@ export class Store {
     return rows.map(toAuditEntry);
   }
 
+  /** Audit entries after sequence number `after`, in order, at most `limit` (a page of the chain). */
+  async auditRange(after: number, limit: number): Promise<AuditEntry[]> {
+    const rows = (await this.#sql.query('select * from audit_log where seq > $1 order by seq limit $2', [after, limit])).rows;
+    return rows.map(toAuditEntry);
+  }
+
   /** Runs raw SQL: reached only through lib/store/testing.ts (tests that tamper with the audit log). */
   async [RAW_SQL](text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
     return (await this.#sql.query(text, params)).rows;
