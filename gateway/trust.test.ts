@@ -14,6 +14,7 @@ import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.j
 import { auditHash } from '../lib/store/auditChain.js';
 import { Store } from '../lib/store/index.js';
 import { rawQuery } from '../lib/store/testing.js';
+import { JobRunner } from '../matchers/reconciler/jobs.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
 import { publishCheckpoint } from './checkpoints.js';
@@ -518,6 +519,62 @@ describe('trust, round two', () => {
     expect(none.status).toBe(1);
     expect(JSON.parse(none.stdout)).toMatchObject({ ok: false, status: 'unverified', entries: 0 });
   }, 120_000);
+
+  it("T14: one regulator cannot starve the others of jobs: a few unfinished each, callers served in turn, and a second runner fails no one's jobs", async () => {
+    today = '2025-09-09';
+    const district = await gw.token('regulator', 'jinghai-samr', { region: '120118' });
+    const city = await gw.token('regulator', 'tianjin-samr', { region: '120000' });
+    const start = (t: string) => gw.call('POST', '/v1/regulator/runs', t, { area: '120118', asOf: '2025-08-15' }, { prefer: '' });
+    const refusal = () =>
+      fetch(`${gw.base}/v1/regulator/runs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${district}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ area: '120118', asOf: '2025-08-15' }),
+      });
+    // Five at once: three taken, two refused with when to come back.
+    const [a, b, c, d, e] = await Promise.all([start(district), start(district), start(district), refusal(), refusal()]);
+    const piled = [a, b, c];
+    expect(piled.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect([d?.status, e?.status, Number(d?.headers.get('retry-after')) > 0]).toEqual([429, 429, true]);
+    expect((await gw.call('POST', '/v1/regulator/badges/sweep', city, { area: '120000' })).status).toBe(201);
+    await gw.jobs.idle();
+    const ended = await Promise.all(piled.map(async (r) => (await p.store.jobs.of(r.body.id as string))?.state));
+    expect(ended).toEqual(['succeeded', 'succeeded', 'succeeded']);
+
+    // The order jobs start in: a caller who piled up jobs waits behind each newcomer. (Jobs whose
+    // work waits on a gate the test opens, on a runner of its own over the same store.)
+    const runner = await JobRunner.start(p.store);
+    const started: string[] = [];
+    let open = () => {};
+    const gate = new Promise<void>((r) => {
+      open = r;
+    });
+    const job = (subject: string, name: string) =>
+      runner.submit({
+        kind: 'run',
+        area: '120118',
+        subject,
+        params: {},
+        work: async () => {
+          started.push(name);
+          await gate;
+          return {};
+        },
+      });
+    const first = await job('jinghai-samr', 'district 1');
+    await job('jinghai-samr', 'district 2');
+    await job('jinghai-samr', 'district 3');
+    await job('tianjin-samr', 'city sweep');
+    // Another runner starting meanwhile (a second replica, a restart) fails none of these.
+    const other = await JobRunner.start(p.store);
+    expect((await p.store.jobs.of(first.id))?.state).toBe('running');
+    open();
+    await runner.idle();
+    expect(started).toEqual(['district 1', 'city sweep', 'district 2', 'district 3']);
+    expect((await p.store.jobs.of(first.id))?.state).toBe('succeeded');
+    await other.close();
+    await runner.close();
+  }, 60_000);
 
   // Last: it leaves this address refused for forged tokens for a minute.
   it('T5: junk Authorization headers from one address lock no one else out, a verified token always passes, and every 429 says when to return', async () => {

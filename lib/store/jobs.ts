@@ -13,11 +13,19 @@ export class Jobs {
     this.#sql = sql;
   }
 
-  /** Records a job accepted. */
-  async create(j: { id: string; kind: string; area: string; subject: string; params: unknown }): Promise<void> {
+  /** Records a job accepted by `runner`. */
+  async create(j: { id: string; kind: string; area: string; subject: string; params: unknown; runner: string }): Promise<void> {
     await this.#sql.query(
-      `insert into jobs (id, kind, area, subject, params, state) values ($1, $2, $3, $4, $5::jsonb, 'queued')`,
-      [j.id, j.kind, j.area, j.subject, JSON.stringify(j.params)],
+      `insert into jobs (id, kind, area, subject, params, state, runner) values ($1, $2, $3, $4, $5::jsonb, 'queued', $6)`,
+      [j.id, j.kind, j.area, j.subject, JSON.stringify(j.params), j.runner],
+    );
+  }
+
+  /** Marks the unfinished jobs of `runner` as kept (their time moves on), so no other runner fails them. */
+  async keep(runner: string): Promise<void> {
+    await this.#sql.query(
+      "update jobs set updated_at = now() where runner = $1 and state in ('queued', 'running')",
+      [runner],
     );
   }
 

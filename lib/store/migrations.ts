@@ -426,4 +426,13 @@ create table spot_check_commitments (
 )
 `,
   },
+  {
+    // Which runner holds a job: a runner keeps its own jobs fresh while it lives, so a runner that
+    // starts fails only the jobs no live runner keeps (another replica's go on).
+    version: 24,
+    sql: `
+alter table jobs add column runner text;
+create index jobs_unfinished on jobs (state, updated_at)
+`,
+  },
 ];
