@@ -23,10 +23,7 @@ export class Jobs {
 
   /** Marks the unfinished jobs of `runner` as kept (their time moves on), so no other runner fails them. */
   async keep(runner: string): Promise<void> {
-    await this.#sql.query(
-      "update jobs set updated_at = now() where runner = $1 and state in ('queued', 'running')",
-      [runner],
-    );
+    await this.#sql.query("update jobs set updated_at = now() where runner = $1 and state in ('queued', 'running')", [runner]);
   }
 
   /** Moves a job on: its state, and its progress, result or error when given. */
