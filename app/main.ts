@@ -7,7 +7,7 @@
  */
 
 import { FEEDS, ingestRecords } from '../connectors/index.js';
-import { portOf, startGateway } from '../gateway/index.js';
+import { startGateway } from '../gateway/index.js';
 import { parseIsoDate, yearOf } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
@@ -15,6 +15,7 @@ import { untilStopped } from '../lib/signals.js';
 import { TYPE_LABELS } from '../matchers/index.js';
 import { DecisionPool, revokeRecognition, runRecognition, runTyping, startSink } from '../matchers/reconciler/index.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from './pipeline.js';
+import { gatewaySettings } from './settings.js';
 
 const region = process.env.GETIHU_SAMPLE_REGION ?? 'tianjin';
 const businesses = Number(process.env.GETIHU_SAMPLE_BUSINESSES ?? 10_000);
@@ -24,6 +25,8 @@ const area = region === 'beijing' ? '110000' : region === 'hebei' ? '130000' : '
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
 const config = configFromEnv();
+// The demo: tokens minted with the development keys (`cli token`), on whichever bus.
+const settings = gatewaySettings(process.env, { production: process.env.NODE_ENV === 'production', devKeys: true });
 const pipeline = await openPipeline(config);
 const pool = new DecisionPool(1);
 try {
@@ -127,10 +130,7 @@ try {
   const gateway = await startGateway({
     store: pipeline.store,
     pipeline: pipeline.ctx,
-    port: portOf(process.env.PORT),
-    host: process.env.HOST ?? '127.0.0.1',
-    // The demo: tokens minted with the development keys (`cli token`), on whichever bus.
-    devKeys: true,
+    settings,
   });
   out();
   out(`Gateway: ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`);

@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
+import { gatewaySettings } from '../app/settings.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
 import { type Sink, startSink } from '../matchers/reconciler/sink.js';
@@ -32,7 +33,12 @@ beforeAll(async () => {
   await pool.close();
   await sink.caughtUp();
   access = await KeyRing.ephemeral();
-  gateway = await startGateway({ store: p.store, pipeline: p.ctx, port: 0, keys: { access, badge: await KeyRing.ephemeral() } });
+  gateway = await startGateway({
+    store: p.store,
+    pipeline: p.ctx,
+    settings: gatewaySettings({ PORT: '0', GETIHU_DEV_KEYS: '1' }, { production: true }),
+    keys: { access, badge: await KeyRing.ephemeral() },
+  });
 }, 180_000);
 
 afterAll(async () => {

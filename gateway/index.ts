@@ -10,16 +10,19 @@ import type { Store } from '../lib/store/index.js';
 import { JobRunner, type PipelineContext, prefixedGroup, topicName, waitCaughtUp } from '../matchers/reconciler/index.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
-import { CHECKPOINT_SECONDS, startCheckpoints } from './checkpoints.js';
+import { startCheckpoints } from './checkpoints.js';
 import { KeyRing } from './keys.js';
+import type { GatewaySettings } from './settings.js';
 import { parseWebhookOrigins, SecretBox, WebhookDeliverer } from './webhooks.js';
 
 export { BANK_PURPOSES, createGateway, DecisionCache } from './app.js';
 export { recordAudit } from './audit.js';
 export { verifyAudit } from './auditVerify.js';
 export { NATIONAL, type Principal, REGIONAL_ROLES, ROLES, type Role, type TokenVerifier, tokenVerifier } from './auth.js';
+export { CHECKPOINT_SECONDS } from './checkpoints.js';
 export { KeyRing } from './keys.js';
-export { SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
+export type { GatewaySettings, Identity } from './settings.js';
+export { parseWebhookOrigins, SecretBox, verifyWebhookSignature, WebhookDeliverer } from './webhooks.js';
 
 /** The development issuer and audience (production: the identity provider's). */
 export const DEV_ISSUER = 'getihu-dev';
@@ -30,19 +33,20 @@ export const KEYS_DIR = join(import.meta.dirname, '..', '.data', 'keys');
 
 /**
  * The key rings: access tokens (development) and badges (separate keys), kept under `dir`. The
- * badge ring is GETIHU_BADGE_KEYS and the checkpoint ring GETIHU_CHECKPOINT_KEYS when given, so that
- * every replica signs and publishes the same keys.
+ * badge ring and the checkpoint ring are the shared ones the settings give (GETIHU_BADGE_KEYS,
+ * GETIHU_CHECKPOINT_KEYS) when given, so that every replica signs and publishes the same keys.
  */
-export async function devKeyRings(dir = KEYS_DIR): Promise<{ access: KeyRing; badge: KeyRing; checkpoint: KeyRing }> {
-  const ring = async (env: string, file: string) => {
-    const given = process.env[env];
-    return given === undefined || given === '' ? await KeyRing.load(join(dir, file)) : KeyRing.fromJson(given, env);
-  };
+export async function devKeyRings(
+  dir = KEYS_DIR,
+  shared: { readonly badgeKeys?: string | null; readonly checkpointKeys?: string | null } = {},
+): Promise<{ access: KeyRing; badge: KeyRing; checkpoint: KeyRing }> {
+  const ring = async (given: string | null | undefined, key: string, file: string) =>
+    given === undefined || given === null || given === '' ? await KeyRing.load(join(dir, file)) : KeyRing.fromJson(given, key);
   return {
     access: await KeyRing.load(join(dir, 'access.json')),
-    badge: await ring('GETIHU_BADGE_KEYS', 'badge.json'),
-    // The audit checkpoints' keys (GETIHU_CHECKPOINT_KEYS): with the gateways, never in the database.
-    checkpoint: await ring('GETIHU_CHECKPOINT_KEYS', 'checkpoint.json'),
+    badge: await ring(shared.badgeKeys, 'GETIHU_BADGE_KEYS', 'badge.json'),
+    // The audit checkpoints' keys: with the gateways, never in the database.
+    checkpoint: await ring(shared.checkpointKeys, 'GETIHU_CHECKPOINT_KEYS', 'checkpoint.json'),
   };
 }
 
@@ -83,98 +87,31 @@ export async function keepCacheInStep(
 }
 
 /**
- * The checkpoint cadence in seconds from its text (GETIHU_AUDIT_CHECKPOINT_SECONDS).
- * @throws GetihuError `INVALID_CONFIG` naming the key.
- */
-export function checkpointSeconds(text: string | undefined): number {
-  if (text === undefined || text === '') return CHECKPOINT_SECONDS;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 86_400)
-    throw new GetihuError('INVALID_CONFIG', `GETIHU_AUDIT_CHECKPOINT_SECONDS: whole seconds from 1 to 86400, got '${text}'`, {
-      key: 'GETIHU_AUDIT_CHECKPOINT_SECONDS',
-    });
-  return n;
-}
-
-/**
- * The port to listen on from its text (PORT).
- * @throws GetihuError `INVALID_CONFIG` naming PORT.
- */
-export function portOf(text: string | undefined, fallback = 8080): number {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65_535)
-    throw new GetihuError('INVALID_CONFIG', `PORT: a port number from 0 to 65535, got '${text}'`, { key: 'PORT' });
-  return n;
-}
-
-/**
- * The ingress the gateway trusts to forward the client's address (GETIHU_TRUST_PROXY), as express's
- * `trust proxy` takes it: unset or "false" for none, a hop count, or a comma-separated list of
- * addresses and subnets (e.g. "loopback, 10.0.0.0/8").
- * @throws GetihuError `INVALID_CONFIG` naming the key when it is none of these.
- */
-export function trustProxyOf(text: string | undefined): boolean | number | string {
-  if (text === undefined || text === '' || text === 'false') return false;
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  if (/^[\w.:/, -]{1,500}$/.test(text) && text !== 'true') return text;
-  throw new GetihuError(
-    'INVALID_CONFIG',
-    'GETIHU_TRUST_PROXY: false, a hop count (e.g. 1), or the ingress addresses and subnets, comma-separated ("true" would trust any client\'s claim of its address)',
-    { key: 'GETIHU_TRUST_PROXY' },
-  );
-}
-
-/**
- * Serves the gateway on `port`. Outside development (NODE_ENV=production, or on Kafka and
- * PostgreSQL) it refuses to start on the development key ring unless `devKeys` says so: tokens
- * must come from the identity provider (GETIHU_JWKS_URL).
- * @throws GetihuError `INVALID_CONFIG` when the port is in use or no identity provider is named.
+ * Serves the gateway as its settings say (built and checked by the composition root: app/settings.ts).
+ * @throws GetihuError `INVALID_CONFIG` when the port is in use.
  */
 export async function startGateway(o: {
   store: Store;
   pipeline: PipelineContext;
-  port: number;
-  host?: string;
+  settings: GatewaySettings;
+  /** Key rings of the caller's (tests); else the development rings, with the shared ones the settings give. */
   keys?: { access: KeyRing; badge: KeyRing; checkpoint?: KeyRing };
-  /** Development keys are chosen deliberately (the demo, GETIHU_DEV_KEYS=1). */
-  devKeys?: boolean;
 }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
-  const production = process.env.NODE_ENV === 'production' || o.pipeline.bus.mode === 'kafka';
-  const hasIdp = (process.env.GETIHU_JWKS_URL ?? '') !== '';
-  if (production && !hasIdp && o.keys === undefined && o.devKeys !== true)
-    throw new GetihuError(
-      'INVALID_CONFIG',
-      'GETIHU_JWKS_URL: a gateway outside development verifies the identity provider’s tokens; name its JWKS (with GETIHU_ISSUER), or set GETIHU_DEV_KEYS=1 to use the development keys on purpose',
-      { key: 'GETIHU_JWKS_URL' },
-    );
-  const trustProxy = trustProxyOf(process.env.GETIHU_TRUST_PROXY);
-  const keys = o.keys ?? (await devKeyRings());
+  const settings = o.settings;
+  const keys = o.keys ?? (await devKeyRings(KEYS_DIR, settings));
   // Regulators' runs, rounds and sweeps run here, on a decision pool of their own, off the requests.
   const jobs = await JobRunner.start(o.store, 1);
   const cache = new DecisionCache();
   const inStep = await keepCacheInStep(o.pipeline, cache);
-  // Production verifies the identity provider's tokens (GETIHU_JWKS_URL, GETIHU_ISSUER,
-  // GETIHU_AUDIENCE); without them, the development key ring under .data/keys.
-  const jwksUrl = process.env.GETIHU_JWKS_URL;
+  // Production verifies the identity provider's tokens; development, the development key ring.
+  const identity = settings.identity;
   const verify =
-    jwksUrl === undefined || jwksUrl === ''
+    identity.kind === 'development'
       ? tokenVerifier({ issuer: DEV_ISSUER, audience: AUDIENCE, jwks: () => keys.access.jwks() })
-      : tokenVerifier({
-          issuer: process.env.GETIHU_ISSUER ?? '',
-          audience: process.env.GETIHU_AUDIENCE ?? AUDIENCE,
-          jwks: new URL(jwksUrl),
-        });
-  if (jwksUrl !== undefined && jwksUrl !== '' && (process.env.GETIHU_ISSUER ?? '') === '') {
-    throw new GetihuError('INVALID_CONFIG', 'GETIHU_JWKS_URL is set: GETIHU_ISSUER must name the issuer its tokens carry');
-  }
-  // Banks' webhook endpoints may only be on the origins the operator lists; with the development
-  // keys, loopback too, so a bank can try it on one machine.
-  const webhookOrigins = parseWebhookOrigins(
-    process.env.GETIHU_WEBHOOK_ORIGINS ?? (jwksUrl === undefined || jwksUrl === '' ? DEV_WEBHOOK_ORIGINS : ''),
-  );
+      : tokenVerifier({ issuer: identity.issuer, audience: identity.audience, jwks: identity.jwksUrl });
+  const webhookOrigins = parseWebhookOrigins(settings.webhookOrigins);
   // The store keeps banks' webhook secrets sealed with a key that stays with the gateways.
-  const webhookSecrets = SecretBox.load(process.env.GETIHU_WEBHOOK_SECRETS_KEY, join(KEYS_DIR, 'webhook-secrets.key'));
+  const webhookSecrets = SecretBox.load(settings.webhookSecretsKey ?? undefined, join(KEYS_DIR, 'webhook-secrets.key'));
   const webhooks = new WebhookDeliverer({
     store: o.store,
     secrets: webhookSecrets,
@@ -188,17 +125,16 @@ export async function startGateway(o: {
       verify,
       badgeKeys: keys.badge,
       jobs,
-      // Badges are signed in the name the operator gives the service (GETIHU_BADGE_ISSUER), which
-      // platforms pin; the development name otherwise.
-      issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
+      // Badges are signed in the name the operator gives the service, which platforms pin.
+      issuer: settings.serviceIssuer,
       webhookOrigins,
       webhookSecrets,
-      trustProxy,
+      trustProxy: settings.trustProxy,
       ...(keys.checkpoint === undefined ? {} : { checkpointKeys: keys.checkpoint }),
     },
     cache,
   );
-  // The audit chain's head, signed at a fixed cadence (GETIHU_AUDIT_CHECKPOINT_SECONDS, default 300).
+  // The audit chain's head, signed at the settings' cadence.
   const checkpoints =
     keys.checkpoint === undefined
       ? undefined
@@ -206,22 +142,22 @@ export async function startGateway(o: {
           {
             store: o.store,
             keys: keys.checkpoint,
-            issuer: process.env.GETIHU_BADGE_ISSUER || DEV_ISSUER,
+            issuer: settings.serviceIssuer,
             pipeline: o.pipeline,
           },
-          checkpointSeconds(process.env.GETIHU_AUDIT_CHECKPOINT_SECONDS),
+          settings.checkpointSeconds,
         );
-  const host = o.host ?? '127.0.0.1';
+  const host = settings.host;
   const server = await new Promise<Server>((resolve, reject) => {
     // Express 5 hands a listening error to the callback (and emits it on the server too).
-    const s = app.listen(o.port, host, (err?: Error) => (err === undefined ? resolve(s) : undefined));
+    const s = app.listen(settings.port, host, (err?: Error) => (err === undefined ? resolve(s) : undefined));
     s.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         new GetihuError(
           'INVALID_CONFIG',
           err.code === 'EADDRINUSE'
-            ? `PORT: ${host}:${o.port} is in use by another process`
-            : `cannot listen on ${host}:${o.port}: ${err.message}`,
+            ? `PORT: ${host}:${settings.port} is in use by another process`
+            : `cannot listen on ${host}:${settings.port}: ${err.message}`,
           { key: 'PORT' },
           { cause: err },
         ),
@@ -235,7 +171,7 @@ export async function startGateway(o: {
     throw err;
   });
   const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : o.port;
+  const port = typeof address === 'object' && address !== null ? address.port : settings.port;
   return {
     server,
     url: `http://${host}:${port}`,

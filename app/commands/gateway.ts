@@ -9,7 +9,6 @@ import {
   KEYS_DIR,
   KeyRing,
   NATIONAL,
-  portOf,
   REGIONAL_ROLES,
   ROLES,
   type Role,
@@ -21,6 +20,7 @@ import { untilStopped } from '../../lib/signals.js';
 import { Store } from '../../lib/store/index.js';
 import { startSink } from '../../matchers/reconciler/index.js';
 import { configFromEnv, openPipeline, schemaOfPrefix } from '../pipeline.js';
+import { gatewaySettings } from '../settings.js';
 
 /** The checkpoint key ring the gateways sign with (GETIHU_CHECKPOINT_KEYS, else the development ring's file), if any. */
 async function checkpointRing(): Promise<KeyRing | undefined> {
@@ -106,16 +106,15 @@ export function registerGatewayCommands(program: Command): void {
     .command('serve')
     .description('serve the gateway (and keep the serving store in step) on PORT (default 8080)')
     .action(async () => {
-      const port = portOf(process.env.PORT);
-      const p = await openPipeline(configFromEnv());
+      const config = configFromEnv();
+      // Checked before anything starts: outside development (NODE_ENV=production, or on Kafka and
+      // PostgreSQL) an identity provider, unless GETIHU_DEV_KEYS=1 asks for the development keys.
+      const settings = gatewaySettings(process.env, {
+        production: process.env.NODE_ENV === 'production' || config.mode === 'kafka',
+      });
+      const p = await openPipeline(config);
       const sink = await startSink(p.ctx, p.store);
-      const g = await startGateway({
-        store: p.store,
-        pipeline: p.ctx,
-        port,
-        host: process.env.HOST ?? '127.0.0.1',
-        devKeys: process.env.GETIHU_DEV_KEYS === '1',
-      }).catch(async (err: unknown) => {
+      const g = await startGateway({ store: p.store, pipeline: p.ctx, settings }).catch(async (err: unknown) => {
         await sink.stop();
         await p.close();
         throw err;
