@@ -147,7 +147,7 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}',
       );
       const id = String(req.params.id);
-      const d = /^[0-9a-f-]{36}$/.test(id) ? await o.store.disputes.byId(id) : null;
+      const d = /^[A-Za-z0-9._-]{1,100}$/.test(id) ? await o.store.disputes.byId(id) : null;
       if (d === null) throw new GetihuError('NOT_FOUND', 'no dispute with that id');
       const code = d.credit_code as string;
       const action = `dispute.${b.outcome}`;
