@@ -1,8 +1,9 @@
 /**
  * The sink: decision events, what they owe each business (精准帮扶), run summaries and
- * registrations into the serving store. A batch's
- * offsets are committed only after its rows are committed in the store, and every write is
- * idempotent (history keyed by decision id), so a replay changes nothing.
+ * registrations into the serving store. A batch's offsets are committed only after its rows are
+ * committed in the store. Decisions are applied in the order they were published (a decision equal
+ * to a business's current one changes nothing: see the store's applyDecisions), so a batch replayed
+ * after a crash leaves the store as it was.
  */
 import type { InRecord } from '../../lib/bus/index.js';
 import { formatIsoDate } from '../../lib/dates.js';
