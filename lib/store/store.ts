@@ -623,7 +623,8 @@ export class Store {
    * current decision becomes it and is added to its history (where the correction feeds read
    * it). Results are ordered by when they were published, not by their as-of date, so a
    * corrective run replaces a wrong one whatever dates either names; a decision equal to the
-   * current one changes nothing, so a replayed batch leaves the store as it was.
+   * current one changes nothing, so a replayed batch ends where it ended before (a business with
+   * two decisions in the batch has both recorded again, in the same order).
    *
    * A human decision outranks a machine one: a dispute adjustment (run id `dispute:…`) stays the
    * current decision until a decision on other facts — another as-of date, or other source

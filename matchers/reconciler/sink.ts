@@ -3,7 +3,7 @@
  * registrations into the serving store. A batch's offsets are committed only after its rows are
  * committed in the store. Decisions are applied in the order they were published (a decision equal
  * to a business's current one changes nothing: see the store's applyDecisions), so a batch replayed
- * after a crash leaves the store as it was.
+ * after a crash ends where it ended before (a business with two decisions in it is told of both again).
  */
 import type { InRecord } from '../../lib/bus/index.js';
 import { formatIsoDate } from '../../lib/dates.js';
