@@ -1,6 +1,6 @@
 /** Group commit: batches by size and turn, results to their own callers, a failure kept to its batch. */
 import { describe, expect, it } from 'vitest';
-import { Batcher } from './batch.js';
+import { Batcher, sharedWhileRunning } from './batch.js';
 
 /** A run that records each batch and answers when told to. */
 function recorder() {
@@ -76,5 +76,27 @@ describe('Batcher', () => {
 
   it('refuses sizes below 1', () => {
     expect(() => new Batcher(async () => [], { maxBatch: 0, maxInFlight: 1, flushAt: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('sharedWhileRunning', () => {
+  it('gives the callers of one key while it runs one promise, and runs afresh once it settled', async () => {
+    let runs = 0;
+    let release = () => {};
+    const shared = sharedWhileRunning(async (key: string) => {
+      runs++;
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      return `${key}:${runs}`;
+    });
+    const [a, b] = [shared('k'), shared('k')];
+    expect(a).toBe(b);
+    release();
+    expect(await a).toBe('k:1');
+    const c = shared('k');
+    release();
+    expect(await c).toBe('k:2');
+    expect(runs).toBe(2);
   });
 });

@@ -72,3 +72,22 @@ export class Batcher<I, O> {
     }
   }
 }
+
+/**
+ * `run` shared by the callers that ask for the same key while it is under way: the first call
+ * starts it, the others get the same promise; once it settles the next call starts afresh (no
+ * result is kept, so none goes stale).
+ */
+export function sharedWhileRunning<K, V>(run: (key: K) => Promise<V>): (key: K) => Promise<V> {
+  const running = new Map<K, Promise<V>>();
+  return (key) => {
+    let p = running.get(key);
+    if (p === undefined) {
+      p = run(key);
+      running.set(key, p);
+      const done = () => running.delete(key);
+      p.then(done, done);
+    }
+    return p;
+  };
+}

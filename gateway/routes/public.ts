@@ -2,9 +2,10 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type IRouter } from 'express';
+import { sharedWhileRunning } from '../../lib/batch.js';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../matchers/reconciler/index.js';
-import { type CheckpointCheck, checkCheckpoint } from '../auditVerify.js';
+import { checkCheckpoint } from '../auditVerify.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { pageHeaders } from '../headers.js';
 import { addressKey, rateLimited } from '../limits.js';
@@ -78,28 +79,20 @@ export function publicRoutes(g: GatewayParts, routes: IRouter): void {
       res.json(c);
     }),
   );
-  const checks = new Map<string, Promise<CheckpointCheck>>();
+  // A check recomputes the chain up to the checkpoint: the same token asked while its check is
+  // under way shares that walk.
+  const check = sharedWhileRunning((token: string) => checkCheckpoint(o.store, checkpointKeys(), o.issuer, token));
   routes.post(
     '/v1/audit/checkpoints/verify',
     g.smallJson,
     open(async (req, res) => {
-      const keys = checkpointKeys();
+      checkpointKeys(); // a gateway that signs none says so first
       const b = checkpointVerifyBody.safeParse(req.body);
       if (!b.success)
         throw new GetihuError('INVALID_INPUT', 'token: the body is {"token": "<a checkpoint as it was published>"}', {
           field: 'token',
         });
-      // A check recomputes the chain up to the checkpoint: the same token asked while its check is
-      // under way shares that walk.
-      const token = b.data.token;
-      let check = checks.get(token);
-      if (check === undefined) {
-        check = checkCheckpoint(o.store, keys, o.issuer, token);
-        checks.set(token, check);
-        const done = () => checks.delete(token);
-        check.then(done, done);
-      }
-      res.json(await check);
+      res.json(await check(b.data.token));
     }),
   );
   // Public register: what the national register shows, by code or by (partial) name.

@@ -1,10 +1,11 @@
 /** Regulators: explain a decision down to its facts and source records, read and verify the audit log, and start and follow their jobs (runs, rounds, sweeps) — within their own jurisdiction. */
 import type { IRouter, Request, Response } from 'express';
+import { sharedWhileRunning } from '../../lib/batch.js';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/index.js';
 import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../matchers/reconciler/index.js';
-import { type AuditVerification, verifyAudit } from '../auditVerify.js';
+import { verifyAudit } from '../auditVerify.js';
 import type { Principal } from '../auth.js';
 import { pastOrToday, sweepDay } from '../calendar.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
@@ -118,21 +119,11 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
   // The chain recomputed and checked against the signed checkpoints (gateway/auditVerify.ts): a
   // walk of the whole log, a page at a time, so the regulators asking while one walk is under way
   // share it rather than starting one each.
-  let walking: Promise<AuditVerification> | undefined;
-  const verification = (): Promise<AuditVerification> => {
-    if (walking === undefined) {
-      walking = verifyAudit(o.store, o.checkpointKeys, o.issuer);
-      const done = () => {
-        walking = undefined;
-      };
-      walking.then(done, done);
-    }
-    return walking;
-  };
+  const verification = sharedWhileRunning(() => verifyAudit(o.store, o.checkpointKeys, o.issuer));
   routes.get(
     '/v1/regulator/audit/verify',
     ...authed(['regulator'])(async (req, res) => {
-      const v = await verification();
+      const v = await verification(null);
       await audit(req, 'audit.verify', null, v.status);
       res.json(v);
     }),
