@@ -7,8 +7,8 @@
  * (SHA-256 of seed:year:credit code).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IRouter } from 'express';
-import { chinaDate, parseIsoDate } from '../../lib/dates.js';
+import type { IRouter, Request } from 'express';
+import { parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { isValidDivisionCode } from '../../lib/regions.js';
 import type { SpotCheckCommitment } from '../../lib/store/index.js';
@@ -23,7 +23,7 @@ export function drawSeed(secret: string, publicValue: string): string {
 }
 
 export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, open, now, catalogues, smallJson, requireRegulatorsArea } = g;
+  const { o, audit, authed, open, catalogues, smallJson, requireRegulatorsArea } = g;
   const commitmentView = (c: SpotCheckCommitment | null) =>
     c === null
       ? null
@@ -54,9 +54,12 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
     method:
       'seed = SHA-256("<secret>:<publicValue>") in hexadecimal, where SHA-256(secret) is the commitment published before the draw; per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
   });
-  const knownArea = (area: string) => {
-    if (!isValidDivisionCode(area))
-      throw new GetihuError('INVALID_ARGUMENT', `area: ${area} is not a division of the country`, { field: 'area' });
+  /** A draw (or its commitment) is for this year and a division of the country within the caller's region. */
+  const drawTarget = async (req: Request, b: { area: string; year: number }, action: string) => {
+    currentYear(b.year, 'year', g.today());
+    if (!isValidDivisionCode(b.area))
+      throw new GetihuError('INVALID_ARGUMENT', `area: ${b.area} is not a division of the country`, { field: 'area' });
+    await requireRegulatorsArea(req, b.area, action);
   };
 
   // The draw's seed is fixed before the draw by the server, not by the drawer (T10): the
@@ -69,9 +72,7 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       smallJson,
     )(async (req, res, p) => {
       const b = parseRequest(spotCheckCommitBody, req.body, 'the body must be {"area": 6 digits, "year": this year}');
-      currentYear(b.year, 'year', g.today());
-      knownArea(b.area);
-      await requireRegulatorsArea(req, b.area, 'spotcheck.commit');
+      await drawTarget(req, b, 'spotcheck.commit');
       const secret = randomBytes(32).toString('hex');
       const c = await o.store.spotChecks.commit({
         area: b.area,
@@ -96,16 +97,14 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
         req.body,
         `the body must be {"area": 6 digits, "year": this year, "publicValue": 1 to 200 characters}`,
       );
-      currentYear(b.year, 'year', g.today());
-      knownArea(b.area);
-      await requireRegulatorsArea(req, b.area, 'spotcheck.draw');
+      await drawTarget(req, b, 'spotcheck.draw');
       const commitment = await o.store.spotChecks.commitment(b.area, b.year);
       if (commitment === null)
         throw new GetihuError(
           'CONFLICT',
           'no commitment for this draw: POST /v1/regulator/spot-checks/commitments first, publish it, then draw',
         );
-      const { catalogue } = catalogues.forDivision(b.area, parseIsoDate(chinaDate(now())));
+      const { catalogue } = catalogues.forDivision(b.area, parseIsoDate(g.today().date));
       if (catalogue.spotCheck === undefined)
         throw new GetihuError('CONFLICT', `${catalogue.ref} sets no spot-check ratios for ${b.area}`);
       const population = (await o.store.support.typesIn(b.area)).map((x) => ({
