@@ -167,12 +167,12 @@ export const auditQuery = z
 
 export const areaAsOfBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date() }).strict();
 
-/** A badge sweep acts today: its date, when given, is today's (China time). */
-export const sweepBody = z.object({ area: z.string().regex(/^\d{6}$/), asOf: z.iso.date().optional() }).strict();
-
 export const roundBody = areaAsOfBody.extend({ decidedOn: z.iso.date().optional() }).strict();
 
 export const runBody = areaAsOfBody.extend({ ruleset: z.string().max(40).optional() }).strict();
+
+/** A badge sweep acts today: its date, when given, is today's (China time). */
+export const sweepBody = areaAsOfBody.extend({ asOf: z.iso.date().optional() }).strict();
 
 /** A business authorises a bank (授权): for one purpose, which parts beyond the published, until a day. */
 export const consentBody = z
