@@ -3,7 +3,7 @@
  * builds the parts for a run mode (config, bus, registry-backed codec, store, rule book), the
  * commands start them (`commands/`: the core's, the pipeline's, the gateway's), and the entry
  * points are thin: `cli.ts` (`npm run cli`) and `main.ts` (`npm start`). No other folder imports
- * app/ (biome.json, `noRestrictedImports`).
+ * app/ (`.dependency-cruiser.cjs`, run by `npm run lint`).
  */
 export { buildProgram, runCli } from './cli.js';
 export {

@@ -13,7 +13,7 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
 import { untilStopped } from '../lib/signals.js';
 import { TYPE_LABELS } from '../matchers/index.js';
-import { DecisionPool, revokeRecognition, runRecognition, runTyping, startSink } from '../matchers/reconciler/index.js';
+import { DecisionPool, revokeRecognition, runRecognition, runTyping, startSink } from '../pipeline/index.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from './pipeline.js';
 import { gatewaySettings } from './settings.js';
 

@@ -3,7 +3,7 @@
  * store → rule book for either run mode (embedded: in-process bus, in-process registry, PGlite;
  * distributed: Kafka, the Confluent-compatible registry, PostgreSQL); the commands (`commands/`)
  * and the two entry points (`cli.ts`, `main.ts`) start the parts from it. Nothing below app/ imports
- * it (a lint rule in biome.json keeps the layers; docs/architecture.md draws them).
+ * it (the layer rule in .dependency-cruiser.cjs keeps the layers; docs/architecture.md draws them).
  */
 import { FEEDS, type IngestSummary, ingestRecords, type RawRecord, splitBusiness } from '../connectors/index.js';
 import { type Bus, EmbeddedBus, KafkaBus } from '../lib/bus/index.js';
@@ -11,7 +11,7 @@ import { type Config, checksumAllowSet, loadConfig } from '../lib/config.js';
 import { GetihuError } from '../lib/errors.js';
 import { Store } from '../lib/store/index.js';
 import { RuleBook } from '../matchers/index.js';
-import { ensurePipelineTopics, type PipelineContext } from '../matchers/reconciler/index.js';
+import { ensurePipelineTopics, type PipelineContext } from '../pipeline/index.js';
 import { Codec, LocalSchemaStore, RemoteSchemaStore } from '../schemas/index.js';
 
 /** Where the pipeline runs. */

@@ -25,7 +25,7 @@ import { ingestBusinesses, openPipeline } from '../app/index.js';
 import { AUDIENCE, createGateway, DEV_ISSUER, DecisionCache, KeyRing, tokenVerifier } from '../gateway/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { rawQuery } from '../lib/store/testing.js';
-import { DecisionPool, runTyping, startSink } from '../matchers/reconciler/index.js';
+import { DecisionPool, runTyping, startSink } from '../pipeline/index.js';
 
 /** One lane's figures. */
 export interface LaneResult {

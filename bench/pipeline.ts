@@ -22,7 +22,7 @@ import { CheckPool, exportFeeds, FEEDS, ingestLines, splitBusiness } from '../co
 import { infraUp } from '../deploy/local/infra.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
-import { DecisionPool, runTyping } from '../matchers/reconciler/index.js';
+import { DecisionPool, runTyping } from '../pipeline/index.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
 
 interface Lane {

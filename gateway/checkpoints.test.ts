@@ -10,7 +10,7 @@ import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.j
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { auditHash } from '../lib/store/auditChain.js';
 import { rawQuery } from '../lib/store/testing.js';
-import { topicName } from '../matchers/reconciler/reconciler.js';
+import { topicName } from '../pipeline/reconciler.js';
 import { verifyChain } from './auditVerify.js';
 import { CHECKPOINT_AUDIENCE, CHECKPOINT_TYP, publishCheckpoint, startCheckpoints } from './checkpoints.js';
 import { startTestGateway, type TestGateway } from './testing.js';

@@ -9,7 +9,7 @@
  */
 import { logger } from '../lib/observe/index.js';
 import type { Checkpoint, Store } from '../lib/store/index.js';
-import { type PipelineContext, topicName } from '../matchers/reconciler/index.js';
+import { type PipelineContext, topicName } from '../pipeline/index.js';
 import type { KeyRing } from './keys.js';
 
 const log = logger('audit-checkpoints');

@@ -12,7 +12,7 @@ import { chinaDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import type { Consent, ConsentScope, RecognitionRow, Store } from '../lib/store/index.js';
 import { type CatalogueBook, loadCatalogueBook, RuleBook } from '../matchers/index.js';
-import type { JobRunner, PipelineContext } from '../matchers/reconciler/index.js';
+import type { JobRunner, PipelineContext } from '../pipeline/index.js';
 import { recordAudit } from './audit.js';
 import { allow, type Principal, type Role, type TokenVerifier } from './auth.js';
 import type { DecisionCache, Snapshot, TagsSnapshot } from './cache.js';

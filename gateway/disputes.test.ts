@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
-import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { business } from '../matchers/testing/fixtures.js';
+import { type Sink, startSink } from '../pipeline/sink.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;

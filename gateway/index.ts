@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { GetihuError } from '../lib/errors.js';
 import type { Store } from '../lib/store/index.js';
-import { JobRunner, type PipelineContext, prefixedGroup, topicName, waitCaughtUp } from '../matchers/reconciler/index.js';
+import { JobRunner, type PipelineContext, prefixedGroup, topicName, waitCaughtUp } from '../pipeline/index.js';
 import { createGateway, DecisionCache } from './app.js';
 import { tokenVerifier } from './auth.js';
 import { startCheckpoints } from './checkpoints.js';

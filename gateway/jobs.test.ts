@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { startSink } from '../matchers/reconciler/sink.js';
+import { startSink } from '../pipeline/sink.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 let p: Pipeline;

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { typeAndStore } from '../matchers/reconciler/testing.js';
+import { typeAndStore } from '../pipeline/testing.js';
 import { createGateway, servedRoutes } from './app.js';
 import { ROUTE_SCOPES } from './jurisdiction.js';
 import { startTestGateway, type TestGateway } from './testing.js';

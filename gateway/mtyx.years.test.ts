@@ -12,9 +12,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
-import { type Sink, startSink } from '../matchers/reconciler/sink.js';
-import { isolatedPipeline, MODES as RUN_MODES } from '../matchers/reconciler/testing.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
+import { type Sink, startSink } from '../pipeline/sink.js';
+import { isolatedPipeline, MODES as RUN_MODES } from '../pipeline/testing.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 type Rec = Record<string, unknown>;

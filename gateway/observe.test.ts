@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { consumerLagOf } from '../lib/bus/bus.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { DecisionPool, prefixedGroup, runTyping, startSink, topicName } from '../matchers/reconciler/index.js';
+import { DecisionPool, prefixedGroup, runTyping, startSink, topicName } from '../pipeline/index.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 /** The value of one series in Prometheus's text format (0 when it is not there). */

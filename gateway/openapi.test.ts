@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
-import { typeAndStore } from '../matchers/reconciler/testing.js';
+import { typeAndStore } from '../pipeline/testing.js';
 import { OPERATIONS } from './api.js';
 import { createGateway, servedRoutes } from './app.js';
 import { publishCheckpoint } from './checkpoints.js';

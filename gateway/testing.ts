@@ -4,9 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { Store } from '../lib/store/store.js';
-import { JobRunner } from '../matchers/reconciler/jobs.js';
-import type { PipelineContext } from '../matchers/reconciler/reconciler.js';
+import type { Store } from '../lib/store/index.js';
+import { JobRunner, type PipelineContext } from '../pipeline/index.js';
 import { createGateway, DecisionCache } from './app.js';
 import { NATIONAL, REGIONAL_ROLES, tokenVerifier } from './auth.js';
 import { AUDIENCE, DEV_ISSUER, keepCacheInStep } from './index.js';

@@ -14,9 +14,9 @@ import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.j
 import { auditHash } from '../lib/store/auditChain.js';
 import { Store } from '../lib/store/index.js';
 import { rawQuery } from '../lib/store/testing.js';
-import { JobRunner } from '../matchers/reconciler/jobs.js';
-import { type Sink, startSink } from '../matchers/reconciler/sink.js';
 import { business, passedReview, withSection } from '../matchers/testing/fixtures.js';
+import { JobRunner } from '../pipeline/jobs.js';
+import { type Sink, startSink } from '../pipeline/sink.js';
 import { publishCheckpoint } from './checkpoints.js';
 import { DEV_ISSUER } from './index.js';
 import { KeyRing } from './keys.js';

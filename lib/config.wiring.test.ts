@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { startTestGateway } from '../gateway/testing.js';
-import { DecisionPool, runTyping } from '../matchers/reconciler/reconciler.js';
-import { startSink } from '../matchers/reconciler/sink.js';
-import { typeAndStore } from '../matchers/reconciler/testing.js';
+import { DecisionPool, runTyping } from '../pipeline/reconciler.js';
+import { startSink } from '../pipeline/sink.js';
+import { typeAndStore } from '../pipeline/testing.js';
 import { parseConfig } from './config.js';
 import { generateBusinesses } from './generate/generator.js';
 

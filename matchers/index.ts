@@ -4,16 +4,25 @@
  */
 export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type ClassifyOutcome } from './classifier.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
-export { benefitsFrom } from './mtyx/calendar.js';
+export { barEnd, benefitsFrom, reportDue, reportYearsDue } from './mtyx/calendar.js';
 export { type CandidateExtras, honoursSchema, parseCandidateExtras } from './mtyx/candidate.js';
 export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
-export { decideRenewal, mayApply, type RecognitionEvent, type RecognitionStatus, recognitionStatusOn } from './mtyx/lifecycle.js';
+export { type LedgerEvent, RecognitionLedger } from './mtyx/ledger.js';
+export {
+  badgeChangeOn,
+  decideRenewal,
+  mayApply,
+  type RecognitionEvent,
+  type RecognitionStatus,
+  recognitionStatusOn,
+} from './mtyx/lifecycle.js';
 export {
   type CandidateResult,
   type ExistingRecognition,
   type RoundInput,
   type RoundResult,
   runRecognitionRound,
+  type SourceExemption,
 } from './mtyx/round.js';
 export type { TypingCriterion } from './ruleSet.js';
 export { loadRuleSets, MTYX_CATEGORIES, type MtyxCategory, parseRuleSet, RuleBook, type RuleSet } from './ruleSet.js';
@@ -34,6 +43,7 @@ export {
   type AsOfContext,
   asOfContext,
   type BusinessType,
+  basicStandardMet,
   compileTyping,
   type Reason,
   TYPE_BY_CODE,

@@ -18,7 +18,7 @@ import {
 import { GetihuError } from '../../lib/errors.js';
 import { untilStopped } from '../../lib/signals.js';
 import { Store } from '../../lib/store/index.js';
-import { startSink } from '../../matchers/reconciler/index.js';
+import { startSink } from '../../pipeline/index.js';
 import { configFromEnv, openPipeline, schemaOfPrefix } from '../pipeline.js';
 import { gatewaySettings } from '../settings.js';
 

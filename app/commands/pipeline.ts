@@ -16,7 +16,7 @@ import {
   runTyping,
   startContinuous,
   startSink,
-} from '../../matchers/reconciler/index.js';
+} from '../../pipeline/index.js';
 import { configFromEnv, openPipeline } from '../pipeline.js';
 import { inputProgress } from './progress.js';
 

@@ -6,7 +6,7 @@ import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
 import type { TYPE_LABELS } from '../../matchers/index.js';
-import { adjustedDecision, topicName } from '../../matchers/reconciler/index.js';
+import { adjustedDecision, topicName } from '../../pipeline/index.js';
 import { programmeYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
 import { disputeBody, disputesQuery, parseRequest, resolveBody } from '../requests.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type IRouter } from 'express';
 import { sharedWhileRunning } from '../../lib/batch.js';
 import { GetihuError } from '../../lib/errors.js';
-import { topicName } from '../../matchers/reconciler/index.js';
+import { topicName } from '../../pipeline/index.js';
 import { checkCheckpoint } from '../auditVerify.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { pageHeaders } from '../headers.js';

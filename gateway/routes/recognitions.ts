@@ -3,7 +3,7 @@ import type { IRouter } from 'express';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { addYears, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { refuseRecognition, revokeRecognition } from '../../matchers/reconciler/index.js';
+import { refuseRecognition, revokeRecognition } from '../../pipeline/index.js';
 import { actedOn, dateWithin } from '../calendar.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { filingQuery, filingReviewBody, parseRequest, revokeBody, stepsBody } from '../requests.js';

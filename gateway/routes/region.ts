@@ -3,7 +3,7 @@ import type { IRouter } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
-import { topicName } from '../../matchers/reconciler/index.js';
+import { topicName } from '../../pipeline/index.js';
 import { NATIONAL } from '../auth.js';
 import type { GatewayParts } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';

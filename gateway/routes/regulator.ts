@@ -4,7 +4,7 @@ import { sharedWhileRunning } from '../../lib/batch.js';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/index.js';
-import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../matchers/reconciler/index.js';
+import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../pipeline/index.js';
 import { verifyAudit } from '../auditVerify.js';
 import type { Principal } from '../auth.js';
 import { pastOrToday, sweepDay } from '../calendar.js';

@@ -27,10 +27,10 @@ import { Jobs } from './jobs.js';
 import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
+import { RAW_SQL } from './rawSql.js';
 import { SpotChecks } from './spotChecks.js';
 import { dateText, jsonColumn } from './sqlText.js';
 import { SupportOwed } from './support.js';
-import { RAW_SQL } from './testing.js';
 import { Webhooks } from './webhooks.js';
 
 /** A decision as stored. */

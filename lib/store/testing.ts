@@ -3,10 +3,8 @@
  * it: raw SQL on a store (tests that tamper with the audit log, or drop a test's schema). The parts
  * reach the store through its typed repositories; the facade has no public way to run any SQL.
  */
+import { RAW_SQL } from './rawSql.js';
 import type { Store } from './store.js';
-
-/** The key of the store's raw-SQL method: whoever does not import this module cannot call it. */
-export const RAW_SQL: unique symbol = Symbol('getihu.store.rawSql');
 
 /** Runs `text` with `params` on `store`, answering its rows. */
 export function rawQuery(store: Store, text: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {

@@ -4,9 +4,9 @@
  * decision of a typed area, they say what the decision core says of the same reasons.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingestBusinesses, type Pipeline } from '../../app/pipeline.js';
-import { generateBusinesses } from '../../lib/generate/generator.js';
-import { basicStandardMet } from '../typing.js';
+import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { basicStandardMet } from '../matchers/index.js';
 import { isolatedPipeline, MODES, typeAndStore } from './testing.js';
 
 const open: Pipeline[] = [];

@@ -1,5 +1,5 @@
 /**
- * The reconciler: the pipeline's jobs and consumers over the bus — a typing run over a snapshot of
+ * pipeline/ — the pipeline's jobs and consumers over the bus — a typing run over a snapshot of
  * the fact topics and continuous mode, the decision pool, the sink into the serving store, 名特优新
  * rounds, badge sweeps and revocations over the recognition ledger, dead letters, regulators' jobs.
  */

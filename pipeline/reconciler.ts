@@ -17,21 +17,21 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Piscina } from 'piscina';
-import { type Bus, type InRecord, type OutRecord, partitionOf, type Subscription } from '../../lib/bus/index.js';
-import type { Config } from '../../lib/config.js';
-import { formatIsoDate, parseIsoDate, yearOf } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
-import { countDecisionsSent } from '../../lib/observe/index.js';
-import { startedThreads, threadPool } from '../../lib/threads.js';
-import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
-import { type Codec, latestSchemaText } from '../../schemas/index.js';
-import type { RuleBook } from '../ruleSet.js';
+import { type Bus, type InRecord, type OutRecord, partitionOf, type Subscription } from '../lib/bus/index.js';
+import type { Config } from '../lib/config.js';
+import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import { countDecisionsSent } from '../lib/observe/index.js';
+import { startedThreads, threadPool } from '../lib/threads.js';
+import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
+import type { RuleBook } from '../matchers/index.js';
+import { type Codec, latestSchemaText } from '../schemas/index.js';
 import { DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
 import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';
 
-export { inArea } from '../../lib/regions.js';
+export { inArea } from '../lib/regions.js';
 export { loadFacts } from './snapshot.js';
 
 /** The pipeline's shared parts. */

@@ -5,9 +5,9 @@
  * recognition event per candidate is emitted.
  */
 import { createHash } from 'node:crypto';
-import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../../lib/dates.js';
-import type { Store } from '../../lib/store/index.js';
-import { type RoundResult, runRecognitionRound } from '../mtyx/round.js';
+import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../lib/dates.js';
+import type { Store } from '../lib/store/index.js';
+import { type RoundResult, runRecognitionRound } from '../matchers/index.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, FactState } from './state.js';

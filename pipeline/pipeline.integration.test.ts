@@ -4,8 +4,8 @@
  * the sink. The decisions must be exactly those of `classify` on the same snapshots.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ingestBusinesses, type Pipeline } from '../../app/pipeline.js';
-import { generateBusinesses } from '../../lib/generate/generator.js';
+import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
@@ -131,8 +131,8 @@ describe.each(MODES)('co-partitioning on %s', (mode) => {
     open.push(p);
     const businesses = [...generateBusinesses({ region: 'beijing', businesses: 300, seed: 31 })];
     await ingestBusinesses(p.ctx, businesses, 2024);
-    const { partitionOf } = await import('../../lib/bus/bus.js');
-    const { FACT_TOPICS, prefixed } = await import('../../lib/topics.js');
+    const { partitionOf } = await import('../lib/bus/bus.js');
+    const { FACT_TOPICS, prefixed } = await import('../lib/topics.js');
     let checked = 0;
     for (const t of FACT_TOPICS.filter((x) => x.keyField === 'creditCode')) {
       for await (const batch of p.ctx.bus.readSnapshot(prefixed(p.prefix, t))) {
@@ -150,9 +150,9 @@ describe.each(MODES)('co-partitioning on %s', (mode) => {
 describe('名特优新 round on the pipeline (embedded)', () => {
   it('reads applications and honours from the fact topics and decides as the pure round does', async () => {
     const { runRecognition } = await import('./round.js');
-    const { runRecognitionRound } = await import('../mtyx/round.js');
-    const { RuleBook } = await import('../ruleSet.js');
-    const { parseIsoDate } = await import('../../lib/dates.js');
+    const { runRecognitionRound } = await import('../matchers/index.js');
+    const { RuleBook } = await import('../matchers/index.js');
+    const { parseIsoDate } = await import('../lib/dates.js');
     const p = await isolatedPipeline('embedded');
     open.push(p);
     const businesses = [...generateBusinesses({ region: 'beijing', businesses: 3000, seed: 41 })];

@@ -5,11 +5,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ingestBusinesses, type Pipeline } from '../../app/pipeline.js';
-import { restartKafkaContainer } from '../../deploy/local/containers.js';
-import { restartKafka } from '../../deploy/local/infra.js';
-import { generateBusinesses } from '../../lib/generate/generator.js';
-import { Random } from '../../lib/generate/random.js';
+import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
+import { restartKafkaContainer } from '../deploy/local/containers.js';
+import { restartKafka } from '../deploy/local/infra.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { Random } from '../lib/generate/random.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
 import { startSink } from './sink.js';

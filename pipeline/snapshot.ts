@@ -5,10 +5,10 @@
  * operator, is read whole by each) up to the run's end offsets, and hands back its batches as
  * UTF-8 bytes, which move between threads without a copy and are no work for any collector.
  */
-import { KafkaBus } from '../../lib/bus/index.js';
-import { inArea } from '../../lib/regions.js';
-import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../../lib/topics.js';
-import { Codec, RemoteSchemaStore } from '../../schemas/index.js';
+import { KafkaBus } from '../lib/bus/index.js';
+import { inArea } from '../lib/regions.js';
+import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
+import { Codec, RemoteSchemaStore } from '../schemas/index.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, FactState, topicIdOf } from './state.js';

@@ -5,10 +5,10 @@
  * to a business's current one changes nothing: see the store's applyDecisions), so a batch replayed
  * after a crash ends where it ended before (a business with two decisions in it is told of both again).
  */
-import type { InRecord } from '../../lib/bus/index.js';
-import { formatIsoDate } from '../../lib/dates.js';
-import { logger } from '../../lib/observe/index.js';
-import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../../lib/store/index.js';
+import type { InRecord } from '../lib/bus/index.js';
+import { formatIsoDate } from '../lib/dates.js';
+import { logger } from '../lib/observe/index.js';
+import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../lib/store/index.js';
 import { badgeEventId } from './badges.js';
 import { DeadLetterer, isPoison } from './deadLetters.js';
 import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';

@@ -6,15 +6,18 @@
  * at once would each see the whole remaining quota (津市场监管政务〔2024〕9号 附件2 三).
  */
 import { randomUUID } from 'node:crypto';
-import { formatIsoDate } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
-import { provincePrefixes } from '../../lib/regions.js';
-import { pauses } from '../../lib/retry.js';
-import type { RecognitionRow, RoundOutcomeRow, Store } from '../../lib/store/index.js';
-import { type LedgerEvent, RecognitionLedger } from '../mtyx/ledger.js';
-import type { SourceExemption } from '../mtyx/round.js';
-import type { MtyxCategory } from '../ruleSet.js';
-import type { BusinessType } from '../typing.js';
+import { formatIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import { provincePrefixes } from '../lib/regions.js';
+import { pauses } from '../lib/retry.js';
+import type { RecognitionRow, RoundOutcomeRow, Store } from '../lib/store/index.js';
+import {
+  type BusinessType,
+  type LedgerEvent,
+  type MtyxCategory,
+  RecognitionLedger,
+  type SourceExemption,
+} from '../matchers/index.js';
 import { DeadLetterer } from './deadLetters.js';
 import { type PipelineContext, topicName } from './reconciler.js';
 

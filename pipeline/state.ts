@@ -4,8 +4,8 @@
  * `assembleInput` turns a business's state into the classify input the decision core reads,
  * listing the fact records it used.
  */
-import { formatIsoDate } from '../../lib/dates.js';
-import { TOPICS, type TopicId } from '../../lib/topics.js';
+import { formatIsoDate } from '../lib/dates.js';
+import { TOPICS, type TopicId } from '../lib/topics.js';
 
 type Fact = Record<string, unknown> & { source: { recordId: string; reportedAt?: number | null } };
 

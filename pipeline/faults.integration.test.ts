@@ -9,14 +9,14 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ingestBusinesses, openPipeline, type Pipeline } from '../../app/pipeline.js';
-import { restartRegistry, startPostgres, stopPostgres } from '../../deploy/local/infra.js';
-import { startTestGateway } from '../../gateway/testing.js';
-import { isGetihuError } from '../../lib/errors.js';
-import { generateBusinesses } from '../../lib/generate/generator.js';
-import { Store } from '../../lib/store/store.js';
-import { Codec, RemoteSchemaStore } from '../../schemas/codec.js';
-import { frame } from '../../schemas/wireFormat.js';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
+import { restartRegistry, startPostgres, stopPostgres } from '../deploy/local/infra.js';
+import { startTestGateway } from '../gateway/testing.js';
+import { isGetihuError } from '../lib/errors.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { Store } from '../lib/store/store.js';
+import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
+import { frame } from '../schemas/wireFormat.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous, topicName } from './reconciler.js';
@@ -358,7 +358,7 @@ describe.skipIf(!withServices())('fault suite (Kafka)', () => {
         .split('\n')
         .filter((l) => l.includes('apicurio-registry-app') && l.includes('-jar'))
         .map((l) => Number(l.trim().split(/\s+/)[0]));
-    const { stopRegistry } = await import('../../deploy/local/infra.js');
+    const { stopRegistry } = await import('../deploy/local/infra.js');
     await stopRegistry();
     expect(apicurio()).toEqual([]);
     const up = () =>

@@ -3,11 +3,11 @@
  * moves the batch's buffer of decision events to the calling thread rather than copying it;
  * `prepareShare` reads one share of a run's snapshot (see snapshot.ts).
  */
-import { moved } from '../../lib/threads.js';
+import { moved } from '../lib/threads.js';
 import decideBatch, { type DecideTask } from './decide.js';
 import { type PrepareTask, prepareShare as readShare } from './snapshot.js';
 
-export { threadStarted } from '../../lib/threads.js';
+export { threadStarted } from '../lib/threads.js';
 
 export default function decideWorker(task: DecideTask): unknown {
   const r = decideBatch(task);

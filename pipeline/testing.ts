@@ -3,14 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { openPipeline, type Pipeline } from '../../app/pipeline.js';
-import { parseIsoDate } from '../../lib/dates.js';
-import { rawQuery } from '../../lib/store/testing.js';
-import { ALL_TOPICS, prefixed } from '../../lib/topics.js';
-import { Classifier } from '../classifier.js';
-import { RuleBook } from '../ruleSet.js';
-import { loadCatalogueBook, Support, type SupportResult } from '../support/index.js';
-import type { TypingDecision } from '../typing.js';
+import { openPipeline, type Pipeline } from '../app/index.js';
+import { parseIsoDate } from '../lib/dates.js';
+import { rawQuery } from '../lib/store/testing.js';
+import { ALL_TOPICS, prefixed } from '../lib/topics.js';
+import { Classifier, loadCatalogueBook, RuleBook, Support, type SupportResult, type TypingDecision } from '../matchers/index.js';
 import { DecisionPool, runTyping } from './reconciler.js';
 import { startSink } from './sink.js';
 
@@ -54,7 +51,7 @@ export async function isolatedPipeline(mode: 'embedded' | 'kafka', partitions = 
 
 /** The golden business snapshots of the four regions (matchers/fixtures). */
 export function goldenBusinesses(): Record<string, unknown>[] {
-  const dir = join(import.meta.dirname, '..', 'fixtures');
+  const dir = join(import.meta.dirname, '..', 'matchers', 'fixtures');
   return ['beijing', 'tianjin', 'hebei', '440106'].flatMap((r) =>
     readFileSync(join(dir, `golden-${r}.input.jsonl`), 'utf8')
       .split('\n')

@@ -6,14 +6,19 @@
  * fetched the tag find in their corrections.
  */
 import { createHash } from 'node:crypto';
-import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
-import { inArea, programmeRegionOf } from '../../lib/regions.js';
-import type { Recheck, RecognitionChange, Store } from '../../lib/store/index.js';
-import { barEnd, reportDue, reportYearsDue } from '../mtyx/calendar.js';
-import { badgeChangeOn } from '../mtyx/lifecycle.js';
-import type { RuleSet } from '../ruleSet.js';
-import { type BusinessType, basicStandardMet } from '../typing.js';
+import { formatIsoDate, parseIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import { inArea, programmeRegionOf } from '../lib/regions.js';
+import type { Recheck, RecognitionChange, Store } from '../lib/store/index.js';
+import {
+  type BusinessType,
+  badgeChangeOn,
+  barEnd,
+  basicStandardMet,
+  type RuleSet,
+  reportDue,
+  reportYearsDue,
+} from '../matchers/index.js';
 import { type LeaseOptions, loadLedger, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { FactState } from './state.js';

@@ -10,10 +10,10 @@
  * the partition it came from, once (the replay is a consumer group of its own that commits past
  * what it sent), for after the cause is fixed.
  */
-import type { InRecord, OutRecord } from '../../lib/bus/index.js';
-import { isGetihuError } from '../../lib/errors.js';
-import { deadLetters as deadLetterCount, logger } from '../../lib/observe/index.js';
-import { prefixed, TOPICS } from '../../lib/topics.js';
+import type { InRecord, OutRecord } from '../lib/bus/index.js';
+import { isGetihuError } from '../lib/errors.js';
+import { deadLetters as deadLetterCount, logger } from '../lib/observe/index.js';
+import { prefixed, TOPICS } from '../lib/topics.js';
 import type { PipelineContext } from './reconciler.js';
 
 const log = logger('dead-letters');

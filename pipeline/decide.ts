@@ -4,14 +4,18 @@
  */
 import { hash } from 'node:crypto';
 import avro from 'avsc';
-import { parseIsoDate, tryParseIsoDate } from '../../lib/dates.js';
-import { GetihuError } from '../../lib/errors.js';
-import { WIRE_HEADER_BYTES, writeWireHeader } from '../../schemas/index.js';
-import { Classifier } from '../classifier.js';
-import type { BusinessFacts } from '../facts.js';
-import { RuleBook } from '../ruleSet.js';
-import { type CatalogueBook, loadCatalogueBook, Support } from '../support/index.js';
-import type { TypingDecision } from '../typing.js';
+import { parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
+import {
+  type BusinessFacts,
+  type CatalogueBook,
+  Classifier,
+  loadCatalogueBook,
+  RuleBook,
+  Support,
+  type TypingDecision,
+} from '../matchers/index.js';
+import { WIRE_HEADER_BYTES, writeWireHeader } from '../schemas/index.js';
 
 /** One batch of work. */
 export interface DecideTask {

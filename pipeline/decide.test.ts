@@ -6,14 +6,12 @@
 import { threadId } from 'node:worker_threads';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { parseIsoDate } from '../../lib/dates.js';
-import { generateBusinesses } from '../../lib/generate/generator.js';
-import { TOPICS } from '../../lib/topics.js';
-import { latestSchemaText } from '../../schemas/codec.js';
-import { unframe } from '../../schemas/wireFormat.js';
-import { Classifier } from '../classifier.js';
-import { RuleBook } from '../ruleSet.js';
-import { loadCatalogueBook, Support } from '../support/index.js';
+import { parseIsoDate } from '../lib/dates.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { TOPICS } from '../lib/topics.js';
+import { Classifier, loadCatalogueBook, RuleBook, Support } from '../matchers/index.js';
+import { latestSchemaText } from '../schemas/codec.js';
+import { unframe } from '../schemas/wireFormat.js';
 import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes, supportEventBytes } from './decide.js';
 import { DecisionPool } from './reconciler.js';
 
@@ -90,7 +88,7 @@ describe('decideBatch with support events (精准帮扶)', () => {
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'getihu-rules-'));
-    cpSync(join(import.meta.dirname, '..', 'rules'), dir, { recursive: true });
+    cpSync(join(import.meta.dirname, '..', 'matchers', 'rules'), dir, { recursive: true });
     for (const region of readdirSync(dir)) rmSync(join(dir, region, 'measures'), { recursive: true, force: true });
     const bare = decideBatch({ ...withSupport, config: { rulesDir: dir, allowCodes: [] } });
     expect(bare.records).toHaveLength(r.records.length);

@@ -12,9 +12,9 @@
  * replica fails another's jobs.
  */
 import { randomUUID } from 'node:crypto';
-import { GetihuError, isGetihuError } from '../../lib/errors.js';
-import { logger } from '../../lib/observe/index.js';
-import type { JobRow, Store } from '../../lib/store/index.js';
+import { GetihuError, isGetihuError } from '../lib/errors.js';
+import { logger } from '../lib/observe/index.js';
+import type { JobRow, Store } from '../lib/store/index.js';
 import { DecisionPool } from './reconciler.js';
 
 const log = logger('jobs');

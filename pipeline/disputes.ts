@@ -3,8 +3,8 @@
  * reviewed type replaces the decided one, on the same facts, with the review as one more reason.
  * Pure: the gateway sends the event it returns, and the sink stores it like any decision.
  */
-import { parseIsoDate } from '../../lib/dates.js';
-import { TYPE_LABELS, type TypingDecision } from '../typing.js';
+import { parseIsoDate } from '../lib/dates.js';
+import { TYPE_LABELS, type TypingDecision } from '../matchers/index.js';
 import { decisionIdOf } from './decide.js';
 
 /** The decision under review, as the store holds it. */
