@@ -231,6 +231,9 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       runSeconds: L4seconds - ingestSeconds,
       runToFirstBatchSeconds: firstBatchAt === undefined ? null : Number(firstBatchAt - t4) / 1e9 - ingestSeconds,
       decisions: run.decisions,
+      // The events' own size (framed Avro values), the issue's ≤ 512 and ≤ 256 bytes on average.
+      decisionEventBytes: Math.round(run.eventBytes.decisions / Math.max(1, run.decisions)),
+      supportEventBytes: Math.round(run.eventBytes.support / Math.max(1, run.eventBytes.supportEvents)),
       threads,
       poolStartSeconds,
     };
@@ -242,7 +245,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       L2: { ...L2, businessesPerSecond: Math.round(businesses / L2.seconds), memory: L2memory },
       L4: { ...L4, memory: L4memory },
       ratioL4L1: Number((L1.seconds / L4seconds).toFixed(3)),
-      goal: 0.6,
+      goal: 0.75,
       // Resetting the peak for each lane resets the process's own count too: the run's peak is the
       // highest of its parts (generating and encoding the input, then each lane).
       peakRssMiB:

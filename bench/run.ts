@@ -81,6 +81,7 @@ async function main(): Promise<void> {
             `  ${k}  ${lane(k).seconds.toFixed(1).padStart(7)} s  ${lane(k).messagesPerSecond.toLocaleString('en').padStart(9)} facts/s  ${lane(k).businessesPerSecond.toLocaleString('en').padStart(8)} businesses/s`,
         ),
         `  L4 = ingest ${(r.L4 as { ingestSeconds: number }).ingestSeconds.toFixed(1)} s + run ${(r.L4 as { runSeconds: number }).runSeconds.toFixed(1)} s (snapshot read and first batch ${(r.L4 as { runToFirstBatchSeconds: number | null }).runToFirstBatchSeconds?.toFixed(1) ?? '–'} s)`,
+        `  events: ${(r.L4 as { decisionEventBytes: number }).decisionEventBytes} bytes per decision (goal ≤ 512), ${(r.L4 as { supportEventBytes: number }).supportEventBytes} bytes per support event (goal ≤ 256)`,
         `  ratio L4/L1 = ${r.ratioL4L1} (goal ≥ ${r.goal})`,
         `  peak RSS ${r.peakRssMiB} MiB; per lane (resident at start → peak): ${['L1', 'L2', 'L4']
           .map((k) => {

@@ -2,7 +2,10 @@
  * The decision core: typing (分型) and 名特优新 (分类) as pure functions over facts, rule sets
  * and an as-of date, plus the classify contract. Everything else in matchers/ is internal.
  */
+
 export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type ClassifyOutcome } from './classifier.js';
+export { type DecidedFacts, decidedFactsOf, factsFromDecided } from './decidedFacts.js';
+export { type CompactDecision, Explainer } from './explain.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
 export { barEnd, benefitsFrom, reportDue, reportYearsDue } from './mtyx/calendar.js';
 export { type CandidateExtras, honoursSchema, parseCandidateExtras } from './mtyx/candidate.js';

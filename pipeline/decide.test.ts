@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { TOPICS } from '../lib/topics.js';
-import { Classifier, loadCatalogueBook, RuleBook, Support } from '../matchers/index.js';
+import { Classifier, decidedFactsOf, loadCatalogueBook, normaliseFacts, RuleBook, Support } from '../matchers/index.js';
 import { latestSchemaText } from '../schemas/codec.js';
 import { unframe } from '../schemas/wireFormat.js';
 import decideBatch, { type DecideItem, type DecideTask, decisionIdOf, eventBytes, supportEventBytes } from './decide.js';
@@ -56,7 +56,9 @@ describe('decideBatch', () => {
         runId: 'run:test',
         sources: [`src-${i}-a`, `src-${i}-b`],
       });
-      expect(JSON.parse(event.reasonsJson as string)).toEqual(JSON.parse(JSON.stringify(want.reasons)));
+      // A machine decision carries the facts it was made from, not its reasons.
+      expect(event.reasonsJson).toBeNull();
+      expect(event.facts).toEqual(decidedFactsOf(normaliseFacts(businesses[i])));
       expect(x).toMatchObject({ key: want.creditCode, decisionId: decisionIdOf(want), type: want.type });
     });
     expect(r.values.length).toBe(end);
@@ -160,10 +162,11 @@ describe('decideBatch with support events (精准帮扶)', () => {
   });
 
   it('refuses an event schema whose text field is no longer a plain string, rather than write it wrongly', () => {
-    const changed = JSON.parse(schema) as { fields: { name: string; type: unknown }[] };
-    for (const f of changed.fields) if (f.name === 'reasonsJson') f.type = ['null', 'string'];
-    expect(() => decideBatch({ ...task, schemaId: 4244, schema: JSON.stringify(changed) })).toThrow(
-      expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining('reasonsJson') }),
+    const supportSchema = latestSchemaText(TOPICS.support.name);
+    const changed = JSON.parse(supportSchema) as { fields: { name: string; type: unknown }[] };
+    for (const f of changed.fields) if (f.name === 'measuresJson') f.type = ['null', 'string'];
+    expect(() => decideBatch({ ...task, support: { schemaId: 4244, schema: JSON.stringify(changed) } })).toThrow(
+      expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining('measuresJson') }),
     );
   });
 });

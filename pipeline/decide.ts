@@ -10,6 +10,7 @@ import {
   type BusinessFacts,
   type CatalogueBook,
   Classifier,
+  decidedFactsOf,
   loadCatalogueBook,
   RuleBook,
   Support,
@@ -123,7 +124,7 @@ function bytesTwin(schema: string, fields: readonly string[]): avro.Type {
 }
 
 /** The text fields of the events written as UTF-8 bytes (see `bytesTwin`). */
-const BYTES_FIELDS = ['reasonsJson', 'measuresJson', 'ifRecognisedJson'] as const;
+const BYTES_FIELDS = ['measuresJson', 'ifRecognisedJson'] as const;
 
 function typeOf(schemaId: number, schema: string): avro.Type {
   let type = types.get(schemaId);
@@ -154,32 +155,6 @@ export function decisionIdOf(
   d: Pick<TypingDecision, 'creditCode' | 'ruleset' | 'asOf' | 'type' | 'mtyxBasicEligible' | 'reasons'>,
 ): string {
   return hash('sha256', JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible, d.reasons])).slice(0, 32);
-}
-
-/**
- * A decision's reasons as UTF-8 JSON and its id (`decisionIdOf`), from one encoding of the
- * reasons' text: the JSON text of an array is its elements' texts joined by commas, so the id's
- * input is the head's text, a comma, the reasons' text and `]`, written back to back into
- * `scratch` and hashed there, and the reasons' bytes are the event's as they lie. The bytes are a
- * view on `scratch`, good until its next use.
- */
-class ReasonsWriter {
-  // Grown to twice what the first decision needs, which then holds nearly every other.
-  #scratch = Buffer.allocUnsafeSlow(4096);
-
-  write(d: TypingDecision): { decisionId: string; reasons: Buffer } {
-    const head = JSON.stringify([d.creditCode, d.ruleset, d.asOf, d.type, d.mtyxBasicEligible]);
-    const reasons = JSON.stringify(d.reasons);
-    // A UTF-16 unit is at most 3 bytes of UTF-8: room for both texts, so neither is cut short.
-    const room = 3 * (head.length + reasons.length) + 1;
-    if (this.#scratch.length < room) this.#scratch = Buffer.allocUnsafeSlow(2 * room);
-    const buf = this.#scratch;
-    const at = buf.write(head.slice(0, -1), 0);
-    buf[at] = 0x2c; // ','
-    const end = at + 1 + buf.write(reasons, at + 1);
-    buf[end] = 0x5d; // ']'
-    return { decisionId: hash('sha256', buf.subarray(0, end + 1)).slice(0, 32), reasons: buf.subarray(at + 1, end) };
-  }
 }
 
 /**
@@ -250,7 +225,6 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
           match: supportFor(rulesDir, task.asOf),
           id: task.support.schemaId,
         };
-  const reasonsWriter = new ReasonsWriter();
   const records: DecideResult['records'][number][] = [];
   const rejected: DecideResult['rejected'][number][] = [];
   const items =
@@ -273,7 +247,7 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       rejected.push({ creditCode: code, code: e.code ?? 'INTERNAL', message: e.message ?? String(err) });
       continue;
     }
-    const { decisionId, reasons } = reasonsWriter.write(d);
+    const decisionId = decisionIdOf(d);
     const event = {
       decisionId,
       creditCode: d.creditCode,
@@ -284,7 +258,9 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
       label: d.label,
       mtyxBasicEligible: d.mtyxBasicEligible,
       runId: task.runId,
-      reasonsJson: reasons,
+      // The facts it was decided from: the reasons are rendered from them where they are read.
+      facts: decidedFactsOf(facts),
+      reasonsJson: null,
       sources: [...item.sources],
     };
     const at = events.push(type, task.schemaId, event);

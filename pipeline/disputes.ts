@@ -65,6 +65,8 @@ export function adjustedDecision(current: DecisionUnderReview, a: Adjustment): R
     label: TYPE_LABELS[a.type],
     mtyxBasicEligible,
     runId: `dispute:${a.disputeId}`,
+    // A reviewer's decision is not the core's: it carries its reasons, the review among them.
+    facts: null,
     reasonsJson: JSON.stringify(reasons),
     sources: [...current.sources],
   };

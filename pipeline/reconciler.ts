@@ -134,6 +134,8 @@ export interface RunSummary {
   readonly rejected: number;
   readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly snapshot: Readonly<Record<string, number[]>>;
+  /** The bytes of the events the run sent (framed values, without keys or headers): decisions and support. */
+  readonly eventBytes: { readonly decisions: number; readonly support: number; readonly supportEvents: number };
 }
 
 /** Options of a run. */
@@ -204,6 +206,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
+  const sent = { decisions: 0, support: 0, supportEvents: 0 };
   const decideAt = (i: number) => {
     const items = batches[i] as PreparedBatch;
     batches[i] = { utf8: new Uint8Array(0), count: items.count };
@@ -247,6 +250,9 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
       counts[x.region] = row;
     }
     countDecisionsSent('run', r.records);
+    for (const x of r.records) sent.decisions += x.length;
+    for (const x of r.support?.records ?? []) sent.support += x.length;
+    sent.supportEvents += r.support?.records.length ?? 0;
     decisions += r.records.length;
     rejected += r.rejected.length;
     done += (batches[i] as PreparedBatch).count;
@@ -261,6 +267,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     rejected,
     counts,
     snapshot,
+    eventBytes: sent,
   };
   const runTopic = topicName(ctx, 'run');
   await ctx.bus.send(runTopic, [

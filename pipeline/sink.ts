@@ -7,10 +7,13 @@
  */
 import type { InRecord } from '../lib/bus/index.js';
 import { formatIsoDate } from '../lib/dates.js';
+import { GetihuError } from '../lib/errors.js';
 import { logger } from '../lib/observe/index.js';
 import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../lib/store/index.js';
+import { type DecidedFacts, Explainer } from '../matchers/index.js';
 import { badgeEventId } from './badges.js';
 import { DeadLetterer, isPoison } from './deadLetters.js';
+import { decisionIdOf } from './decide.js';
 import { recognitionRowOf, roundOutcomeRowOf } from './ledger.js';
 import type { PipelineContext } from './reconciler.js';
 import { topicName, waitCaughtUp } from './reconciler.js';
@@ -31,10 +34,37 @@ interface TopicWriter {
 type RunRecord = Parameters<Store['recordRun']>[0];
 type BusinessRow = Parameters<Store['upsertBusinesses']>[0][number];
 
-function decisionRowOf(v: Record<string, unknown>): StoredDecision {
+/**
+ * The store's row of a decision event. A machine decision carries the facts it was made from: its
+ * reasons are rendered from them under the rule set it names, and must give the decision's own id
+ * (a hash over the reasons), or the event is set aside — a rule set version changed after it was
+ * published, or an event not made by this core. An adjustment carries its reasons; so do events of
+ * schema v1, read through v2.
+ * @throws GetihuError `INVALID_INPUT` (a dead letter) when the rendered reasons do not give the id.
+ */
+function decisionRowOf(v: Record<string, unknown>, explainer: Explainer): StoredDecision {
+  const creditCode = v.creditCode as string;
+  const decisionId = v.decisionId as string;
+  let reasons: unknown;
+  if (v.facts != null) {
+    const d = explainer.decision({
+      creditCode,
+      region: v.region as string,
+      ruleset: v.ruleset as string,
+      asOf: v.asOf as number,
+      facts: v.facts as DecidedFacts,
+    });
+    if (decisionIdOf(d) !== decisionId)
+      throw new GetihuError(
+        'INVALID_INPUT',
+        `decision ${decisionId}: its facts under ${String(v.ruleset)} give other reasons than it was made with`,
+        { field: 'facts' },
+      );
+    reasons = d.reasons;
+  } else reasons = JSON.parse(v.reasonsJson as string);
   return {
-    creditCode: v.creditCode as string,
-    decisionId: v.decisionId as string,
+    creditCode,
+    decisionId,
     region: v.region as string,
     ruleset: v.ruleset as string,
     asOf: formatIsoDate(v.asOf as number),
@@ -42,7 +72,7 @@ function decisionRowOf(v: Record<string, unknown>): StoredDecision {
     label: v.label as string,
     mtyxBasicEligible: v.mtyxBasicEligible as boolean,
     runId: (v.runId as string | null) ?? null,
-    reasons: JSON.parse(v.reasonsJson as string),
+    reasons,
     sources: v.sources as string[],
   };
 }
@@ -117,9 +147,10 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
   const support = topicName(ctx, 'support');
   const topics = [typing, run, registration, mtyx, badge, support];
   const dead = new DeadLetterer(ctx, 'sink');
+  const explainer = new Explainer(ctx.ruleBook);
   // Each topic: how one value becomes its rows, and how a batch of rows is written.
   const writers = new Map<string, TopicWriter>([
-    [typing, { rows: (v) => [decisionRowOf(v)], write: (rows) => store.applyDecisions(rows as StoredDecision[]) }],
+    [typing, { rows: (v) => [decisionRowOf(v, explainer)], write: (rows) => store.applyDecisions(rows as StoredDecision[]) }],
     [
       run,
       {
