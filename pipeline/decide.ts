@@ -5,7 +5,6 @@
 import { hash } from 'node:crypto';
 import avro from 'avsc';
 import { parseIsoDate, tryParseIsoDate } from '../lib/dates.js';
-import { GetihuError } from '../lib/errors.js';
 import {
   type BusinessFacts,
   type CatalogueBook,
@@ -81,55 +80,11 @@ const types = new Map<number, avro.Type>();
 const catalogueBooks = new Map<string, CatalogueBook>();
 const supports = new Map<string, Support>();
 
-/**
- * The UTF-8 JSON of the measure lists matching shares between businesses. Matching hands nearly
- * every business one of a few frozen lists (one per type and outcome of its conditions; see
- * compileSupport), about 4 KB of text each, and serialising the two lists of a support event was
- * 13–19 of the 70–75 µs a decision thread spent per business (timed part by part on 10,000
- * businesses; 8 distinct lists among them); writing that text into the event as UTF-8 was
- * another 7. A shared list is serialised and encoded once; a list made for one business is not
- * frozen and is serialised as it comes.
- */
-const sharedListJson = new WeakMap<readonly unknown[], Buffer>();
-
-function jsonOfList(list: readonly unknown[]): Buffer {
-  if (!Object.isFrozen(list)) return Buffer.from(JSON.stringify(list));
-  let bytes = sharedListJson.get(list);
-  if (bytes === undefined) {
-    bytes = Buffer.from(JSON.stringify(list));
-    sharedListJson.set(list, bytes);
-  }
-  return bytes;
-}
-
-/**
- * An event type that takes the given text fields as their UTF-8 bytes. Avro writes a string and
- * bytes alike (a length, then the bytes), so what it writes is the event as the registered schema
- * has it, byte for byte; the text is encoded once where it is made (see decideBatch) and a shared
- * text not again.
- * @throws GetihuError `INTERNAL` when such a field is no longer a plain string in the schema.
- */
-function bytesTwin(schema: string, fields: readonly string[]): avro.Type {
-  const parsed = JSON.parse(schema) as { name: string; fields: { name: string; type: unknown }[] };
-  for (const f of parsed.fields) {
-    if (!fields.includes(f.name)) continue;
-    if (f.type !== 'string')
-      throw new GetihuError(
-        'INTERNAL',
-        `${parsed.name}.${f.name} is no longer a plain string: decide.ts writes it as UTF-8 bytes`,
-      );
-    f.type = 'bytes';
-  }
-  return avro.Type.forSchema(parsed as avro.Schema, { wrapUnions: false });
-}
-
-/** The text fields of the events written as UTF-8 bytes (see `bytesTwin`). */
-const BYTES_FIELDS = ['measuresJson', 'ifRecognisedJson'] as const;
-
+/** The event types by schema id (each thread parses a schema once). */
 function typeOf(schemaId: number, schema: string): avro.Type {
   let type = types.get(schemaId);
   if (type === undefined) {
-    type = bytesTwin(schema, BYTES_FIELDS);
+    type = avro.Type.forSchema(JSON.parse(schema) as avro.Schema, { wrapUnions: false });
     types.set(schemaId, type);
   }
   return type;
@@ -275,6 +230,8 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
         if ((err as { code?: string }).code === 'NO_CATALOGUE_IN_FORCE') continue;
         throw err;
       }
+      // The measures by position in the catalogue version, and the facts their reasons are rendered from.
+      const matcher = support.match.matcherFor(d.region);
       const at = supportEvents.push(support.type, support.id, {
         decisionId,
         creditCode: d.creditCode,
@@ -284,8 +241,11 @@ export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096)
         mtyxBasicEligible: d.mtyxBasicEligible,
         catalogue: owed.catalogue,
         runId: task.runId,
-        measuresJson: jsonOfList(owed.measures),
-        ifRecognisedJson: jsonOfList(owed.ifRecognised),
+        facts: event.facts,
+        measures: owed.measures.map((m) => matcher.positionOf(m.id)),
+        ifRecognised: owed.ifRecognised.map((m) => matcher.positionOf(m.id)),
+        measuresJson: null,
+        ifRecognisedJson: null,
       });
       supportRecords.push({ key: d.creditCode, ...at });
     }

@@ -10,7 +10,16 @@ import { formatIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { logger } from '../lib/observe/index.js';
 import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../lib/store/index.js';
-import { type DecidedFacts, Explainer } from '../matchers/index.js';
+import {
+  type BusinessType,
+  type CatalogueBook,
+  type DecidedFacts,
+  Explainer,
+  factsFromDecided,
+  loadCatalogueBook,
+  type MatchedMeasure,
+  Support,
+} from '../matchers/index.js';
 import { badgeEventId } from './badges.js';
 import { DeadLetterer, isPoison } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
@@ -77,7 +86,59 @@ function decisionRowOf(v: Record<string, unknown>, explainer: Explainer): Stored
   };
 }
 
-function supportRowOf(v: Record<string, unknown>): SupportOwedRow {
+/** Renders support events' measures from the facts they carry, one matcher set per as-of date. */
+class SupportRenderer {
+  readonly #book: CatalogueBook;
+  readonly #byDate = new Map<number, Support>();
+
+  constructor(book: CatalogueBook) {
+    this.#book = book;
+  }
+
+  /**
+   * The measures an event names, with their reasons, matched again from its facts in its catalogue
+   * version; they must be the ones it names, in its order.
+   * @throws GetihuError `INVALID_INPUT` (a dead letter) when they are not.
+   */
+  render(v: Record<string, unknown>): { measures: MatchedMeasure[]; ifRecognised: MatchedMeasure[] } {
+    const asOf = v.asOf as number;
+    let support = this.#byDate.get(asOf);
+    if (support === undefined) {
+      support = new Support(this.#book, asOf);
+      this.#byDate.set(asOf, support);
+    }
+    const region = v.region as string;
+    const creditCode = v.creditCode as string;
+    const owed = support.supportFor(
+      { creditCode, type: v.type as BusinessType, mtyxBasicEligible: v.mtyxBasicEligible as boolean },
+      factsFromDecided(v.facts as DecidedFacts, creditCode, region),
+      null,
+    );
+    const matcher = support.matcherFor(region);
+    const same = (got: readonly MatchedMeasure[], named: unknown) =>
+      JSON.stringify(got.map((m) => matcher.positionOf(m.id))) === JSON.stringify(named);
+    if (owed.catalogue !== v.catalogue || !same(owed.measures, v.measures) || !same(owed.ifRecognised, v.ifRecognised))
+      throw new GetihuError(
+        'INVALID_INPUT',
+        `support of decision ${String(v.decisionId)}: its facts in ${owed.catalogue} match other measures than it names (${String(v.catalogue)})`,
+        { field: 'measures' },
+      );
+    return { measures: [...owed.measures], ifRecognised: [...owed.ifRecognised] };
+  }
+}
+
+/**
+ * The store's row of a support event: its measures rendered from the facts it carries (v2), or
+ * as the JSON a v1 event carried.
+ */
+function supportRowOf(v: Record<string, unknown>, renderer: () => SupportRenderer): SupportOwedRow {
+  const given =
+    v.facts != null
+      ? renderer().render(v)
+      : {
+          measures: JSON.parse(v.measuresJson as string) as Record<string, unknown>[],
+          ifRecognised: JSON.parse(v.ifRecognisedJson as string) as Record<string, unknown>[],
+        };
   return {
     creditCode: v.creditCode as string,
     decisionId: v.decisionId as string,
@@ -87,8 +148,8 @@ function supportRowOf(v: Record<string, unknown>): SupportOwedRow {
     mtyxBasicEligible: v.mtyxBasicEligible as boolean,
     catalogue: v.catalogue as string,
     runId: (v.runId as string | null) ?? null,
-    measures: JSON.parse(v.measuresJson as string) as Record<string, unknown>[],
-    ifRecognised: JSON.parse(v.ifRecognisedJson as string) as Record<string, unknown>[],
+    measures: given.measures as unknown as Record<string, unknown>[],
+    ifRecognised: given.ifRecognised as unknown as Record<string, unknown>[],
   };
 }
 
@@ -148,6 +209,12 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
   const topics = [typing, run, registration, mtyx, badge, support];
   const dead = new DeadLetterer(ctx, 'sink');
   const explainer = new Explainer(ctx.ruleBook);
+  // The measure catalogues, loaded when the first support event of facts arrives.
+  let renderer: SupportRenderer | undefined;
+  const supportRenderer = () => {
+    renderer ??= new SupportRenderer(loadCatalogueBook(ctx.config.rulesDir ?? undefined));
+    return renderer;
+  };
   // Each topic: how one value becomes its rows, and how a batch of rows is written.
   const writers = new Map<string, TopicWriter>([
     [typing, { rows: (v) => [decisionRowOf(v, explainer)], write: (rows) => store.applyDecisions(rows as StoredDecision[]) }],
@@ -176,7 +243,10 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
     ],
     [badge, { rows: (v) => badgeChangesOf(v), write: (rows) => store.recordRecognitionChanges(rows as RecognitionChange[]) }],
     [registration, { rows: (v) => [businessRowOf(v)], write: (rows) => store.upsertBusinesses(rows as BusinessRow[]) }],
-    [support, { rows: (v) => [supportRowOf(v)], write: (rows) => store.support.apply(rows as SupportOwedRow[]) }],
+    [
+      support,
+      { rows: (v) => [supportRowOf(v, supportRenderer)], write: (rows) => store.support.apply(rows as SupportOwedRow[]) },
+    ],
   ]);
   const sub = await ctx.bus.subscribe(group, topics, async (records) => {
     const writer = writers.get(records[0]?.topic ?? '');

@@ -104,6 +104,18 @@ describe('schemas', () => {
     },
   );
 
+  // A support event carries the same facts as the typing decision it follows from, and the sink
+  // reads both with one conversion (matchers/decidedFacts.ts): the two definitions are one.
+  it('the typing and support events define DecidedFacts alike', () => {
+    const factsOf = (topic: string) =>
+      (JSON.parse(latestSchemaText(topic)) as { fields: { name: string; type: unknown }[] }).fields.find(
+        (f) => f.name === 'facts',
+      )?.type;
+    const typing = factsOf('getihu.decision.typing');
+    expect(typing).toEqual(['null', expect.objectContaining({ name: 'DecidedFacts' })]);
+    expect(factsOf('getihu.decision.support')).toEqual(typing);
+  });
+
   it('frames and unframes the Confluent wire format', () => {
     const body = Buffer.from([1, 2, 3]);
     const f = frame(258, body);

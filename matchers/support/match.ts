@@ -153,6 +153,11 @@ export interface SupportMatcher {
   ifRecognised(input: SupportInput): readonly MatchedMeasure[];
   /** The catalogue's order of a measure id (for merging lists). */
   orderOf(id: string): number;
+  /**
+   * Where a measure stands in the catalogue version's list — its file's measures in order, then
+   * its baseline's — which names it in a support event (-1: not in the list).
+   */
+  positionOf(id: string): number;
 }
 
 function recognitionEvidence(r: SupportRecognition): Record<string, unknown> {
@@ -238,6 +243,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
     return out;
   };
   const order = new Map(targetable.map((m, i) => [m.id, i]));
+  const position = new Map(measures.map((m, i) => [m.id, i]));
   /** Lists by (type, which conditional measures hold), for one as-of date. */
   type Kept = { on: number; lists: Map<number, readonly MatchedMeasure[]> };
   const kept: Kept = { on: Number.NaN, lists: new Map() };
@@ -295,6 +301,7 @@ export function compileSupport(catalogue: Catalogue, measures: readonly Measure[
   return Object.freeze({
     catalogue,
     orderOf: (id: string) => order.get(id) ?? Number.MAX_SAFE_INTEGER,
+    positionOf: (id: string) => position.get(id) ?? -1,
     byRecognition(
       type: BusinessType,
       r: SupportRecognition | null,

@@ -82,7 +82,11 @@ export class Support {
   }
 
   /** The measures a typed business is owed, with its recognition (if any). */
-  supportFor(decision: TypingDecision, facts: BusinessFacts, recognition: SupportRecognition | null): SupportResult {
+  supportFor(
+    decision: Pick<TypingDecision, 'creditCode' | 'type' | 'mtyxBasicEligible'>,
+    facts: BusinessFacts,
+    recognition: SupportRecognition | null,
+  ): SupportResult {
     const matcher = this.matcherFor(facts.divisionCode);
     const inEffect = recognition !== null && recognitionInEffect(recognition, this.#asOf);
     const input = { type: decision.type, facts, mtyxBasicEligible: decision.mtyxBasicEligible, recognition, asOf: this.#asOf };
