@@ -130,14 +130,22 @@ async function main(): Promise<void> {
   const r = await benchClassify(o);
   const core = r.core as { businessesPerSecond: number; seconds: number };
   const duck = r.duckdb as { businessesPerSecond: number; seconds: number; threads: number };
-  const cli = r.cli as { businessesPerSecond: number; businesses: number };
+  const cli = r.cli as {
+    businessesPerSecond: number;
+    businesses: number;
+    withReasons: { businessesPerSecond: number };
+    duckdbJsonl: { businessesPerSecond: number };
+    ratioToDuckdbJsonl: number;
+    goal: number;
+  };
   process.stdout.write(
     [
       `classify: ${r.businesses} businesses (${r.region}, ${r.ruleset}) ${JSON.stringify(r.counts)}`,
       `  core    ${core.businessesPerSecond.toLocaleString('en')} businesses/s (1 thread, best ${core.seconds.toFixed(3)} s)`,
       `  duckdb  ${duck.businessesPerSecond.toLocaleString('en')} businesses/s (${duck.threads} threads, best ${duck.seconds.toFixed(3)} s)`,
       `  ratio   core/duckdb = ${r.ratio} (goal ≥ ${r.goal})`,
-      `  cli     ${cli.businessesPerSecond.toLocaleString('en')} businesses/s end to end on ${cli.businesses} JSONL lines`,
+      `  cli     ${cli.businessesPerSecond.toLocaleString('en')} businesses/s end to end on ${cli.businesses} JSONL lines (--reasons none); ${cli.withReasons.businessesPerSecond.toLocaleString('en')} with all reasons`,
+      `  duckdb JSONL ${cli.duckdbJsonl.businessesPerSecond.toLocaleString('en')} businesses/s on the same file; cli/duckdb = ${cli.ratioToDuckdbJsonl} (goal ≥ ${cli.goal})`,
       `  peak RSS ${r.peakRssMiB} MiB`,
       '',
     ].join('\n'),

@@ -77,3 +77,46 @@ export function typingCaseSql(rs: RuleSet, ctx: AsOfContext): string {
     .filter((s) => s !== '')
     .join(' ');
 }
+
+/**
+ * A SELECT of the `facts` columns from the classify input as JSON lines (docs/classify.md), read by
+ * DuckDB's `read_json`: day numbers from the ISO dates, fen from yuan (rounded as the core rounds),
+ * an absent section's flags false and counts 0, as the core normalises them.
+ */
+export function factsFromJsonlSql(file: string): string {
+  const day = (e: string) => `(${e}::DATE - DATE '1970-01-01')`;
+  const fen = (e: string) => `round(${e} * 100)`;
+  const f = (e: string) => `coalesce(${e}, false)`;
+  const columns = {
+    creditCode: 'VARCHAR',
+    regionCode: 'VARCHAR',
+    registration: 'STRUCT(status VARCHAR, establishedOn VARCHAR, seasonal BOOLEAN, suspendedUntil VARCHAR)',
+    annualReport: 'STRUCT("year" INTEGER, filed BOOLEAN, revenueYuan DOUBLE)',
+    marketCredit: 'STRUCT(abnormalOperation BOOLEAN, seriousIllegal BOOLEAN)',
+    tax: 'STRUCT(registeredOn VARCHAR, nonNormal BOOLEAN, generalTaxpayer BOOLEAN, vatPaidYuan DOUBLE, iitPaidYuan DOUBLE)',
+    socialInsurance: 'STRUCT(insuredHeadcount INTEGER)',
+    ip: 'STRUCT(trademarksInUse INTEGER, patents INTEGER)',
+  };
+  const spec = Object.entries(columns)
+    .map(([k, t]) => `'${k}': '${t.replaceAll("'", "''")}'`)
+    .join(', ');
+  return `select creditCode, coalesce(regionCode, substr(creditCode, 3, 6)) as region,
+    case registration.status when 'active' then 0 when 'revoked' then 1 when 'cancelled' then 2 when 'withdrawn' then 3 end as status,
+    ${day('registration.establishedOn')} as established,
+    ${f('registration.seasonal')} as seasonal,
+    ${day('registration.suspendedUntil')} as suspended_until,
+    annualReport.year as report_year,
+    ${f('annualReport.filed')} as report_filed,
+    ${fen('annualReport.revenueYuan')} as revenue,
+    ${f('marketCredit.abnormalOperation')} as abnormal,
+    ${f('marketCredit.seriousIllegal')} as serious,
+    ${day('tax.registeredOn')} as tax_registered,
+    ${f('tax.nonNormal')} as tax_nonnormal,
+    ${f('tax.generalTaxpayer')} as general_taxpayer,
+    ${fen('coalesce(tax.vatPaidYuan, 0)')} as vat,
+    ${fen('coalesce(tax.iitPaidYuan, 0)')} as iit,
+    coalesce(socialInsurance.insuredHeadcount, 0) as headcount,
+    coalesce(ip.trademarksInUse, 0) as trademarks,
+    coalesce(ip.patents, 0) as patents
+  from read_json('${file.replaceAll("'", "''")}', format = 'newline_delimited', columns = {${spec}})`;
+}

@@ -1,19 +1,21 @@
 /** The decision core's commands: classify, generate, recognize. */
+
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { checksumAllowSet, loadConfig } from '../../lib/config.js';
-import { parseIsoDate } from '../../lib/dates.js';
+import { formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { generateBusinesses } from '../../lib/generate/generator.js';
 import { ChunkedWriter, inputFile, readLines } from '../../lib/lines.js';
 import {
-  Classifier,
   type ClassifyErrorLine,
   type ExistingRecognition,
   MTYX_CATEGORIES,
   RuleBook,
   runRecognitionRound,
 } from '../../matchers/index.js';
+import { classifyLines, type ReasonsShown } from '../classify/index.js';
 import { inputProgress } from './progress.js';
 
 export function asOfOption(text: string): number {
@@ -33,21 +35,33 @@ export function registerMatcherCommands(program: Command): void {
       'the reasons each decision carries: all, failed (the criteria not met) or none (no reasons field)',
       'all',
     )
-    .action(async (opts: { asOf: string; ruleset?: string; input?: string; reasons: string }) => {
+    .option('--threads <n>', 'threads typing chunks of lines (0: this one only); default one per core')
+    .action(async (opts: { asOf: string; ruleset?: string; input?: string; reasons: string; threads?: string }) => {
       const asOf = asOfOption(opts.asOf);
       const reasons = reasonsOption(opts.reasons);
+      const threads = opts.threads === undefined ? availableParallelism() : wholeNumber(opts.threads, '--threads');
       const config = loadConfig();
-      const ruleBook = RuleBook.load(config.rulesDir);
-      const classifier = new Classifier({
-        asOf,
-        ruleBook,
-        ...(opts.ruleset === undefined ? {} : { ruleSet: ruleBook.byRef(opts.ruleset) }),
-        checksumAllowList: checksumAllowSet(config),
-      });
-      await eachLine('classify', opts.input, (line, lineNo) => {
-        const r = classifier.classifyLine(line, lineNo);
-        return r.ok ? { ok: true, out: withReasons(r.decision, reasons) } : r;
-      });
+      // Checked here, before any line is read: an unknown rule set is the command's error, not each line's.
+      if (opts.ruleset !== undefined) RuleBook.load(config.rulesDir).byRef(opts.ruleset);
+      const job = {
+        asOf: formatIsoDate(asOf),
+        ruleset: opts.ruleset ?? null,
+        reasons,
+        rulesDir: config.rulesDir ?? null,
+        allowCodes: [...checksumAllowSet(config)],
+      };
+      const totals = await classifyLines(
+        job,
+        threads,
+        async (each) => {
+          await readInputLines('classify', opts.input, (line) => each(line));
+        },
+        process.stdout,
+      );
+      if (totals.rejected > 0) {
+        process.stderr.write(`getihu classify: ${totals.rejected} of ${totals.lines} lines rejected\n`);
+        process.exitCode = 1;
+      }
     });
 
   program
@@ -177,22 +191,9 @@ export async function readRecognitions(file: string): Promise<ExistingRecognitio
   return out;
 }
 
-/** Which reasons a classify decision carries (`--reasons`). */
-export type ReasonsShown = 'all' | 'failed' | 'none';
-
 function reasonsOption(text: string): ReasonsShown {
   if (text === 'all' || text === 'failed' || text === 'none') return text;
   throw new GetihuError('INVALID_ARGUMENT', `--reasons: all, failed or none, got '${text}'`);
-}
-
-/** A decision with all its reasons, only the criteria it failed, or none (the field left out). */
-export function withReasons<D extends { readonly reasons: readonly { readonly met: boolean }[] }>(
-  decision: D,
-  shown: ReasonsShown,
-): D | Omit<D, 'reasons'> {
-  if (shown === 'all') return decision;
-  const { reasons, ...rest } = decision;
-  return shown === 'none' ? rest : { ...rest, reasons: reasons.filter((r) => !r.met) };
 }
 
 export function wholeNumber(text: string, option: string): number {
