@@ -63,6 +63,20 @@ export class Classifier {
 
   /** Decides one already-parsed record, with the facts it was decided on. */
   decideRecord(raw: unknown): { readonly decision: TypingDecision; readonly facts: BusinessFacts } {
+    const f = this.#factsOf(raw);
+    return { decision: this.engineFor(f).decide(f, this.#ctx), facts: f };
+  }
+
+  /**
+   * Types one already-parsed record without its reasons: the decision `decideRecord` makes, less
+   * the reasons field, by the engine's fast path (no criterion's evidence is gathered).
+   */
+  typeRecord(raw: unknown): Omit<TypingDecision, 'reasons'> {
+    const f = this.#factsOf(raw);
+    return this.engineFor(f).typeWithoutReasons(f, this.#ctx);
+  }
+
+  #factsOf(raw: unknown): BusinessFacts {
     const f = normaliseFacts(raw, { checksumAllowList: this.#options.checksumAllowList ?? new Set() });
     if (f.establishedOn > this.#ctx.asOf) {
       throw new GetihuError(
@@ -71,7 +85,17 @@ export class Classifier {
         { field: 'registration.establishedOn' },
       );
     }
-    return { decision: this.engineFor(f).decide(f, this.#ctx), facts: f };
+    return f;
+  }
+
+  /** Types one input line (1-based `lineNo`) without reasons; never throws for bad data. */
+  typeLine(
+    text: string,
+    lineNo: number,
+  ):
+    | { readonly ok: true; readonly decision: Omit<TypingDecision, 'reasons'> }
+    | { readonly ok: false; readonly error: ClassifyErrorLine } {
+    return this.#line(text, lineNo, (raw) => ({ decision: this.typeRecord(raw) }));
   }
 
   /** Decides one input line (1-based `lineNo`); never throws for bad data. */
@@ -87,6 +111,15 @@ export class Classifier {
   ):
     | { readonly ok: true; readonly decision: TypingDecision; readonly facts: BusinessFacts }
     | { readonly ok: false; readonly error: ClassifyErrorLine } {
+    return this.#line(text, lineNo, (raw) => this.decideRecord(raw));
+  }
+
+  /** One line's JSON given to `decide`, or the line's error: empty, not JSON, or the record's own. */
+  #line<T extends object>(
+    text: string,
+    lineNo: number,
+    decide: (raw: unknown) => T,
+  ): ({ readonly ok: true } & T) | { readonly ok: false; readonly error: ClassifyErrorLine } {
     if (text.trim() === '') {
       return {
         ok: false,
@@ -107,7 +140,7 @@ export class Classifier {
         ? ((raw as { creditCode: string }).creditCode as string)
         : undefined;
     try {
-      return { ok: true, ...this.decideRecord(raw) };
+      return { ok: true, ...decide(raw) };
     } catch (err) {
       const e = isGetihuError(err)
         ? err

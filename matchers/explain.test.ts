@@ -3,7 +3,8 @@
  * bank or the public read are rendered again from those facts and the rule set version the event
  * names. They must be, byte for byte, the reasons recorded in the golden files of the four regions
  * (matchers/fixtures, the decisions the rule sets give on 2025-08-15), after the facts have
- * crossed the event schema (getihu.decision.typing v2) and come back.
+ * crossed the event schema (getihu.decision.typing v2) and come back. And a decision typed without
+ * its reasons (the core's fast path, for `classify --reasons none`) is the recorded one less them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parseIsoDate } from '../lib/dates.js';
 import { TOPICS } from '../lib/topics.js';
 import { latestSchemaText } from '../schemas/index.js';
+import { Classifier } from './classifier.js';
 import { type DecidedFacts, decidedFactsOf } from './decidedFacts.js';
 import { Explainer } from './explain.js';
 import { normaliseFacts } from './facts.js';
@@ -49,6 +51,24 @@ describe.each(['beijing', 'tianjin', 'hebei', '440106'])('reasons rendered from 
       rendered++;
     });
     expect(rendered).toBeGreaterThan(30);
+  });
+});
+
+describe.each(['beijing', 'tianjin', 'hebei', '440106'])('typing without reasons (%s)', (region) => {
+  it('gives the recorded decision less its reasons, byte for byte, or the recorded error', () => {
+    const classifier = new Classifier({ asOf: parseIsoDate('2025-08-15'), ruleBook: RuleBook.load() });
+    const inputs = lines(`golden-${region}.input.jsonl`);
+    const recorded = lines(`golden-${region}.output.jsonl`);
+    inputs.forEach((line, i) => {
+      const want = JSON.parse(recorded[i] as string) as Record<string, unknown>;
+      const r = classifier.typeLine(line, i + 1);
+      if (want.reasons === undefined) {
+        expect(r.ok).toBe(false);
+        return;
+      }
+      const { reasons: _r, ...withoutReasons } = want;
+      expect(r.ok && JSON.stringify(r.decision)).toBe(JSON.stringify(withoutReasons));
+    });
   });
 });
 

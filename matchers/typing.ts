@@ -400,6 +400,8 @@ export interface TypingEngine {
   mtyxBasicOf(f: BusinessFacts, ctx: AsOfContext, typeCode: number): boolean;
   /** Explaining path: the full decision with every criterion's outcome. */
   decide(f: BusinessFacts, ctx: AsOfContext): TypingDecision;
+  /** The decision `decide` makes, less its reasons, from the fast path (for output without reasons). */
+  typeWithoutReasons(f: BusinessFacts, ctx: AsOfContext): Omit<TypingDecision, 'reasons'>;
 }
 
 /** Compiles a rule set's typing criteria into a {@link TypingEngine}. */
@@ -539,7 +541,23 @@ export function compileTyping(rs: RuleSet): TypingEngine {
     return f.warnings.length > 0 ? { ...decision, warnings: f.warnings } : decision;
   };
 
-  return Object.freeze({ ruleSet: rs, typeOf, mtyxBasicOf, decide });
+  const typeWithoutReasons = (f: BusinessFacts, ctx: AsOfContext): Omit<TypingDecision, 'reasons'> => {
+    const code = forDate(ctx).typeOf(f);
+    const type = TYPE_BY_CODE[code] as BusinessType;
+    // The fields in decide's order, so that the two write the same JSON.
+    const decision = {
+      creditCode: f.creditCode,
+      region: f.divisionCode,
+      ruleset: rs.ref,
+      asOf: ctx.asOfText,
+      type,
+      label: TYPE_LABELS[type],
+      mtyxBasicEligible: mtyxBasicOf(f, ctx, code),
+    };
+    return f.warnings.length > 0 ? { ...decision, warnings: f.warnings } : decision;
+  };
+
+  return Object.freeze({ ruleSet: rs, typeOf, mtyxBasicOf, decide, typeWithoutReasons });
 }
 
 /** Whether every typing basic-standard criterion (`basic.*`) of a decision's reasons is met. */

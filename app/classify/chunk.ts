@@ -4,7 +4,7 @@
  * in order — its decision, or its error line (docs/classify.md).
  */
 import { parseIsoDate } from '../../lib/dates.js';
-import { Classifier, RuleBook } from '../../matchers/index.js';
+import { Classifier, RuleBook, type TypingDecision } from '../../matchers/index.js';
 
 /** Which reasons a decision carries (`--reasons`). */
 export type ReasonsShown = 'all' | 'failed' | 'none';
@@ -69,8 +69,11 @@ export function classifyChunk(c: ClassifyChunk): ClassifiedChunk {
   const internal: number[] = [];
   for (let i = 0; i < c.lines.length; i++) {
     const lineNo = c.firstLineNo + i;
-    const r = classifier.classifyLine(c.lines[i] as string, lineNo);
-    if (r.ok) text += `${JSON.stringify(withReasons(r.decision, c.reasons))}\n`;
+    const line = c.lines[i] as string;
+    // Without reasons, the core's fast path: no criterion's evidence is gathered only to be dropped.
+    const r = c.reasons === 'none' ? classifier.typeLine(line, lineNo) : classifier.classifyLine(line, lineNo);
+    if (r.ok)
+      text += `${JSON.stringify(c.reasons === 'none' ? r.decision : withReasons(r.decision as TypingDecision, c.reasons))}\n`;
     else {
       rejected++;
       if (r.error.error.code === 'INTERNAL') internal.push(lineNo);
