@@ -1,0 +1,90 @@
+/**
+ * Scale-out on the real broker, registry and database: several `reconcile` processes in one
+ * consumer group share a 12-partition register, and one killed with SIGKILL mid-ingest gives its
+ * partitions to the others. The serving store ends with exactly what `classify` decides of every
+ * business, and every business's last decision event — whichever member wrote it — is that one.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ingestBusinesses, type Pipeline } from '../app/index.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { decisionIdOf } from './decide.js';
+import { topicName } from './reconciler.js';
+import { classifyAll, isolatedPipeline, withServices } from './testing.js';
+
+const AS_OF = '2025-08-15';
+const PARTITIONS = 12;
+const open: Pipeline[] = [];
+const children: ChildProcess[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  for (const p of open.splice(0)) await p.close();
+});
+
+function reconciler(prefix: string): ChildProcess {
+  const infra = inject('infra');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'reconcile', '--as-of', AS_OF, '--group', 'rec'], {
+    env: {
+      ...process.env,
+      ...infra,
+      GETIHU_TOPIC_PREFIX: prefix,
+      GETIHU_DB_SCHEMA: prefix,
+      GETIHU_PARTITIONS: String(PARTITIONS),
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  return child;
+}
+
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+
+async function waitUntil(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!withServices())('scale-out (Kafka)', () => {
+  it('three reconcile processes share 12 partitions; one killed mid-ingest, the others finish its share as classify decides', async () => {
+    const p = await isolatedPipeline('kafka', PARTITIONS);
+    open.push(p);
+    const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 2400, seed: 4242 })];
+    const members = [reconciler(p.prefix), reconciler(p.prefix), reconciler(p.prefix)];
+    const typing = topicName(p.ctx, 'typing');
+    const decided = async () => (await p.ctx.bus.endOffsets(typing)).reduce((a, b) => a + b, 0);
+    await ingestBusinesses(p.ctx, businesses.slice(0, 1200), 2024, 'part1');
+    await waitUntil('decisions under way', async () => (await decided()) > 100, 120_000);
+    const killed = members[1] as ChildProcess;
+    killed.kill('SIGKILL');
+    await exited(killed);
+    await ingestBusinesses(p.ctx, businesses.slice(1200), 2024, 'part2');
+
+    const expected = classifyAll(businesses, AS_OF);
+    await waitUntil(
+      'the store to hold what classify decides',
+      async () => {
+        const stored = await p.store.allDecisions();
+        return (
+          stored.length === businesses.length && stored.every((d) => d.decisionId === decisionIdOf(expected.get(d.creditCode)!))
+        );
+      },
+      240_000,
+    );
+    // Each business's last decision on its partition is the one classify makes: no member that
+    // lost the partition wrote after the one that took it over.
+    const last = new Map<string, string>();
+    for await (const batch of p.ctx.bus.readSnapshot(typing))
+      for (const r of batch)
+        if (r.key !== null && r.value !== null) last.set(r.key, (await p.ctx.codec.decode(typing, r.value)).decisionId as string);
+    expect(last.size).toBe(businesses.length);
+    for (const [code, id] of last) expect(id, code).toBe(decisionIdOf(expected.get(code)!));
+    expect((await p.ctx.bus.endOffsets(typing)).filter((n) => n > 0)).toHaveLength(PARTITIONS);
+
+    for (const m of [members[0], members[2]] as ChildProcess[]) m.kill('SIGTERM');
+    expect(await Promise.all([members[0], members[2]].map((m) => exited(m as ChildProcess)))).toEqual([0, 0]);
+  }, 360_000);
+});
