@@ -32,7 +32,7 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify', 'pipeline', 'gateway', 'support'] as const;
+const SETS = ['classify', 'pipeline', 'gateway', 'support', 'continuous'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
@@ -61,6 +61,24 @@ async function main(): Promise<void> {
         `  ratio G4/G1 = ${r.ratioG4G1} cached (median of the rounds; range ${(r.ratioG4G1Range as number[]).join('–')}), goal ≥ ${r.goal}; ${r.ratioG4uncachedG1} uncached (range ${(r.ratioG4uncachedG1Range as number[]).join('–')}), goal ≥ ${r.goalUncached}; ${r.auditEntriesWritten} audit entries written`,
         `  CPU per request G1/G4 = ${r.cpuRatioG1G4} (this process, all threads)`,
         `  request log: ${logFile}`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (name === 'continuous') {
+    const num = (k: string, d: number) => {
+      const n = Number(args.get(k) ?? d);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${k}: a positive whole number`);
+      return n;
+    };
+    const { benchContinuous } = await import('./continuous.js');
+    const r = await benchContinuous(num('businesses', 20_000), num('seconds', 60), num('rate', 1000));
+    process.stdout.write(
+      [
+        `continuous: ${r.businesses} businesses, ${r.factsPerSecond} facts/s for ${r.seconds} s (asked ${r.rate}), ${r.answered} answered, ${r.unanswered} unanswered`,
+        `  from a fact's acknowledgement to the serving store answering with its new decision: p50 ${r.p50ms} ms, p90 ${r.p90ms} ms, p99 ${r.p99ms} ms (goal ≤ ${r.goalP99ms}), largest ${r.maxMs} ms`,
         '',
       ].join('\n'),
     );
