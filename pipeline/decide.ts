@@ -149,9 +149,10 @@ class FramedEvents {
 
 /**
  * Decides and encodes one batch. Each event is encoded in place in the batch's buffer, behind its
- * wire-format header, rather than encoded, framed and copied in (three copies of ~4 KB each).
+ * wire-format header, rather than encoded, framed and copied in. The first guess of an event's
+ * size holds a typical decision or support event (a few hundred bytes); the buffer grows for more.
  */
-export default function decideBatch(task: DecideTask, bytesPerEventGuess = 4096): DecideResult {
+export default function decideBatch(task: DecideTask, bytesPerEventGuess = 512): DecideResult {
   const rulesDir = task.config?.rulesDir ?? undefined;
   let book = books.get(rulesDir ?? '');
   if (book === undefined) {
