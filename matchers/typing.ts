@@ -528,24 +528,14 @@ export function compileTyping(rs: RuleSet): TypingEngine {
         clause: rs.mtyx.basic.court,
       },
     );
-    const decision: TypingDecision = {
-      creditCode: f.creditCode,
-      region: f.divisionCode,
-      ruleset: rs.ref,
-      asOf: ctx.asOfText,
-      type,
-      label: TYPE_LABELS[type],
-      mtyxBasicEligible: mtyxBasicOf(f, ctx, code),
-      reasons,
-    };
-    return f.warnings.length > 0 ? { ...decision, warnings: f.warnings } : decision;
+    return withWarnings(f, { ...headOf(f, ctx, code), reasons });
   };
 
-  const typeWithoutReasons = (f: BusinessFacts, ctx: AsOfContext): Omit<TypingDecision, 'reasons'> => {
-    const code = forDate(ctx).typeOf(f);
+  // What decide and typeWithoutReasons both answer, in this order (so that both write the same
+  // JSON, the reasons after these fields and the warnings last).
+  const headOf = (f: BusinessFacts, ctx: AsOfContext, code: number): Omit<TypingDecision, 'reasons' | 'warnings'> => {
     const type = TYPE_BY_CODE[code] as BusinessType;
-    // The fields in decide's order, so that the two write the same JSON.
-    const decision = {
+    return {
       creditCode: f.creditCode,
       region: f.divisionCode,
       ruleset: rs.ref,
@@ -554,8 +544,12 @@ export function compileTyping(rs: RuleSet): TypingEngine {
       label: TYPE_LABELS[type],
       mtyxBasicEligible: mtyxBasicOf(f, ctx, code),
     };
-    return f.warnings.length > 0 ? { ...decision, warnings: f.warnings } : decision;
   };
+  const withWarnings = <D extends object>(f: BusinessFacts, d: D): D =>
+    f.warnings.length > 0 ? { ...d, warnings: f.warnings } : d;
+
+  const typeWithoutReasons = (f: BusinessFacts, ctx: AsOfContext): Omit<TypingDecision, 'reasons'> =>
+    withWarnings(f, headOf(f, ctx, forDate(ctx).typeOf(f)));
 
   return Object.freeze({ ruleSet: rs, typeOf, mtyxBasicOf, decide, typeWithoutReasons });
 }
