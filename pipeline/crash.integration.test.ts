@@ -3,7 +3,6 @@
  * random points and restarted ends with the decisions of a clean run, none lost, none
  * contradictory; a broker restarted during ingest loses no fact.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { restartKafkaContainer } from '../deploy/local/containers.js';
@@ -13,36 +12,14 @@ import { Random } from '../lib/generate/random.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, isolatedPipeline, withServices } from './testing.js';
+import { classifyAll, spawnCli as cli, exited, isolatedPipeline, killSpawned, waitUntil, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  killSpawned();
   for (const p of open.splice(0)) await p.close();
 });
-
-function cli(args: string[], prefix: string): ChildProcess {
-  const infra = inject('infra');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
-    env: { ...process.env, ...infra, GETIHU_TOPIC_PREFIX: prefix, GETIHU_DB_SCHEMA: prefix, GETIHU_PARTITIONS: '3' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return child;
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
-
-async function waitUntil(what: string, check: () => Promise<boolean>, ms = 90_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const total = async (p: Pipeline, id: 'typing' | 'registration') =>
   (await p.ctx.bus.endOffsets(topicName(p.ctx, id))).reduce((a, b) => a + b, 0);

@@ -4,7 +4,7 @@
  * the decisions stored with what `classify` decides on the same facts. The tests are named by the
  * row of the fault table they answer (docs/operations.md, "Faults").
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -21,35 +21,16 @@ import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, startContinuous, topicName } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, isolatedPipeline, MODES, withServices } from './testing.js';
+import { classifyAll, spawnCli as cli, exited, isolatedPipeline, killSpawned, MODES, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
 const pools: DecisionPool[] = [];
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  killSpawned();
   for (const p of pools.splice(0)) await p.close();
   for (const p of open.splice(0)) await p.close();
 });
-
-function cli(args: string[], prefix: string): ChildProcess & { err: () => string } {
-  const infra = inject('infra');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
-    env: { ...process.env, ...infra, GETIHU_TOPIC_PREFIX: prefix, GETIHU_DB_SCHEMA: prefix, GETIHU_PARTITIONS: '3' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d) => {
-    err += String(d);
-  });
-  child.stdout?.resume();
-  children.push(child);
-  return Object.assign(child, { err: () => err });
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
 
 /** Every business's stored decision is the one `classify` makes of the same facts. */
 async function expectDecisionsOfClassify(p: Pipeline, businesses: readonly Record<string, unknown>[]): Promise<void> {

@@ -4,49 +4,24 @@
  * partitions to the others. The serving store ends with exactly what `classify` decides of every
  * business, and every business's last decision event — whichever member wrote it — is that one.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
-import { classifyAll, isolatedPipeline, withServices } from './testing.js';
+import { classifyAll, exited, isolatedPipeline, killSpawned, spawnCli, waitUntil, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const PARTITIONS = 12;
 const open: Pipeline[] = [];
-const children: ChildProcess[] = [];
 afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+  killSpawned();
   for (const p of open.splice(0)) await p.close();
 });
 
-function reconciler(prefix: string): ChildProcess {
-  const infra = inject('infra');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'reconcile', '--as-of', AS_OF, '--group', 'rec'], {
-    env: {
-      ...process.env,
-      ...infra,
-      GETIHU_TOPIC_PREFIX: prefix,
-      GETIHU_DB_SCHEMA: prefix,
-      GETIHU_PARTITIONS: String(PARTITIONS),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return child;
-}
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
-
-async function waitUntil(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** A `reconcile` process of the test's consumer group, on 12 partitions. */
+const reconciler = (prefix: string) => spawnCli(['reconcile', '--as-of', AS_OF, '--group', 'rec'], prefix, PARTITIONS);
 
 describe.skipIf(!withServices())('scale-out (Kafka)', () => {
   it('three reconcile processes share 12 partitions; one killed mid-ingest, the others finish its share as classify decides', async () => {

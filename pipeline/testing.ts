@@ -1,4 +1,5 @@
 /** Helpers for pipeline tests: an isolated pipeline per test, on the embedded bus or the real services. */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,53 @@ import { startSink } from './sink.js';
  */
 export function withServices(): boolean {
   return inject('infra') !== undefined;
+}
+
+/** The CLI processes `spawnCli` started, for `killSpawned` to end. */
+const spawned: ChildProcess[] = [];
+
+/**
+ * Runs `npm run cli -- <args>` as a process of its own on the real services, with the test's
+ * topic prefix and store schema and `partitions` partitions per topic; its standard error is kept
+ * (`err()`), for a failed expectation to show.
+ */
+export function spawnCli(args: readonly string[], prefix: string, partitions = 3): ChildProcess & { err: () => string } {
+  const infra = inject('infra');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
+    env: {
+      ...process.env,
+      ...infra,
+      GETIHU_TOPIC_PREFIX: prefix,
+      GETIHU_DB_SCHEMA: prefix,
+      GETIHU_PARTITIONS: String(partitions),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d) => {
+    err += String(d);
+  });
+  child.stdout?.resume();
+  spawned.push(child);
+  return Object.assign(child, { err: () => err });
+}
+
+/** Kills (SIGKILL) every process `spawnCli` started that still runs: for a test's afterEach. */
+export function killSpawned(): void {
+  for (const c of spawned.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+}
+
+/** Resolves with a process's exit code once it has exited. */
+export const exited = (c: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', (code) => resolve(code))));
+
+/** Polls `check` every 50 ms until it holds. @throws Error naming `what` after `ms`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, ms = 90_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The run modes this test run can exercise: embedded always, Kafka with the services. */
