@@ -116,7 +116,7 @@ class SupportRenderer {
     );
     const matcher = support.matcherFor(region);
     const same = (got: readonly MatchedMeasure[], named: unknown) =>
-      JSON.stringify(got.map((m) => matcher.positionOf(m.id))) === JSON.stringify(named);
+      Array.isArray(named) && got.length === named.length && got.every((m, i) => matcher.positionOf(m.id) === named[i]);
     if (owed.catalogue !== v.catalogue || !same(owed.measures, v.measures) || !same(owed.ifRecognised, v.ifRecognised))
       throw new GetihuError(
         'INVALID_INPUT',
