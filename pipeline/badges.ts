@@ -101,7 +101,7 @@ export async function sweepBadges(
     async () => {
       const ledger = await loadLedger(ctx);
       const facts = new FactState();
-      await loadFacts(ctx, facts, undefined, ['mtyxReport']);
+      await loadFacts(ctx, facts, { topics: ['mtyxReport'] });
       const changes: Change[] = [];
       const reports: ReportFinding[] = [];
       const rechecks: Recheck[] = [];

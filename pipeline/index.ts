@@ -11,6 +11,7 @@ export { JobRunner, type JobSpec } from './jobs.js';
 export {
   DecisionPool,
   ensurePipelineTopics,
+  type PartitionRebuild,
   type PipelineContext,
   runTyping,
   startContinuous,
@@ -19,3 +20,4 @@ export {
 } from './reconciler.js';
 export { runRecognition } from './round.js';
 export { prefixedGroup, startSink } from './sink.js';
+export { claimStateDir, type StateSlot } from './stateDir.js';

@@ -3,10 +3,16 @@
  * (started by deploy/local/vitestSetup.ts): agency feeds through the connectors, the reconciler,
  * the sink. The decisions must be exactly those of `classify` on the same snapshots.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
+import { partitionOf } from '../lib/bus/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
+import { FACT_TOPICS, prefixed, TOPICS } from '../lib/topics.js';
 import { decisionIdOf } from './decide.js';
+import { FactStore } from './factStore.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, supportAll, survivalReadyToGrow } from './testing.js';
@@ -122,6 +128,67 @@ describe.each(MODES)('pipeline on %s', (mode) => {
     expect(history.map((h) => h.type)).toEqual(['survival', 'development']);
     await rec.stop();
     await sink.stop();
+  });
+
+  it('a restarted member reads each partition on from its checkpoint; one that no longer fits the log is read whole', async () => {
+    const p = await isolatedPipeline(mode, 4);
+    open.push(p);
+    const pool = new DecisionPool(0);
+    pools.push(pool);
+    const stateDir = mkdtempSync(join(tmpdir(), 'getihu-rec-state-'));
+    const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 120, seed: 23 })];
+    await ingestBusinesses(p.ctx, businesses, 2024);
+    const sink = await startSink(p.ctx, p.store);
+    const factTopics = FACT_TOPICS.filter((t) => t.name !== TOPICS.court.name).map((t) => prefixed(p.prefix, t));
+    const factsWritten = async () => {
+      let n = 0;
+      for (const t of factTopics) n += (await p.ctx.bus.endOffsets(t)).reduce((a, b) => a + b, 0);
+      return n;
+    };
+    const typing = prefixed(p.prefix, TOPICS.typing);
+    const decisionsSent = async () => (await p.ctx.bus.endOffsets(typing)).reduce((a, b) => a + b, 0);
+
+    let rec = await startContinuous(p.ctx, { asOf: AS_OF, group: 'rec', pool, stateDir });
+    await rec.caughtUp();
+    // The first start has no state: every partition is read whole, every fact written so far.
+    expect(rec.rebuilds().map((r) => r.from)).toEqual(['topics', 'topics', 'topics', 'topics']);
+    expect(rec.rebuilds().reduce((n, r) => n + r.records, 0)).toBe(await factsWritten());
+    await rec.stop();
+
+    // While it is down, the IP office reports a patent for a survival business: it becomes development.
+    const expected = classifyAll(businesses, AS_OF);
+    const target = survivalReadyToGrow(businesses, expected, '2023-01-01');
+    const [factsBefore, decisionsBefore] = [await factsWritten(), await decisionsSent()];
+    await ingestBusinesses(p.ctx, [{ ...target, ip: { trademarksInUse: 0, patents: 1 } }], 2024, 'update');
+    const factsSince = (await factsWritten()) - factsBefore;
+    expect(factsSince).toBeGreaterThan(0);
+
+    rec = await startContinuous(p.ctx, { asOf: AS_OF, group: 'rec', pool, stateDir });
+    await rec.caughtUp();
+    await sink.caughtUp();
+    // Every partition resumed, reading only the facts written since it stopped.
+    expect(rec.rebuilds().map((r) => r.from)).toEqual(['checkpoint', 'checkpoint', 'checkpoint', 'checkpoint']);
+    expect(rec.rebuilds().reduce((n, r) => n + r.records, 0)).toBe(factsSince);
+    expect((await p.store.decision(target.creditCode as string))?.type).toBe('development');
+    // Its state and last decisions were kept: only the business that changed has a new decision.
+    expect((await decisionsSent()) - decisionsBefore).toBe(1);
+    await rec.stop();
+
+    // A checkpoint past the end of its log (a topic re-created, say) is not trusted: that partition is read whole.
+    const partition = partitionOf(target.creditCode as string, 4);
+    const store = await FactStore.open(stateDir, 4);
+    store.read(factTopics[0] as string, partition, 1_000_000);
+    await store.close();
+    rec = await startContinuous(p.ctx, { asOf: AS_OF, group: 'rec', pool, stateDir });
+    await rec.caughtUp();
+    expect(rec.rebuilds().map((r) => [r.partition, r.from])).toEqual(
+      [0, 1, 2, 3].map((q) => [q, q === partition ? 'topics' : 'checkpoint']),
+    );
+    expect((await p.store.decision(target.creditCode as string))?.type).toBe('development');
+    expect((await decisionsSent()) - decisionsBefore).toBe(1);
+    await rec.stop();
+    await sink.stop();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 });
 

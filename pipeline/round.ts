@@ -10,14 +10,14 @@ import type { Store } from '../lib/store/index.js';
 import { type RoundResult, runRecognitionRound } from '../matchers/index.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
-import { assembleInput, FactState } from './state.js';
+import { assembleInput, type FactReader, FactState } from './state.js';
 
 const iso = (d: unknown) => (d == null ? null : formatIsoDate(d as number));
 
 /** The candidate record (classify input + honours + application) of a business from its facts. */
-export function candidateRecord(state: FactState, code: string, year: number): Record<string, unknown> {
+export function candidateRecord(state: FactReader, code: string, year: number): Record<string, unknown> {
   const { input } = assembleInput(state, code, year - 1);
-  const s = state.businesses.get(code);
+  const s = state.business(code);
   const h = s?.honours as Record<string, unknown[]> | undefined;
   if (h !== undefined) {
     input.honours = {

@@ -11,32 +11,42 @@ import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import type { PipelineContext } from './reconciler.js';
-import { assembleInput, FactState, topicIdOf } from './state.js';
+import { assembleInput, type FactSink, FactState, topicIdOf } from './state.js';
 
 /** The fact topics' ids, in the order a snapshot reads them. */
 export const FACT_TOPIC_IDS: readonly TopicId[] = FACT_TOPICS.map((t) => topicIdOf(t.name) as TopicId);
 
+/** What `loadFacts` reads. */
+export interface LoadOptions {
+  /** Only these partitions (the court list is always read whole); all when absent. */
+  readonly partitions?: readonly number[];
+  readonly topics?: readonly TopicId[];
+  /** Up to these end offsets, by topic name; else the end offsets now. */
+  readonly upTo?: Readonly<Record<string, readonly number[]>>;
+  /** From these offsets, by topic name (where a checkpoint left off); else from the log's start. */
+  readonly from?: Readonly<Record<string, readonly number[]>>;
+  /** Whose dead letters the records it cannot decode or apply become. */
+  readonly consumer?: ConsumerName;
+}
+
 /**
- * Reads fact topics (all, or the given partitions; the court list always whole) into a state, up
- * to `upTo` (end offsets by topic name) or else the end offsets now; returns the offsets read up to.
- * A record that cannot be decoded or applied is set aside as `consumer`'s dead letter and skipped.
+ * Reads fact topics into a state and returns the offsets read up to, by topic name. After each
+ * batch the state is told the offsets it now reflects and may make them durable (`FactSink`).
+ * A record that cannot be decoded or applied is set aside as the consumer's dead letter and skipped.
  */
 export async function loadFacts(
   ctx: Pick<PipelineContext, 'bus' | 'codec' | 'prefix'>,
-  state: FactState,
-  partitions?: readonly number[],
-  topics: readonly TopicId[] = FACT_TOPIC_IDS,
-  upTo?: Readonly<Record<string, readonly number[]>>,
-  consumer: ConsumerName = 'run-snapshot',
+  state: FactSink,
+  o: LoadOptions = {},
 ): Promise<Record<string, number[]>> {
-  const dead = new DeadLetterer(ctx, consumer);
+  const dead = new DeadLetterer(ctx, o.consumer ?? 'run-snapshot');
   const snapshot: Record<string, number[]> = {};
-  for (const id of topics) {
+  for (const id of o.topics ?? FACT_TOPIC_IDS) {
     const name = prefixed(ctx.prefix, TOPICS[id]);
-    const ends = [...(upTo?.[name] ?? (await ctx.bus.endOffsets(name)))];
+    const ends = [...(o.upTo?.[name] ?? (await ctx.bus.endOffsets(name)))];
     snapshot[name] = ends;
-    const parts = id === 'court' ? undefined : partitions;
-    for await (const batch of ctx.bus.readSnapshot(name, parts, ends)) {
+    const parts = id === 'court' ? undefined : o.partitions;
+    for await (const batch of ctx.bus.readSnapshot(name, parts, ends, o.from?.[name])) {
       for (const r of batch) {
         if (r.value === null) continue;
         try {
@@ -45,6 +55,9 @@ export async function loadFacts(
           await dead.setAside(r, err);
         }
       }
+      const lastRead = batch.at(-1);
+      if (lastRead !== undefined) state.read?.(name, lastRead.partition, lastRead.offset + 1);
+      await state.flush?.();
     }
   }
   return snapshot;
@@ -105,7 +118,7 @@ export async function prepareShare(task: PrepareTask): Promise<PreparedBatch[]> 
   try {
     const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
     const state = new FactState();
-    await loadFacts({ bus, codec, prefix: task.prefix }, state, task.partitions, FACT_TOPIC_IDS, task.ends);
+    await loadFacts({ bus, codec, prefix: task.prefix }, state, { partitions: task.partitions, upTo: task.ends });
     return prepareBatches(state, task.area, task.lastYear, task.batchSize);
   } finally {
     await bus.close();

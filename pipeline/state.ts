@@ -7,14 +7,14 @@
 import { formatIsoDate } from '../lib/dates.js';
 import { TOPICS, type TopicId } from '../lib/topics.js';
 
-type Fact = Record<string, unknown> & { source: { recordId: string; reportedAt?: number | null } };
+export type Fact = Record<string, unknown> & { source: { recordId: string; reportedAt?: number | null } };
 
 /**
  * Whether `next` replaces `prev` of the same key: facts are ordered by when the agency knew them
  * (`source.reportedAt`), so an older export replayed after a correction changes nothing; a fact
  * with a time outranks one without; of two with the same time (or none), the later written wins.
  */
-function supersedes(next: Fact, prev: Fact | undefined): boolean {
+export function supersedes(next: Fact, prev: Fact | undefined): boolean {
   if (prev === undefined) return true;
   if (prev.source.recordId === next.source.recordId) return false;
   return (next.source.reportedAt ?? Number.NEGATIVE_INFINITY) >= (prev.source.reportedAt ?? Number.NEGATIVE_INFINITY);
@@ -45,26 +45,93 @@ export function topicIdOf(topic: string): TopicId | undefined {
   return BY_NAME.get(i <= 0 ? topic : topic.slice(i));
 }
 
-/** All facts held, with the indexes the reconciler needs. */
-export class FactState {
+/** A business with nothing known of it yet. */
+export function emptyBusiness(): BusinessState {
+  return {
+    annualReports: new Map(),
+    tax: new Map(),
+    socialInsurance: new Map(),
+    applications: new Map(),
+    mtyxReports: new Map(),
+    reviewSteps: new Map(),
+  };
+}
+
+/**
+ * Applies one fact of a business topic to what is known of the business (see `supersedes`): answers
+ * whether it changed anything. Shared by the state held in memory and the one kept on disk.
+ */
+export function applyToBusiness(s: BusinessState, topic: TopicId, fact: Fact): boolean {
+  switch (topic) {
+    case 'registration':
+    case 'marketCredit':
+    case 'ip':
+    case 'honours':
+      if (!supersedes(fact, s[topic])) return false;
+      s[topic] = fact;
+      return true;
+    case 'annualReport':
+    case 'tax':
+    case 'socialInsurance':
+    case 'application':
+    case 'mtyxReport': {
+      const map =
+        topic === 'annualReport'
+          ? s.annualReports
+          : topic === 'application'
+            ? s.applications
+            : topic === 'mtyxReport'
+              ? s.mtyxReports
+              : s[topic];
+      const year = fact.year as number;
+      if (!supersedes(fact, map.get(year))) return false;
+      map.set(year, fact);
+      return true;
+    }
+    case 'reviewStep': {
+      const key = `${fact.year}:${fact.step}:${fact.stepId}`;
+      if (!supersedes(fact, s.reviewSteps.get(key))) return false;
+      s.reviewSteps.set(key, fact);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** The operator a business is registered to, if any. */
+export function operatorOf(s: BusinessState | undefined): string | null {
+  return (s?.registration?.operatorId as string | null | undefined) ?? null;
+}
+
+/** What `assembleInput` reads: a business's facts and an operator's court record. */
+export interface FactReader {
+  business(code: string): BusinessState | undefined;
+  courtOf(operatorId: string): Fact | undefined;
+}
+
+/** Where a snapshot read puts facts (`loadFacts`): the state in memory, or the one on disk. */
+export interface FactSink {
+  /** Applies one fact; answers the credit codes whose decision may change. */
+  apply(topic: TopicId, value: Record<string, unknown>): readonly string[];
+  /** Notes that the records of a topic-partition before `next` are applied (a checkpoint's offsets). */
+  read?(topic: string, partition: number, next: number): void;
+  /** Makes what was applied so far durable (after each batch read). */
+  flush?(): Promise<void>;
+}
+
+/** All facts held in memory, with the indexes the reconciler needs. */
+export class FactState implements FactReader, FactSink {
   readonly businesses = new Map<string, BusinessState>();
   readonly court = new Map<string, Fact>();
   readonly #operators = new Map<string, Set<string>>();
 
-  #business(code: string): BusinessState {
-    let s = this.businesses.get(code);
-    if (s === undefined) {
-      s = {
-        annualReports: new Map(),
-        tax: new Map(),
-        socialInsurance: new Map(),
-        applications: new Map(),
-        mtyxReports: new Map(),
-        reviewSteps: new Map(),
-      };
-      this.businesses.set(code, s);
-    }
-    return s;
+  business(code: string): BusinessState | undefined {
+    return this.businesses.get(code);
+  }
+
+  courtOf(operatorId: string): Fact | undefined {
+    return this.court.get(operatorId);
   }
 
   /**
@@ -80,64 +147,32 @@ export class FactState {
       return [...(this.#operators.get(op) ?? [])];
     }
     const code = fact.creditCode as string;
-    const s = this.#business(code);
-    switch (topic) {
-      case 'registration': {
-        if (!supersedes(fact, s.registration)) return [];
-        const before = s.registration?.operatorId as string | null | undefined;
-        const after = fact.operatorId as string | null;
-        if (before != null && before !== after) this.#operators.get(before)?.delete(code);
-        if (after != null) {
-          let set = this.#operators.get(after);
-          if (set === undefined) {
-            set = new Set();
-            this.#operators.set(after, set);
-          }
-          set.add(code);
+    let s = this.businesses.get(code);
+    if (s === undefined) {
+      s = emptyBusiness();
+      this.businesses.set(code, s);
+    }
+    const before = operatorOf(s);
+    if (!applyToBusiness(s, topic, fact)) return [];
+    const after = operatorOf(s);
+    if (before !== after) {
+      if (before !== null) this.#operators.get(before)?.delete(code);
+      if (after !== null) {
+        let set = this.#operators.get(after);
+        if (set === undefined) {
+          set = new Set();
+          this.#operators.set(after, set);
         }
-        s.registration = fact;
-        break;
+        set.add(code);
       }
-      case 'marketCredit':
-      case 'ip':
-      case 'honours':
-        if (!supersedes(fact, s[topic])) return [];
-        s[topic] = fact;
-        break;
-      case 'annualReport':
-      case 'tax':
-      case 'socialInsurance':
-      case 'application':
-      case 'mtyxReport': {
-        const map =
-          topic === 'annualReport'
-            ? s.annualReports
-            : topic === 'application'
-              ? s.applications
-              : topic === 'mtyxReport'
-                ? s.mtyxReports
-                : s[topic];
-        const year = fact.year as number;
-        if (!supersedes(fact, map.get(year))) return [];
-        map.set(year, fact);
-        break;
-      }
-      case 'reviewStep': {
-        const key = `${fact.year}:${fact.step}:${fact.stepId}`;
-        if (!supersedes(fact, s.reviewSteps.get(key))) return [];
-        s.reviewSteps.set(key, fact);
-        break;
-      }
-      default:
-        return [];
     }
     return [code];
   }
 
   /** Lets go of one business (its facts and its place in the operator index); the court list stays. */
   forget(code: string): void {
-    const op = this.businesses.get(code)?.registration?.operatorId as string | null | undefined;
-    if (op != null) {
+    const op = operatorOf(this.businesses.get(code));
+    if (op !== null) {
       const set = this.#operators.get(op);
       set?.delete(code);
       if (set?.size === 0) this.#operators.delete(op);
@@ -182,11 +217,11 @@ function used(sources: string[], f: Fact | undefined): Fact | undefined {
  * last year's insured headcount, the operator's court record. `sources` lists the record ids used.
  */
 export function assembleInput(
-  state: FactState,
+  state: FactReader,
   code: string,
   lastYear: number,
 ): { input: Record<string, unknown>; sources: string[] } {
-  const s = state.businesses.get(code);
+  const s = state.business(code);
   const sources: string[] = [];
   const input: Record<string, unknown> = { creditCode: code };
   if (s === undefined) return { input, sources };
@@ -238,7 +273,7 @@ export function assembleInput(
   const ip = used(sources, s.ip);
   if (ip !== undefined) input.ip = { trademarksInUse: ip.trademarksInUse, patents: ip.patents };
   const op = reg?.operatorId as string | null | undefined;
-  const court = op == null ? undefined : used(sources, state.court.get(op));
+  const court = op == null ? undefined : used(sources, state.courtOf(op));
   if (court !== undefined) input.court = { operatorDishonest: court.dishonest };
   return { input, sources };
 }

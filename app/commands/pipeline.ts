@@ -1,5 +1,5 @@
 /** The pipeline's commands: export-feeds, ingest, run, reconcile. */
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { CheckPool, exportFeeds, FEEDS, ingestLines } from '../../connectors/index.js';
 import { checksumAllowSet } from '../../lib/config.js';
@@ -8,6 +8,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { inputFile, readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
 import {
+  claimStateDir,
   DecisionPool,
   listDeadLetters,
   prefixedGroup,
@@ -169,15 +170,21 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--as-of <date>', 'YYYY-MM-DD')
     .option('--group <id>', 'consumer group of the reconcilers (default: <prefix>.getihu-reconciler)')
     .option('--threads <n>', 'decision worker threads', '1')
-    .action(async (o: { asOf: string; group?: string; threads: string }) => {
+    .option(
+      '--state-dir <dir>',
+      "where the group's members on this machine keep their state, one slot each (default: .data/reconciler/<group>)",
+    )
+    .action(async (o: { asOf: string; group?: string; threads: string; stateDir?: string }) => {
       const p = await openPipeline(distributedOnly());
       const pool = new DecisionPool(Number(o.threads));
       const group = o.group ?? prefixedGroup(p.ctx, 'getihu-reconciler');
+      const slot = claimStateDir(o.stateDir ?? join('.data', 'reconciler', group));
       const sink = await startSink(p.ctx, p.store);
-      const rec = await startContinuous(p.ctx, { asOf: o.asOf, group, pool });
-      process.stderr.write(`reconciling as of ${o.asOf} in group ${group}; Ctrl-C stops\n`);
+      const rec = await startContinuous(p.ctx, { asOf: o.asOf, group, pool, stateDir: slot.dir });
+      process.stderr.write(`reconciling as of ${o.asOf} in group ${group}, state in ${slot.dir}; Ctrl-C stops\n`);
       await untilStopped();
       await rec.stop();
+      slot.release();
       await sink.stop();
       await pool.close();
       await p.close();

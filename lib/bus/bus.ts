@@ -63,12 +63,19 @@ export interface Bus {
   send(topic: string, records: readonly OutRecord[]): Promise<void>;
   /** The next offset to be written, per partition. */
   endOffsets(topic: string): Promise<number[]>;
+  /** The first offset still in the log (records before it are gone), per partition. */
+  startOffsets(topic: string): Promise<number[]>;
   /**
-   * Reads a topic from the beginning up to the end offsets at the time of the call (or `upTo`,
-   * end offsets read earlier), in per-partition order, in batches; only the given partitions
-   * when named.
+   * Reads a topic from the beginning (or from `from`, offsets per partition, where a checkpoint
+   * left off) up to the end offsets at the time of the call (or `upTo`, end offsets read earlier),
+   * in per-partition order, in batches; only the given partitions when named.
    */
-  readSnapshot(topic: string, partitions?: readonly number[], upTo?: readonly number[]): AsyncIterable<readonly InRecord[]>;
+  readSnapshot(
+    topic: string,
+    partitions?: readonly number[],
+    upTo?: readonly number[],
+    from?: readonly number[],
+  ): AsyncIterable<readonly InRecord[]>;
   /**
    * Joins consumer group `group` on `topics`: partition p of every topic goes to the same member
    * (co-partitioning), batches are handed over in order, and a batch's offsets are committed

@@ -79,16 +79,21 @@ export class EmbeddedBus implements Bus {
     return this.#log(topic).partitions.map((p) => p.length);
   }
 
+  async startOffsets(topic: string): Promise<number[]> {
+    return this.#log(topic).partitions.map(() => 0);
+  }
+
   async *readSnapshot(
     topic: string,
     partitions?: readonly number[],
     upTo?: readonly number[],
+    from?: readonly number[],
   ): AsyncIterable<readonly InRecord[]> {
     const log = this.#log(topic);
     const ends = upTo ?? log.partitions.map((p) => p.length);
     for (let p = 0; p < log.partitions.length; p++) {
       if (partitions !== undefined && !partitions.includes(p)) continue;
-      let records = (log.partitions[p] as InRecord[]).slice(0, ends[p]);
+      let records = (log.partitions[p] as InRecord[]).slice(from?.[p] ?? 0, ends[p]);
       if (log.config.compacted) {
         // What the log cleaner leaves: the latest record per key (order of survivors kept).
         const last = new Map<string | null, number>();

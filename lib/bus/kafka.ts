@@ -237,10 +237,18 @@ export class KafkaBus implements Bus {
    * group: nothing to join, nothing left behind. A fetch that fails is tried again; a snapshot
    * that gets nothing for SNAPSHOT_IDLE_MS fails with TIMEOUT, and the caller tries again later.
    */
+  async startOffsets(topic: string): Promise<number[]> {
+    const offsets = await retrying(`reading the start offsets of ${topic}`, () =>
+      this.#offsets.listOffsets({ topics: [topic], timestamp: -2n }),
+    );
+    return [...(offsets.get(topic) ?? [])].map(Number);
+  }
+
   async *readSnapshot(
     topic: string,
     partitions?: readonly number[],
     upTo?: readonly number[],
+    from?: readonly number[],
   ): AsyncIterable<readonly InRecord[]> {
     const ends = upTo ?? (await this.endOffsets(topic));
     const wanted = partitions ?? ends.map((_, p) => p);
@@ -250,8 +258,8 @@ export class KafkaBus implements Bus {
       const starts = await retrying(`reading a snapshot of ${topic}`, () => logStarts(reader, [topic]));
       const at = new Map<number, number>();
       for (const p of wanted) {
-        const from = starts.get(topic)?.[p] ?? 0;
-        if (from < (ends[p] ?? 0)) at.set(p, from);
+        const start = Math.max(starts.get(topic)?.[p] ?? 0, from?.[p] ?? 0);
+        if (start < (ends[p] ?? 0)) at.set(p, start);
       }
       const positions: Positions = new Map([[topic, at]]);
       const idle = (cause: unknown) =>
