@@ -15,7 +15,7 @@ import { decisionIdOf } from './decide.js';
 import { FactStore } from './factStore.js';
 import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, supportAll, survivalReadyToGrow } from './testing.js';
+import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, supportAll, survivalReadyToGrow, waitUntil } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -180,6 +180,8 @@ describe.each(MODES)('pipeline on %s', (mode) => {
     store.read(factTopics[0] as string, partition, 1_000_000);
     await store.close();
     rec = await startContinuous(p.ctx, { asOf: AS_OF, group: 'rec', pool, stateDir });
+    // Nothing new to read: the group's offsets are at the end before the member has even joined.
+    await waitUntil('the member to take its partitions', async () => rec.rebuilds().length === 4);
     await rec.caughtUp();
     expect(rec.rebuilds().map((r) => [r.partition, r.from])).toEqual(
       [0, 1, 2, 3].map((q) => [q, q === partition ? 'topics' : 'checkpoint']),

@@ -1,10 +1,13 @@
 /**
  * Scale-out on the real broker, registry and database: several `reconcile` processes in one
  * consumer group share a 12-partition register, and one killed with SIGKILL mid-ingest gives its
- * partitions to the others. The serving store ends with exactly what `classify` decides of every
+ * partitions to the others; a new process takes its state slot. The serving store ends with exactly what `classify` decides of every
  * business, and every business's last decision event — whichever member wrote it — is that one.
  */
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestBusinesses, type Pipeline } from '../app/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
@@ -20,15 +23,32 @@ afterEach(async () => {
   for (const p of open.splice(0)) await p.close();
 });
 
-/** A `reconcile` process of the test's consumer group, on 12 partitions. */
-const reconciler = (prefix: string) => spawnCli(['reconcile', '--as-of', AS_OF, '--group', 'rec'], prefix, PARTITIONS);
+/** A `reconcile` process of the test's consumer group, on 12 partitions, its state under `stateDir`, logging each partition it takes. */
+const reconciler = (prefix: string, stateDir: string) =>
+  spawnCli(['reconcile', '--as-of', AS_OF, '--group', 'rec', '--state-dir', stateDir], prefix, PARTITIONS, {
+    GETIHU_LOG: 'info',
+  });
+
+/** The partitions a member logged as ready, and where their state came from. */
+const partitionsTaken = (m: ReturnType<typeof reconciler>) =>
+  m
+    .err()
+    .split('\n')
+    .filter((l) => l.includes('partition state ready'))
+    .map((l) => JSON.parse(l) as { partition: number; from: string });
 
 describe.skipIf(!withServices())('scale-out (Kafka)', () => {
   it('three reconcile processes share 12 partitions; one killed mid-ingest, the others finish its share as classify decides', async () => {
     const p = await isolatedPipeline('kafka', PARTITIONS);
     open.push(p);
     const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 2400, seed: 4242 })];
-    const members = [reconciler(p.prefix), reconciler(p.prefix), reconciler(p.prefix)];
+    const stateDir = mkdtempSync(join(tmpdir(), 'getihu-scaleout-'));
+    const members = [reconciler(p.prefix, stateDir)];
+    // One at a time, so that each claims the next slot.
+    for (const _ of [1, 2]) {
+      await waitUntil('a member to take partitions', async () => partitionsTaken(members.at(-1)!).length > 0, 120_000);
+      members.push(reconciler(p.prefix, stateDir));
+    }
     const typing = topicName(p.ctx, 'typing');
     const decided = async () => (await p.ctx.bus.endOffsets(typing)).reduce((a, b) => a + b, 0);
     await ingestBusinesses(p.ctx, businesses.slice(0, 1200), 2024, 'part1');
@@ -37,6 +57,11 @@ describe.skipIf(!withServices())('scale-out (Kafka)', () => {
     killed.kill('SIGKILL');
     await exited(killed);
     await ingestBusinesses(p.ctx, businesses.slice(1200), 2024, 'part2');
+    // A new process takes the killed member's slot (its lock names a process that is gone) and its place in the group.
+    const replacement = reconciler(p.prefix, stateDir);
+    members.push(replacement);
+    await waitUntil('the replacement to take partitions', async () => partitionsTaken(replacement).length > 0, 120_000);
+    expect(replacement.err()).toContain(`state in ${join(stateDir, 'slot-1')}`);
 
     const expected = classifyAll(businesses, AS_OF);
     await waitUntil(
@@ -59,7 +84,9 @@ describe.skipIf(!withServices())('scale-out (Kafka)', () => {
     for (const [code, id] of last) expect(id, code).toBe(decisionIdOf(expected.get(code)!));
     expect((await p.ctx.bus.endOffsets(typing)).filter((n) => n > 0)).toHaveLength(PARTITIONS);
 
-    for (const m of [members[0], members[2]] as ChildProcess[]) m.kill('SIGTERM');
-    expect(await Promise.all([members[0], members[2]].map((m) => exited(m as ChildProcess)))).toEqual([0, 0]);
+    const survivors = [members[0], members[2], replacement] as ChildProcess[];
+    for (const m of survivors) m.kill('SIGTERM');
+    expect(await Promise.all(survivors.map((m) => exited(m)))).toEqual([0, 0, 0]);
+    rmSync(stateDir, { recursive: true, force: true });
   }, 360_000);
 });

@@ -25,10 +25,15 @@ const spawned: ChildProcess[] = [];
 
 /**
  * Runs `npm run cli -- <args>` as a process of its own on the real services, with the test's
- * topic prefix and store schema and `partitions` partitions per topic; its standard error is kept
- * (`err()`), for a failed expectation to show.
+ * topic prefix and store schema and `partitions` partitions per topic (and `env` over all that);
+ * its standard error is kept (`err()`), for a failed expectation to show.
  */
-export function spawnCli(args: readonly string[], prefix: string, partitions = 3): ChildProcess & { err: () => string } {
+export function spawnCli(
+  args: readonly string[],
+  prefix: string,
+  partitions = 3,
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess & { err: () => string } {
   const infra = inject('infra');
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', ...args], {
     env: {
@@ -37,6 +42,7 @@ export function spawnCli(args: readonly string[], prefix: string, partitions = 3
       GETIHU_TOPIC_PREFIX: prefix,
       GETIHU_DB_SCHEMA: prefix,
       GETIHU_PARTITIONS: String(partitions),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
