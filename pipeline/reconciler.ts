@@ -24,7 +24,7 @@ import { type Bus, type InRecord, type OutRecord, partitionOf, type Subscription
 import type { Config } from '../lib/config.js';
 import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
-import { countDecisionsSent } from '../lib/observe/index.js';
+import { countDecisionsSent, logger } from '../lib/observe/index.js';
 import { startedThreads, threadPool } from '../lib/threads.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import type { RuleBook } from '../matchers/index.js';
@@ -37,6 +37,8 @@ import { assembleInput, type FactSink, FactState, topicIdOf } from './state.js';
 
 export { inArea } from '../lib/regions.js';
 export { loadFacts } from './snapshot.js';
+
+const log = logger('reconciler');
 
 /** The pipeline's shared parts. */
 export interface PipelineContext {
@@ -150,8 +152,11 @@ export interface RunOptions {
   readonly ruleset?: string;
   readonly pool: DecisionPool;
   readonly batchSize?: number;
-  /** Called after each batch is acknowledged (for progress and for crash tests). */
-  readonly onBatch?: (done: number, total: number) => void | Promise<void>;
+  /**
+   * Called after each batch is acknowledged (for progress and for crash tests): the businesses done,
+   * and of how many once every partition is read (null until then).
+   */
+  readonly onBatch?: (done: number, total: number | null) => void | Promise<void>;
 }
 
 /** Runs "type area A as of date D under rule set V" over a snapshot of the fact topics. */
@@ -162,12 +167,12 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const rulesetLabel = o.ruleset ?? 'in-force';
   const lastYear = yearOf(asOfDay) - 1;
   const size = o.batchSize ?? 2000;
-  // The run's snapshot: the fact topics' end offsets now. Its state is the run's own. Before
-  // deciding, each business of the area becomes the JSON text of its classify input, batched as
-  // UTF-8 bytes, and every fact is let go. The decide loop then runs on a small heap: the bus
-  // allocates buffers for the records it sends, that churn makes V8 collect every second or two, and
-  // each full collection walks every live object on this thread (a heap of all facts of a million
-  // businesses is tens of millions of objects; bytes outside the heap are not walked at all).
+  // The run's snapshot: the fact topics' end offsets now. Its state is the run's own, read a few
+  // partitions at a time (`snapshotBatches`). Before deciding, each business becomes the JSON text
+  // of its classify input, batched as UTF-8 bytes, and its facts are let go. The decide loop then
+  // runs on a small heap: the bus allocates buffers for the records it sends, that churn makes V8
+  // collect every second or two, and each full collection walks every live object on this thread
+  // (bytes outside the heap are not walked at all).
   const snapshot: Record<string, number[]> = {};
   for (const id of FACT_TOPIC_IDS) {
     const name = topicName(ctx, id);
@@ -179,68 +184,48 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const schema = latestSchemaText(TOPICS.typing.name);
   const { topic: supportTopic, writer: support } = supportWriterOf(ctx);
   const config = decideConfigOf(ctx);
-  let batches: PreparedBatch[];
-  if (ctx.remote !== undefined && o.pool.parallel) {
-    // Each pool thread reads some partitions (p mod threads) and prepares their batches.
-    const remote = ctx.remote;
-    const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
-    const schemaIds = ctx.codec.registered();
-    const shares = await Promise.all(
-      Array.from({ length: o.pool.threads }, (_, t) =>
-        o.pool.prepare({
-          brokers: remote.brokers,
-          registryUrl: remote.registryUrl,
-          prefix: ctx.prefix,
-          schemaIds,
-          partitions: Array.from({ length: partitions }, (_, p) => p).filter((p) => p % o.pool.threads === t),
-          ends: snapshot,
-          area: o.area,
-          lastYear,
-          batchSize: size,
-        }),
-      ),
-    );
-    batches = shares.flat();
-  } else {
-    const state = new FactState();
-    await loadFacts(ctx, state, { upTo: snapshot });
-    batches = prepareBatches(state, o.area, lastYear, size);
-  }
-  const total = batches.reduce((n, b) => n + b.count, 0);
+  const source = snapshotBatches(ctx, o.pool, snapshot, o.area, lastYear, size);
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
   const sent = { decisions: 0, support: 0, supportEvents: 0 };
-  const decideAt = (i: number) => {
-    const items = batches[i] as PreparedBatch;
-    batches[i] = { utf8: new Uint8Array(0), count: items.count };
-    return o.pool.run({
-      asOf: formatIsoDate(asOfDay),
-      ruleset: o.ruleset ?? null,
-      runId,
-      schemaId,
-      schema,
-      items,
-      config,
-      support,
-    });
-  };
   // As many batches are being decided as the pool has threads, ahead of the one being sent;
-  // batches are sent in order.
-  const ahead: Promise<DecideResult>[] = [];
-  let nextAt = 0;
-  const fill = () => {
-    while (ahead.length < o.pool.threads && nextAt < batches.length) {
-      const p = decideAt(nextAt++);
-      p.catch(() => undefined);
-      ahead.push(p);
-    }
-  };
-  fill();
+  // batches are sent in order. The next batch is asked of the source without waiting for it: at a
+  // partition's end it may still be being read, while decided batches can already be sent.
+  const ahead: Promise<{ r: DecideResult; count: number }>[] = [];
+  let exhausted = false;
+  let failed: { error: unknown } | undefined;
+  let filling: Promise<void> | undefined;
+  const fill = (): Promise<void> =>
+    (filling ??= (async () => {
+      try {
+        while (ahead.length < o.pool.threads && !exhausted) {
+          const next = await source.batches.next();
+          if (next.done === true) {
+            exhausted = true;
+            break;
+          }
+          const items = next.value;
+          const decided = o.pool
+            .run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items, config, support })
+            .then((r) => ({ r, count: items.count }));
+          decided.catch(() => undefined);
+          ahead.push(decided);
+        }
+      } catch (error) {
+        failed = { error };
+      } finally {
+        filling = undefined;
+      }
+    })());
   let done = 0;
-  for (let i = 0; i < batches.length; i++) {
-    const r = await (ahead.shift() as Promise<DecideResult>);
-    fill();
+  for (;;) {
+    if (ahead.length === 0) await fill();
+    if (failed !== undefined) throw failed.error;
+    const first = ahead.shift();
+    if (first === undefined) break;
+    const { r, count } = await first;
+    void fill();
     const out: OutRecord[] = r.records.map((x) => ({
       key: x.key,
       value: eventBytes(r, x),
@@ -259,8 +244,8 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     sent.supportEvents += r.support?.records.length ?? 0;
     decisions += r.records.length;
     rejected += r.rejected.length;
-    done += (batches[i] as PreparedBatch).count;
-    await o.onBatch?.(done, total);
+    done += count;
+    await o.onBatch?.(done, source.total());
   }
   const summary: RunSummary = {
     runId,
@@ -290,6 +275,73 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     },
   ]);
   return summary;
+}
+
+/** A run's batches as they are read, and how many businesses they hold in all once that is known. */
+interface SnapshotBatches {
+  readonly batches: AsyncGenerator<PreparedBatch>;
+  /** The businesses of every batch, once the last partition is read; null until then. */
+  total(): number | null;
+}
+
+/**
+ * The batches of a run's snapshot. On Kafka with a pool of threads, partition by partition: a pool
+ * thread reads one partition's facts into a state of its own and turns them into batches, and as
+ * many partitions are being read as the pool has threads, so the facts held at once are a few
+ * partitions' rather than the register's. Otherwise (the embedded bus) the snapshot is read here whole.
+ */
+function snapshotBatches(
+  ctx: PipelineContext,
+  pool: DecisionPool,
+  snapshot: Readonly<Record<string, readonly number[]>>,
+  area: string,
+  lastYear: number,
+  size: number,
+): SnapshotBatches {
+  let total: number | null = null;
+  const count = (batches: readonly PreparedBatch[]) => batches.reduce((n, b) => n + b.count, 0);
+  async function* read(): AsyncGenerator<PreparedBatch> {
+    if (ctx.remote === undefined || !pool.parallel) {
+      const state = new FactState();
+      await loadFacts(ctx, state, { upTo: snapshot });
+      const all = prepareBatches(state, area, lastYear, size);
+      total = count(all);
+      yield* all;
+      return;
+    }
+    const remote = ctx.remote;
+    const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
+    const schemaIds = ctx.codec.registered();
+    const ahead: Promise<PreparedBatch[]>[] = [];
+    let next = 0;
+    let counted = 0;
+    const fill = () => {
+      while (ahead.length < pool.threads && next < partitions) {
+        const share = pool.prepare({
+          brokers: remote.brokers,
+          registryUrl: remote.registryUrl,
+          prefix: ctx.prefix,
+          schemaIds,
+          partitions: [next++],
+          ends: snapshot,
+          area,
+          lastYear,
+          batchSize: size,
+        });
+        share.catch(() => undefined);
+        ahead.push(share);
+      }
+    };
+    fill();
+    for (let share = ahead.shift(); share !== undefined; share = ahead.shift()) {
+      const batches = await share;
+      fill();
+      counted += count(batches);
+      if (ahead.length === 0) total = counted;
+      yield* batches;
+    }
+  }
+  return { batches: read(), total: () => total };
 }
 
 /**
@@ -511,7 +563,13 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
         await state.flush();
       }
     for (const p of fresh) {
-      rebuilds.push({ partition: p, from: resumed.has(p) ? 'checkpoint' : 'topics', records: counted.records.get(p) ?? 0 });
+      const r: PartitionRebuild = {
+        partition: p,
+        from: resumed.has(p) ? 'checkpoint' : 'topics',
+        records: counted.records.get(p) ?? 0,
+      };
+      rebuilds.push(r);
+      log.info(r, 'partition state ready');
       await decideAndEmit(state.codesOf(p));
     }
   };

@@ -1,8 +1,8 @@
 /**
  * Reading a snapshot of the fact topics into a state, and turning a run's businesses into the
  * batches the pool decides. On Kafka a run spreads this over the pool's threads: each reads the
- * partitions it is given (a business's facts all lie on its partition; the court list, keyed by
- * operator, is read whole by each) up to the run's end offsets, and hands back its batches as
+ * partition it is given (a business's facts all lie on its partition; the court list, keyed by
+ * operator, is read whole each time) up to the run's end offsets, and hands back its batches as
  * UTF-8 bytes, which move between threads without a copy and are no work for any collector.
  */
 import { KafkaBus } from '../lib/bus/index.js';
