@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- pipeline [--businesses N] [--json]`, against the local Kafka, registry and
+ * `npm run bench -- pipeline [--businesses N] [--partitions P (12)] [--json]`, against the local Kafka, registry and
  * PostgreSQL (started if needed). In one run, over the same number of messages M (the facts of
  * N generated businesses):
  *   L1  the raw Kafka client (@platformatic/kafka, the bus's): produce M messages (acks=all,
@@ -10,8 +10,11 @@
  *       emit one decision per business). Its threads are started before its clock (as a serving
  *       process holds them); the seconds that took are reported as `poolStartSeconds`.
  * Reports seconds, businesses/s, facts/s per lane, peak RSS (the whole run's, and each lane's:
- * resident memory at its start and its peak during it), and L4/L1 (messages/s ratio).
+ * resident memory at its start and its peak during it), and L4/L1 (messages/s ratio). The typing
+ * run is then repeated by the `run` command in a process of its own, whose peak memory is the
+ * pipeline's as deployed (`runProcess`).
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -68,17 +71,16 @@ function laneMemory(): () => LaneMemory | null {
   };
 }
 
-const PARTITIONS = 6;
-
 async function rawLane(
   brokers: string[],
+  partitions: number,
   topic: string,
   payloads: { key: string; value: Buffer }[],
   decode?: (b: Buffer) => Promise<unknown>,
 ): Promise<Lane> {
   const client = { clientId: 'bench', bootstrapBrokers: brokers };
   const admin = new Admin(client);
-  await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
+  await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
   const producer = new Producer({ ...client, idempotent: true, acks: ProduceAcks.ALL });
   const consumer = new Consumer({ ...client, groupId: `${topic}-g` });
   const t0 = process.hrtime.bigint();
@@ -112,8 +114,50 @@ async function deleteTopicsWithPrefix(brokers: string[], prefix: string): Promis
   }
 }
 
+/** The typing run again, as deployed: the `run` command in a process of its own, its peak resident memory read from /proc. */
+interface RunProcess {
+  seconds: number;
+  peakRssMiB: number | null;
+  decisions: number;
+}
+
+/**
+ * Runs `getihu run` over the topics L4 filled, in a process of its own with `threads` decision
+ * threads, and samples its peak resident size (VmHWM, which counts its threads) every 100 ms.
+ */
+async function runProcess(env: Record<string, string>, threads: number): Promise<RunProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'app/cli.ts', 'run', '--area', '000000', '--as-of', '2025-08-15', '--threads', String(threads)],
+    { env: { ...process.env, ...env, GETIHU_LOG: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const t0 = process.hrtime.bigint();
+  let peak: number | null = null;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m !== null) peak = Math.max(peak ?? 0, Math.round(Number(m[1]) / 1024));
+    } catch {
+      // Gone, or no /proc here.
+    }
+  };
+  const sampler = setInterval(sample, 100);
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += String(d);
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`the run process exited with ${code}`);
+  return {
+    seconds: Number(process.hrtime.bigint() - t0) / 1e9,
+    peakRssMiB: peak,
+    decisions: (JSON.parse(out) as { decisions: number }).decisions,
+  };
+}
+
 /** Runs the pipeline benchmark. */
-export async function benchPipeline(businesses: number): Promise<Record<string, unknown>> {
+export async function benchPipeline(businesses: number, partitions = 12): Promise<Record<string, unknown>> {
   const infra = await infraUp();
   const brokers = infra.KAFKA_BROKERS.split(',');
   const prefix = `bench${randomBytes(4).toString('hex')}`;
@@ -150,14 +194,16 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     log(`L1: ${messages} raw messages…`);
     const Smemory = setupMemory();
     const l1memory = laneMemory();
-    const L1 = await rawLane(brokers, `${prefix}.l1`, l1payloads);
+    const L1 = await rawLane(brokers, partitions, `${prefix}.l1`, l1payloads);
     const L1memory = l1memory();
     l1payloads = [];
     log(`L2: ${messages} Avro messages…`);
     const l2memory = laneMemory();
     const l2topic = `${prefix}.l2.raw`;
     const decodeTopic = `${prefix}.l2.getihu.fact.registration`;
-    const L2raw = await rawLane(brokers, l2topic, l2, async (v) => codec.decode(decodeTopic, v).catch(() => undefined));
+    const L2raw = await rawLane(brokers, partitions, l2topic, l2, async (v) =>
+      codec.decode(decodeTopic, v).catch(() => undefined),
+    );
     const L2memory = l2memory();
     l2 = [];
     const L2 = {
@@ -175,7 +221,7 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
       databaseUrl: infra.DATABASE_URL,
       prefix: `${prefix}.l4`,
       dbSchema: prefix,
-      partitions: PARTITIONS,
+      partitions,
     });
     // One decision thread per core: the main thread mostly waits on the pool while it decides.
     // One thread per core for checking and encoding the files' lines, then for deciding: the
@@ -219,6 +265,19 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     const L4memory = l4memory();
     await pool.close();
     await p.close();
+    log('the run again, in a process of its own…');
+    const deployed = await runProcess(
+      {
+        KAFKA_BROKERS: infra.KAFKA_BROKERS,
+        SCHEMA_REGISTRY_URL: infra.SCHEMA_REGISTRY_URL,
+        DATABASE_URL: infra.DATABASE_URL,
+        GETIHU_TOPIC_PREFIX: `${prefix}.l4`,
+        GETIHU_DB_SCHEMA: prefix,
+        GETIHU_PARTITIONS: String(partitions),
+      },
+      threads,
+    );
+    if (deployed.decisions !== businesses) throw new Error(`the run process decided ${deployed.decisions} of ${businesses}`);
     await deleteTopicsWithPrefix(brokers, `${prefix}.l4.`);
     if (rejected > 0 || run.decisions !== businesses)
       throw new Error(`L4 lost data: ${rejected} rejected, ${run.decisions} decisions of ${businesses}`);
@@ -240,10 +299,13 @@ export async function benchPipeline(businesses: number): Promise<Record<string, 
     return {
       bench: 'pipeline',
       businesses,
+      partitions,
       facts: messages,
       L1: { ...L1, businessesPerSecond: Math.round(businesses / L1.seconds), memory: L1memory },
       L2: { ...L2, businessesPerSecond: Math.round(businesses / L2.seconds), memory: L2memory },
       L4: { ...L4, memory: L4memory },
+      // The run's own memory as deployed (the L4 lane's is the bench process's, connectors included).
+      runProcess: deployed,
       ratioL4L1: Number((L1.seconds / L4seconds).toFixed(3)),
       goal: 0.75,
       // Resetting the peak for each lane resets the process's own count too: the run's peak is the

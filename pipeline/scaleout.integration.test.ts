@@ -43,11 +43,12 @@ describe.skipIf(!withServices())('scale-out (Kafka)', () => {
     open.push(p);
     const businesses = [...generateBusinesses({ region: 'tianjin', businesses: 2400, seed: 4242 })];
     const stateDir = mkdtempSync(join(tmpdir(), 'getihu-scaleout-'));
-    const members = [reconciler(p.prefix, stateDir)];
-    // One at a time, so that each claims the next slot.
-    for (const _ of [1, 2]) {
-      await waitUntil('a member to take partitions', async () => partitionsTaken(members.at(-1)!).length > 0, 120_000);
-      members.push(reconciler(p.prefix, stateDir));
+    // One at a time, each in the group before the next starts, so that each claims the next slot.
+    const members: ReturnType<typeof reconciler>[] = [];
+    for (const _ of [0, 1, 2]) {
+      const m = reconciler(p.prefix, stateDir);
+      members.push(m);
+      await waitUntil('a member to take partitions', async () => partitionsTaken(m).length > 0, 120_000);
     }
     const typing = topicName(p.ctx, 'typing');
     const decided = async () => (await p.ctx.bus.endOffsets(typing)).reduce((a, b) => a + b, 0);
