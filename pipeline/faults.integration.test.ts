@@ -17,9 +17,10 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { Store } from '../lib/store/store.js';
 import { Codec, RemoteSchemaStore } from '../schemas/codec.js';
 import { frame } from '../schemas/wireFormat.js';
+import { startContinuous } from './continuous.js';
 import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
-import { DecisionPool, runTyping, startContinuous, topicName } from './reconciler.js';
+import { DecisionPool, runTyping, topicName } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, spawnCli as cli, exited, isolatedPipeline, killSpawned, MODES, withServices } from './testing.js';
 

@@ -4,6 +4,7 @@
  * rounds, badge sweeps and revocations over the recognition ledger, dead letters, regulators' jobs.
  */
 export { refuseRecognition, revokeRecognition, sweepBadges } from './badges.js';
+export { type ContinuousReconciler, type PartitionRebuild, startContinuous } from './continuous.js';
 export { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 export { decisionIdOf } from './decide.js';
 export { adjustedDecision } from './disputes.js';
@@ -11,10 +12,8 @@ export { JobRunner, type JobSpec } from './jobs.js';
 export {
   DecisionPool,
   ensurePipelineTopics,
-  type PartitionRebuild,
   type PipelineContext,
   runTyping,
-  startContinuous,
   topicName,
   waitCaughtUp,
 } from './reconciler.js';

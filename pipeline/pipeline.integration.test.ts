@@ -11,9 +11,10 @@ import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { partitionOf } from '../lib/bus/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { FACT_TOPICS, prefixed, TOPICS } from '../lib/topics.js';
+import { startContinuous } from './continuous.js';
 import { decisionIdOf } from './decide.js';
 import { FactStore } from './factStore.js';
-import { DecisionPool, runTyping, startContinuous } from './reconciler.js';
+import { DecisionPool, runTyping } from './reconciler.js';
 import { startSink } from './sink.js';
 import { classifyAll, goldenBusinesses, isolatedPipeline, MODES, supportAll, survivalReadyToGrow, waitUntil } from './testing.js';
 
