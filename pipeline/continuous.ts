@@ -101,7 +101,8 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     try {
       for (let i = 0; i < list.length; i += size) {
         await decideAndEmitNow(list.slice(i, i + size));
-        await state.flush();
+        // A long list (a partition taken over) writes as it goes; the caller writes the last part.
+        if (i + size < list.length) await state.flush();
       }
     } catch (err) {
       for (const c of list) owed.add(c);
@@ -213,6 +214,7 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
       rebuilds.push(r);
       log.info(r, 'partition state ready');
       await decideAndEmit(state.codesOf(p));
+      await state.flush();
     }
   };
   const sub: Subscription = await ctx.bus.subscribe(

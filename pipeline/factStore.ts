@@ -11,7 +11,7 @@
  * promise; docs/scale.md gives the measurement.
  */
 import { mkdirSync } from 'node:fs';
-import { type Database, open, type RootDatabase } from 'lmdb';
+import { type Database, type DatabaseOptions, open, type RootDatabase } from 'lmdb';
 import { partitionOf } from '../lib/bus/index.js';
 import type { TopicId } from '../lib/topics.js';
 import {
@@ -54,8 +54,13 @@ export class FactStore implements FactReader, FactSink {
   private constructor(root: RootDatabase, partitions: number) {
     this.#root = root;
     this.#partitions = partitions;
-    // Maps decode as maps (years and review-step keys), records as objects.
-    this.#facts = root.openDB('facts', { encoding: 'msgpack', mapsAsObjects: false } as never);
+    // Maps decode as maps (years and review-step keys), objects as records whose shapes are stored
+    // once in the database (msgpackr's shared structures), not in every value.
+    this.#facts = root.openDB('facts', {
+      encoding: 'msgpack',
+      mapsAsObjects: false,
+      sharedStructuresKey: Symbol.for('structures'),
+    } as DatabaseOptions);
     this.#operators = root.openDB('operators', {});
     this.#court = root.openDB('court', {});
     this.#decided = root.openDB('decided', { encoding: 'string' });
@@ -164,7 +169,7 @@ export class FactStore implements FactReader, FactSink {
       this.#dirtyDecided,
       this.#checkpoints,
     ];
-    await this.#root.transaction(() => {
+    this.#root.transactionSync(() => {
       for (const [code, s] of dirty) this.#facts.put(this.#key(code), s);
       for (const [op, f] of court) this.#court.put(op, f);
       for (const c of index) {
