@@ -23,6 +23,7 @@ import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { Classifier, RuleBook } from '../matchers/index.js';
 import { DecisionPool, decisionIdOf, prefixedGroup, startContinuous, startSink } from '../pipeline/index.js';
+import { deleteTopicsWithPrefix, dropSchema } from './cleanup.js';
 
 const AS_OF = '2025-08-15';
 const PARTITIONS = 6;
@@ -183,5 +184,7 @@ export async function benchContinuous(businesses: number, seconds: number, rate:
     await pool.close();
     await p.close();
     for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+    await deleteTopicsWithPrefix(infra.KAFKA_BROKERS.split(','), `${prefix}.`).catch(() => undefined);
+    await dropSchema(infra.DATABASE_URL, prefix).catch(() => undefined);
   }
 }

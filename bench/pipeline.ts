@@ -27,6 +27,7 @@ import { generateBusinesses } from '../lib/generate/generator.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { DecisionPool, runTyping } from '../pipeline/index.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
+import { deleteTopicsWithPrefix, dropSchema } from './cleanup.js';
 
 interface Lane {
   seconds: number;
@@ -101,17 +102,6 @@ async function rawLane(
   await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   await admin.close();
   return { seconds, messages: payloads.length, messagesPerSecond: Math.round(payloads.length / seconds) };
-}
-
-/** Deletes the topics a lane made (a million businesses leave gigabytes in the broker). */
-async function deleteTopicsWithPrefix(brokers: string[], prefix: string): Promise<void> {
-  const admin = new Admin({ clientId: 'bench', bootstrapBrokers: brokers });
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.close();
-  }
 }
 
 /** The typing run again, as deployed: the `run` command in a process of its own, its peak resident memory read from /proc. */
@@ -318,5 +308,6 @@ export async function benchPipeline(businesses: number, partitions = 12): Promis
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    await dropSchema(infra.DATABASE_URL, prefix).catch(() => undefined);
   }
 }

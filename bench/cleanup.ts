@@ -1,0 +1,31 @@
+/**
+ * What a benchmark leaves behind, removed when it ends: its topics (a million businesses leave
+ * gigabytes in the broker) and its schema in the serving store. Left in place, they slow every
+ * later run on the same services (the broker's partitions, the database's vacuum and checkpoints),
+ * and one bench's figures would depend on how many ran before it.
+ */
+import { Admin } from '@platformatic/kafka';
+import pg from 'pg';
+
+/** Deletes the topics whose names begin with `prefix`. */
+export async function deleteTopicsWithPrefix(brokers: readonly string[], prefix: string): Promise<void> {
+  const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [...brokers] });
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Drops a bench's schema (its serving store) from the database. */
+export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(schema)) throw new Error(`not a bench schema name: '${schema}'`);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
