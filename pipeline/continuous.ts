@@ -175,20 +175,13 @@ export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions
     };
     const resumed = new Set(fresh.filter((p) => factNames.every((name) => fits(name, p))));
     for (const p of fresh) if (!resumed.has(p)) await state.release(p);
+    // The court list is every member's whole: each of its partitions resumes where its own checkpoint fits.
+    const resumes = (name: string, p: number) => (name === courtTopic ? fits(name, p) : resumed.has(p));
     const from: Record<string, number[]> = {};
-    for (const name of names) {
-      const b = bounds.get(name) as { start: number[]; end: number[] };
-      // The court list is every member's whole; its checkpoints serve whichever partitions it has.
-      from[name] = b.end.map((_, p) =>
-        name === courtTopic
-          ? fits(name, p)
-            ? (state.checkpoint(name, p) as number)
-            : 0
-          : resumed.has(p)
-            ? (state.checkpoint(name, p) as number)
-            : 0,
+    for (const name of names)
+      from[name] = (bounds.get(name) as { end: number[] }).end.map((_, p) =>
+        resumes(name, p) ? (state.checkpoint(name, p) as number) : 0,
       );
-    }
     const counted = countingSink(state);
     const upTo = Object.fromEntries(names.map((name) => [name, (bounds.get(name) as { end: number[] }).end]));
     await loadFacts(ctx, counted, { partitions: fresh, from, upTo, consumer: 'rebuild' });
