@@ -232,11 +232,6 @@ export class KafkaBus implements Bus {
     );
   }
 
-  /**
-   * Reads the partitions up to their ends by fetch requests of its own connections, without a
-   * group: nothing to join, nothing left behind. A fetch that fails is tried again; a snapshot
-   * that gets nothing for SNAPSHOT_IDLE_MS fails with TIMEOUT, and the caller tries again later.
-   */
   async startOffsets(topic: string): Promise<number[]> {
     const offsets = await retrying(`reading the start offsets of ${topic}`, () =>
       this.#offsets.listOffsets({ topics: [topic], timestamp: -2n }),
@@ -244,6 +239,11 @@ export class KafkaBus implements Bus {
     return [...(offsets.get(topic) ?? [])].map(Number);
   }
 
+  /**
+   * Reads the partitions up to their ends by fetch requests of its own connections, without a
+   * group: nothing to join, nothing left behind. A fetch that fails is tried again; a snapshot
+   * that gets nothing for SNAPSHOT_IDLE_MS fails with TIMEOUT, and the caller tries again later.
+   */
   async *readSnapshot(
     topic: string,
     partitions?: readonly number[],
