@@ -32,8 +32,9 @@ const SEP = '\u0001';
 /** The byte after `SEP`: the end of a range of keys that begin with a prefix and `SEP`. */
 const AFTER = '\u0002';
 
-/** Where a partition's keys begin. */
+/** Where a partition's keys begin, and the first key past them. */
 const partKey = (p: number) => `${String(p).padStart(5, '0')}${SEP}`;
+const partEnd = (p: number) => `${String(p).padStart(5, '0')}${AFTER}`;
 
 /** The state of the partitions one reconciler owns, kept on disk. */
 export class FactStore implements FactReader, FactSink {
@@ -191,15 +192,14 @@ export class FactStore implements FactReader, FactSink {
   /** The credit codes held on a partition, in order (what was applied and flushed). */
   *codesOf(partition: number): Generator<string> {
     const prefix = partKey(partition);
-    for (const k of this.#facts.getKeys({ start: prefix, end: `${String(partition).padStart(5, '0')}${AFTER}` }))
-      yield k.slice(prefix.length);
+    for (const k of this.#facts.getKeys({ start: prefix, end: partEnd(partition) })) yield k.slice(prefix.length);
   }
 
   /** Gives up a partition: its businesses, index entries, decisions and checkpoints. */
   async release(partition: number): Promise<void> {
     await this.flush();
     const prefix = partKey(partition);
-    const end = `${String(partition).padStart(5, '0')}${AFTER}`;
+    const end = partEnd(partition);
     const cpSuffix = `${SEP}${partition}`;
     const doomed = ([this.#facts, this.#operators, this.#decided] as Database<unknown, string>[]).map(
       (db) => [db, [...db.getKeys({ start: prefix, end })]] as const,
