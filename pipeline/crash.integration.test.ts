@@ -12,7 +12,16 @@ import { Random } from '../lib/generate/random.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, spawnCli as cli, exited, isolatedPipeline, killSpawned, waitUntil, withServices } from './testing.js';
+import {
+  classifyAll,
+  spawnCli as cli,
+  exited,
+  isolatedPipeline,
+  killSpawned,
+  storeHolds,
+  waitUntil,
+  withServices,
+} from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -68,16 +77,7 @@ describe.skipIf(!withServices())('crash safety (Kafka)', () => {
     await ingestBusinesses(p.ctx, businesses.slice(700), 2024, 'part2');
     rec = cli(['reconcile', '--as-of', AS_OF, '--group', 'rec'], p.prefix);
     const expected = classifyAll(businesses, AS_OF);
-    await waitUntil(
-      'the store to hold the clean decisions',
-      async () => {
-        const stored = await p.store.allDecisions();
-        return (
-          stored.length === businesses.length && stored.every((d) => d.decisionId === decisionIdOf(expected.get(d.creditCode)!))
-        );
-      },
-      120_000,
-    );
+    await waitUntil('the store to hold the clean decisions', storeHolds(p, expected), 120_000);
     rec.kill('SIGTERM');
     expect(await exited(rec)).toBe(0);
   });

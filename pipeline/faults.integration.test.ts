@@ -22,7 +22,16 @@ import { listDeadLetters, replayDeadLetters } from './deadLetters.js';
 import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping, topicName } from './reconciler.js';
 import { startSink } from './sink.js';
-import { classifyAll, spawnCli as cli, exited, isolatedPipeline, killSpawned, MODES, withServices } from './testing.js';
+import {
+  classifyAll,
+  spawnCli as cli,
+  exited,
+  isolatedPipeline,
+  killSpawned,
+  MODES,
+  storeHolds,
+  withServices,
+} from './testing.js';
 
 const AS_OF = '2025-08-15';
 const open: Pipeline[] = [];
@@ -295,10 +304,7 @@ describe.skipIf(!withServices())('fault suite (Kafka)', () => {
     const gatewayBackMs = Date.now() - upAt;
     const final = businesses.map((b) => (b.creditCode === before.creditCode ? after : b));
     const expected = classifyAll(final, AS_OF);
-    const done = async () => {
-      const stored = await p.store.allDecisions();
-      return stored.length === final.length && stored.every((d) => d.decisionId === decisionIdOf(expected.get(d.creditCode)!));
-    };
+    const done = storeHolds(p, expected);
     while (!(await done()) && Date.now() - upAt < 180_000) await new Promise((r) => setTimeout(r, 500));
     const decisionsBackMs = Date.now() - upAt;
     expect(reconcile.exitCode, reconcile.err()).toBeNull();

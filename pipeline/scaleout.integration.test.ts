@@ -13,7 +13,7 @@ import { ingestBusinesses, type Pipeline } from '../app/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { decisionIdOf } from './decide.js';
 import { topicName } from './reconciler.js';
-import { classifyAll, exited, isolatedPipeline, killSpawned, spawnCli, waitUntil, withServices } from './testing.js';
+import { classifyAll, exited, isolatedPipeline, killSpawned, spawnCli, storeHolds, waitUntil, withServices } from './testing.js';
 
 const AS_OF = '2025-08-15';
 const PARTITIONS = 12;
@@ -65,16 +65,7 @@ describe.skipIf(!withServices())('scale-out (Kafka)', () => {
     expect(replacement.err()).toContain(`state in ${join(stateDir, 'slot-1')}`);
 
     const expected = classifyAll(businesses, AS_OF);
-    await waitUntil(
-      'the store to hold what classify decides',
-      async () => {
-        const stored = await p.store.allDecisions();
-        return (
-          stored.length === businesses.length && stored.every((d) => d.decisionId === decisionIdOf(expected.get(d.creditCode)!))
-        );
-      },
-      240_000,
-    );
+    await waitUntil('the store to hold what classify decides', storeHolds(p, expected), 240_000);
     // Each business's last decision on its partition is the one classify makes: no member that
     // lost the partition wrote after the one that took it over.
     const last = new Map<string, string>();

@@ -9,6 +9,7 @@ import { parseIsoDate } from '../lib/dates.js';
 import { rawQuery } from '../lib/store/testing.js';
 import { ALL_TOPICS, prefixed } from '../lib/topics.js';
 import { Classifier, loadCatalogueBook, RuleBook, Support, type SupportResult, type TypingDecision } from '../matchers/index.js';
+import { decisionIdOf } from './decide.js';
 import { DecisionPool, runTyping } from './reconciler.js';
 import { startSink } from './sink.js';
 
@@ -118,6 +119,23 @@ export function goldenBusinesses(): Record<string, unknown>[] {
 export function classifyAll(businesses: readonly Record<string, unknown>[], asOf: string): Map<string, TypingDecision> {
   const c = new Classifier({ asOf: parseIsoDate(asOf), ruleBook: RuleBook.load() });
   return new Map(businesses.map((b) => [b.creditCode as string, c.classifyRecord(b)]));
+}
+
+/**
+ * A check (for `waitUntil` or a loop of its own): the serving store holds one decision per business
+ * of `expected` and each is the one `classify` made (`classifyAll`).
+ */
+export function storeHolds(p: Pipeline, expected: ReadonlyMap<string, TypingDecision>): () => Promise<boolean> {
+  return async () => {
+    const stored = await p.store.allDecisions();
+    return (
+      stored.length === expected.size &&
+      stored.every((d) => {
+        const want = expected.get(d.creditCode);
+        return want !== undefined && d.decisionId === decisionIdOf(want);
+      })
+    );
+  };
 }
 
 /** What `support` (the CLI) says each business is owed on `asOf`, by credit code: the measures the pipeline must store. */
