@@ -166,6 +166,18 @@ async function kafkaUp(): Promise<void> {
     log(`Kafka already answers on ${infraEnv().KAFKA_BROKERS}`);
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes in base64url, as `kafka-storage random-uuid` prints. An id
+ * starting with '-' is drawn again, as Kafka's own Uuid.randomUuid does, because the storage
+ * tool's argument parser reads `-t -abc…` as an option and fails the format.
+ */
+export function kraftClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 async function startKafkaProcess(): Promise<void> {
   const dir = join(DATA, 'kafka');
   const libs = join(dir, 'libs');
@@ -227,9 +239,8 @@ async function startKafkaProcess(): Promise<void> {
   );
   const cp = `${libs}/*`;
   if (!existsSync(join(dir, 'data', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
     log('formatting Kafka storage (KRaft)…');
-    execFileSync(
+    const format = spawnSync(
       'java',
       [
         '-cp',
@@ -238,12 +249,14 @@ async function startKafkaProcess(): Promise<void> {
         'kafka.tools.StorageTool',
         'format',
         '-t',
-        clusterId,
+        kraftClusterId(),
         '-c',
         join(dir, 'server.properties'),
       ],
-      { stdio: 'ignore' },
+      { encoding: 'utf8' },
     );
+    if (format.status !== 0)
+      throw new Error(`Kafka storage format failed (exit ${format.status}): ${format.stderr || format.stdout}`);
   }
   log('starting Kafka…');
   startDetached(
