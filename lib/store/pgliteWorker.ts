@@ -35,7 +35,13 @@ if (port === null) throw new Error('pgliteWorker.ts runs as a worker thread');
 const { dataDir } = workerData as { dataDir?: string };
 // A DATE is read as its text, YYYY-MM-DD: as a JavaScript Date it would be a moment, and read
 // back in another time zone it names another day.
-const db = await PGlite.create({ ...(dataDir === undefined ? {} : { dataDir }), parsers: { 1082: (v: string) => v } });
+// Shared buffers of 16 MB, not PostgreSQL's 128 MB: the embedded store's files are already in
+// memory (in memory by default, else in the OS's page cache), so large buffers hold a second copy.
+const db = await PGlite.create({
+  ...(dataDir === undefined ? {} : { dataDir }),
+  parsers: { 1082: (v: string) => v },
+  postgresqlconf: ['shared_buffers = 16MB'],
+});
 // Literals below are written for standard-conforming strings (a backslash is an ordinary
 // character, a quote is doubled); refuse to start on a setting where that would not hold.
 const scs = (await db.query<{ standard_conforming_strings: string }>('show standard_conforming_strings')).rows[0];
