@@ -6,12 +6,16 @@
  * Set KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL to run the same on Kafka and PostgreSQL.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FEEDS, ingestRecords } from '../connectors/index.js';
 import { startGateway } from '../gateway/index.js';
 import { parseIsoDate, yearOf } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
 import { untilStopped } from '../lib/signals.js';
+import type { StoredDecision } from '../lib/store/index.js';
 import { TYPE_LABELS } from '../matchers/index.js';
 import { DecisionPool, revokeRecognition, runRecognition, runTyping, startSink } from '../pipeline/index.js';
 import { configFromEnv, ingestBusinesses, openPipeline } from './pipeline.js';
@@ -24,7 +28,12 @@ const asOf = parseIsoDate(asOfText, 'GETIHU_AS_OF');
 const area = region === 'beijing' ? '110000' : region === 'hebei' ? '130000' : '120000';
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
-const config = configFromEnv();
+const fromEnv = configFromEnv();
+// Without GETIHU_DATA_DIR the store lives in a scratch folder removed on exit, not in memory:
+// PGlite in memory keeps every table and WAL segment on the heap, on disk the OS's page cache does.
+const scratch =
+  fromEnv.mode === 'embedded' && fromEnv.pgliteDir === undefined ? mkdtempSync(join(tmpdir(), 'getihu-store-')) : undefined;
+const config = scratch === undefined ? fromEnv : { ...fromEnv, pgliteDir: scratch };
 // The demo: tokens minted with the development keys (`cli token`), on whichever bus.
 const settings = gatewaySettings(process.env, { production: process.env.NODE_ENV === 'production', devKeys: true });
 const pipeline = await openPipeline(config);
@@ -33,9 +42,8 @@ try {
   out(`getihu — ${config.mode === 'embedded' ? 'embedded (in-process bus, PGlite)' : `Kafka ${config.brokers.join(',')}`}`);
   out(`${businesses.toLocaleString('en')} generated businesses of ${region}, typed as of ${asOfText}`);
   out();
-  const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
   out('Agency feeds through the connectors:');
-  for (const r of await ingestBusinesses(pipeline.ctx, records, yearOf(asOf) - 1)) {
+  for (const r of await ingestSample()) {
     out(
       `  ${`${r.agency}/${r.feed}`.padEnd(36)} read ${String(r.read).padStart(6)}  accepted ${String(r.accepted).padStart(6)}  rejected ${r.rejected}`,
     );
@@ -68,6 +76,8 @@ try {
 
   const sink = await startSink(pipeline.ctx, pipeline.store);
   const run = await runTyping(pipeline.ctx, { area, asOf: asOfText, pool });
+  // The gateway does not use the run's thread: give its memory back before serving.
+  await pool.close();
   const pipelineRound = await runRecognition(pipeline.ctx, pipeline.store, { area, asOf: asOfText });
   await sink.caughtUp();
   out(`Run ${run.runId}: ${run.decisions} decisions`);
@@ -89,8 +99,7 @@ try {
     );
   out(`  candidates: ${JSON.stringify(round.counts)}`);
 
-  const all = await pipeline.store.allDecisions();
-  const shown = all.find((d) => d.type === 'development' && d.mtyxBasicEligible) ?? all[0];
+  const { shown, disputing } = await demoDecisions();
   if (shown !== undefined) {
     out();
     out(`Why ${shown.creditCode} is ${shown.label} (${shown.ruleset}, as of ${shown.asOf}), from the serving store:`);
@@ -100,7 +109,6 @@ try {
   }
   const recognised = round.candidates.find((c) => c.recognised)?.creditCode;
   // Demo data for the regulator's dispute queue: a survival business disputes its type.
-  const disputing = all.find((d) => d.type === 'survival');
   if (disputing !== undefined) {
     await pipeline.store.disputes.file({
       id: 'demo-dispute-1',
@@ -167,4 +175,22 @@ try {
 } finally {
   await pool.close();
   await pipeline.close();
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true });
+}
+
+// The sample's records and the store's full list of decisions are read in functions of their own
+// and only what the walkthrough prints is kept: the process then serves without holding either.
+
+/** Generates the sample region and sends it through the agencies' connectors; answers their receipts. */
+async function ingestSample(): Promise<Awaited<ReturnType<typeof ingestBusinesses>>> {
+  const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
+  return ingestBusinesses(pipeline.ctx, records, yearOf(asOf) - 1);
+}
+
+/** The decision the walkthrough explains (a development business eligible for 名特优新), and one to dispute. */
+async function demoDecisions(): Promise<{ shown?: StoredDecision; disputing?: StoredDecision }> {
+  const all = await pipeline.store.allDecisions();
+  const shown = all.find((d) => d.type === 'development' && d.mtyxBasicEligible) ?? all[0];
+  const disputing = all.find((d) => d.type === 'survival');
+  return { ...(shown === undefined ? {} : { shown }), ...(disputing === undefined ? {} : { disputing }) };
 }

@@ -112,8 +112,12 @@ export class DecisionPool {
     return (await this.#pool.run(task, { name: 'prepareShare' })) as PreparedBatch[];
   }
 
-  async close(): Promise<void> {
-    await this.#pool?.destroy();
+  #closed: Promise<void> | undefined;
+
+  /** Stops its threads; closing again waits for the first close. */
+  close(): Promise<void> {
+    this.#closed ??= this.#pool?.destroy() ?? Promise.resolve();
+    return this.#closed;
   }
 }
 
