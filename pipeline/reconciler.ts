@@ -21,7 +21,7 @@ import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import type { RuleBook } from '../matchers/index.js';
 import { type Codec, latestSchemaText } from '../schemas/index.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
-import { FACT_TOPIC_IDS, loadFacts, type PreparedBatch, type PrepareTask, prepareBatches } from './snapshot.js';
+import { type DecidedBatch, FACT_TOPIC_IDS, loadFacts, type PreparedBatch, prepareBatches, type ShareTask } from './snapshot.js';
 import { FactState } from './state.js';
 
 export { inArea } from '../lib/regions.js';
@@ -106,10 +106,10 @@ export class DecisionPool {
     return this.#pool !== undefined;
   }
 
-  /** Reads and prepares one share of a run's snapshot on a pool thread (see `parallel`). */
-  async prepare(task: PrepareTask): Promise<PreparedBatch[]> {
+  /** Reads and decides one share of a run's snapshot on a pool thread (see `parallel`). */
+  async decideShare(task: ShareTask): Promise<DecidedBatch[]> {
     if (this.#pool === undefined) throw new GetihuError('INTERNAL', 'a pool without threads reads no snapshot shares');
-    return (await this.#pool.run(task, { name: 'prepareShare' })) as PreparedBatch[];
+    return (await this.#pool.run(task, { name: 'decideShare' })) as DecidedBatch[];
   }
 
   #closed: Promise<void> | undefined;
@@ -159,11 +159,10 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const lastYear = yearOf(asOfDay) - 1;
   const size = o.batchSize ?? 2000;
   // The run's snapshot: the fact topics' end offsets now. Its state is the run's own, read a few
-  // partitions at a time (`snapshotBatches`). Before deciding, each business becomes the JSON text
-  // of its classify input, batched as UTF-8 bytes, and its facts are let go. The decide loop then
-  // runs on a small heap: the bus allocates buffers for the records it sends, that churn makes V8
-  // collect every second or two, and each full collection walks every live object on this thread
-  // (bytes outside the heap are not walked at all).
+  // partitions at a time on the pool's threads, which decide them where they read them
+  // (`snapshotBatches`). The send loop here then runs on a small heap: it holds encoded events,
+  // bytes outside the heap that no collection walks, while the bus's churn of buffers for the
+  // records it sends makes V8 collect every second or two.
   const snapshot: Record<string, number[]> = {};
   for (const id of FACT_TOPIC_IDS) {
     const name = topicName(ctx, id);
@@ -175,7 +174,8 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
   const schema = latestSchemaText(TOPICS.typing.name);
   const { topic: supportTopic, writer: support } = supportWriterOf(ctx);
   const config = decideConfigOf(ctx);
-  const source = snapshotBatches(ctx, o.pool, snapshot, o.area, lastYear, size);
+  const decide = { asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, config, support };
+  const source = snapshotBatches(ctx, o.pool, snapshot, o.area, lastYear, size, decide);
   const counts: Record<string, Record<string, number>> = {};
   let decisions = 0;
   let rejected = 0;
@@ -196,10 +196,12 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
             exhausted = true;
             break;
           }
-          const items = next.value;
-          const decided = o.pool
-            .run({ asOf: formatIsoDate(asOfDay), ruleset: o.ruleset ?? null, runId, schemaId, schema, items, config, support })
-            .then((r) => ({ r, count: items.count }));
+          const batch = next.value;
+          if ('r' in batch) {
+            ahead.push(Promise.resolve(batch));
+            continue;
+          }
+          const decided = o.pool.run({ ...decide, items: batch }).then((r) => ({ r, count: batch.count }));
           decided.catch(() => undefined);
           ahead.push(decided);
         }
@@ -270,16 +272,18 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
 
 /** A run's batches as they are read, and how many businesses they hold in all once that is known. */
 interface SnapshotBatches {
-  readonly batches: AsyncGenerator<PreparedBatch>;
+  /** Batches to decide, or batches a pool thread has already decided where it read them. */
+  readonly batches: AsyncGenerator<PreparedBatch | DecidedBatch>;
   /** The businesses of every batch, once the last partition is read; null until then. */
   total(): number | null;
 }
 
 /**
  * The batches of a run's snapshot. On Kafka with a pool of threads, partition by partition: a pool
- * thread reads one partition's facts into a state of its own and turns them into batches, and as
- * many partitions are being read as the pool has threads, so the facts held at once are a few
- * partitions' rather than the register's. Otherwise (the embedded bus) the snapshot is read here whole.
+ * thread reads one partition's facts into a state of its own and decides them there, and as many
+ * partitions are being read as the pool has threads, so the facts held at once are a few
+ * partitions' rather than the register's, and what crosses between threads is the encoded events.
+ * Otherwise (the embedded bus) the snapshot is read here whole and its batches are decided by the pool.
  */
 function snapshotBatches(
   ctx: PipelineContext,
@@ -288,10 +292,11 @@ function snapshotBatches(
   area: string,
   lastYear: number,
   size: number,
+  decide: ShareTask['decide'],
 ): SnapshotBatches {
   let total: number | null = null;
-  const count = (batches: readonly PreparedBatch[]) => batches.reduce((n, b) => n + b.count, 0);
-  async function* read(): AsyncGenerator<PreparedBatch> {
+  const count = (batches: readonly { count: number }[]) => batches.reduce((n, b) => n + b.count, 0);
+  async function* read(): AsyncGenerator<PreparedBatch | DecidedBatch> {
     if (ctx.remote === undefined || !pool.parallel) {
       const state = new FactState();
       await loadFacts(ctx, state, { upTo: snapshot });
@@ -303,12 +308,12 @@ function snapshotBatches(
     const remote = ctx.remote;
     const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
     const schemaIds = ctx.codec.registered();
-    const ahead: Promise<PreparedBatch[]>[] = [];
+    const ahead: Promise<DecidedBatch[]>[] = [];
     let next = 0;
     let counted = 0;
     const fill = () => {
       while (ahead.length < pool.threads && next < partitions) {
-        const share = pool.prepare({
+        const share = pool.decideShare({
           brokers: remote.brokers,
           registryUrl: remote.registryUrl,
           prefix: ctx.prefix,
@@ -318,6 +323,7 @@ function snapshotBatches(
           area,
           lastYear,
           batchSize: size,
+          decide,
         });
         share.catch(() => undefined);
         ahead.push(share);

@@ -1,15 +1,18 @@
 /**
- * Reading a snapshot of the fact topics into a state, and turning a run's businesses into the
- * batches the pool decides. On Kafka a run spreads this over the pool's threads: each reads the
- * partition it is given (a business's facts all lie on its partition; the court list, keyed by
- * operator, is read whole each time) up to the run's end offsets, and hands back its batches as
- * UTF-8 bytes, which move between threads without a copy and are no work for any collector.
+ * Reading a snapshot of the fact topics into a state, and turning a run's businesses into what the
+ * pool decides. On Kafka a run spreads this over the pool's threads: each reads the partition it
+ * is given (a business's facts all lie on its partition; the court list, keyed by operator, is read
+ * whole each time) up to the run's end offsets, decides its businesses on the same thread, and hands
+ * back only the encoded events, whose buffers move between threads without a copy. Without a pool
+ * of Kafka readers (the embedded bus) the snapshot is read on the calling thread and its businesses
+ * go to the pool as batches of UTF-8 JSON text.
  */
 import { KafkaBus } from '../lib/bus/index.js';
 import { inArea } from '../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
+import decideBatch, { type DecideItem, type DecideResult, type DecideTask } from './decide.js';
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, type FactSink, FactState, topicIdOf } from './state.js';
 
@@ -70,35 +73,43 @@ export interface PreparedBatch {
 }
 
 /**
- * The businesses of `area` in a state, in credit-code order, as batches of at most `size`. Each
- * business's facts are let go once its input is written, and the state is cleared at the end.
+ * The businesses of `area` in a state, in credit-code order, in groups of at most `size`, each as
+ * its classify input and the fact records it came from. Each business's facts are let go once its
+ * input is assembled, and the state is cleared at the end.
  */
-export function prepareBatches(state: FactState, area: string, lastYear: number, size: number): PreparedBatch[] {
+function* itemGroups(state: FactState, area: string, lastYear: number, size: number): Generator<DecideItem[]> {
   const codes = [...state.businesses.keys()]
     .filter((c) => {
       const reg = state.businesses.get(c)?.registration;
       return inArea(area, (reg?.regionCode as string | undefined) ?? c.slice(2, 8));
     })
     .sort();
-  const batches: PreparedBatch[] = [];
   for (let i = 0; i < codes.length; i += size) {
-    const texts: string[] = [];
+    const items: DecideItem[] = [];
     for (const c of codes.slice(i, i + size)) {
-      texts.push(JSON.stringify(assembleInput(state, c, lastYear)));
+      items.push(assembleInput(state, c, lastYear));
       state.businesses.delete(c);
     }
-    const json = `[${texts.join(',')}]`;
+    yield items;
+  }
+  state.clear();
+}
+
+/** The businesses of `area` in a state as batches of at most `size`, each the UTF-8 JSON text of its items. */
+export function prepareBatches(state: FactState, area: string, lastYear: number, size: number): PreparedBatch[] {
+  const batches: PreparedBatch[] = [];
+  for (const items of itemGroups(state, area, lastYear, size)) {
+    const json = JSON.stringify(items);
     // A buffer of its own (never a slice of Node's shared pool), since a thread may give it away.
     const utf8 = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
     utf8.write(json);
-    batches.push({ utf8, count: texts.length });
+    batches.push({ utf8, count: items.length });
   }
-  state.clear();
   return batches;
 }
 
-/** What a pool thread needs to read its share of a run's snapshot. */
-export interface PrepareTask {
+/** What a pool thread needs to read and decide its share of a run's snapshot. */
+export interface ShareTask {
   readonly brokers: readonly string[];
   readonly registryUrl: string;
   readonly prefix: string;
@@ -110,17 +121,31 @@ export interface PrepareTask {
   readonly area: string;
   readonly lastYear: number;
   readonly batchSize: number;
+  /** How each batch is decided and encoded: the run's as-of date, rule set, run id and writer schemas. */
+  readonly decide: Omit<DecideTask, 'items'>;
 }
 
-/** Reads the task's partitions on a connection of its own and prepares their batches. */
-export async function prepareShare(task: PrepareTask): Promise<PreparedBatch[]> {
+/** A share's batch decided: its events, and how many businesses it held. */
+export interface DecidedBatch {
+  readonly r: DecideResult;
+  readonly count: number;
+}
+
+/**
+ * Reads the task's partitions on a connection of its own and decides their businesses on this
+ * thread, batch by batch, in credit-code order: what leaves the thread is the encoded events.
+ */
+export async function decideShare(task: ShareTask): Promise<DecidedBatch[]> {
   const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
+  const state = new FactState();
   try {
     const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
-    const state = new FactState();
     await loadFacts({ bus, codec, prefix: task.prefix }, state, { partitions: task.partitions, upTo: task.ends });
-    return prepareBatches(state, task.area, task.lastYear, task.batchSize);
   } finally {
     await bus.close();
   }
+  const decided: DecidedBatch[] = [];
+  for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
+    decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
+  return decided;
 }
