@@ -16,7 +16,11 @@ import decideBatch, { type DecideItem, type DecideResult, type DecideTask } from
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, type FactSink, FactState, topicIdOf } from './state.js';
 
-/** The fact topics' ids, in the order a snapshot reads them. */
+/**
+ * The fact topics' ids, in the order a snapshot reads them: registration first, so a state that
+ * keeps only its operators' court records (FactState's courtOfKnownOperatorsOnly) knows them before
+ * the court list is read.
+ */
 export const FACT_TOPIC_IDS: readonly TopicId[] = FACT_TOPICS.map((t) => topicIdOf(t.name) as TopicId);
 
 /** What `loadFacts` reads. */
@@ -51,7 +55,7 @@ export async function loadFacts(
     const parts = id === 'court' ? undefined : o.partitions;
     for await (const batch of ctx.bus.readSnapshot(name, parts, ends, o.from?.[name])) {
       for (const r of batch) {
-        if (r.value === null) continue;
+        if (r.value === null || state.wants?.(id, r.key) === false) continue;
         try {
           state.apply(id, ctx.codec.decodeKnown(name, r.value) ?? (await ctx.codec.decode(name, r.value)));
         } catch (err) {
@@ -137,7 +141,8 @@ export interface DecidedBatch {
  */
 export async function decideShare(task: ShareTask): Promise<DecidedBatch[]> {
   const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
-  const state = new FactState();
+  // Its partitions' businesses, and of the court list only their operators' records.
+  const state = new FactState({ courtOfKnownOperatorsOnly: true });
   try {
     const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
     await loadFacts({ bus, codec, prefix: task.prefix }, state, { partitions: task.partitions, upTo: task.ends });

@@ -118,6 +118,20 @@ export interface FactSink {
   read?(topic: string, partition: number, next: number): void;
   /** Makes what was applied so far durable (after each batch read). */
   flush?(): Promise<void>;
+  /**
+   * Whether a record of `topic` with this key can change anything here; a record it does not want
+   * is skipped before it is decoded. Absent: every record is wanted.
+   */
+  wants?(topic: TopicId, key: string | null): boolean;
+}
+
+/**
+ * The operator a court record's key names: the key itself, or, for a record written under a
+ * versioned key (`<operatorId>@<time>`, see connectors/ingest.ts), the part before the last '@'.
+ */
+function operatorsOfCourtKey(key: string): readonly string[] {
+  const at = key.lastIndexOf('@');
+  return at < 0 ? [key] : [key, key.slice(0, at)];
 }
 
 /** All facts held in memory, with the indexes the reconciler needs. */
@@ -125,6 +139,23 @@ export class FactState implements FactReader, FactSink {
   readonly businesses = new Map<string, BusinessState>();
   readonly court = new Map<string, Fact>();
   readonly #operators = new Map<string, Set<string>>();
+  readonly #courtOfKnownOperatorsOnly: boolean;
+
+  /**
+   * `courtOfKnownOperatorsOnly`: keep a court record only for an operator of a business already
+   * held. A run's share reads the businesses of its partitions first and the court list (keyed by
+   * operator, spread over every partition) after them, so it keeps the few court records its
+   * businesses need instead of the whole list; later operator moves would not be seen, so the
+   * state that lives on (continuous mode) keeps the whole list.
+   */
+  constructor(o: { courtOfKnownOperatorsOnly?: boolean } = {}) {
+    this.#courtOfKnownOperatorsOnly = o.courtOfKnownOperatorsOnly ?? false;
+  }
+
+  wants(topic: TopicId, key: string | null): boolean {
+    if (topic !== 'court' || !this.#courtOfKnownOperatorsOnly) return true;
+    return key !== null && operatorsOfCourtKey(key).some((op) => this.#operators.has(op));
+  }
 
   business(code: string): BusinessState | undefined {
     return this.businesses.get(code);
@@ -142,6 +173,7 @@ export class FactState implements FactReader, FactSink {
     const fact = value as Fact;
     if (topic === 'court') {
       const op = fact.operatorId as string;
+      if (this.#courtOfKnownOperatorsOnly && !this.#operators.has(op)) return [];
       if (!supersedes(fact, this.court.get(op))) return [];
       this.court.set(op, fact);
       return [...(this.#operators.get(op) ?? [])];
