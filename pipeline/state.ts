@@ -26,15 +26,20 @@ export interface BusinessState {
   marketCredit?: Fact;
   ip?: Fact;
   honours?: Fact;
-  readonly annualReports: Map<number, Fact>;
-  readonly tax: Map<number, Fact>;
-  readonly socialInsurance: Map<number, Fact>;
-  readonly applications: Map<number, Fact>;
+  // The yearly facts by year. A business starts with one shared empty map for each (most never
+  // have applications, reports or review steps, and an empty Map costs about 190 bytes), and a fact
+  // replaces a map with a copy holding it: they hold a few entries, and none is written in place.
+  annualReports: ReadonlyMap<number, Fact>;
+  tax: ReadonlyMap<number, Fact>;
+  socialInsurance: ReadonlyMap<number, Fact>;
+  applications: ReadonlyMap<number, Fact>;
   /** 名特优新 yearly information reports, by year. */
-  readonly mtyxReports: Map<number, Fact>;
+  mtyxReports: ReadonlyMap<number, Fact>;
   /** 名特优新 review steps, by `year:step:stepId`. */
-  readonly reviewSteps: Map<string, Fact>;
+  reviewSteps: ReadonlyMap<string, Fact>;
 }
+
+const NONE: ReadonlyMap<never, Fact> = new Map<never, Fact>();
 
 /** The topic ids by full topic name (without prefix). */
 const BY_NAME = new Map<string, TopicId>(Object.entries(TOPICS).map(([id, t]) => [t.name, id as TopicId]));
@@ -48,12 +53,12 @@ export function topicIdOf(topic: string): TopicId | undefined {
 /** A business with nothing known of it yet. */
 export function emptyBusiness(): BusinessState {
   return {
-    annualReports: new Map(),
-    tax: new Map(),
-    socialInsurance: new Map(),
-    applications: new Map(),
-    mtyxReports: new Map(),
-    reviewSteps: new Map(),
+    annualReports: NONE,
+    tax: NONE,
+    socialInsurance: NONE,
+    applications: NONE,
+    mtyxReports: NONE,
+    reviewSteps: NONE,
   };
 }
 
@@ -75,23 +80,23 @@ export function applyToBusiness(s: BusinessState, topic: TopicId, fact: Fact): b
     case 'socialInsurance':
     case 'application':
     case 'mtyxReport': {
-      const map =
+      const field =
         topic === 'annualReport'
-          ? s.annualReports
+          ? 'annualReports'
           : topic === 'application'
-            ? s.applications
+            ? 'applications'
             : topic === 'mtyxReport'
-              ? s.mtyxReports
-              : s[topic];
+              ? 'mtyxReports'
+              : topic;
       const year = fact.year as number;
-      if (!supersedes(fact, map.get(year))) return false;
-      map.set(year, fact);
+      if (!supersedes(fact, s[field].get(year))) return false;
+      s[field] = new Map(s[field]).set(year, fact);
       return true;
     }
     case 'reviewStep': {
       const key = `${fact.year}:${fact.step}:${fact.stepId}`;
       if (!supersedes(fact, s.reviewSteps.get(key))) return false;
-      s.reviewSteps.set(key, fact);
+      s.reviewSteps = new Map(s.reviewSteps).set(key, fact);
       return true;
     }
     default:
@@ -140,6 +145,11 @@ export class FactState implements FactReader, FactSink {
   readonly court = new Map<string, Fact>();
   readonly #operators = new Map<string, Set<string>>();
   readonly #courtOfKnownOperatorsOnly: boolean;
+  /**
+   * One copy of each provenance's agency and feed name: each decoded fact brings its own copy of
+   * the same few strings, and the state holds millions of facts.
+   */
+  readonly #names = new Map<string, string>();
 
   /**
    * `courtOfKnownOperatorsOnly`: keep a court record only for an operator of a business already
@@ -171,6 +181,9 @@ export class FactState implements FactReader, FactSink {
    */
   apply(topic: TopicId, value: Record<string, unknown>): readonly string[] {
     const fact = value as Fact;
+    const source = fact.source as Fact['source'] & { agency?: unknown; feed?: unknown };
+    if (typeof source.agency === 'string') source.agency = this.#name(source.agency);
+    if (typeof source.feed === 'string') source.feed = this.#name(source.feed);
     if (topic === 'court') {
       const op = fact.operatorId as string;
       if (this.#courtOfKnownOperatorsOnly && !this.#operators.has(op)) return [];
@@ -199,6 +212,13 @@ export class FactState implements FactReader, FactSink {
       }
     }
     return [code];
+  }
+
+  #name(text: string): string {
+    const kept = this.#names.get(text);
+    if (kept !== undefined) return kept;
+    this.#names.set(text, text);
+    return text;
   }
 
   /** Lets go of one business (its facts and its place in the operator index); the court list stays. */
