@@ -2,10 +2,11 @@
  * Reading a snapshot of the fact topics into a state, and turning a run's businesses into what the
  * pool decides. On Kafka a run spreads this over the pool's threads: each reads the partition it
  * is given (a business's facts all lie on its partition; the court list, keyed by operator, is read
- * whole each time) up to the run's end offsets, decides its businesses on the same thread, and hands
- * back only the encoded events, whose buffers move between threads without a copy. Without a pool
- * of Kafka readers (the embedded bus) the snapshot is read on the calling thread and its businesses
- * go to the pool as batches of UTF-8 JSON text.
+ * whole each time, keeping its businesses' operators' records only) up to the run's end offsets,
+ * decides its businesses on the same thread, and hands back only the encoded events, whose buffers
+ * move between threads without a copy. Without a pool of Kafka readers (the embedded bus) the
+ * snapshot is read on the calling thread and its businesses go to the pool as batches of UTF-8 JSON
+ * text.
  */
 import { KafkaBus } from '../lib/bus/index.js';
 import { inArea } from '../lib/regions.js';
