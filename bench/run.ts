@@ -32,7 +32,7 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify', 'pipeline', 'gateway', 'support', 'continuous'] as const;
+const SETS = ['classify', 'pipeline', 'gateway', 'support', 'continuous', 'scaleout'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
@@ -82,6 +82,40 @@ async function main(): Promise<void> {
         `continuous: ${r.businesses} businesses, ${r.factsPerSecond} facts/s for ${r.seconds} s (asked ${r.rate}), ${r.answered} answered, ${r.unanswered} unanswered`,
         `  from a fact's acknowledgement to the serving store answering with its new decision: p50 ${r.p50ms} ms, p90 ${r.p90ms} ms, p99 ${r.p99ms} ms (goal ≤ ${r.goalP99ms}), largest ${r.maxMs} ms`,
         `  a restart until every partition is ready and caught up: ${restart.resumed.seconds} s from its checkpoints (${restart.resumed.records} fact records read), ${restart.rebuilt.seconds} s read whole (${restart.rebuilt.records}); ${restart.ratio}× faster`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (name === 'scaleout') {
+    const n = Number(args.get('businesses') ?? 100_000);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new Error('--businesses: a positive whole number');
+    const counts = String(args.get('members') ?? '1,2,3')
+      .split(',')
+      .map((x) => Number(x));
+    if (counts.some((m) => !Number.isSafeInteger(m) || m <= 0 || m > 12))
+      throw new Error('--members: member counts from 1 to 12, separated by commas (e.g. 1,2,3)');
+    const { benchScaleout } = await import('./scaleout.js');
+    const r = await benchScaleout(n, counts);
+    type Lane = {
+      members: number;
+      killed: boolean;
+      seconds: number;
+      businessesPerSecond: number;
+      events: number;
+      mismatches: number;
+    };
+    process.stdout.write(
+      [
+        `scaleout: ${r.businesses} businesses, ${r.partitions} partitions, reconcile processes in one consumer group`,
+        ...(r.lanes as Lane[]).map(
+          (l) =>
+            `  ${String(l.members).padStart(2)} member(s)${l.killed ? ', one killed' : '            '}  ${l.seconds.toFixed(1).padStart(6)} s  ${l.businessesPerSecond.toLocaleString('en').padStart(7)} businesses/s  ${l.events} decision events, ${l.mismatches} not classify's`,
+        ),
+        `  speed-up against one member: ${Object.entries(r.speedup as Record<string, number>)
+          .map(([m, x]) => `${m}: ${x}×`)
+          .join(', ')}`,
         '',
       ].join('\n'),
     );
