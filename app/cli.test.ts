@@ -1,6 +1,6 @@
 /** The command line's answers to a caller's mistakes: exit codes and messages that name the option. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,24 @@ describe('the CLI', () => {
     const r = cli(['audit', 'verify', '--pglite', dir]);
     expect(r.status).toBe(66);
     expect(r.stderr).toContain('holds no database');
+  });
+
+  it('export-feeds writes each agency file from JSON lines read as they come, one registration per business', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'getihu-export-'));
+    const generated = cli(['generate', '--region', 'tianjin', '--businesses', '3', '--seed', '5']);
+    expect(generated.status).toBe(0);
+    const input = join(dir, 'businesses.jsonl');
+    writeFileSync(input, generated.stdout);
+    const codes = generated.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { creditCode: string }).creditCode);
+    const r = cli(['export-feeds', '--out', join(dir, 'feeds'), '--as-of', '2025-08-15', '--input', input]);
+    expect(r.status).toBe(0);
+    const registration = join(dir, 'feeds', 'market-regulator__registration.csv');
+    expect(r.stdout).toContain(`market-regulator/registration\t3\t${registration}`);
+    const lines = readFileSync(registration, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const [i, code] of codes.entries()) expect(lines[i + 1]).toContain(code);
   });
 });

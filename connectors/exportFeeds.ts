@@ -3,6 +3,7 @@
  * the feed's header) or JSON lines. Demos, tests and benchmarks ingest these files through the
  * real connectors.
  */
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,9 +17,14 @@ export function feedFileName(feedKey: string, format: 'csv' | 'jsonl'): string {
   return `${feedKey.replace('/', '__')}.${format}`;
 }
 
-/** Writes the feeds of `businesses` into `dir`; returns the files and their record counts. */
+/**
+ * Writes the feeds of `businesses` into `dir`; returns the files and their record counts. The
+ * businesses are read as they come and a file that has more waiting to be written than its
+ * stream's buffer holds is let drain first, so a register of any size passes through in bounded
+ * memory.
+ */
 export async function exportFeeds(
-  businesses: Iterable<Record<string, unknown>>,
+  businesses: Iterable<Record<string, unknown>> | AsyncIterable<Record<string, unknown>>,
   lastYear: number,
   dir: string,
   format: 'csv' | 'jsonl',
@@ -38,15 +44,16 @@ export async function exportFeeds(
     }
     return s;
   };
-  for (const b of businesses) {
+  for await (const b of businesses) {
     for (const { feed: key, row } of splitBusiness(b, lastYear)) {
       const s = open(key);
       s.records++;
+      let room: boolean;
       if (format === 'jsonl') {
-        s.out.write(`${JSON.stringify(row)}\n`);
+        room = s.out.write(`${JSON.stringify(row)}\n`);
       } else {
         const feed = FEEDS.get(key)!;
-        s.out.write(
+        room = s.out.write(
           stringify([
             feed.columns.map((c) => {
               const v = row[c.field];
@@ -55,6 +62,7 @@ export async function exportFeeds(
           ]),
         );
       }
+      if (!room) await once(s.out, 'drain');
     }
   }
   await Promise.all(

@@ -44,19 +44,25 @@ export function registerPipelineCommands(program: Command): void {
     .action(async (o: { out: string; asOf: string; input?: string; format: string }) => {
       if (o.format !== 'csv' && o.format !== 'jsonl')
         throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${o.format}'`);
-      const records: Record<string, unknown>[] = [];
+      const lastYear = yearOf(parseIsoDate(o.asOf, '--as-of')) - 1;
       const input = o.input === undefined ? { stream: process.stdin, size: undefined } : inputFile(o.input, '--input');
       const progress = inputProgress('export-feeds', input.stream, input.size);
-      try {
+      let read = 0;
+      // The businesses are written as they are read: a register of millions never sits in memory.
+      async function* businesses(): AsyncGenerator<Record<string, unknown>> {
         for await (const line of readLines(input.stream)) {
-          if (line.trim() !== '') records.push(JSON.parse(line));
-          if (records.length % 1000 === 0) progress.records(records.length);
+          if (line.trim() === '') continue;
+          yield JSON.parse(line) as Record<string, unknown>;
+          if (++read % 1000 === 0) progress.records(read);
         }
+      }
+      let files: Awaited<ReturnType<typeof exportFeeds>>;
+      try {
+        files = await exportFeeds(businesses(), lastYear, o.out, o.format);
       } finally {
-        progress.records(records.length);
+        progress.records(read);
         progress.stop();
       }
-      const files = await exportFeeds(records, yearOf(parseIsoDate(o.asOf, '--as-of')) - 1, o.out, o.format);
       for (const [feed, f] of files) process.stdout.write(`${feed}\t${f.records}\t${f.file}\n`);
     });
 
