@@ -16,14 +16,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestBusinesses, openPipeline } from '../app/index.js';
+import { ingestBusinesses } from '../app/index.js';
 import { FEEDS, ingestRecords, splitBusiness } from '../connectors/index.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { Classifier, RuleBook } from '../matchers/index.js';
 import { DecisionPool, decisionIdOf, prefixedGroup, startContinuous, startSink } from '../pipeline/index.js';
-import { deleteTopicsWithPrefix, dropSchema } from './cleanup.js';
+import { deleteTopicsWithPrefix, dropSchema, openBenchPipeline } from './cleanup.js';
 
 const AS_OF = '2025-08-15';
 const PARTITIONS = 6;
@@ -37,15 +37,7 @@ function percentile(sorted: readonly number[], p: number): number {
 export async function benchContinuous(businesses: number, seconds: number, rate: number): Promise<Record<string, unknown>> {
   const infra = await infraUp();
   const prefix = `benchc${randomBytes(4).toString('hex')}`;
-  const p = await openPipeline({
-    mode: 'kafka',
-    brokers: infra.KAFKA_BROKERS.split(','),
-    registryUrl: infra.SCHEMA_REGISTRY_URL,
-    databaseUrl: infra.DATABASE_URL,
-    prefix,
-    dbSchema: prefix,
-    partitions: PARTITIONS,
-  });
+  const p = await openBenchPipeline(infra, prefix, prefix, PARTITIONS);
   const pool = new DecisionPool(1);
   const stateDirs = [mkdtempSync(join(tmpdir(), 'getihu-benchc-')), mkdtempSync(join(tmpdir(), 'getihu-benchc-'))];
   try {

@@ -20,14 +20,13 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Admin, Consumer, ProduceAcks, Producer } from '@platformatic/kafka';
-import { openPipeline } from '../app/index.js';
 import { CheckPool, exportFeeds, FEEDS, ingestLines, splitBusiness } from '../connectors/index.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { DecisionPool, runTyping } from '../pipeline/index.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
-import { deleteTopicsWithPrefix, dropSchema } from './cleanup.js';
+import { deleteTopicsWithPrefix, dropSchema, openBenchPipeline } from './cleanup.js';
 
 interface Lane {
   seconds: number;
@@ -204,15 +203,7 @@ export async function benchPipeline(businesses: number, partitions = 12): Promis
 
     log('L4: files → connectors → run → decisions…');
     const l4memory = laneMemory();
-    const p = await openPipeline({
-      mode: 'kafka',
-      brokers,
-      registryUrl: infra.SCHEMA_REGISTRY_URL,
-      databaseUrl: infra.DATABASE_URL,
-      prefix: `${prefix}.l4`,
-      dbSchema: prefix,
-      partitions,
-    });
+    const p = await openBenchPipeline(infra, `${prefix}.l4`, prefix, partitions);
     // One decision thread per core: the main thread mostly waits on the pool while it decides.
     // One thread per core for checking and encoding the files' lines, then for deciding: the
     // main thread mostly sends (ingest) and waits on the pool (run).

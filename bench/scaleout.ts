@@ -18,13 +18,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestBusinesses, openPipeline, type Pipeline } from '../app/index.js';
+import { ingestBusinesses } from '../app/index.js';
 import { infraUp } from '../deploy/local/infra.js';
 import { parseIsoDate } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { Classifier, RuleBook } from '../matchers/index.js';
 import { decisionIdOf, topicName } from '../pipeline/index.js';
-import { deleteTopicsWithPrefix, dropSchema } from './cleanup.js';
+import { deleteTopicsWithPrefix, dropSchema, openBenchPipeline } from './cleanup.js';
 
 const AS_OF = '2025-08-15';
 const PARTITIONS = 12;
@@ -74,15 +74,7 @@ async function lane(
   kill: boolean,
 ): Promise<Lane> {
   const prefix = `benchs${randomBytes(4).toString('hex')}`;
-  const p: Pipeline = await openPipeline({
-    mode: 'kafka',
-    brokers: infra.KAFKA_BROKERS.split(','),
-    registryUrl: infra.SCHEMA_REGISTRY_URL,
-    databaseUrl: infra.DATABASE_URL,
-    prefix,
-    dbSchema: prefix,
-    partitions: PARTITIONS,
-  });
+  const p = await openBenchPipeline(infra, prefix, prefix, PARTITIONS);
   const stateDir = mkdtempSync(join(tmpdir(), 'getihu-benchs-'));
   const running: ChildProcess[] = [];
   try {
