@@ -130,15 +130,6 @@ export interface FactSink {
   wants?(topic: TopicId, key: string | null): boolean;
 }
 
-/**
- * The operator a court record's key names: the key itself, or, for a record written under a
- * versioned key (`<operatorId>@<time>`, see connectors/ingest.ts), the part before the last '@'.
- */
-function operatorsOfCourtKey(key: string): readonly string[] {
-  const at = key.lastIndexOf('@');
-  return at < 0 ? [key] : [key, key.slice(0, at)];
-}
-
 /** All facts held in memory, with the indexes the reconciler needs. */
 export class FactState implements FactReader, FactSink {
   readonly businesses = new Map<string, BusinessState>();
@@ -164,7 +155,13 @@ export class FactState implements FactReader, FactSink {
 
   wants(topic: TopicId, key: string | null): boolean {
     if (topic !== 'court' || !this.#courtOfKnownOperatorsOnly) return true;
-    return key !== null && operatorsOfCourtKey(key).some((op) => this.#operators.has(op));
+    if (key === null) return false;
+    // A court record's key names its operator: the key itself, or, for a record written under a
+    // versioned key (`<operatorId>@<time>`, see connectors/ingest.ts), the part before the last '@'.
+    // Asked of every record of the court list, so it allocates nothing when the key is plain.
+    if (this.#operators.has(key)) return true;
+    const at = key.lastIndexOf('@');
+    return at >= 0 && this.#operators.has(key.slice(0, at));
   }
 
   business(code: string): BusinessState | undefined {
