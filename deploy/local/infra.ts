@@ -256,7 +256,9 @@ async function startKafkaProcess(): Promise<void> {
       { encoding: 'utf8' },
     );
     if (format.status !== 0)
-      throw new Error(`Kafka storage format failed (exit ${format.status}): ${format.stderr || format.stdout}`);
+      throw new Error(
+        `Kafka storage format failed (${format.error?.message ?? `exit ${format.status}`}): ${format.stderr || format.stdout}`,
+      );
   }
   log('starting Kafka…');
   startDetached(
