@@ -20,6 +20,7 @@ import { startedThreads, threadPool } from '../lib/threads.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import type { RuleBook } from '../matchers/index.js';
 import { type Codec, latestSchemaText } from '../schemas/index.js';
+import { CourtIndexWriter } from './courtIndex.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
 import { type DecidedBatch, FACT_TOPIC_IDS, loadFacts, type PreparedBatch, prepareBatches, type ShareTask } from './snapshot.js';
 import { FactState } from './state.js';
@@ -212,33 +213,38 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
       }
     })());
   let done = 0;
-  for (;;) {
-    if (ahead.length === 0) await fill();
-    if (failed !== undefined) throw failed.error;
-    const first = ahead.shift();
-    if (first === undefined) break;
-    const { r, count } = await first;
-    void fill();
-    const out: OutRecord[] = r.records.map((x) => ({
-      key: x.key,
-      value: eventBytes(r, x),
-      headers: { 'getihu-run-id': runId },
-    }));
-    await ctx.bus.send(decisionTopic, out);
-    await sendSupport(ctx, supportTopic, r, () => true);
-    for (const x of r.records) {
-      const row = counts[x.region] ?? {};
-      row[x.type] = (row[x.type] ?? 0) + 1;
-      counts[x.region] = row;
+  try {
+    for (;;) {
+      if (ahead.length === 0) await fill();
+      if (failed !== undefined) throw failed.error;
+      const first = ahead.shift();
+      if (first === undefined) break;
+      const { r, count } = await first;
+      void fill();
+      const out: OutRecord[] = r.records.map((x) => ({
+        key: x.key,
+        value: eventBytes(r, x),
+        headers: { 'getihu-run-id': runId },
+      }));
+      await ctx.bus.send(decisionTopic, out);
+      await sendSupport(ctx, supportTopic, r, () => true);
+      for (const x of r.records) {
+        const row = counts[x.region] ?? {};
+        row[x.type] = (row[x.type] ?? 0) + 1;
+        counts[x.region] = row;
+      }
+      countDecisionsSent('run', r.records);
+      for (const x of r.records) sent.decisions += x.length;
+      for (const x of r.support?.records ?? []) sent.support += x.length;
+      sent.supportEvents += r.support?.records.length ?? 0;
+      decisions += r.records.length;
+      rejected += r.rejected.length;
+      done += count;
+      await o.onBatch?.(done, source.total());
     }
-    countDecisionsSent('run', r.records);
-    for (const x of r.records) sent.decisions += x.length;
-    for (const x of r.support?.records ?? []) sent.support += x.length;
-    sent.supportEvents += r.support?.records.length ?? 0;
-    decisions += r.records.length;
-    rejected += r.rejected.length;
-    done += count;
-    await o.onBatch?.(done, source.total());
+  } finally {
+    // A run that fails or stops early lets its source clean up (the court list's folder).
+    await source.batches.return(undefined);
   }
   const summary: RunSummary = {
     runId,
@@ -308,34 +314,45 @@ function snapshotBatches(
     const remote = ctx.remote;
     const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
     const schemaIds = ctx.codec.registered();
+    // The court list once, for every share to look its operators up in.
+    const court = new CourtIndexWriter();
     const ahead: Promise<DecidedBatch[]>[] = [];
-    let next = 0;
-    let counted = 0;
-    const fill = () => {
-      while (ahead.length < pool.threads && next < partitions) {
-        const share = pool.decideShare({
-          brokers: remote.brokers,
-          registryUrl: remote.registryUrl,
-          prefix: ctx.prefix,
-          schemaIds,
-          partitions: [next++],
-          ends: snapshot,
-          area,
-          lastYear,
-          batchSize: size,
-          decide,
-        });
-        share.catch(() => undefined);
-        ahead.push(share);
-      }
-    };
-    fill();
-    for (let share = ahead.shift(); share !== undefined; share = ahead.shift()) {
-      const batches = await share;
+    try {
+      await loadFacts(ctx, court, { topics: ['court'], upTo: snapshot });
+      await court.close({ remove: false });
+      let next = 0;
+      let counted = 0;
+      const fill = () => {
+        while (ahead.length < pool.threads && next < partitions) {
+          const share = pool.decideShare({
+            brokers: remote.brokers,
+            registryUrl: remote.registryUrl,
+            prefix: ctx.prefix,
+            schemaIds,
+            partitions: [next++],
+            ends: snapshot,
+            courtDir: court.dir,
+            area,
+            lastYear,
+            batchSize: size,
+            decide,
+          });
+          share.catch(() => undefined);
+          ahead.push(share);
+        }
+      };
       fill();
-      counted += count(batches);
-      if (ahead.length === 0) total = counted;
-      yield* batches;
+      for (let share = ahead.shift(); share !== undefined; share = ahead.shift()) {
+        const batches = await share;
+        fill();
+        counted += count(batches);
+        if (ahead.length === 0) total = counted;
+        yield* batches;
+      }
+    } finally {
+      // Shares still reading (the run failed or stopped early) finish before their folder goes.
+      await Promise.allSettled(ahead);
+      await court.close({ remove: true });
     }
   }
   return { batches: read(), total: () => total };

@@ -1,9 +1,9 @@
 /**
  * Reading a snapshot of the fact topics into a state, and turning a run's businesses into what the
  * pool decides. On Kafka a run spreads this over the pool's threads: each reads the partition it
- * is given (a business's facts all lie on its partition; the court list, keyed by operator, is read
- * whole each time, keeping its businesses' operators' records only) up to the run's end offsets,
- * decides its businesses on the same thread, and hands back only the encoded events, whose buffers
+ * is given (a business's facts all lie on its partition) up to the run's end offsets, looks its
+ * operators up in the court list the run read once (courtIndex.ts; keyed by operator, the list
+ * spans every partition), decides its businesses on the same thread, and hands back only the encoded events, whose buffers
  * move between threads without a copy. Without a pool of Kafka readers (the embedded bus) the
  * snapshot is read on the calling thread and its businesses go to the pool as batches of UTF-8 JSON
  * text.
@@ -12,17 +12,17 @@ import { KafkaBus } from '../lib/bus/index.js';
 import { inArea } from '../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
+import { CourtIndexReader } from './courtIndex.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideItem, type DecideResult, type DecideTask } from './decide.js';
 import type { PipelineContext } from './reconciler.js';
 import { assembleInput, type FactSink, FactState, topicIdOf } from './state.js';
 
-/**
- * The fact topics' ids, in the order a snapshot reads them: registration first, so a state that
- * keeps only its operators' court records (FactState's courtOfKnownOperatorsOnly) knows them before
- * the court list is read.
- */
+/** The fact topics' ids, in the order a snapshot reads them. */
 export const FACT_TOPIC_IDS: readonly TopicId[] = FACT_TOPICS.map((t) => topicIdOf(t.name) as TopicId);
+
+/** The fact topics of businesses: all but the court list, which is keyed by operator. */
+const BUSINESS_TOPIC_IDS: readonly TopicId[] = FACT_TOPIC_IDS.filter((id) => id !== 'court');
 
 /** What `loadFacts` reads. */
 export interface LoadOptions {
@@ -56,7 +56,7 @@ export async function loadFacts(
     const parts = id === 'court' ? undefined : o.partitions;
     for await (const batch of ctx.bus.readSnapshot(name, parts, ends, o.from?.[name])) {
       for (const r of batch) {
-        if (r.value === null || state.wants?.(id, r.key) === false) continue;
+        if (r.value === null) continue;
         try {
           state.apply(id, ctx.codec.decodeKnown(name, r.value) ?? (await ctx.codec.decode(name, r.value)));
         } catch (err) {
@@ -123,6 +123,8 @@ export interface ShareTask {
   readonly partitions: readonly number[];
   /** The run's end offsets, by topic name. */
   readonly ends: Readonly<Record<string, readonly number[]>>;
+  /** The folder of the run's court list (`CourtIndexWriter`), which the share looks its operators up in. */
+  readonly courtDir: string;
   readonly area: string;
   readonly lastYear: number;
   readonly batchSize: number;
@@ -141,17 +143,25 @@ export interface DecidedBatch {
  * thread, batch by batch, in credit-code order: what leaves the thread is the encoded events.
  */
 export async function decideShare(task: ShareTask): Promise<DecidedBatch[]> {
-  const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
-  // Its partitions' businesses, and of the court list only their operators' records.
-  const state = new FactState({ courtOfKnownOperatorsOnly: true });
+  const court = new CourtIndexReader(task.courtDir);
   try {
-    const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
-    await loadFacts({ bus, codec, prefix: task.prefix }, state, { partitions: task.partitions, upTo: task.ends });
+    const state = new FactState({ court });
+    const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
+    try {
+      const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
+      await loadFacts({ bus, codec, prefix: task.prefix }, state, {
+        partitions: task.partitions,
+        topics: BUSINESS_TOPIC_IDS,
+        upTo: task.ends,
+      });
+    } finally {
+      await bus.close();
+    }
+    const decided: DecidedBatch[] = [];
+    for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
+      decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
+    return decided;
   } finally {
-    await bus.close();
+    await court.close();
   }
-  const decided: DecidedBatch[] = [];
-  for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
-    decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
-  return decided;
 }

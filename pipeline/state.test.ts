@@ -45,30 +45,16 @@ describe('FactState', () => {
     expect(s.businessesOf('OP-1')).toEqual([]);
   });
 
-  it("a run's share keeps the court records of its own businesses' operators only, versioned keys included", () => {
-    const s = new FactState({ courtOfKnownOperatorsOnly: true });
-    const court = (operatorId: string) => ({
-      operatorId,
+  it('reads a court record from where the run keeps the court list, when it is kept elsewhere', () => {
+    const listed = {
+      operatorId: 'OP-1',
       dishonest: true,
       listedOn: 19_500,
-      source: { agency: 'court', feed: 'f', line: 1, recordId: `c-${operatorId}`, reportedAt: null },
-    });
+      source: { agency: 'court', feed: 'f', line: 1, recordId: 'c-OP-1', reportedAt: null },
+    };
+    const s = new FactState({ court: { courtOf: (op) => (op === 'OP-1' ? listed : undefined) } });
     s.apply('registration', reg('r1', null, 'OP-1'));
-    // Skipped before decoding: another partition's operator, under its plain or its versioned key.
-    expect(s.wants('court', 'OP-2')).toBe(false);
-    expect(s.wants('court', 'OP-2@2025-08-01T00:00:00.000Z')).toBe(false);
-    expect(s.wants('court', null)).toBe(false);
-    expect(s.wants('court', 'OP-1')).toBe(true);
-    expect(s.wants('court', 'OP-1@2025-08-01T00:00:00.000Z')).toBe(true);
-    expect(s.wants('registration', 'anything')).toBe(true);
-    expect(s.apply('court', court('OP-2'))).toEqual([]);
-    expect(s.courtOf('OP-2')).toBeUndefined();
-    expect(s.apply('court', court('OP-1'))).toEqual(['92120101MA05T8WQ38']);
     expect(s.courtOf('OP-1')?.dishonest).toBe(true);
-    // The state that lives on (continuous mode) keeps the whole list.
-    const whole = new FactState();
-    expect(whole.wants('court', 'OP-2')).toBe(true);
-    expect(whole.apply('court', court('OP-2'))).toEqual([]);
-    expect(whole.courtOf('OP-2')?.dishonest).toBe(true);
+    expect(s.courtOf('OP-2')).toBeUndefined();
   });
 });

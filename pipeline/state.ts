@@ -123,11 +123,6 @@ export interface FactSink {
   read?(topic: string, partition: number, next: number): void;
   /** Makes what was applied so far durable (after each batch read). */
   flush?(): Promise<void>;
-  /**
-   * Whether a record of `topic` with this key can change anything here; a record it does not want
-   * is skipped before it is decoded. Absent: every record is wanted.
-   */
-  wants?(topic: TopicId, key: string | null): boolean;
 }
 
 /** All facts held in memory, with the indexes the reconciler needs. */
@@ -135,7 +130,8 @@ export class FactState implements FactReader, FactSink {
   readonly businesses = new Map<string, BusinessState>();
   readonly court = new Map<string, Fact>();
   readonly #operators = new Map<string, Set<string>>();
-  readonly #courtOfKnownOperatorsOnly: boolean;
+  /** Where court records are looked up, when the court list is kept elsewhere (see the constructor). */
+  readonly #courtElsewhere: Pick<FactReader, 'courtOf'> | undefined;
   /**
    * One copy of each provenance's agency and feed name: each decoded fact brings its own copy of
    * the same few strings, and the state holds millions of facts.
@@ -143,25 +139,12 @@ export class FactState implements FactReader, FactSink {
   readonly #names = new Map<string, string>();
 
   /**
-   * `courtOfKnownOperatorsOnly`: keep a court record only for an operator of a business already
-   * held. A run's share reads the businesses of its partitions first and the court list (keyed by
-   * operator, spread over every partition) after them, so it keeps the few court records its
-   * businesses need instead of the whole list; later operator moves would not be seen, so the
-   * state that lives on (continuous mode) keeps the whole list.
+   * `court`: where court records are looked up when the court list is not applied here. A run's
+   * shares are partitions of businesses, while the court list, keyed by operator, spans every
+   * partition: the run reads it once (see courtIndex.ts) and each share looks its operators up there.
    */
-  constructor(o: { courtOfKnownOperatorsOnly?: boolean } = {}) {
-    this.#courtOfKnownOperatorsOnly = o.courtOfKnownOperatorsOnly ?? false;
-  }
-
-  wants(topic: TopicId, key: string | null): boolean {
-    if (topic !== 'court' || !this.#courtOfKnownOperatorsOnly) return true;
-    if (key === null) return false;
-    // A court record's key names its operator: the key itself, or, for a record written under a
-    // versioned key (`<operatorId>@<time>`, see connectors/ingest.ts), the part before the last '@'.
-    // Asked of every record of the court list, so it allocates nothing when the key is plain.
-    if (this.#operators.has(key)) return true;
-    const at = key.lastIndexOf('@');
-    return at >= 0 && this.#operators.has(key.slice(0, at));
+  constructor(o: { court?: Pick<FactReader, 'courtOf'> } = {}) {
+    this.#courtElsewhere = o.court;
   }
 
   business(code: string): BusinessState | undefined {
@@ -169,7 +152,7 @@ export class FactState implements FactReader, FactSink {
   }
 
   courtOf(operatorId: string): Fact | undefined {
-    return this.court.get(operatorId);
+    return this.#courtElsewhere === undefined ? this.court.get(operatorId) : this.#courtElsewhere.courtOf(operatorId);
   }
 
   /**
@@ -183,7 +166,6 @@ export class FactState implements FactReader, FactSink {
     if (typeof source.feed === 'string') source.feed = this.#name(source.feed);
     if (topic === 'court') {
       const op = fact.operatorId as string;
-      if (this.#courtOfKnownOperatorsOnly && !this.#operators.has(op)) return [];
       if (!supersedes(fact, this.court.get(op))) return [];
       this.court.set(op, fact);
       return [...(this.#operators.get(op) ?? [])];

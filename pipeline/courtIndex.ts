@@ -1,0 +1,93 @@
+/**
+ * A typing run's court list, read once and kept on disk for the run's threads to look up. The
+ * court list is keyed by operator and spread over every partition, while a run's shares are
+ * partitions of businesses: if each share read the list itself, the list would be fetched once per
+ * partition. The run reads it once into a scratch LMDB environment (the latest record per operator,
+ * see `supersedes`), and each share's thread opens the same environment read-only and looks up the
+ * operators of its businesses, synchronously, as it assembles their inputs. The folder is removed
+ * when the run ends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { GetihuError } from '../lib/errors.js';
+import type { TopicId } from '../lib/topics.js';
+import { type Fact, type FactSink, supersedes } from './state.js';
+
+/** Writes a run's court list into a scratch folder (a `FactSink` for `loadFacts` of the court topic). */
+export class CourtIndexWriter implements FactSink {
+  readonly dir: string;
+  readonly #root: RootDatabase;
+  readonly #court: Database<Fact, string>;
+  /** Records applied since the last flush, latest per operator. */
+  #pending = new Map<string, Fact>();
+  #count = 0;
+  #closed = false;
+
+  constructor(parent = tmpdir()) {
+    this.dir = mkdtempSync(join(parent, 'getihu-court-'));
+    // noSync: the folder lives as long as the run and is rebuilt by the next one.
+    this.#root = open({ path: this.dir, maxDbs: 1, noSync: true, compression: false });
+    this.#court = this.#root.openDB('court', {});
+  }
+
+  apply(topic: TopicId, value: Record<string, unknown>): readonly string[] {
+    if (topic !== 'court') throw new GetihuError('INTERNAL', `the court index takes court records only, not ${topic} records`);
+    const fact = value as Fact;
+    const op = fact.operatorId as string;
+    if (!supersedes(fact, this.#pending.get(op) ?? this.#court.get(op))) return [];
+    this.#pending.set(op, fact);
+    return [];
+  }
+
+  /** Writes what was applied since the last flush, in one transaction. */
+  async flush(): Promise<void> {
+    const pending = this.#pending;
+    if (pending.size === 0) return;
+    this.#pending = new Map();
+    this.#root.transactionSync(() => {
+      for (const [op, f] of pending) {
+        if (this.#court.get(op) === undefined) this.#count++;
+        this.#court.putSync(op, f);
+      }
+    });
+  }
+
+  /** The operators with a court record written. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /**
+   * Writes what is pending and closes the environment (the threads that read it open their own);
+   * with `remove`, deletes its folder. Closing again only removes.
+   */
+  async close(o: { remove: boolean }): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      await this.flush();
+      await this.#root.close();
+    }
+    if (o.remove) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A run's court list as a thread reads it: one synchronous lookup per operator. */
+export class CourtIndexReader {
+  readonly #root: RootDatabase;
+  readonly #court: Database<Fact, string>;
+
+  constructor(dir: string) {
+    this.#root = open({ path: dir, maxDbs: 1, readOnly: true, compression: false });
+    this.#court = this.#root.openDB('court', {});
+  }
+
+  courtOf(operatorId: string): Fact | undefined {
+    return this.#court.get(operatorId);
+  }
+
+  async close(): Promise<void> {
+    await this.#root.close();
+  }
+}
