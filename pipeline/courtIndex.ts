@@ -15,11 +15,18 @@ import { GetihuError } from '../lib/errors.js';
 import type { TopicId } from '../lib/topics.js';
 import { type Fact, type FactSink, supersedes } from './state.js';
 
+/** What is kept of a court record: whether the operator is listed as dishonest, the record's id and time. */
+type Kept = readonly [dishonest: boolean, recordId: string, reportedAt: number | null];
+
+function factOf(operatorId: string, k: Kept | undefined): Fact | undefined {
+  return k === undefined ? undefined : { operatorId, dishonest: k[0], source: { recordId: k[1], reportedAt: k[2] } };
+}
+
 /** Writes a run's court list into a scratch folder (a `FactSink` for `loadFacts` of the court topic). */
 export class CourtIndexWriter implements FactSink {
   readonly dir: string;
   readonly #root: RootDatabase;
-  readonly #court: Database<Fact, string>;
+  readonly #court: Database<Kept, string>;
   /** Records applied since the last flush, latest per operator. */
   #pending = new Map<string, Fact>();
   #count = 0;
@@ -36,7 +43,7 @@ export class CourtIndexWriter implements FactSink {
     if (topic !== 'court') throw new GetihuError('INTERNAL', `the court index takes court records only, not ${topic} records`);
     const fact = value as Fact;
     const op = fact.operatorId as string;
-    if (!supersedes(fact, this.#pending.get(op) ?? this.#court.get(op))) return [];
+    if (!supersedes(fact, this.#pending.get(op) ?? factOf(op, this.#court.get(op)))) return [];
     this.#pending.set(op, fact);
     return [];
   }
@@ -49,7 +56,7 @@ export class CourtIndexWriter implements FactSink {
     this.#root.transactionSync(() => {
       for (const [op, f] of pending) {
         if (this.#court.get(op) === undefined) this.#count++;
-        this.#court.putSync(op, f);
+        this.#court.putSync(op, [f.dishonest === true, f.source.recordId, f.source.reportedAt ?? null]);
       }
     });
   }
@@ -76,15 +83,16 @@ export class CourtIndexWriter implements FactSink {
 /** A run's court list as a thread reads it: one synchronous lookup per operator. */
 export class CourtIndexReader {
   readonly #root: RootDatabase;
-  readonly #court: Database<Fact, string>;
+  readonly #court: Database<Kept, string>;
 
   constructor(dir: string) {
     this.#root = open({ path: dir, maxDbs: 1, readOnly: true, compression: false });
     this.#court = this.#root.openDB('court', {});
   }
 
+  /** The operator's court record, as much of it as a decision reads. */
   courtOf(operatorId: string): Fact | undefined {
-    return this.#court.get(operatorId);
+    return factOf(operatorId, this.#court.get(operatorId));
   }
 
   async close(): Promise<void> {
