@@ -8,10 +8,12 @@
  * snapshot is read on the calling thread and its businesses go to the pool as batches of UTF-8 JSON
  * text.
  */
-import { KafkaBus } from '../lib/bus/index.js';
+import { type InRecord, KafkaBus } from '../lib/bus/index.js';
+import { GetihuError } from '../lib/errors.js';
 import { inArea } from '../lib/regions.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { Codec, RemoteSchemaStore } from '../schemas/index.js';
+import { BucketFiles, type Spilled } from './buckets.js';
 import { CourtIndexReader } from './courtIndex.js';
 import { type ConsumerName, DeadLetterer } from './deadLetters.js';
 import decideBatch, { type DecideItem, type DecideResult, type DecideTask } from './decide.js';
@@ -55,20 +57,26 @@ export async function loadFacts(
     snapshot[name] = ends;
     const parts = id === 'court' ? undefined : o.partitions;
     for await (const batch of ctx.bus.readSnapshot(name, parts, ends, o.from?.[name])) {
-      for (const r of batch) {
-        if (r.value === null) continue;
-        try {
-          state.apply(id, ctx.codec.decodeKnown(name, r.value) ?? (await ctx.codec.decode(name, r.value)));
-        } catch (err) {
-          await dead.setAside(r, err);
-        }
-      }
+      for (const r of batch) await applyRecord(ctx.codec, state, dead, id, r);
       const lastRead = batch.at(-1);
       if (lastRead !== undefined) state.read?.(name, lastRead.partition, lastRead.offset + 1);
       await state.flush?.();
     }
   }
   return snapshot;
+}
+
+/**
+ * Decodes a record of fact topic `id` and applies it to a state; a record that cannot be decoded or
+ * applied is set aside as a dead letter and skipped.
+ */
+async function applyRecord(codec: Codec, state: FactSink, dead: DeadLetterer, id: TopicId, r: InRecord): Promise<void> {
+  if (r.value === null) return;
+  try {
+    state.apply(id, codec.decodeKnown(r.topic, r.value) ?? (await codec.decode(r.topic, r.value)));
+  } catch (err) {
+    await dead.setAside(r, err);
+  }
 }
 
 /** A batch of businesses to decide: the UTF-8 JSON text of an array of `DecideItem`s. */
@@ -125,6 +133,12 @@ export interface ShareTask {
   readonly ends: Readonly<Record<string, readonly number[]>>;
   /** The folder of the run's court list (`CourtIndexWriter`), which the share looks its operators up in. */
   readonly courtDir: string;
+  /**
+   * The most businesses a thread holds in memory at once. A share whose partitions may hold more
+   * (by their registration records) is spread over bucket files on disk instead, and each bucket is
+   * then decided as a task of its own (`decideBucket`).
+   */
+  readonly heldBusinesses: number;
   readonly area: string;
   readonly lastYear: number;
   readonly batchSize: number;
@@ -138,30 +152,80 @@ export interface DecidedBatch {
   readonly count: number;
 }
 
-/**
- * Reads the task's partitions on a connection of its own and decides their businesses on this
- * thread, batch by batch, in credit-code order: what leaves the thread is the encoded events.
- */
-export async function decideShare(task: ShareTask): Promise<DecidedBatch[]> {
+/** What a share answers: its batches decided, or where it spread its records to be decided bucket by bucket. */
+export type ShareResult = { readonly decided: DecidedBatch[] } | { readonly spilled: Spilled };
+
+/** A share's connection, codec and court list, for the time of one task. */
+async function withShare<T>(
+  task: ShareTask,
+  work: (ctx: Pick<PipelineContext, 'bus' | 'codec' | 'prefix'>, court: CourtIndexReader) => Promise<T>,
+): Promise<T> {
   const court = new CourtIndexReader(task.courtDir);
   try {
-    const state = new FactState({ court });
     const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
     try {
       const codec = Codec.withIds(new RemoteSchemaStore(task.registryUrl), task.prefix, task.schemaIds);
-      await loadFacts({ bus, codec, prefix: task.prefix }, state, {
-        partitions: task.partitions,
-        topics: BUSINESS_TOPIC_IDS,
-        upTo: task.ends,
-      });
+      return await work({ bus, codec, prefix: task.prefix }, court);
     } finally {
       await bus.close();
     }
-    const decided: DecidedBatch[] = [];
-    for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
-      decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
-    return decided;
   } finally {
     await court.close();
   }
+}
+
+/** The businesses of a state decided on this thread, batch by batch, in credit-code order. */
+function decideState(task: ShareTask, state: FactState): DecidedBatch[] {
+  const decided: DecidedBatch[] = [];
+  for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
+    decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
+  return decided;
+}
+
+/**
+ * Reads the task's partitions on a connection of its own. If they hold no more businesses than a
+ * thread holds at once, decides them on this thread, batch by batch, in credit-code order: what
+ * leaves the thread is the encoded events. Otherwise spreads their records over bucket files by
+ * key, undecoded, and answers where, for `decideBucket` to decide each bucket.
+ */
+export async function decideShare(task: ShareTask): Promise<ShareResult> {
+  const registrations = prefixed(task.prefix, TOPICS.registration);
+  const held = task.partitions.reduce((n, p) => n + (task.ends[registrations]?.[p] ?? 0), 0);
+  const buckets = Math.ceil(held / task.heldBusinesses);
+  return withShare(task, async (ctx, court) => {
+    if (buckets <= 1) {
+      const state = new FactState({ court });
+      await loadFacts(ctx, state, { partitions: task.partitions, topics: BUSINESS_TOPIC_IDS, upTo: task.ends });
+      return { decided: decideState(task, state) };
+    }
+    const names = BUSINESS_TOPIC_IDS.map((id) => prefixed(task.prefix, TOPICS[id]));
+    const files = new BucketFiles(buckets, names);
+    try {
+      const dead = new DeadLetterer(ctx, 'run-snapshot');
+      for (const name of names)
+        for await (const batch of ctx.bus.readSnapshot(name, task.partitions, task.ends[name]))
+          for (const r of batch) {
+            if (r.value === null) continue;
+            // The connectors key every business fact; a record without a key names no bucket.
+            if (r.key === null)
+              await dead.setAside(r, new GetihuError('INVALID_INPUT', 'a business fact without a key (its credit code)'));
+            else files.add(r);
+          }
+      return { spilled: files.finish() };
+    } catch (err) {
+      BucketFiles.remove(files);
+      throw err;
+    }
+  });
+}
+
+/** Decides one bucket of a spilled share (see `decideShare`) on this thread; the bucket's file is deleted. */
+export async function decideBucket(task: ShareTask & { spilled: Spilled; bucket: number }): Promise<DecidedBatch[]> {
+  return withShare(task, async (ctx, court) => {
+    const state = new FactState({ court });
+    const dead = new DeadLetterer(ctx, 'run-snapshot');
+    for (const r of BucketFiles.records(task.spilled, task.bucket))
+      await applyRecord(ctx.codec, state, dead, topicIdOf(r.topic) as TopicId, r);
+    return decideState(task, state);
+  });
 }
