@@ -43,7 +43,8 @@ describe('bucket files', () => {
     // Every keyed record comes back from some bucket; the unkeyed one (no business) from none.
     const all = [0, 1, 2].filter((x) => x !== b).flatMap((x) => [...BucketFiles.records(spilled, x)]);
     expect(all.length + back.length).toBe(3);
-    BucketFiles.remove(spilled);
+    // Every bucket read: the folder went with the last.
     expect(existsSync(spilled.dir)).toBe(false);
+    BucketFiles.remove(spilled);
   });
 });

@@ -5,7 +5,7 @@
  * written as read, undecoded (topic, partition, offset, key, value), appended to one file per
  * bucket with a buffer each; a bucket is read back whole when its turn comes and its file deleted.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InRecord } from '../lib/bus/index.js';
@@ -97,11 +97,17 @@ export class BucketFiles {
     return { dir: this.dir, buckets: this.count, topics: this.#topics };
   }
 
-  /** Bucket `b`'s records in the order they were added; its file is deleted once read. */
+  /** Bucket `b`'s records in the order they were added; its file is deleted once read, and the folder with the last. */
   static *records(spilled: Spilled, b: number): Generator<InRecord> {
     const file = bucketFile(spilled.dir, b);
     const data = readFileSync(file);
     unlinkSync(file);
+    // The last bucket read takes the folder with it (a folder with files left is not removed).
+    try {
+      rmdirSync(spilled.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw err;
+    }
     for (let at = 0; at < data.length; ) {
       const topic = spilled.topics[data.readUInt8(at)] as string;
       const partition = data.readUInt16LE(at + 1);
