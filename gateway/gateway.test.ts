@@ -327,6 +327,49 @@ describe('what each role gets', () => {
     expect((await get(`/v1/badges/${rec.credit_code}/status`, plat)).body).toMatchObject({ status: 'active' });
   });
 
+  it('opens to other origins exactly what a shop page’s badge widget reads, and the badge status needs no token', async () => {
+    const rec = (await rawQuery(p.store, "select credit_code from recognitions where status = 'active' limit 1"))[0] as {
+      credit_code: string;
+    };
+    const code = rec.credit_code;
+    const plat = await token('platform', 'platform:meituan');
+    const origin = { origin: 'https://shop.example' };
+    const headersOf = async (path: string, tok?: string) => {
+      const r = await fetch(`${base}${path}`, {
+        headers: { ...origin, ...(tok === undefined ? {} : { authorization: `Bearer ${tok}` }) },
+      });
+      await r.arrayBuffer();
+      return {
+        status: r.status,
+        cors: r.headers.get('access-control-allow-origin'),
+        corp: r.headers.get('cross-origin-resource-policy'),
+      };
+    };
+    // What the widget fetches: its own files, jose's browser build, the keys, the status; and the public register.
+    for (const path of [
+      '/widget/badge.js',
+      '/widget/jose/index.js',
+      '/.well-known/jwks.json',
+      `/v1/badges/${code}/status`,
+      `/v1/public/businesses/${code}`,
+    ])
+      expect(await headersOf(path), path).toEqual({ status: 200, cors: '*', corp: 'cross-origin' });
+    // Nothing else: not the badge token itself, not a regulator's read, not the pages or the API description.
+    for (const [path, tok] of [
+      [`/v1/badges/${code}`, plat],
+      [`/v1/regulator/decisions/${code}`, await token('regulator', 'samr-bj')],
+      ['/', undefined],
+      ['/pages/register.js', undefined],
+      ['/openapi.json', undefined],
+    ] as const)
+      expect(await headersOf(path, tok), path).toMatchObject({ status: 200, cors: null, corp: 'same-origin' });
+    // The status without a token, as the widget asks it: what the badge shows, nothing more.
+    const status = await get(`/v1/badges/${code}/status`);
+    expect(status.status).toBe(200);
+    expect(Object.keys(status.body).sort()).toEqual(['creditCode', 'status', 'validUntil']);
+    expect(status.body.status).toBe('active');
+  });
+
   it('regulators see a decision explained with its source records', async () => {
     const code = someCode();
     const r = await get(`/v1/regulator/decisions/${code}`, await token('regulator', 'samr-bj'));

@@ -85,3 +85,15 @@ export function pageHeaders(): RequestHandler {
     xFrameOptions: { action: 'deny' },
   });
 }
+
+/**
+ * Opens an answer to pages on other origins: a shop page's badge widget fetches the badge keys,
+ * the badge's status, the public register and the widget's own files from the gateway. Only these
+ * are opened, to any origin and without credentials (`Access-Control-Allow-Origin: *` is never
+ * sent with cookies or tokens), and their resource policy lets another origin load them.
+ */
+export const crossOrigin: RequestHandler = (_req, res, next) => {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  next();
+};

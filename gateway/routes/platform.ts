@@ -11,6 +11,7 @@ import { benefitsFrom } from '../../matchers/index.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { correctionPage, correctionStream } from '../correctionFeeds.js';
 import { PLATFORM_READS } from '../corrections.js';
+import { crossOrigin } from '../headers.js';
 
 /** How long a badge token verifies: a day (F8). */
 export const BADGE_TOKEN_SECONDS = 86_400;
@@ -69,13 +70,17 @@ export function platformRoutes(g: GatewayParts, routes: IRouter): void {
       });
     }),
   );
+  // The status of a badge, for anyone holding one to check: a shop page's widget asks it from the
+  // reader's browser, with no token and from another origin. It says only what the badge itself
+  // shows (a recognition and its last day). A platform's check is audited as before.
   routes.get(
     '/v1/badges/:code/status',
-    ...authed(['platform', 'public'])(async (req, res, p) => {
+    crossOrigin,
+    g.open(async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const r = (await snapshot(code)).recognition;
       const status = r === null ? 'none' : r.status === 'active' && r.validUntil < chinaDate(now()) ? 'expired' : r.status;
-      if (p.role === 'platform') await audit(req, 'badge.status', code, status);
+      if (req.principal?.role === 'platform') await audit(req, 'badge.status', code, status);
       res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
     }),
   );

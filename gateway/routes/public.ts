@@ -7,7 +7,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../pipeline/index.js';
 import { checkCheckpoint } from '../auditVerify.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
-import { pageHeaders } from '../headers.js';
+import { crossOrigin, pageHeaders } from '../headers.js';
 import { addressKey, rateLimited } from '../limits.js';
 import { metricsHandler } from '../observe.js';
 import { DOCS_CSP, docsPage, openApiDocument } from '../openapi.js';
@@ -44,6 +44,8 @@ export function publicRoutes(g: GatewayParts, routes: IRouter): void {
     res.setHeader('Content-Security-Policy', DOCS_CSP);
     res.type('html').send(docsPage());
   });
+  // Shop pages' badge widgets (other origins) read the badge keys and the public register.
+  routes.use(['/.well-known/jwks.json', '/v1/public'], crossOrigin);
   routes.get('/.well-known/jwks.json', (_req, res) => {
     // Shop pages verify badges offline against these keys: let them be cached for a while.
     res.setHeader('Cache-Control', 'public, max-age=300');
