@@ -19,6 +19,7 @@ import { consentRoutes } from './routes/consents.js';
 import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { monitoringRoutes } from './routes/monitoring.js';
+import { pageRoutes } from './routes/pages.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -104,6 +105,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     departmentRoutes,
     spotCheckRoutes,
     monitoringRoutes,
+    pageRoutes,
   ])
     register(g, app);
 

@@ -95,6 +95,8 @@ export const ROUTE_SCOPES: Readonly<
   'GET /metrics': 'open',
   'GET /openapi.json': 'open',
   'GET /docs': 'open',
+  'GET /': 'open',
+  'GET /demo/shop': 'open',
   'GET /.well-known/jwks.json': 'open',
   'GET /.well-known/audit-keys.json': 'open',
   'GET /v1/audit/checkpoints': 'open',

@@ -6,6 +6,7 @@
  * the end of the run), else this machine's own processes (infra.ts, left running).
  */
 import type { TestProject } from 'vitest/node';
+import { installChromium } from './browser.js';
 import { containerEngineAnswers, containersUp, infraChoice } from './containers.js';
 import { type InfraEnv, infraEnv, infraUp } from './infra.js';
 
@@ -19,8 +20,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  // `npm test`: no services at all; the tests that need them skip (see `withServices`).
+  // `npm test`: no services at all; the tests that need them skip (see `withServices`), and the
+  // page tests run only where a Chromium is already installed.
   if (process.env.GETIHU_INFRA === 'none') return undefined;
+  // The test command: the browser the page tests drive, installed when missing.
+  installChromium((line) => console.log(line));
   if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL && process.env.DATABASE_URL) {
     project.provide('infra', {
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,

@@ -1,0 +1,190 @@
+/**
+ * The pages in a real browser (Debian's Chromium through playwright-core), against the real
+ * gateway over HTTP on a typed register: the public register finds a business and shows the type
+ * and recognition the API gives; the badge widget, embedded in a shop page on another origin,
+ * verifies a platform's badge token against the published keys and shows it, and refuses it once
+ * the recognition is revoked, and a forged token at once; axe-core finds no serious violation on
+ * any page. Screenshots go to .data/screenshots/. Skipped where no Chromium is installed.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../deploy/local/browser.js';
+import { chinaDate } from '../lib/dates.js';
+import { generateBusinesses } from '../lib/generate/generator.js';
+import { rawQuery } from '../lib/store/testing.js';
+import { DecisionPool, runTyping } from '../pipeline/reconciler.js';
+import { runRecognition } from '../pipeline/round.js';
+import { type Sink, startSink } from '../pipeline/sink.js';
+import { startTestGateway, type TestGateway } from './testing.js';
+
+const CHROMIUM = chromiumPath();
+const SHOTS = '.data/screenshots';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** The type names a reader sees on the register page, as the national text names them (国市监注发〔2024〕10号 一). */
+const TYPE_NAMES = { survival: '生存型', growth: '成长型', development: '发展型', ineligible: '不符合分型条件' };
+/** The category names, as the 名特优新 texts name them (知名、特色、优质、新兴). */
+const CATEGORY_NAMES = { wellKnown: '知名', distinctive: '特色', quality: '优质', emerging: '新兴' };
+
+let p: Pipeline;
+let sink: Sink;
+let gw: TestGateway;
+let browser: Browser;
+let shop: Server;
+let shopBase: string;
+/** The shop page another origin serves: the widget from the gateway, the token in the element. */
+let shopToken = '';
+
+beforeAll(async () => {
+  if (CHROMIUM === undefined) return;
+  p = await openPipeline({ mode: 'embedded', partitions: 3 });
+  const businesses = [...generateBusinesses({ region: 'beijing', businesses: 600, seed: 33 })];
+  await ingestBusinesses(p.ctx, businesses, 2024);
+  sink = await startSink(p.ctx, p.store);
+  const pool = new DecisionPool(0);
+  await runTyping(p.ctx, { area: '110000', asOf: '2025-08-15', pool });
+  await runRecognition(p.ctx, p.store, { area: '110000', asOf: '2025-08-15' });
+  await sink.caughtUp();
+  await pool.close();
+  gw = await startTestGateway(p.store, p.ctx);
+  shop = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>一家店铺</title>
+<script type="module" src="${gw.base}/widget/badge.js"></script></head>
+<body><main><h1>一家店铺</h1><getihu-badge token="${shopToken}"></getihu-badge></main></body></html>`);
+  });
+  await new Promise<void>((r) => shop.listen(0, '127.0.0.1', () => r()));
+  // Another origin: another port.
+  shopBase = `http://127.0.0.1:${(shop.address() as { port: number }).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+  mkdirSync(SHOTS, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (shop === undefined ? r() : shop.close(() => r())));
+  await gw?.close();
+  await sink?.stop();
+  await p?.close();
+});
+
+/** axe-core's violations of impact serious or critical on the page as it stands. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  // Evaluated through the browser's protocol, which the pages' content policy does not govern.
+  await page.evaluate(AXE);
+  const found = (await page.evaluate(async () => {
+    const r = await (
+      globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
+    ).axe.run();
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+  })) as { id: string; impact: string }[];
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+}
+
+describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
+  it('the public register finds a business by part of its name and shows the type and recognition the API gives', async () => {
+    const [row] = (await rawQuery(
+      p.store,
+      "select r.credit_code, b.name from recognitions r join businesses b using (credit_code) where r.status = 'active' limit 1",
+    )) as { credit_code: string; name: string }[];
+    expect(row).toBeDefined();
+    const code = (row as { credit_code: string }).credit_code;
+    const api = (await gw.call('GET', `/v1/public/businesses/${code}`)).body as {
+      name: string;
+      type: keyof typeof TYPE_NAMES;
+      recognition: { category: keyof typeof CATEGORY_NAMES; validUntil: string };
+    };
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${gw.base}/`);
+    await page.getByLabel('名称（至少两个字）或统一社会信用代码').fill(api.name.slice(0, 4));
+    await page.getByRole('button', { name: '查询' }).click();
+    const result = page.getByRole('row').filter({ hasText: code });
+    await expect.poll(() => result.count()).toBe(1);
+    expect(await result.getByRole('cell').nth(3).textContent()).toBe(TYPE_NAMES[api.type]);
+    await result.getByRole('button').click();
+    await expect
+      .poll(() => page.locator('#b-recognition').textContent())
+      .toBe(`${CATEGORY_NAMES[api.recognition.category]} · 有效期至 ${api.recognition.validUntil}`);
+    await page.screenshot({ path: `${SHOTS}/register-zh.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    // English, and a phone's width.
+    await page.getByRole('button', { name: 'English' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Individual businesses: types and recognition');
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.screenshot({ path: `${SHOTS}/register-en-phone.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    // By credit code, straight to the business.
+    await page.getByLabel('Name (two characters or more) or unified social credit code').fill(code);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.locator('#b-code').textContent()).toBe(code);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a shop page on another origin shows a platform's badge verified in the browser, and 'not valid' once revoked or forged", async () => {
+    const [row] = (await rawQuery(p.store, "select credit_code from recognitions where status = 'active' limit 1")) as {
+      credit_code: string;
+    }[];
+    const code = (row as { credit_code: string }).credit_code;
+    const platform = await gw.token('platform', 'platform:shop-mall');
+    const badge = await gw.call('GET', `/v1/badges/${code}`, platform);
+    expect(badge.status).toBe(200);
+    shopToken = badge.body.token as string;
+    const page = await browser.newPage();
+    await page.goto(`${shopBase}/`);
+    const widget = page.locator('getihu-badge');
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 15_000 }).toBe('valid');
+    expect(await widget.getByRole('status').textContent()).toContain(
+      CATEGORY_NAMES[badge.body.category as keyof typeof CATEGORY_NAMES],
+    );
+    await page.screenshot({ path: `${SHOTS}/shop-badge-valid.png` });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A token whose payload was changed: the signature no longer holds.
+    const [h, payload, s] = shopToken.split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    shopToken = [
+      h,
+      Buffer.from(JSON.stringify({ ...claims, category: 'wellKnown', validUntil: '2099-12-31' })).toString('base64url'),
+      s,
+    ].join('.');
+    await page.reload();
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 15_000 }).toBe('invalid');
+    expect(await widget.getAttribute('data-reason')).toBe('signature');
+    await page.screenshot({ path: `${SHOTS}/shop-badge-forged.png` });
+
+    // The same token as issued, after the regulator revokes the recognition: the status says so.
+    shopToken = badge.body.token as string;
+    const regulator = await gw.token('regulator', 'samr-bj');
+    const revoked = await gw.call('POST', `/v1/regulator/recognitions/${code}/revoke`, regulator, {
+      ground: 'fraud',
+      note: '申报材料弄虚作假',
+      on: chinaDate(new Date()),
+    });
+    expect(revoked.status).toBe(201);
+    await sink.caughtUp();
+    await expect
+      .poll(async () => (await gw.call('GET', `/v1/badges/${code}/status`)).body.status, { timeout: 15_000 })
+      .toBe('revoked');
+    await page.reload();
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 15_000 }).toBe('invalid');
+    expect(await widget.getAttribute('data-reason')).toBe('revoked');
+    expect(await widget.getByRole('status').textContent()).toBe('✖ 徽章无效认定已撤销');
+    await page.screenshot({ path: `${SHOTS}/shop-badge-revoked.png` });
+    await page.close();
+  });
+
+  it("the gateway's own demo shop page embeds the widget with the token it is given, and refuses markup in its place", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${gw.base}/demo/shop?token=${encodeURIComponent('"><script>alert(1)</script>')}`);
+    await expect.poll(() => page.locator('getihu-badge').getAttribute('data-state'), { timeout: 15_000 }).toBe('invalid');
+    expect(await page.locator('getihu-badge').getAttribute('token')).toBe('');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * The pages people use in a browser: the public register (`index.html`, `assets/register.js`), the badge
+ * widget a shop page embeds (`widget/badge.js`) and a demo shop page (`shop.html`). Plain ES
+ * modules and CSS, served as they are by the gateway (gateway/routes/pages.ts), with no build step
+ * and nothing from a CDN: the widget's JOSE library is jose's own browser build from npm.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This folder: the pages' files. */
+export const WEB_DIR = dirname(fileURLToPath(import.meta.url));
+
+/** jose's build for browsers (Web Crypto), which the widget imports as `./jose/index.js`. */
+export const JOSE_BROWSER_DIR = dirname(fileURLToPath(import.meta.resolve('jose')));
