@@ -10,8 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FEEDS, ingestRecords } from '../connectors/index.js';
-import { startGateway } from '../gateway/index.js';
-import { parseIsoDate, yearOf } from '../lib/dates.js';
+import { AUDIENCE, DEV_ISSUER, devKeyRings, startGateway } from '../gateway/index.js';
+import { chinaDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
 import { untilStopped } from '../lib/signals.js';
@@ -135,13 +135,29 @@ try {
     });
     await sink.caughtUp();
   }
+  // Demo data for the bank's read: the business shown authorises bank:demo to read its
+  // basic-standard flags for credit assessment for a year, as it would with POST /v1/consents.
+  if (shown !== undefined)
+    await pipeline.store.consents.grant({
+      id: 'demo-consent-1',
+      creditCode: shown.creditCode,
+      bank: 'bank:demo',
+      purpose: 'credit-assessment',
+      scope: ['basic-standard'],
+      expiresOn: `${Number(chinaDate(new Date()).slice(0, 4)) + 1}${chinaDate(new Date()).slice(4)}`.replace('-02-29', '-02-28'),
+      grantedBy: shown.creditCode,
+    });
   const gateway = await startGateway({
     store: pipeline.store,
     pipeline: pipeline.ctx,
     settings,
   });
+  const example = shown === undefined ? null : await pipeline.store.business(shown.creditCode);
+  const shopPage = recognised === undefined ? undefined : await demoShopPage(gateway.url, recognised);
   out();
   out(`Gateway: ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`);
+  out(`Pages: the public register ${gateway.url}/   (no account; search a name such as '${example?.name?.slice(0, 4) ?? ''}')`);
+  if (shopPage !== undefined) out(`       a shop page with its 名特优新 badge, checked in the browser: ${shopPage}`);
   out('Mint a development token, then call the API, e.g.:');
   out('  TOKEN=$(npm run -s cli -- token --role bank --sub bank:demo)');
   out(
@@ -182,6 +198,22 @@ try {
 // and only what the walkthrough prints is kept: the process then serves without holding either.
 
 /** Generates the sample region and sends it through the agencies' connectors; answers their receipts. */
+/**
+ * The demo shop page's address with a badge token in it, fetched as a platform would (a development
+ * platform token, GET /v1/badges/:code); undefined when the gateway gives none.
+ */
+async function demoShopPage(url: string, code: string): Promise<string | undefined> {
+  const { access } = await devKeyRings();
+  const platform = await access.sign(
+    { role: 'platform' },
+    { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'platform:demo', expiresIn: '10m' },
+  );
+  const res = await fetch(`${url}/v1/badges/${code}`, { headers: { authorization: `Bearer ${platform}` } });
+  if (!res.ok) return undefined;
+  const { token } = (await res.json()) as { token: string };
+  return `${url}/demo/shop?token=${token}`;
+}
+
 async function ingestSample(): Promise<Awaited<ReturnType<typeof ingestBusinesses>>> {
   const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
   return ingestBusinesses(pipeline.ctx, records, yearOf(asOf) - 1);
