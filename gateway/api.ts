@@ -606,6 +606,15 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: 'get',
+    path: '/department',
+    operationId: 'departmentWorklistPage',
+    tag: 'department',
+    summary: 'A department’s worklist, as a page: the measures it owes, and recording what was done (signed in with its token)',
+    roles: 'anyone',
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+  },
+  {
+    method: 'get',
     path: '/demo/shop',
     operationId: 'demoShopPage',
     tag: 'public',

@@ -96,6 +96,7 @@ export const ROUTE_SCOPES: Readonly<
   'GET /openapi.json': 'open',
   'GET /docs': 'open',
   'GET /': 'open',
+  'GET /department': 'open',
   'GET /demo/shop': 'open',
   'GET /.well-known/jwks.json': 'open',
   'GET /.well-known/audit-keys.json': 'open',

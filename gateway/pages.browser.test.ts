@@ -179,6 +179,56 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.close();
   });
 
+  it('a department signs in with its token, sees what it owes in its region, and a delivery it records leaves the open list', async () => {
+    // A business owed a measure it must apply for (one granted without application stands delivered already).
+    type Owed = { id: string; title: string; department: string; noApplication: boolean };
+    const regulator = await gw.token('regulator', 'samr-bj');
+    const codes = (await rawQuery(p.store, 'select credit_code from support_owed order by credit_code limit 50')) as {
+      credit_code: string;
+    }[];
+    let code = '';
+    let measure: Owed | undefined;
+    for (const row of codes) {
+      const explained = await gw.call('GET', `/v1/regulator/decisions/${row.credit_code}`, regulator);
+      measure = (explained.body.support as { measures: Owed[] } | null)?.measures.find((m) => !m.noApplication);
+      code = row.credit_code;
+      if (measure !== undefined) break;
+    }
+    expect(measure).toBeDefined();
+    const { id, title, department: departments } = measure as Owed;
+    const department = departments.split('、')[0] as string;
+    const dept = await gw.token('department', `dept:${department}`, { scope: `department:${department}`, region: '110000' });
+    const openItems = async () =>
+      (await gw.call('GET', '/v1/department/worklist?status=open&limit=100', dept)).body.items as {
+        creditCode: string;
+        measureId: string;
+      }[];
+    const before = await openItems();
+    expect(before.some((x) => x.creditCode === code && x.measureId === id)).toBe(true);
+
+    const page = await browser.newPage();
+    await page.goto(`${gw.base}/department`);
+    await page.getByLabel('访问令牌（部门角色；开发环境可用 npm run -s cli -- token 生成）').fill(dept);
+    await page.getByRole('button', { name: '登录' }).click();
+    const rows = page.locator('#worklist tbody tr');
+    await expect.poll(() => rows.count()).toBe(before.length);
+    expect(await page.locator('#worklist-title').textContent()).toBe(`部门: ${department} · 110000`);
+    await page.screenshot({ path: `${SHOTS}/department-worklist.png`, fullPage: false });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: `记录: ${title} (${code})` }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe(`已记录：${title} · ${code} · 已落实`);
+    expect(await rows.count()).toBe(before.length - 1);
+    // The ledger as the API gives it: no longer open, delivered today.
+    expect((await openItems()).some((x) => x.creditCode === code && x.measureId === id)).toBe(false);
+    const delivered = (await gw.call('GET', '/v1/department/worklist?status=delivered&limit=100', dept)).body.items as {
+      creditCode: string;
+      measureId: string;
+      on: string;
+    }[];
+    expect(delivered.find((x) => x.creditCode === code && x.measureId === id)?.on).toBe(chinaDate(new Date()));
+    await page.close();
+  });
+
   it("the gateway's own demo shop page embeds the widget with the token it is given, and refuses markup in its place", async () => {
     const page = await browser.newPage();
     await page.goto(`${gw.base}/demo/shop?token=${encodeURIComponent('"><script>alert(1)</script>')}`);

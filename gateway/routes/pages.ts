@@ -1,5 +1,5 @@
 /**
- * The pages: the public register at `/` with its scripts and style under `/pages/` (web/assets), the badge
+ * The pages: the public register at `/`, a department's worklist at `/department`, with its scripts and style under `/pages/` (web/assets), the badge
  * widget under `/widget/` (with jose's browser build under `/widget/jose/`), and a demo shop
  * page that embeds the widget (`/demo/shop?token=…`). Each page states its own content
  * policy: its own scripts, styles and API only.
@@ -23,6 +23,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function pageRoutes(_g: GatewayParts, routes: IRouter): void {
   const register = readFileSync(join(WEB_DIR, 'index.html'), 'utf8');
+  const worklist = readFileSync(join(WEB_DIR, 'department.html'), 'utf8');
   const shop = readFileSync(join(WEB_DIR, 'shop.html'), 'utf8');
   const page =
     (html: string): express.RequestHandler =>
@@ -36,6 +37,8 @@ export function pageRoutes(_g: GatewayParts, routes: IRouter): void {
   routes.use('/widget', crossOrigin, express.static(join(WEB_DIR, 'widget'), files));
   routes.use('/widget/jose', crossOrigin, express.static(JOSE_BROWSER_DIR, files));
   routes.get('/', pageHeaders(), page(register));
+  // A department's worklist: the page is open, what it shows comes from the API on the token pasted in.
+  routes.get('/department', pageHeaders(), page(worklist));
   // A shop page as a platform renders it: the badge token it fetched goes into the element. It
   // holds nothing of its own: it shows how a shop embeds the widget, with the token it is given.
   routes.get('/demo/shop', (req, res, next) => {
