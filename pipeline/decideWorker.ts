@@ -6,9 +6,8 @@
  */
 
 import { moved } from '../lib/threads.js';
-import type { Spilled } from './buckets.js';
 import decideBatch, { type DecideTask } from './decide.js';
-import { decideBucket as bucket, type DecidedBatch, type ShareTask, decideShare as share } from './snapshot.js';
+import { type BucketTask, decideBucket as bucket, type DecidedBatch, type ShareTask, decideShare as share } from './snapshot.js';
 
 export { threadStarted } from '../lib/threads.js';
 
@@ -32,7 +31,7 @@ export async function decideShare(task: ShareTask): Promise<unknown> {
 }
 
 /** Decides one bucket of a spread share. */
-export async function decideBucket(task: ShareTask & { spilled: Spilled; bucket: number }): Promise<unknown> {
+export async function decideBucket(task: BucketTask): Promise<unknown> {
   const decided = await bucket(task);
   return movedBatches(decided, decided);
 }

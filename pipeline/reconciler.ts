@@ -24,6 +24,7 @@ import { BucketFiles, type Spilled } from './buckets.js';
 import { CourtIndexWriter } from './courtIndex.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
 import {
+  type BucketTask,
   type DecidedBatch,
   FACT_TOPIC_IDS,
   loadFacts,
@@ -123,7 +124,7 @@ export class DecisionPool {
   }
 
   /** Decides one bucket of a share spread over bucket files, on a pool thread. */
-  async decideBucket(task: ShareTask & { spilled: Spilled; bucket: number }): Promise<DecidedBatch[]> {
+  async decideBucket(task: BucketTask): Promise<DecidedBatch[]> {
     if (this.#pool === undefined) throw new GetihuError('INTERNAL', 'a pool without threads decides no buckets');
     return (await this.#pool.run(task, { name: 'decideBucket' })) as DecidedBatch[];
   }
@@ -344,20 +345,18 @@ function snapshotBatches(
     const schemaIds = ctx.codec.registered();
     // The court list once, for every share to look its operators up in.
     const court = new CourtIndexWriter();
-    const task = (partition: number): ShareTask => ({
+    const common = {
       brokers: remote.brokers,
       registryUrl: remote.registryUrl,
       prefix: ctx.prefix,
       schemaIds,
-      partitions: [partition],
       ends: snapshot,
       courtDir: court.dir,
-      heldBusinesses,
       area,
       lastYear,
       batchSize: size,
       decide,
-    });
+    };
     // Tasks in the order their batches are sent: a partition's share, or a bucket of a share that
     // was spread over bucket files; as many running as the pool has threads.
     const ahead: Promise<ShareResult>[] = [];
@@ -369,7 +368,7 @@ function snapshotBatches(
         let start = waiting.shift();
         if (start === undefined && next < partitions) {
           const partition = next++;
-          start = () => pool.decideShare(task(partition));
+          start = () => pool.decideShare({ ...common, partitions: [partition], heldBusinesses });
         }
         if (start === undefined) break;
         const running = start();
@@ -388,7 +387,7 @@ function snapshotBatches(
           const { spilled } = result;
           spills.push(spilled);
           for (let bucket = 0; bucket < spilled.buckets; bucket++)
-            waiting.push(async () => ({ decided: await pool.decideBucket({ ...task(0), spilled, bucket }) }));
+            waiting.push(async () => ({ decided: await pool.decideBucket({ ...common, spilled, bucket }) }));
           fill();
           continue;
         }

@@ -146,6 +146,12 @@ export interface ShareTask {
   readonly decide: Omit<DecideTask, 'items'>;
 }
 
+/** What a pool thread needs to decide one bucket of a share that was spread over bucket files. */
+export type BucketTask = Omit<ShareTask, 'partitions' | 'heldBusinesses'> & {
+  readonly spilled: Spilled;
+  readonly bucket: number;
+};
+
 /** A share's batch decided: its events, and how many businesses it held. */
 export interface DecidedBatch {
   readonly r: DecideResult;
@@ -157,7 +163,7 @@ export type ShareResult = { readonly decided: DecidedBatch[] } | { readonly spil
 
 /** A share's connection, codec and court list, for the time of one task. */
 async function withShare<T>(
-  task: ShareTask,
+  task: Omit<ShareTask, 'partitions' | 'heldBusinesses'>,
   work: (ctx: Pick<PipelineContext, 'bus' | 'codec' | 'prefix'>, court: CourtIndexReader) => Promise<T>,
 ): Promise<T> {
   const court = new CourtIndexReader(task.courtDir);
@@ -175,7 +181,7 @@ async function withShare<T>(
 }
 
 /** The businesses of a state decided on this thread, batch by batch, in credit-code order. */
-function decideState(task: ShareTask, state: FactState): DecidedBatch[] {
+function decideState(task: Omit<ShareTask, 'partitions' | 'heldBusinesses'>, state: FactState): DecidedBatch[] {
   const decided: DecidedBatch[] = [];
   for (const items of itemGroups(state, task.area, task.lastYear, task.batchSize))
     decided.push({ r: decideBatch({ ...task.decide, items }), count: items.length });
@@ -220,7 +226,7 @@ export async function decideShare(task: ShareTask): Promise<ShareResult> {
 }
 
 /** Decides one bucket of a spilled share (see `decideShare`) on this thread; the bucket's file is deleted. */
-export async function decideBucket(task: ShareTask & { spilled: Spilled; bucket: number }): Promise<DecidedBatch[]> {
+export async function decideBucket(task: BucketTask): Promise<DecidedBatch[]> {
   return withShare(task, async (ctx, court) => {
     const state = new FactState({ court });
     const dead = new DeadLetterer(ctx, 'run-snapshot');
