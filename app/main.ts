@@ -158,6 +158,9 @@ try {
   out(`Gateway: ${gateway.url}   (API docs ${gateway.url}/docs, OpenAPI ${gateway.url}/openapi.json)`);
   out(`Pages: the public register ${gateway.url}/   (no account; search a name such as '${example?.name?.slice(0, 4) ?? ''}')`);
   if (shopPage !== undefined) out(`       a shop page with its 名特优新 badge, checked in the browser: ${shopPage}`);
+  out(
+    `       a department's worklist ${gateway.url}/department   (sign in with: npm run -s cli -- token --role department --sub dept:demo --scope department:各相关部门 --region ${area})`,
+  );
   out('Mint a development token, then call the API, e.g.:');
   out('  TOKEN=$(npm run -s cli -- token --role bank --sub bank:demo)');
   out(
