@@ -2,9 +2,11 @@
  * Reading a snapshot of the fact topics into a state, and turning a run's businesses into what the
  * pool decides. On Kafka a run spreads this over the pool's threads: each reads the partition it
  * is given (a business's facts all lie on its partition) up to the run's end offsets, looks its
- * operators up in the court list the run read once (courtIndex.ts; keyed by operator, the list
- * spans every partition), decides its businesses on the same thread, and hands back only the encoded events, whose buffers
- * move between threads without a copy. Without a pool of Kafka readers (the embedded bus) the
+ * operators up in the court list the run read once (courtIndex.ts: keyed by operator, the list
+ * spans every partition), decides its businesses on the same thread, and hands back only the
+ * encoded events, whose buffers move between threads without a copy. A partition with more
+ * businesses than a thread holds at once is spread over bucket files instead (buckets.ts), each
+ * bucket then decided as a task of its own. Without a pool of Kafka readers (the embedded bus) the
  * snapshot is read on the calling thread and its businesses go to the pool as batches of UTF-8 JSON
  * text.
  */
