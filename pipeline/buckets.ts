@@ -1,9 +1,9 @@
 /**
  * A partition's fact records spread over bucket files by business, so that a run's share holds one
  * bucket's businesses in memory at a time rather than the partition's; each business lies whole in
- * one bucket (`bucketOf`). The records are
- * written as read, undecoded (topic, partition, offset, key, value), appended to one file per
- * bucket with a buffer each; a bucket is read back whole when its turn comes and its file deleted.
+ * one bucket (`bucketOf`). The records are written as read, undecoded (topic, partition, offset,
+ * key, value), appended to one file per bucket with a buffer each; a bucket is read back whole when
+ * its turn comes and its file deleted.
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmdirSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
