@@ -80,54 +80,22 @@ export class CourtIndexWriter implements FactSink {
   }
 }
 
-/** Where the court index stands, in the `Int32Array` a run shares with its threads. */
-export const COURT_READING = 0;
-export const COURT_READY = 1;
-export const COURT_FAILED = 2;
-
-/** A flag the run's threads wait on until the court index is written (see `CourtIndexReader`). */
-export function courtFlag(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4));
-}
-
-/** Marks the court index written (or its reading failed) and wakes the threads waiting on it. */
-export function markCourt(flag: Int32Array, state: typeof COURT_READY | typeof COURT_FAILED): void {
-  Atomics.store(flag, 0, state);
-  Atomics.notify(flag, 0);
-}
-
-/**
- * A run's court list as a thread reads it: one synchronous lookup per operator. The run reads the
- * list while its threads read their partitions, so the index is opened at the first lookup, once
- * `flag` says it is written (the thread blocks until then: it has nothing to decide without it).
- */
+/** A run's court list as a thread reads it: one synchronous lookup per operator. */
 export class CourtIndexReader {
-  readonly #dir: string;
-  readonly #flag: Int32Array;
-  #root: RootDatabase | undefined;
-  #court: Database<Kept, string> | undefined;
+  readonly #root: RootDatabase;
+  readonly #court: Database<Kept, string>;
 
-  constructor(dir: string, flag: Int32Array) {
-    this.#dir = dir;
-    this.#flag = flag;
-  }
-
-  #open(): Database<Kept, string> {
-    if (this.#court !== undefined) return this.#court;
-    Atomics.wait(this.#flag, 0, COURT_READING);
-    if (Atomics.load(this.#flag, 0) !== COURT_READY)
-      throw new GetihuError('UNAVAILABLE', "the run's court list could not be read; the run stops");
-    this.#root = open({ path: this.#dir, maxDbs: 1, readOnly: true, compression: false });
+  constructor(dir: string) {
+    this.#root = open({ path: dir, maxDbs: 1, readOnly: true, compression: false });
     this.#court = this.#root.openDB('court', {});
-    return this.#court;
   }
 
   /** The operator's court record, as much of it as a decision reads. */
   courtOf(operatorId: string): Fact | undefined {
-    return factOf(operatorId, this.#open().get(operatorId));
+    return factOf(operatorId, this.#court.get(operatorId));
   }
 
   async close(): Promise<void> {
-    await this.#root?.close();
+    await this.#root.close();
   }
 }

@@ -21,7 +21,7 @@ import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import type { RuleBook } from '../matchers/index.js';
 import { type Codec, latestSchemaText } from '../schemas/index.js';
 import { BucketFiles, type Spilled } from './buckets.js';
-import { COURT_FAILED, COURT_READY, CourtIndexWriter, courtFlag, markCourt } from './courtIndex.js';
+import { CourtIndexWriter } from './courtIndex.js';
 import decideBatch, { type DecideResult, type DecideTask, eventBytes, itemCount, supportEventBytes } from './decide.js';
 import {
   type BucketTask,
@@ -343,10 +343,8 @@ function snapshotBatches(
     const remote = ctx.remote;
     const partitions = Math.max(...Object.values(snapshot).map((e) => e.length));
     const schemaIds = ctx.codec.registered();
-    // The court list once, for every share to look its operators up in: read here while the pool's
-    // threads read their partitions; a thread waits for it only when it comes to decide.
+    // The court list once, for every share to look its operators up in.
     const court = new CourtIndexWriter();
-    const courtReady = courtFlag();
     const common = {
       brokers: remote.brokers,
       registryUrl: remote.registryUrl,
@@ -354,7 +352,6 @@ function snapshotBatches(
       schemaIds,
       ends: snapshot,
       courtDir: court.dir,
-      courtReady,
       area,
       lastYear,
       batchSize: size,
@@ -379,26 +376,13 @@ function snapshotBatches(
         ahead.push(running);
       }
     };
-    const courtRead = (async () => {
-      try {
-        await loadFacts(ctx, court, { topics: ['court'], upTo: snapshot });
-        await court.close({ remove: false });
-        markCourt(courtReady, COURT_READY);
-      } catch (err) {
-        markCourt(courtReady, COURT_FAILED);
-        throw err;
-      }
-    })();
-    courtRead.catch(() => undefined);
     try {
+      await loadFacts(ctx, court, { topics: ['court'], upTo: snapshot });
+      await court.close({ remove: false });
       let counted = 0;
       fill();
       for (let running = ahead.shift(); running !== undefined; running = ahead.shift()) {
-        // A share that failed because the court list could not be read reports why it could not.
-        const result = await running.catch(async (err) => {
-          await courtRead;
-          throw err;
-        });
+        const result = await running;
         if ('spilled' in result) {
           const { spilled } = result;
           spills.push(spilled);
@@ -414,7 +398,7 @@ function snapshotBatches(
       }
     } finally {
       // Tasks still running (the run failed or stopped early) finish before their folders go.
-      await Promise.allSettled([courtRead, ...ahead]);
+      await Promise.allSettled(ahead);
       for (const s of spills) BucketFiles.remove(s);
       await court.close({ remove: true });
     }

@@ -135,8 +135,6 @@ export interface ShareTask {
   readonly ends: Readonly<Record<string, readonly number[]>>;
   /** The folder of the run's court list (`CourtIndexWriter`), which the share looks its operators up in. */
   readonly courtDir: string;
-  /** Whether that list is written yet (`courtFlag`): the run reads it while the shares read their partitions. */
-  readonly courtReady: Int32Array;
   /**
    * The most businesses a thread holds in memory at once. A share whose partitions may hold more
    * (by their registration records) is spread over bucket files on disk instead, and each bucket is
@@ -170,7 +168,7 @@ async function withShare<T>(
   task: Omit<ShareTask, 'partitions' | 'heldBusinesses'>,
   work: (ctx: Pick<PipelineContext, 'bus' | 'codec' | 'prefix'>, court: CourtIndexReader) => Promise<T>,
 ): Promise<T> {
-  const court = new CourtIndexReader(task.courtDir, task.courtReady);
+  const court = new CourtIndexReader(task.courtDir);
   try {
     const bus = await KafkaBus.connect({ brokers: task.brokers, clientId: 'getihu-run-reader' });
     try {
