@@ -1,8 +1,9 @@
 /**
- * The pages: the public register at `/`, a department's worklist at `/department`, with its scripts and style under `/pages/` (web/assets), the badge
- * widget under `/widget/` (with jose's browser build under `/widget/jose/`), and a demo shop
- * page that embeds the widget (`/demo/shop?token=…`). Each page states its own content
- * policy: its own scripts, styles and API only.
+ * The pages: the public register at `/` and a department's worklist at `/department`, with their
+ * scripts and style under `/pages/` (web/assets); the badge widget under `/widget/` (with jose's
+ * browser build under `/widget/jose/`); and a demo shop page that embeds the widget
+ * (`/demo/shop?token=…`). Each page states its own content policy: its own scripts, styles and
+ * API only.
  *
  * The widget runs in shop pages on other origins, so its files, the badge keys, the badge status
  * and the public register's answers are open to other origins (`crossOrigin`); nothing else is.
@@ -32,13 +33,14 @@ export function pageRoutes(_g: GatewayParts, routes: IRouter): void {
       res.type('html').send(html);
     };
   const files = { index: false, maxAge: '1h', extensions: [] as string[] };
-  routes.use(['/pages', '/demo'], pageHeaders());
+  const documentHeaders = pageHeaders();
+  routes.use(['/pages', '/demo'], documentHeaders);
   routes.use('/pages', express.static(join(WEB_DIR, 'assets'), files));
   routes.use('/widget', crossOrigin, express.static(join(WEB_DIR, 'widget'), files));
   routes.use('/widget/jose', crossOrigin, express.static(JOSE_BROWSER_DIR, files));
-  routes.get('/', pageHeaders(), page(register));
+  routes.get('/', documentHeaders, page(register));
   // A department's worklist: the page is open, what it shows comes from the API on the token pasted in.
-  routes.get('/department', pageHeaders(), page(worklist));
+  routes.get('/department', documentHeaders, page(worklist));
   // A shop page as a platform renders it: the badge token it fetched goes into the element. It
   // holds nothing of its own: it shows how a shop embeds the widget, with the token it is given.
   routes.get('/demo/shop', (req, res, next) => {
