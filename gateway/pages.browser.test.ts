@@ -105,6 +105,10 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.getByRole('button', { name: '查询' }).click();
     const result = page.getByRole('row').filter({ hasText: code });
     await expect.poll(() => result.count()).toBe(1);
+    const found = (
+      (await gw.call('GET', `/v1/public/search?name=${encodeURIComponent(api.name.slice(0, 4))}`)).body.results as []
+    ).length;
+    expect(await page.locator('#status').textContent()).toBe(`查询结果：${found}`);
     expect(await result.getByRole('cell').nth(3).textContent()).toBe(TYPE_NAMES[api.type]);
     await result.getByRole('button').click();
     await expect
@@ -115,6 +119,8 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     // English, and a phone's width.
     await page.getByRole('button', { name: 'English' }).click();
     expect(await page.locator('h1').textContent()).toBe('Individual businesses: types and recognition');
+    // What the status line says follows the switch too.
+    expect(await page.locator('#status').textContent()).toBe(`Results: ${found}`);
     await page.setViewportSize({ width: 375, height: 740 });
     await page.screenshot({ path: `${SHOTS}/register-en-phone.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
@@ -212,10 +218,13 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.getByRole('button', { name: '登录' }).click();
     const rows = page.locator('#worklist tbody tr');
     await expect.poll(() => rows.count()).toBe(before.length);
-    expect(await page.locator('#worklist-title').textContent()).toBe(`部门: ${department} · 110000`);
+    expect(await page.locator('#worklist-title').textContent()).toBe(`部门：${department} · 110000`);
     await page.screenshot({ path: `${SHOTS}/department-worklist.png`, fullPage: false });
     expect(await seriousViolations(page)).toEqual([]);
-    await page.getByRole('button', { name: `记录: ${title} (${code})` }).click();
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.screenshot({ path: `${SHOTS}/department-phone.png`, fullPage: false });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: `记录：${title} (${code})` }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe(`已记录：${title} · ${code} · 已落实`);
     expect(await rows.count()).toBe(before.length - 1);
     // The ledger as the API gives it: no longer open, delivered today.

@@ -4,36 +4,17 @@
  * businesses of its region and records, for each, what was done (delivered, declined, not
  * reachable), on which day, with a note. The token is kept for the tab only (sessionStorage).
  */
-import { language, translate, word } from './i18n.js';
+import { $, cell, drawInLanguage, labelled, requestJson, say, t } from './page.js';
 
-let lang = language();
 let after = '';
 let items = [];
 let header = null;
-const $ = (id) => document.getElementById(id);
 
 function token() {
   return sessionStorage.getItem('getihu.token');
 }
 
-function say(text) {
-  $('status').textContent = text;
-}
-
-async function api(method, path, body) {
-  const res = await fetch(path, {
-    method,
-    headers: {
-      accept: 'application/json',
-      authorization: `Bearer ${token()}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(answer.error?.message ?? res.statusText);
-  return answer;
-}
+const api = (method, path, body) => requestJson(method, path, { token: token(), body });
 
 function today() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
@@ -52,7 +33,7 @@ function recordForm(item) {
   const form = document.createElement('form');
   form.className = 'record';
   const status = document.createElement('select');
-  for (const s of ['delivered', 'declined', 'unreachable']) status.append(new Option(word(lang, s), s));
+  for (const s of ['delivered', 'declined', 'unreachable']) status.append(new Option(t(s), s));
   const on = document.createElement('input');
   on.type = 'date';
   on.required = true;
@@ -63,9 +44,9 @@ function recordForm(item) {
   note.maxLength = 2000;
   const save = document.createElement('button');
   save.type = 'submit';
-  save.textContent = word(lang, 'save');
-  save.setAttribute('aria-label', `${word(lang, 'save')}: ${item.title} (${item.creditCode})`);
-  form.append(field(word(lang, 'record'), status), field(word(lang, 'on'), on), field(word(lang, 'note'), note), save);
+  save.textContent = t('save');
+  save.setAttribute('aria-label', labelled('save', `${item.title} (${item.creditCode})`));
+  form.append(field(t('record'), status), field(t('on'), on), field(t('note'), note), save);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
@@ -78,39 +59,35 @@ function recordForm(item) {
       });
       items = items.filter((x) => x !== item);
       draw();
-      say(`${word(lang, 'saved')}${item.title} · ${item.creditCode} · ${word(lang, status.value)}`);
+      const done = status.value;
+      say(() => `${t('saved')}${item.title} · ${item.creditCode} · ${t(done)}`);
     } catch (err) {
-      say(word(lang, 'failed') + err.message);
+      say(() => t('failed') + err.message);
     }
   });
   return form;
 }
 
 function draw() {
-  translate(document, lang);
   const signedIn = header !== null;
   $('signin').hidden = signedIn;
   $('worklist').hidden = !signedIn;
   if (!signedIn) return;
-  $('worklist-title').textContent = `${word(lang, 'actingFor')}: ${header.department} · ${header.region}`;
+  $('worklist-title').textContent = labelled('actingFor', `${header.department} · ${header.region}`);
   const body = $('worklist').querySelector('tbody');
   body.replaceChildren();
   for (const item of items) {
     const row = document.createElement('tr');
-    const code = document.createElement('td');
-    code.textContent = item.creditCode;
-    const type = document.createElement('td');
-    type.textContent = word(lang, item.type);
-    const measure = document.createElement('td');
+    const measure = document.createElement('div');
     const title = document.createElement('strong');
     title.textContent = item.title;
     const clause = document.createElement('div');
     clause.className = 'small';
-    clause.textContent = `${item.clause} · ${item.channel}`;
+    clause.textContent = `${item.clause} · ${t(`channel.${item.channel}`)}`;
     measure.append(title, clause);
     const record = document.createElement('td');
     record.append(recordForm(item));
-    row.append(code, type, measure, record);
+    row.append(cell('creditCode', item.creditCode), cell('type', t(item.type)), cell('measure', measure), record);
     body.append(row);
   }
   $('more').hidden = after === null;
@@ -123,11 +100,11 @@ async function load(more = false) {
     items = more ? [...items, ...page.items] : page.items;
     after = page.next?.after ?? null;
     draw();
-    say(items.length === 0 ? word(lang, 'nothingOpen') : `${word(lang, 'openMeasures')}: ${items.length}`);
+    say(() => (items.length === 0 ? t('nothingOpen') : labelled('openMeasures', items.length)));
   } catch (err) {
     header = null;
     draw();
-    say(word(lang, 'failed') + err.message);
+    say(() => t('failed') + err.message);
   }
 }
 
@@ -142,13 +119,8 @@ $('signout').addEventListener('click', () => {
   header = null;
   items = [];
   draw();
-  say('');
+  say(() => '');
 });
 $('more').addEventListener('click', () => void load(true));
-$('lang').addEventListener('click', () => {
-  lang = lang === 'zh' ? 'en' : 'zh';
-  localStorage.setItem('getihu.lang', lang);
-  draw();
-});
-draw();
+drawInLanguage(draw);
 if (token() !== null) void load();

@@ -53,6 +53,10 @@ export const WORDS = {
     saved: '已记录：',
     nothingOpen: '没有待落实的措施。',
     actingFor: '部门',
+    'channel.department': '部门办理',
+    'channel.bank': '银行办理',
+    'channel.platform': '平台办理',
+    'channel.business': '告知企业',
   },
   en: {
     title: 'Individual businesses: types and recognition',
@@ -104,6 +108,10 @@ export const WORDS = {
     saved: 'Recorded: ',
     nothingOpen: 'No measure left to deliver.',
     actingFor: 'Department',
+    'channel.department': 'through the department',
+    'channel.bank': 'through banks',
+    'channel.platform': 'through platforms',
+    'channel.business': 'told to the business',
   },
 };
 
