@@ -1,10 +1,11 @@
 /**
- * The browser the page tests drive: Debian's `chromium` with its CJK fonts (through playwright-core). The test command
- * installs it when it is missing and the machine can (root, with apt-get); `npm test` uses it when
- * it is there and skips the page tests otherwise. GETIHU_CHROMIUM names another Chromium build.
+ * The browser the page tests drive: Debian's `chromium` with its CJK fonts (through playwright-core).
+ * The test command installs them when missing and the machine can (root, with apt-get); `npm test`
+ * uses Chromium when it is there and skips the page tests otherwise. GETIHU_CHROMIUM names another
+ * Chromium build.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { installDebianPackages, mayInstallDebianPackages } from './debian.js';
 
 const DEBIAN_CHROMIUM = '/usr/bin/chromium';
 /** Debian's Noto CJK fonts: without a CJK font the pages' Chinese renders as empty boxes. */
@@ -34,24 +35,19 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-dev-shm-usage',
 ];
 
-/** Installs Debian's chromium and CJK fonts when missing and this process may (root, apt-get); answers where Chromium is. */
+/** Installs Debian's chromium and CJK fonts when missing and this process may; answers where Chromium is. */
 export function installChromium(log: (line: string) => void = () => undefined): string | undefined {
   const found = chromiumPath();
   if (found !== undefined && existsSync(CJK_FONT)) return found;
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+  if (!mayInstallDebianPackages()) {
     log(`chromium: ${PACKAGES.join(' and ')} missing, and this process cannot install them (needs root and apt-get)`);
     return found;
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], { env, encoding: 'utf8' });
   log(`chromium: installing Debian's ${PACKAGES.join(' and ')} (apt-get install)`);
-  let r = install();
-  if (r.status !== 0) {
-    // A fresh machine may have no package lists yet.
-    spawnSync('apt-get', ['update'], { env, encoding: 'utf8' });
-    r = install();
+  try {
+    installDebianPackages(PACKAGES);
+  } catch (err) {
+    log(`chromium: ${(err as Error).message}`);
   }
-  if (r.status !== 0) log(`chromium: apt-get failed (${r.status}): ${(r.stderr ?? '').slice(-500)}`);
   return chromiumPath();
 }

@@ -28,6 +28,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '@platformatic/kafka';
 import pg from 'pg';
+import { installDebianPackages } from './debian.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DATA = join(ROOT, '.data', 'infra');
@@ -417,11 +418,7 @@ function pgBin(): string {
   if (bin === undefined) {
     if (userInfo().uid !== 0) throw new Error('PostgreSQL is not installed: run `sudo apt-get install -y postgresql` once');
     log("installing PostgreSQL from Debian's packages…");
-    execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], {
-      stdio: 'inherit',
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
+    installDebianPackages(['postgresql']);
     bin = find();
     if (bin === undefined) throw new Error('PostgreSQL was installed but no pg_ctl was found under /usr/lib/postgresql');
   }
