@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FEEDS, ingestRecords } from '../connectors/index.js';
 import { AUDIENCE, DEV_ISSUER, devKeyRings, startGateway } from '../gateway/index.js';
-import { chinaDate, parseIsoDate, yearOf } from '../lib/dates.js';
+import { addYears, chinaDate, formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { divisionName } from '../lib/regions.js';
 import { untilStopped } from '../lib/signals.js';
@@ -144,7 +144,7 @@ try {
       bank: 'bank:demo',
       purpose: 'credit-assessment',
       scope: ['basic-standard'],
-      expiresOn: `${Number(chinaDate(new Date()).slice(0, 4)) + 1}${chinaDate(new Date()).slice(4)}`.replace('-02-29', '-02-28'),
+      expiresOn: formatIsoDate(addYears(parseIsoDate(chinaDate(new Date())), 1)),
       grantedBy: shown.creditCode,
     });
   const gateway = await startGateway({
@@ -200,7 +200,6 @@ try {
 // The sample's records and the store's full list of decisions are read in functions of their own
 // and only what the walkthrough prints is kept: the process then serves without holding either.
 
-/** Generates the sample region and sends it through the agencies' connectors; answers their receipts. */
 /**
  * The demo shop page's address with a badge token in it, fetched as a platform would (a development
  * platform token, GET /v1/badges/:code); undefined when the gateway gives none.
@@ -217,6 +216,7 @@ async function demoShopPage(url: string, code: string): Promise<string | undefin
   return `${url}/demo/shop?token=${token}`;
 }
 
+/** Generates the sample region and sends it through the agencies' connectors; answers their receipts. */
 async function ingestSample(): Promise<Awaited<ReturnType<typeof ingestBusinesses>>> {
   const records = [...generateBusinesses({ region, businesses, seed: 2024, asOf })];
   return ingestBusinesses(pipeline.ctx, records, yearOf(asOf) - 1);

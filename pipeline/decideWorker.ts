@@ -4,7 +4,6 @@
  * `decideShare` reads and decides one share of a run's snapshot, or spreads it over bucket files,
  * and `decideBucket` decides one such bucket (see snapshot.ts).
  */
-
 import { moved } from '../lib/threads.js';
 import decideBatch, { type DecideTask } from './decide.js';
 import { type BucketTask, decideBucket as bucket, type DecidedBatch, type ShareTask, decideShare as share } from './snapshot.js';

@@ -314,8 +314,8 @@ const HELD_BUSINESSES = 20_000;
  * thread reads one partition's facts into a state of its own and decides them there, and as many
  * partitions are being read as the pool has threads. A partition with more businesses than a
  * thread holds at once (`HELD_BUSINESSES`) is spread over bucket files by key instead, and its
- * buckets are decided one task each. So the facts held at once are a few thousand businesses' per
- * thread whatever the register or partition size, and what crosses between threads is the encoded
+ * buckets are decided one task each. So the facts held at once are at most `HELD_BUSINESSES`
+ * businesses' per thread whatever the register or partition size, and what crosses between threads is the encoded
  * events. Otherwise (the embedded bus) the snapshot is read here whole and its batches are decided
  * by the pool.
  */

@@ -1,8 +1,9 @@
 /**
- * The pages people use in a browser: the public register (`index.html`, `assets/register.js`), the badge
- * widget a shop page embeds (`widget/badge.js`) and a demo shop page (`shop.html`). Plain ES
- * modules and CSS, served as they are by the gateway (gateway/routes/pages.ts), with no build step
- * and nothing from a CDN: the widget's JOSE library is jose's own browser build from npm.
+ * The pages people use in a browser: the public register (`index.html`), a department's worklist
+ * (`department.html`), their scripts and style (`assets/`), the badge widget a shop page embeds
+ * (`widget/badge.js`) and a demo shop page (`shop.html`). Plain ES modules and CSS, served as they
+ * are by the gateway (gateway/routes/pages.ts), with no build step and nothing from a CDN: the
+ * widget's JOSE library is jose's own browser build from npm.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
