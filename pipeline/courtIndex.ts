@@ -43,7 +43,9 @@ export class CourtIndexWriter implements FactSink {
     if (topic !== 'court') throw new GetihuError('INTERNAL', `the court index takes court records only, not ${topic} records`);
     const fact = value as Fact;
     const op = fact.operatorId as string;
-    if (!supersedes(fact, this.#pending.get(op) ?? factOf(op, this.#court.get(op)))) return [];
+    const prev = this.#pending.get(op) ?? factOf(op, this.#court.get(op));
+    if (!supersedes(fact, prev)) return [];
+    if (prev === undefined) this.#count++;
     this.#pending.set(op, fact);
     return [];
   }
@@ -54,14 +56,12 @@ export class CourtIndexWriter implements FactSink {
     if (pending.size === 0) return;
     this.#pending = new Map();
     this.#root.transactionSync(() => {
-      for (const [op, f] of pending) {
-        if (this.#court.get(op) === undefined) this.#count++;
+      for (const [op, f] of pending)
         this.#court.putSync(op, [f.dishonest === true, f.source.recordId, f.source.reportedAt ?? null]);
-      }
     });
   }
 
-  /** The operators with a court record written. */
+  /** The operators with a court record applied. */
   get size(): number {
     return this.#count;
   }
