@@ -13,6 +13,7 @@ import { apiHeaders } from './headers.js';
 import { leanJson } from './json.js';
 import { addressKey, FailedAuthLimiter, rateLimited } from './limits.js';
 import { requestLog } from './observe.js';
+import { type Route, RouteTable } from './route.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
 import { consentRoutes } from './routes/consents.js';
@@ -47,6 +48,11 @@ export function servedRoutes(app: express.Express): string[] {
           : [],
     );
   return walk(app.router.stack as readonly Layer[]);
+}
+
+/** The routes an app was built with, as they were declared (gateway/route.ts). */
+export function declaredRoutes(app: express.Express): readonly Route[] {
+  return app.locals.routes as readonly Route[];
 }
 
 /**
@@ -91,6 +97,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
   // per role cost every request a second dispatch (measured: a route behind one nested router ran
   // at 0.87 of the same route on the app, paired over 12 rounds). The router tries routes in the
   // order they are added: the lookup banks make at volume comes first.
+  const routes = new RouteTable(g, app);
   for (const register of [
     bankRoutes,
     publicRoutes,
@@ -107,7 +114,8 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     monitoringRoutes,
     pageRoutes,
   ])
-    register(g, app);
+    register(g, routes);
+  app.locals.routes = routes.routes;
 
   app.use(g.smallJson);
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'no such endpoint'));

@@ -170,7 +170,7 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
   const requireJurisdiction = async (req: Request, target: Target, action: string, creditCode: string | null = null) => {
     if (await mayActOn(o.store, principalOf(req), target)) return;
     await audit(req, action, creditCode, 'denied');
-    throw new GetihuError('FORBIDDEN', 'this regulator may not act outside its region');
+    throw new GetihuError('FORBIDDEN', `this ${principalOf(req).role} may not act outside its region`);
   };
   // What the store is asked on a cache miss goes in one statement with the other requests' misses
   // of the moment: the embedded store's cost is mostly per statement (measured: 2,500 single

@@ -2,14 +2,14 @@
  * Jurisdiction on every route (the gateway security finding F1): a regulator of Beijing (110000)
  * may not read, change or list what belongs to Tianjin; one of Tianjin (120000), or of the
  * business's own district, may; a national token (no region) may everywhere. Every route the
- * gateway serves must say in ROUTE_SCOPES what it is scoped by, or this test fails.
+ * gateway serves is declared with what it is scoped by (gateway/route.ts), which the app enforces.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { typeAndStore } from '../pipeline/testing.js';
-import { createGateway, servedRoutes } from './app.js';
-import { ROUTE_SCOPES } from './jurisdiction.js';
+import { createGateway, declaredRoutes, servedRoutes } from './app.js';
+import { scopesOf } from './route.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 const AS_OF = '2025-08-15';
@@ -54,9 +54,19 @@ describe('jurisdiction', () => {
       undefined,
     );
     const routes = servedRoutes(app);
+    const declared = declaredRoutes(app);
+    const scopes = scopesOf(declared);
     expect(routes.length).toBeGreaterThan(25);
-    expect(routes.filter((r) => ROUTE_SCOPES[r] === undefined)).toEqual([]);
-    expect(Object.keys(ROUTE_SCOPES).filter((r) => !routes.includes(r))).toEqual([]);
+    expect(routes.filter((r) => scopes[r] === undefined)).toEqual([]);
+    expect(Object.keys(scopes).filter((r) => !routes.includes(r))).toEqual([]);
+    // A regulator's route that names a business in its path acts on that business; a route anyone
+    // may call serves nothing beyond what is published.
+    for (const r of declared) {
+      const key = `${r.method.toUpperCase()} ${r.path}`;
+      if (r.path.includes(':code') && r.roles !== 'anyone' && r.roles.includes('regulator'))
+        expect(scopes[key], key).toBe('business');
+      if (r.roles === 'anyone') expect(scopes[key], key).toBe('open');
+    }
   });
 
   // Each object-level route, called by a regulator of another province, of the business's own

@@ -98,14 +98,8 @@ export function requestLog(): RequestHandler {
   };
 }
 
-/** `GET /metrics`: the process's metrics in Prometheus's text format (for the operator's scraper). */
-export function metricsHandler(): RequestHandler {
-  return (_req, res, next) => {
-    metrics
-      .metrics()
-      .then((text) => {
-        res.type(metrics.contentType).send(text);
-      })
-      .catch(next);
-  };
+/** `GET /metrics` answers the process's metrics in Prometheus's text format (for the operator's scraper). */
+export async function sendMetrics(_req: Request, res: Response): Promise<void> {
+  const text = await metrics.metrics();
+  res.type(metrics.contentType).send(text);
 }

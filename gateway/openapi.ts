@@ -1,12 +1,13 @@
 /**
- * The OpenAPI 3.1 document of the gateway, generated from its operations (gateway/api.ts): paths,
+ * The OpenAPI 3.1 document of the gateway, generated from its route declarations (gateway/route.ts): paths,
  * parameters, request bodies and answers come from the zod schemas the routes check requests with,
  * through zod's own JSON Schema conversion. `/docs` shows it with Swagger UI (swagger-ui-dist,
  * served from the package, no CDN).
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type Answer, errorBody, OPERATIONS, type Operation, TAGS } from './api.js';
+import { type Answer, errorBody, TAGS } from './api.js';
+import type { Operation } from './route.js';
 
 type Json = Record<string, unknown>;
 
@@ -68,7 +69,7 @@ function operation(op: Operation): Json {
 export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
 
 /** The document. */
-export function openApiDocument(operations: readonly Operation[] = OPERATIONS): Json {
+export function openApiDocument(operations: readonly Operation[]): Json {
   const paths: Record<string, Json> = {};
   for (const op of operations) {
     const p = openApiPath(op.path);

@@ -1,7 +1,7 @@
 /**
- * What each route of the gateway reads: the zod schemas of its query and body. The handlers check
- * requests with them, and the OpenAPI document (gateway/api.ts, gateway/openapi.ts) is generated
- * from the same schemas.
+ * What each route of the gateway reads: the zod schemas of its query and body. A route declares
+ * them (gateway/route.ts): the gateway checks requests with them, and the OpenAPI document
+ * (gateway/openapi.ts) is generated from the same schemas.
  */
 import { z } from 'zod';
 import { GetihuError } from '../lib/errors.js';

@@ -1,11 +1,14 @@
 /** Agencies: push a batch of their own feed (a receipt of what was accepted and rejected, and why); replaying a batch is harmless. */
-import type { IRouter, Request } from 'express';
+import type { Request } from 'express';
+import { z } from 'zod';
 import { FEEDS, ingestRecords } from '../../connectors/index.js';
 import { GetihuError } from '../../lib/errors.js';
+import { fail, feedReceipt, forbidden, invalid, ok, unauthenticated, unavailable } from '../api.js';
 import { NATIONAL, type Principal } from '../auth.js';
 import { type GatewayParts, principalOf } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';
-import { parseRequest, pushBody } from '../requests.js';
+import { pushBody } from '../requests.js';
+import { jsonOnly, type RouteTable } from '../route.js';
 
 /** Whether a JSON value nests objects or arrays deeper than `limit` (checked without recursion). */
 function nestedDeeperThan(v: unknown, limit: number): boolean {
@@ -19,8 +22,8 @@ function nestedDeeperThan(v: unknown, limit: number): boolean {
   return false;
 }
 
-export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, feedJson } = g;
+export function agencyRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, allowCodes } = g;
   // Agencies: push a batch of their own feed; replaying a batch is harmless.
   const feedScope = async (req: Request, p: Principal): Promise<void> => {
     const key = `${req.params.agency}/${req.params.feed}`;
@@ -41,20 +44,39 @@ export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
       );
     }
   };
-  routes.post(
-    '/v1/feeds/:agency/:feed',
-    // The feed and the token's scope are checked before a body of up to 5 MB is read.
-    ...authed(
-      ['agency'],
+  routes.add({
+    method: 'post',
+    path: '/v1/feeds/:agency/:feed',
+    operationId: 'pushFeed',
+    tag: 'agency',
+    summary: "Push a batch of the agency's own feed (token scope feeds:<agency>)",
+    description: 'Answers each record accepted or rejected with its reason; a replayed batch is harmless.',
+    roles: ['agency'],
+    params: z.object({ agency: z.string(), feed: z.string() }),
+    body: pushBody,
+    responses: {
+      200: ok('every record accepted', feedReceipt),
+      207: ok('some records rejected, each with its reason', feedReceipt),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: fail('no such feed'),
+      413: fail('the body is larger than 5 MB'),
+      415: fail('not application/json'),
+      503: unavailable,
+    },
+    check: { usage: 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}' },
+    scope: 'scope',
+    middleware: [
       (req: Request, _res, next) => {
         feedScope(req, principalOf(req)).then(() => next(), next);
       },
-      feedJson,
-    )(async (req, res, p) => {
+      jsonOnly,
+    ],
+    bodyLimit: 'feed',
+    handler: async (req, res, p, { body }) => {
       const key = `${req.params.agency}/${req.params.feed}`;
       const feed = FEEDS.get(key) as NonNullable<ReturnType<typeof FEEDS.get>>;
-      if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-      const body = parseRequest(pushBody, req.body, 'the body must be {"batchId": "…", "records": [ … 1 to 5000 objects … ]}');
       const deep = body.records.findIndex((r) => nestedDeeperThan(r, 8));
       if (deep >= 0)
         throw new GetihuError('INVALID_INPUT', `records.${deep}: nested deeper than 8 levels`, { field: `records.${deep}` });
@@ -98,6 +120,6 @@ export function agencyRoutes(g: GatewayParts, routes: IRouter): void {
       );
       await audit(req, `feed.push:${key}`, null, `accepted ${summary.accepted} rejected ${summary.rejected}`);
       res.status(summary.rejected === 0 ? 200 : 207).json(summary);
-    }),
-  );
+    },
+  });
 }

@@ -5,15 +5,18 @@
  * delivered, declined, not reachable, with a date and a note. A measure granted without
  * application (免申即享) stands delivered on the decision until the department records otherwise.
  */
-import type { IRouter, Request } from 'express';
+import type { Request } from 'express';
+import { z } from 'zod';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { GetihuError } from '../../lib/errors.js';
 import { inArea } from '../../lib/regions.js';
 import type { Delivery } from '../../lib/store/index.js';
+import { fail, forbidden, invalid, ok, unauthenticated } from '../api.js';
 import type { Principal } from '../auth.js';
 import { pastOrToday } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
-import { deliveryBody, parseRequest, worklistQuery } from '../requests.js';
+import { deliveryBody, worklistQuery } from '../requests.js';
+import type { RouteTable } from '../route.js';
 import { type OwedView, supportViews } from '../support.js';
 
 /** Whether a measure's responsible departments (as the text brackets them, joined by 、) include `department`. */
@@ -21,8 +24,8 @@ export function responsibleFor(measureDepartment: string, department: string): b
   return measureDepartment.split('、').some((d) => d.trim() === department);
 }
 
-export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, smallJson } = g;
+export function departmentRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, allowCodes } = g;
   const { viewOf } = supportViews(g);
 
   /** The department and region a token acts for. */
@@ -60,15 +63,44 @@ export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
         };
       });
 
-  routes.get(
-    '/v1/department/worklist',
-    ...authed(['department'])(async (req, res, p) => {
+  routes.add({
+    method: 'get',
+    path: '/v1/department/worklist',
+    operationId: 'departmentWorklist',
+    tag: 'department',
+    summary: 'The measures a department owes the businesses of its region, a page of businesses at a time, with their status',
+    description:
+      'The token is of role department, with the scope department:<name> (as the measure catalogues name it) and its region. A measure granted without application (免申即享) stands delivered on the decision until the department records otherwise.',
+    roles: ['department'],
+    query: worklistQuery,
+    responses: {
+      200: ok(
+        'a page of the worklist',
+        z.object({
+          department: z.string(),
+          region: z.string(),
+          items: z.array(
+            z.looseObject({
+              creditCode: z.string(),
+              measureId: z.string(),
+              status: z.enum(['open', 'delivered', 'declined', 'unreachable']),
+              on: z.string().nullable(),
+            }),
+          ),
+          next: z.object({ after: z.string() }).nullable(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: {
+      usage:
+        'give after (a credit code), limit (1 to 500) and status (open, delivered, declined, unreachable), each at most once',
+    },
+    scope: 'filtered',
+    handler: async (req, res, p, { query: q }) => {
       const { department, region } = actingFor(req, p);
-      const q = parseRequest(
-        worklistQuery,
-        req.query,
-        `give after (a credit code), limit (1 to 500) and status (open, delivered, declined, unreachable), each at most once`,
-      );
       const rows = await o.store.support.page(region, q.after, q.limit);
       const ledger = new Map(
         (
@@ -87,21 +119,48 @@ export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
         items: q.status === undefined ? items : items.filter((x) => x.status === q.status),
         next: rows.length === q.limit ? { after: rows[rows.length - 1]?.creditCode } : null,
       });
-    }),
-  );
+    },
+  });
 
-  routes.post(
-    '/v1/department/deliveries',
-    ...authed(
-      ['department'],
-      smallJson,
-    )(async (req, res, p) => {
+  routes.add({
+    method: 'post',
+    path: '/v1/department/deliveries',
+    operationId: 'recordDelivery',
+    tag: 'department',
+    summary: 'Record what the department did with a measure it owes a business: delivered, declined or not reachable',
+    roles: ['department'],
+    body: deliveryBody,
+    responses: {
+      201: ok(
+        'recorded',
+        z.object({
+          creditCode: z.string(),
+          measureId: z.string(),
+          department: z.string(),
+          status: z.enum(['delivered', 'declined', 'unreachable']),
+          on: z.string(),
+          note: z.string().nullable(),
+          recordedBy: z.string(),
+          recordedAt: z.string(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: fail('not a measure this department owes the business'),
+    },
+    check: {
+      usage: 'give creditCode, measureId, status (delivered, declined, unreachable), on (YYYY-MM-DD) and an optional note',
+    },
+    scope: {
+      kind: 'business',
+      action: 'support.deliver',
+      targets: (_req, { body }) => [
+        { kind: 'business', creditCode: requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code },
+      ],
+    },
+    handler: async (req, res, p, { body: b }) => {
       const { department, region } = actingFor(req, p);
-      const b = parseRequest(
-        deliveryBody,
-        req.body,
-        `give creditCode, measureId, status (delivered, declined, unreachable), on (YYYY-MM-DD) and an optional note`,
-      );
       const code = requireIndividualBusinessCode(b.creditCode, 'creditCode', allowCodes).code;
       pastOrToday(b.on, 'on', g.today());
       const owed = await o.store.support.of(code);
@@ -126,6 +185,6 @@ export function departmentRoutes(g: GatewayParts, routes: IRouter): void {
       });
       await audit(req, 'support.deliver', code, b.status);
       res.status(201).json(d);
-    }),
-  );
+    },
+  });
 }

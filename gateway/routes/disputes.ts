@@ -1,21 +1,29 @@
 /** Disputes (异议): a business files and reads its own; a regulator lists and resolves those of its region. */
 import { randomUUID } from 'node:crypto';
-import type { IRouter } from 'express';
+import type { Request } from 'express';
+import { z } from 'zod';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { programmeRegionOf } from '../../lib/regions.js';
 import type { TYPE_LABELS } from '../../matchers/index.js';
 import { adjustedDecision, topicName } from '../../pipeline/index.js';
+import { disputeFiled, disputePage, fail, forbidden, invalid, notFound, ok, unauthenticated, unavailable } from '../api.js';
 import { programmeYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
-import { disputeBody, disputesQuery, parseRequest, resolveBody } from '../requests.js';
+import { disputeBody, disputesQuery, resolveBody } from '../requests.js';
+import type { RouteTable } from '../route.js';
 
 /** How many disputes a business may have open over one subject (its type, or a 名特优新 outcome); a figure of ours. */
 export const OPEN_DISPUTES_PER_SUBJECT = 3;
 
-export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, now, ruleBook, smallJson, requireRegulatorsArea, requireBusinessInRegion, ownBusiness } = g;
+export function disputeRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, now, ruleBook, requireBusinessInRegion, ownBusiness } = g;
+  // The dispute a resolution names in its path (null: no dispute with that id).
+  const disputeOf = async (req: Request) => {
+    const id = String(req.params.id);
+    return /^[A-Za-z0-9._-]{1,100}$/.test(id) ? await o.store.disputes.byId(id) : null;
+  };
   // Disputes (异议): the business files — over its type, or over a 名特优新 outcome of a year — and
   // gets its reply by the date the rule set gives; it reads its disputes and the replies with its
   // own token. A regulator sees and resolves those of its region; adjusting a type is a new
@@ -34,17 +42,18 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
     filedAt: d.filed_at,
     resolvedAt: d.resolved_at ?? null,
   });
-  routes.post(
-    '/v1/disputes',
-    ...authed(
-      ['public'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(
-        disputeBody,
-        req.body,
-        'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}',
-      );
+  routes.add({
+    method: 'post',
+    path: '/v1/disputes',
+    operationId: 'fileDispute',
+    tag: 'disputes',
+    summary: 'A business disputes its own type, or a 名特优新 outcome of a year (token subject = its credit code)',
+    roles: ['public'],
+    body: disputeBody,
+    responses: { 201: ok('filed, with the date of the reply', disputeFiled), 400: invalid, 401: unauthenticated, 403: forbidden },
+    check: { usage: 'the body must be {"creditCode", "claim", "subject"?: "type"|"mtyx", "year"? (for mtyx)}' },
+    scope: 'own',
+    handler: async (req, res, p, { body: b }) => {
       if (b.year !== undefined) programmeYear(b.year, 'year', g.today());
       const code = await ownBusiness(req, p, b.creditCode, 'dispute.file', 'a business disputes its own result only');
       const region = (await o.store.business(code))?.region ?? code.slice(2, 8);
@@ -79,8 +88,8 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         respondBy,
         clause: b.subject === 'type' ? rs.disputes.typeClause : rs.disputes.mtyxClause,
       });
-    }),
-  );
+    },
+  });
   // The business reads its own disputes and the replies (token subject = its credit code), a page at a time.
   const page = (list: Record<string, unknown>[], limit: number, today: string) => {
     const last = list.at(-1);
@@ -89,14 +98,23 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
       next: list.length === limit && last !== undefined ? { before: Number(last.seq) } : null,
     };
   };
-  routes.get(
-    '/v1/disputes',
-    ...authed(['public'])(async (req, res, p) => {
-      const q = parseRequest(
-        disputesQuery,
-        req.query,
-        'give creditCode (your own), and optionally status, before and limit (1 to 500)',
-      );
+  routes.add({
+    method: 'get',
+    path: '/v1/disputes',
+    operationId: 'listOwnDisputes',
+    tag: 'disputes',
+    summary: 'A business reads its own disputes and the replies',
+    roles: ['public'],
+    query: disputesQuery,
+    responses: {
+      200: ok('its disputes, newest first', disputePage),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: { usage: 'give creditCode (your own), and optionally status, before and limit (1 to 500)' },
+    scope: 'own',
+    handler: async (req, res, p, { query: q }) => {
       const code = await ownBusiness(req, p, q.creditCode, 'dispute.read', 'a business reads its own disputes only');
       const today = chinaDate(now());
       await audit(req, 'dispute.read', code, 'ok');
@@ -107,16 +125,25 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         ...(q.before === undefined ? {} : { before: q.before }),
       });
       res.json(page(list, q.limit, today));
-    }),
-  );
-  routes.get(
-    '/v1/regulator/disputes',
-    ...authed(['regulator'])(async (req, res, p) => {
-      const q = parseRequest(
-        disputesQuery,
-        req.query,
-        'give status (open, upheld, adjusted), creditCode, before and limit (1 to 500), each optional',
-      );
+    },
+  });
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/disputes',
+    operationId: 'listDisputes',
+    tag: 'disputes',
+    summary: 'The disputes of the regulator’s region, by status or business, newest first, a page at a time',
+    roles: ['regulator'],
+    query: disputesQuery,
+    responses: {
+      200: ok('a page of the disputes', disputePage),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: { usage: 'give status (open, upheld, adjusted), creditCode, before and limit (1 to 500), each optional' },
+    scope: 'filtered',
+    handler: async (req, res, p, { query: q }) => {
       const code =
         q.creditCode === undefined ? undefined : requireIndividualBusinessCode(q.creditCode, 'creditCode', g.allowCodes).code;
       if (code !== undefined) await requireBusinessInRegion(req, code, 'dispute.list');
@@ -130,28 +157,45 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
         ...(q.before === undefined ? {} : { before: q.before }),
       });
       res.json(page(list, q.limit, today));
-    }),
-  );
+    },
+  });
   // A regulator resolves a dispute of its region, read by its id: the first to claim it closes it
   // (a second at the same moment gets 409), and an adjustment of the type is sent only once the
   // dispute is claimed. Typing disputes are the province-level regulator's (ACTION_LEVELS).
-  routes.post(
-    '/v1/regulator/disputes/:id/resolve',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(
-        resolveBody,
-        req.body,
-        'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}',
-      );
-      const id = String(req.params.id);
-      const d = /^[A-Za-z0-9._-]{1,100}$/.test(id) ? await o.store.disputes.byId(id) : null;
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/disputes/:id/resolve',
+    operationId: 'resolveDispute',
+    tag: 'disputes',
+    summary: 'Uphold, or adjust with a reason: an adjustment is a new decision, shared everywhere',
+    roles: ['regulator'],
+    params: z.object({ id: z.string() }),
+    body: resolveBody,
+    responses: {
+      200: ok('the dispute as resolved', z.record(z.string(), z.unknown()).nullable()),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      404: notFound,
+      409: fail('the dispute was resolved already (by another regulator), or the business has no decision to review'),
+      503: unavailable,
+    },
+    check: { usage: 'the body must be {"outcome": "uphold"|"adjust", "type"? (for adjust), "reason"}' },
+    // A dispute is resolved by a regulator whose region covers the one it was filed in.
+    scope: {
+      kind: 'dispute',
+      action: ({ body }) => `dispute.${body.outcome}`,
+      targets: async (req) => {
+        const d = await disputeOf(req);
+        return d === null ? [] : [{ kind: 'area', division: d.region as string }];
+      },
+    },
+    handler: async (req, res, p, { body: b }) => {
+      const d = await disputeOf(req);
       if (d === null) throw new GetihuError('NOT_FOUND', 'no dispute with that id');
+      const id = String(req.params.id);
       const code = d.credit_code as string;
       const action = `dispute.${b.outcome}`;
-      await requireRegulatorsArea(req, d.region as string, action, code);
       if (d.subject === 'type') await g.requireLevel(req, 'dispute.type', action, code);
       if (d.status !== 'open') {
         await audit(req, action, code, 'conflict');
@@ -203,6 +247,6 @@ export function disputeRoutes(g: GatewayParts, routes: IRouter): void {
       }
       await audit(req, action, code, 'ok');
       res.json(disputeView(closed, chinaDate(now())));
-    }),
-  );
+    },
+  });
 }

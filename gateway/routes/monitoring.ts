@@ -6,30 +6,55 @@
  */
 
 import { stringify } from 'csv-stringify/sync';
-import type { IRouter } from 'express';
+import { z } from 'zod';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { MatchedMeasure } from '../../matchers/index.js';
+import { forbidden, invalid, ok, unauthenticated } from '../api.js';
 import type { GatewayParts } from '../context.js';
-import { monitoringQuery, parseRequest } from '../requests.js';
+import { monitoringQuery } from '../requests.js';
+import type { RouteTable } from '../route.js';
 import { supportViews, withHoldersSupport } from '../support.js';
 
 /** Holders whose support is read at the same time for the support series. */
 const HOLDERS_AT_ONCE = 50;
 
-export function monitoringRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, now, ruleBook, requireRegulatorsArea } = g;
+export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, now, ruleBook } = g;
   const { viewOf } = supportViews(g);
-  routes.get(
-    '/v1/regulator/monitoring',
-    ...authed(['regulator'])(async (req, res) => {
-      const q = parseRequest(
-        monitoringQuery,
-        req.query,
-        `give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)`,
-      );
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/monitoring',
+    operationId: 'monitoring',
+    tag: 'regulator',
+    summary:
+      '监测分析: the area’s businesses by type, moves between types year on year, employment, revenue, support by department, quota use',
+    description: 'JSON with every series, or one series (series=…) as CSV (format=csv).',
+    roles: ['regulator'],
+    query: monitoringQuery,
+    responses: {
+      200: ok(
+        'the series',
+        z.looseObject({
+          area: z.string(),
+          on: z.string(),
+          types: z.array(z.object({ region: z.string(), type: z.string(), n: z.number() })).optional(),
+          transitions: z
+            .array(z.object({ fromYear: z.number(), toYear: z.number(), from: z.string(), to: z.string(), n: z.number() }))
+            .optional(),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: {
+      usage:
+        'give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)',
+    },
+    scope: { kind: 'area', action: 'monitoring.read', targets: (_req, { query }) => [{ kind: 'area', division: query.area }] },
+    handler: async (req, res, _p, { query: q }) => {
       const { area, format, series } = q;
-      await requireRegulatorsArea(req, area, 'monitoring.read');
       const m = o.store.monitoring;
       const types = await m.types(area);
       const today = chinaDate(now());
@@ -82,6 +107,6 @@ export function monitoringRoutes(g: GatewayParts, routes: IRouter): void {
         return;
       }
       res.json({ area, on: today, ...(series === undefined ? all : { [series]: all[series] }) });
-    }),
-  );
+    },
+  });
 }

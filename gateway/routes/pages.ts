@@ -10,10 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { type IRouter } from 'express';
+import express from 'express';
+import { z } from 'zod';
 import { JOSE_BROWSER_DIR, WEB_DIR } from '../../web/index.js';
+import { limited } from '../api.js';
 import type { GatewayParts } from '../context.js';
 import { crossOrigin, pageHeaders } from '../headers.js';
+import type { RouteTable } from '../route.js';
 
 /** The pages' content policy: scripts, styles and fetches from this gateway only; framed by no one. */
 export const PAGE_CSP =
@@ -22,29 +25,60 @@ export const PAGE_CSP =
 /** A badge token as a shop page would carry it: a compact JWS, nothing that could leave an attribute. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function pageRoutes(_g: GatewayParts, routes: IRouter): void {
+export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
   const register = readFileSync(join(WEB_DIR, 'index.html'), 'utf8');
   const worklist = readFileSync(join(WEB_DIR, 'department.html'), 'utf8');
   const shop = readFileSync(join(WEB_DIR, 'shop.html'), 'utf8');
-  const page =
-    (html: string): express.RequestHandler =>
-    (_req, res) => {
-      res.setHeader('Content-Security-Policy', PAGE_CSP);
-      res.type('html').send(html);
-    };
+  const send = (res: express.Response, html: string) => {
+    res.setHeader('Content-Security-Policy', PAGE_CSP);
+    res.type('html').send(html);
+  };
   const files = { index: false, maxAge: '1h', extensions: [] as string[] };
   const documentHeaders = pageHeaders();
   routes.use(['/pages', '/demo'], documentHeaders);
   routes.use('/pages', express.static(join(WEB_DIR, 'assets'), files));
   routes.use('/widget', crossOrigin, express.static(join(WEB_DIR, 'widget'), files));
   routes.use('/widget/jose', crossOrigin, express.static(JOSE_BROWSER_DIR, files));
-  routes.get('/', documentHeaders, page(register));
+  routes.add({
+    method: 'get',
+    path: '/',
+    operationId: 'registerPage',
+    tag: 'public',
+    summary: 'The public register, as a page: search by name or credit code, a business’s type and recognition',
+    roles: 'anyone',
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+    scope: 'open',
+    middleware: [documentHeaders],
+    handler: async (_req, res) => send(res, register),
+  });
   // A department's worklist: the page is open, what it shows comes from the API on the token pasted in.
-  routes.get('/department', documentHeaders, page(worklist));
+  routes.add({
+    method: 'get',
+    path: '/department',
+    operationId: 'departmentWorklistPage',
+    tag: 'department',
+    summary: 'A department’s worklist, as a page: the measures it owes, and recording what was done (signed in with its token)',
+    roles: 'anyone',
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+    scope: 'open',
+    middleware: [documentHeaders],
+    handler: async (_req, res) => send(res, worklist),
+  });
   // A shop page as a platform renders it: the badge token it fetched goes into the element. It
   // holds nothing of its own: it shows how a shop embeds the widget, with the token it is given.
-  routes.get('/demo/shop', (req, res, next) => {
-    const token = typeof req.query.token === 'string' && COMPACT_JWS.test(req.query.token) ? req.query.token : '';
-    page(shop.replace('{{token}}', token))(req, res, next);
+  routes.add({
+    method: 'get',
+    path: '/demo/shop',
+    operationId: 'demoShopPage',
+    tag: 'public',
+    summary: 'A demo shop page embedding the badge widget, with the badge token it is given',
+    roles: 'anyone',
+    query: z.object({ token: z.string().optional() }),
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+    scope: 'open',
+    handler: async (req, res) => {
+      const token = typeof req.query.token === 'string' && COMPACT_JWS.test(req.query.token) ? req.query.token : '';
+      send(res, shop.replace('{{token}}', token));
+    },
   });
 }

@@ -4,14 +4,28 @@
  * from a cursor or an event stream, as banks are told of their tags.
  */
 import { randomUUID } from 'node:crypto';
-import type { IRouter } from 'express';
 import { chinaDate, formatIsoDate, parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { benefitsFrom } from '../../matchers/index.js';
+import {
+  badgeBody,
+  badgeStatusBody,
+  codeParams,
+  correctionPageAnswers,
+  correctionStreamAnswers,
+  forbidden,
+  invalid,
+  limited,
+  notFound,
+  ok,
+  unauthenticated,
+} from '../api.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { correctionPage, correctionStream } from '../correctionFeeds.js';
 import { PLATFORM_READS } from '../corrections.js';
 import { crossOrigin } from '../headers.js';
+import { correctionsQuery } from '../requests.js';
+import type { RouteTable } from '../route.js';
 
 /** How long a badge token verifies: a day (F8). */
 export const BADGE_TOKEN_SECONDS = 86_400;
@@ -19,12 +33,20 @@ export const BADGE_TOKEN_SECONDS = 86_400;
 export const BADGE_AUDIENCE = 'getihu-badge';
 export const BADGE_TYP = 'badge+jwt';
 
-export function platformRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, snapshot, allowCodes, activeRecognition, now } = g;
+export function platformRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, snapshot, allowCodes, activeRecognition, now } = g;
   // Platforms: the badge as a signed, offline-verifiable token, and its status.
-  routes.get(
-    '/v1/badges/:code',
-    ...authed(['platform'])(async (req, res, p) => {
+  routes.add({
+    method: 'get',
+    path: '/v1/badges/:code',
+    operationId: 'getBadge',
+    tag: 'platform',
+    summary: 'The 名特优新 badge as a signed token (verify offline with /.well-known/jwks.json)',
+    roles: ['platform'],
+    params: codeParams,
+    responses: { 200: ok('the badge', badgeBody), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+    scope: 'open',
+    handler: async (req, res, p) => {
       const code = creditCodeParam(req, allowCodes);
       const rec = activeRecognition((await snapshot(code)).recognition);
       if (rec === null) {
@@ -68,23 +90,56 @@ export function platformRoutes(g: GatewayParts, routes: IRouter): void {
         token,
         jwks: '/.well-known/jwks.json',
       });
-    }),
-  );
+    },
+  });
   // The status of a badge, for anyone holding one to check: a shop page's widget asks it from the
   // reader's browser, with no token and from another origin. It says only what the badge itself
   // shows (a recognition and its last day). A platform's check is audited as before.
-  routes.get(
-    '/v1/badges/:code/status',
-    crossOrigin,
-    g.open(async (req, res) => {
+  routes.add({
+    method: 'get',
+    path: '/v1/badges/:code/status',
+    operationId: 'getBadgeStatus',
+    tag: 'platform',
+    summary: 'Badge status: active, revoked, cancelled, expired or none (no token needed; open to other origins)',
+    roles: 'anyone',
+    params: codeParams,
+    responses: { 429: limited, 200: ok('the status', badgeStatusBody), 400: invalid },
+    scope: 'open',
+    middleware: [crossOrigin],
+    handler: async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
       const r = (await snapshot(code)).recognition;
       const status = r === null ? 'none' : r.status === 'active' && r.validUntil < chinaDate(now()) ? 'expired' : r.status;
       if (req.principal?.role === 'platform') await audit(req, 'badge.status', code, status);
       res.json({ creditCode: code, status, validUntil: r?.validUntil ?? null });
-    }),
-  );
+    },
+  });
   const feed = { reads: PLATFORM_READS, audited: 'platform.corrections' };
-  routes.get('/v1/platform/corrections', ...authed(['platform'])(correctionPage(g, feed)));
-  routes.get('/v1/platform/corrections/stream', ...authed(['platform'])(correctionStream(g, feed, g.streams)));
+  routes.add({
+    method: 'get',
+    path: '/v1/platform/corrections',
+    operationId: 'listPlatformCorrections',
+    tag: 'platform',
+    summary: 'Changes to the badges this platform was given, from where it left off',
+    description:
+      'Badge status changes (expired, cancelled, revoked) and new typing decisions of the businesses whose badge or traffic measures this platform read; give the cursor of the previous answer, or since, or neither to start from the beginning.',
+    roles: ['platform'],
+    query: correctionsQuery,
+    responses: correctionPageAnswers,
+    scope: 'own',
+    handler: correctionPage(g, feed),
+  });
+  routes.add({
+    method: 'get',
+    path: '/v1/platform/corrections/stream',
+    operationId: 'streamPlatformCorrections',
+    tag: 'platform',
+    summary: 'The same changes pushed as they happen',
+    description: `A text/event-stream of \`correction\` events whose id is the cursor (reconnect with Last-Event-ID); at most 4 open streams per platform.`,
+    roles: ['platform'],
+    query: correctionsQuery,
+    responses: correctionStreamAnswers('platform'),
+    scope: 'own',
+    handler: correctionStream(g, feed, g.streams),
+  });
 }

@@ -1,43 +1,58 @@
 /** Regions: 京津冀 transfer checks, recorded and emitted as events. */
-import type { IRouter } from 'express';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { chinaDate, tryParseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { topicName } from '../../pipeline/index.js';
+import { fail, forbidden, invalid, ok, transferBody, unauthenticated } from '../api.js';
 import { NATIONAL } from '../auth.js';
-import type { GatewayParts } from '../context.js';
+import { type GatewayParts, principalOf } from '../context.js';
 import { covers, regionOfBusiness } from '../jurisdiction.js';
-import { parseRequest } from '../requests.js';
+import { jsonOnly, type RouteTable } from '../route.js';
 import { checkTransfer, disclosedReasons, transferRequest } from '../transfer.js';
 
-export function regionRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, now, smallJson, requireJurisdiction } = g;
+export function regionRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, allowCodes, now } = g;
   // Regions: 京津冀 transfer checks, recorded and emitted as events.
-  routes.post(
-    '/v1/transfers/check',
-    ...authed(
-      ['region', 'regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      if (!req.is('application/json')) throw new GetihuError('UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-      const body = parseRequest(
-        transferRequest,
-        req.body,
-        'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}',
-      );
+  routes.add({
+    method: 'post',
+    path: '/v1/transfers/check',
+    operationId: 'checkTransfer',
+    tag: 'region',
+    summary: '京津冀 transfer: is the recognition carried, until when, do the exclusions hold, which programme applies',
+    roles: ['region', 'regulator'],
+    body: transferRequest,
+    responses: {
+      200: ok('the check, recorded', transferBody),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      415: fail('not application/json'),
+    },
+    middleware: [jsonOnly],
+    check: { usage: 'the body must be {"creditCode", "toRegion" (6 digits), "newCreditCode"?}' },
+    // A regulator checks transfers out of or into its region; a region, those into its own province.
+    scope: {
+      kind: 'transfer',
+      action: 'transfer.check',
+      targets: async (req, { body }) =>
+        principalOf(req).role === 'regulator'
+          ? [
+              {
+                kind: 'transfer',
+                fromRegion: await regionOfBusiness(
+                  o.store,
+                  requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code,
+                ),
+                toRegion: body.toRegion,
+              },
+            ]
+          : [],
+    },
+    handler: async (req, res, p, { body }) => {
       const code = requireIndividualBusinessCode(body.creditCode, 'creditCode', allowCodes).code;
       if (p.role === 'region' && p.region !== NATIONAL && p.region?.slice(0, 2) !== body.toRegion.slice(0, 2)) {
         await audit(req, 'transfer.check', code, 'denied');
         throw new GetihuError('FORBIDDEN', 'a region checks transfers into its own province');
-      }
-      // A regulator checks transfers out of or into its region.
-      if (p.role === 'regulator') {
-        await requireJurisdiction(
-          req,
-          { kind: 'transfer', fromRegion: await regionOfBusiness(o.store, code), toRegion: body.toRegion },
-          'transfer.check',
-          code,
-        );
       }
       // A second code is read only when it is within the caller's reach (a new registration in the
       // destination the caller checks for), and is audited like the first.
@@ -74,6 +89,6 @@ export function regionRoutes(g: GatewayParts, routes: IRouter): void {
       await audit(req, 'transfer.check', check.creditCode, outcome);
       if (newCode !== null) await audit(req, 'transfer.check', newCode, `${outcome} (new registration)`);
       res.json({ ...check, reasons: disclosedReasons(check.reasons) });
-    }),
-  );
+    },
+  });
 }

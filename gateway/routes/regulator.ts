@@ -1,27 +1,55 @@
 /** Regulators: explain a decision down to its facts and source records, read and verify the audit log, and start and follow their jobs (runs, rounds, sweeps) — within their own jurisdiction. */
-import type { IRouter, Request, Response } from 'express';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
 import { sharedWhileRunning } from '../../lib/batch.js';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/index.js';
 import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../pipeline/index.js';
+import {
+  auditPageBody,
+  auditVerifyBody,
+  codeParams,
+  explanation,
+  forbidden,
+  invalid,
+  job,
+  jobBody,
+  notFound,
+  ok,
+  unauthenticated,
+  unavailable,
+} from '../api.js';
 import { verifyAudit } from '../auditVerify.js';
 import type { Principal } from '../auth.js';
 import { pastOrToday, sweepDay } from '../calendar.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import { HTTP_STATUS, sendError } from '../errors.js';
-import { auditQuery, parseRequest, roundBody, runBody, sweepBody } from '../requests.js';
+import { auditQuery, roundBody, runBody, sweepBody } from '../requests.js';
+import { businessInPath, type RouteTable } from '../route.js';
 import { supportViews } from '../support.js';
 
-export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, allowCodes, ruleBook, cache, smallJson, requireRegulatorsArea, requireBusinessInRegion } = g;
+export function regulatorRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, allowCodes, ruleBook, cache, requireBusinessInRegion } = g;
   const { owedView } = supportViews(g);
+  // The job a path names (null: none with that id).
+  const jobOf = async (req: Request) => {
+    const id = String(req.params.id ?? '');
+    return /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.jobs.of(id) : null;
+  };
   // Regulators: explain a decision down to its facts and source records; read and verify the audit log.
-  routes.get(
-    '/v1/regulator/decisions/:code',
-    ...authed(['regulator'])(async (req, res) => {
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/decisions/:code',
+    operationId: 'explainDecision',
+    tag: 'regulator',
+    summary: 'A decision explained criterion by criterion, its history, its standing and its recognition’s life',
+    roles: ['regulator'],
+    params: codeParams,
+    responses: { 200: ok('the explanation', explanation), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+    scope: businessInPath(allowCodes, 'decision.explain'),
+    handler: async (req, res) => {
       const code = creditCodeParam(req, allowCodes);
-      await requireBusinessInRegion(req, code, 'decision.explain');
       const { decision, recognition } = await o.store.decisionAndRecognition(code);
       const history = await o.store.history(code);
       const life = await o.store.recognitionLife(code);
@@ -86,16 +114,22 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
       // What the decision owes the business (精准帮扶), explained the same way.
       const support = await owedView(code);
       res.json({ decision, standing, history, recognition, recognitionLife, support });
-    }),
-  );
-  routes.get(
-    '/v1/regulator/audit',
-    ...authed(['regulator'])(async (req, res, p) => {
-      const q = parseRequest(
-        auditQuery,
-        req.query,
-        `give creditCode (an individual business's code), subject, action, since and until (ISO times), before (a seq) and limit (1 to 1000), each at most once`,
-      );
+    },
+  });
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/audit',
+    operationId: 'readAudit',
+    tag: 'regulator',
+    summary: 'The audit log, newest first, a page at a time (of the region’s businesses only)',
+    roles: ['regulator'],
+    query: auditQuery,
+    responses: { 200: ok('a page of entries', auditPageBody), 400: invalid, 401: unauthenticated, 403: forbidden },
+    check: {
+      usage: `give creditCode (an individual business's code), subject, action, since and until (ISO times), before (a seq) and limit (1 to 1000), each at most once`,
+    },
+    scope: 'filtered',
+    handler: async (req, res, p, { query: q }) => {
       const code =
         q.creditCode === undefined ? undefined : requireIndividualBusinessCode(q.creditCode, 'creditCode', allowCodes).code;
       // A regional regulator reads the entries of the businesses of its region only.
@@ -114,20 +148,27 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
       await audit(req, 'audit.read', code ?? null, `${entries.length}`);
       const last = entries.at(-1);
       res.json({ entries, next: entries.length === limit && last !== undefined ? { before: last.seq } : null });
-    }),
-  );
+    },
+  });
   // The chain recomputed and checked against the signed checkpoints (gateway/auditVerify.ts): a
   // walk of the whole log, a page at a time, so the regulators asking while one walk is under way
   // share it rather than starting one each.
   const verification = sharedWhileRunning(() => verifyAudit(o.store, o.checkpointKeys, o.issuer));
-  routes.get(
-    '/v1/regulator/audit/verify',
-    ...authed(['regulator'])(async (req, res) => {
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/audit/verify',
+    operationId: 'verifyAudit',
+    tag: 'regulator',
+    summary: 'Verify the audit hash chain, and that it still holds every signed checkpoint',
+    roles: ['regulator'],
+    responses: { 200: ok('whether the chain holds', auditVerifyBody), 401: unauthenticated, 403: forbidden },
+    scope: 'open',
+    handler: async (req, res) => {
       const v = await verification(null);
       await audit(req, 'audit.verify', null, v.status);
       res.json(v);
-    }),
-  );
+    },
+  });
 
   // Regulators' jobs (runs, rounds, sweeps) are accepted at once and run off the request on the
   // job runner's pool: 202 with the job, whose state, progress and result `GET /v1/regulator/jobs/{id}`
@@ -162,33 +203,50 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
     }
     res.status(202).location(`/v1/regulator/jobs/${ended.id}`).json(jobView(ended));
   };
-  routes.get(
-    '/v1/regulator/jobs/:id',
-    ...authed(['regulator'])(async (req, res) => {
-      const id = String(req.params.id ?? '');
-      const j = /^job_[0-9a-f-]{36}$/.test(id) ? await o.store.jobs.of(id) : null;
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/jobs/:id',
+    operationId: 'getJob',
+    tag: 'regulator',
+    summary: 'A job: its state, progress and result',
+    roles: ['regulator'],
+    params: z.object({ id: z.string().regex(/^job_[0-9a-f-]{36}$/) }),
+    responses: { 200: ok('the job', jobBody), 401: unauthenticated, 403: forbidden, 404: notFound },
+    scope: {
+      kind: 'area',
+      action: 'job.read',
+      targets: async (req) => {
+        const j = await jobOf(req);
+        return j === null ? [] : [{ kind: 'area', division: j.area }];
+      },
+    },
+    handler: async (req, res) => {
+      const j = await jobOf(req);
       if (j === null) throw new GetihuError('NOT_FOUND', 'no job with that id');
-      await requireRegulatorsArea(req, j.area, 'job.read');
       res.json(jobView(j));
-    }),
-  );
-  /** The pipeline, for a regulator's job over `area`. */
-  const pipelineFor = async (req: Request, area: string, action: string): Promise<PipelineContext> => {
+    },
+  });
+  /** The pipeline, for a regulator's job. */
+  const pipelineFor = (): PipelineContext => {
     if (o.pipeline === undefined) throw new GetihuError('UNAVAILABLE', 'the pipeline is not connected');
-    await requireRegulatorsArea(req, area, action);
     return o.pipeline;
   };
 
   // Regulators start typing runs and 名特优新 rounds (with quota use) on the pipeline.
-  routes.post(
-    '/v1/regulator/runs',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(runBody, req.body, 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}');
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/runs',
+    operationId: 'startRun',
+    tag: 'regulator',
+    summary: 'Start a typing run for an area as of a date (a complete, versioned result set)',
+    roles: ['regulator'],
+    body: runBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+    check: { usage: 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "ruleset"?}' },
+    scope: { kind: 'area', action: 'run.start', targets: (_req, { body }) => [{ kind: 'area', division: body.area }] },
+    handler: async (req, res, p, { body: b }) => {
       pastOrToday(b.asOf, 'asOf', g.today());
-      const pipeline = await pipelineFor(req, b.area, 'run.start');
+      const pipeline = pipelineFor();
       // A rule set that does not exist is the caller's mistake: said now, not by a job that fails.
       if (b.ruleset !== undefined) ruleBook.byRef(b.ruleset);
       await startJob(req, res, p, {
@@ -207,23 +265,24 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
           return s;
         },
       });
-    }),
-  );
-  routes.post(
-    '/v1/regulator/rounds',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(
-        roundBody,
-        req.body,
-        'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}',
-      );
+    },
+  });
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/rounds',
+    operationId: 'startRound',
+    tag: 'regulator',
+    summary: "Run a year's 名特优新 round for an area: quota use, counts and each candidate's outcome",
+    roles: ['regulator'],
+    body: roundBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+    check: { usage: 'the body must be {"area": 6 digits, "asOf": YYYY-MM-DD, "decidedOn"?: YYYY-MM-DD}' },
+    scope: { kind: 'area', action: 'round.run', targets: (_req, { body }) => [{ kind: 'area', division: body.area }] },
+    handler: async (req, res, p, { body: b }) => {
       const today = g.today();
       pastOrToday(b.asOf, 'asOf', today);
       if (b.decidedOn !== undefined) pastOrToday(b.decidedOn, 'decidedOn', today);
-      const pipeline = await pipelineFor(req, b.area, 'round.run');
+      const pipeline = pipelineFor();
       await startJob(req, res, p, {
         kind: 'round',
         area: b.area,
@@ -249,20 +308,25 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
           };
         },
       });
-    }),
-  );
+    },
+  });
 
   // Regulators sweep badges (yearly re-check and expiry) and revoke recognitions (撤销); each change
   // goes out on getihu.decision.badge.
-  routes.post(
-    '/v1/regulator/badges/sweep',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const body = parseRequest(sweepBody, req.body, 'the body must be {"area": 6 digits, "asOf"?: today, YYYY-MM-DD}');
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/badges/sweep',
+    operationId: 'sweepBadges',
+    tag: 'regulator',
+    summary: 'Today’s badge sweep of an area: expire what is past its validity, cancel what fails the re-check',
+    roles: ['regulator'],
+    body: sweepBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+    check: { usage: 'the body must be {"area": 6 digits, "asOf"?: today, YYYY-MM-DD}' },
+    scope: { kind: 'area', action: 'badge.sweep', targets: (_req, { body }) => [{ kind: 'area', division: body.area }] },
+    handler: async (req, res, p, { body }) => {
       const b = { area: body.area, asOf: sweepDay(body.asOf, 'asOf', g.today()) };
-      const pipeline = await pipelineFor(req, b.area, 'badge.sweep');
+      const pipeline = pipelineFor();
       await startJob(req, res, p, {
         kind: 'sweep',
         area: b.area,
@@ -273,6 +337,6 @@ export function regulatorRoutes(g: GatewayParts, routes: IRouter): void {
           return r;
         },
       });
-    }),
-  );
+    },
+  });
 }

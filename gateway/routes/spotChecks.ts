@@ -7,23 +7,35 @@
  * (SHA-256 of seed:year:credit code).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IRouter, Request } from 'express';
+import { z } from 'zod';
 import { parseIsoDate } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
 import { isValidDivisionCode } from '../../lib/regions.js';
 import type { SpotCheckCommitment } from '../../lib/store/index.js';
 import { type BusinessType, drawSpotChecks } from '../../matchers/index.js';
+import {
+  fail,
+  forbidden,
+  invalid,
+  notFound,
+  ok,
+  spotCheckCommitment,
+  spotCheckDrawn,
+  spotCheckPublished,
+  unauthenticated,
+} from '../api.js';
 import { currentYear } from '../calendar.js';
 import type { GatewayParts } from '../context.js';
-import { parseRequest, spotCheckBody, spotCheckCommitBody, spotCheckQuery } from '../requests.js';
+import { spotCheckBody, spotCheckCommitBody, spotCheckQuery } from '../requests.js';
+import type { ObjectScope, RouteTable } from '../route.js';
 
 /** The seed of a draw: the SHA-256 of the server's secret and the public value, hexadecimal. */
 export function drawSeed(secret: string, publicValue: string): string {
   return createHash('sha256').update(`${secret}:${publicValue}`).digest('hex');
 }
 
-export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
-  const { o, audit, authed, open, catalogues, smallJson, requireRegulatorsArea } = g;
+export function spotCheckRoutes(g: GatewayParts, routes: RouteTable): void {
+  const { o, audit, catalogues } = g;
   const commitmentView = (c: SpotCheckCommitment | null) =>
     c === null
       ? null
@@ -54,25 +66,39 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
     method:
       'seed = SHA-256("<secret>:<publicValue>") in hexadecimal, where SHA-256(secret) is the commitment published before the draw; per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
   });
-  /** A draw (or its commitment) is for this year and a division of the country within the caller's region. */
-  const drawTarget = async (req: Request, b: { area: string; year: number }, action: string) => {
-    currentYear(b.year, 'year', g.today());
-    if (!isValidDivisionCode(b.area))
-      throw new GetihuError('INVALID_ARGUMENT', `area: ${b.area} is not a division of the country`, { field: 'area' });
-    await requireRegulatorsArea(req, b.area, action);
-  };
+  /** A draw (or its commitment) is for this year and a division of the country, which must be within the caller's region. */
+  const drawScope = (action: string): ObjectScope<{ readonly body: { area: string; year: number } }> => ({
+    kind: 'area',
+    action,
+    targets: (_req, { body: b }) => {
+      currentYear(b.year, 'year', g.today());
+      if (!isValidDivisionCode(b.area))
+        throw new GetihuError('INVALID_ARGUMENT', `area: ${b.area} is not a division of the country`, { field: 'area' });
+      return [{ kind: 'area', division: b.area }];
+    },
+  });
 
   // The draw's seed is fixed before the draw by the server, not by the drawer (T10): the
   // regulator asks for the year's commitment, the server makes a secret once and publishes its
   // SHA-256; the draw later mixes the secret with a public value and reveals both.
-  routes.post(
-    '/v1/regulator/spot-checks/commitments',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(spotCheckCommitBody, req.body, 'the body must be {"area": 6 digits, "year": this year}');
-      await drawTarget(req, b, 'spotcheck.commit');
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/spot-checks/commitments',
+    operationId: 'commitSpotChecks',
+    tag: 'regulator',
+    summary:
+      'Before the draw: the server makes the year’s secret once and publishes its SHA-256 (the same answer if asked again)',
+    roles: ['regulator'],
+    body: spotCheckCommitBody,
+    responses: {
+      201: ok('the commitment', spotCheckCommitment.extend({ area: z.string(), year: z.number().int() })),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: { usage: 'the body must be {"area": 6 digits, "year": this year}' },
+    scope: drawScope('spotcheck.commit'),
+    handler: async (req, res, p, { body: b }) => {
       const secret = randomBytes(32).toString('hex');
       const c = await o.store.spotChecks.commit({
         area: b.area,
@@ -83,21 +109,28 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       });
       await audit(req, 'spotcheck.commit', null, c.commitment);
       res.status(201).json({ area: c.area, year: c.year, ...commitmentView(c) });
-    }),
-  );
+    },
+  });
 
-  routes.post(
-    '/v1/regulator/spot-checks',
-    ...authed(
-      ['regulator'],
-      smallJson,
-    )(async (req, res, p) => {
-      const b = parseRequest(
-        spotCheckBody,
-        req.body,
-        `the body must be {"area": 6 digits, "year": this year, "publicValue": 1 to 200 characters}`,
-      );
-      await drawTarget(req, b, 'spotcheck.draw');
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/spot-checks',
+    operationId: 'drawSpotChecks',
+    tag: 'regulator',
+    summary:
+      'Draw the year’s 双随机、一公开 inspection list of the area, once, from the server’s committed secret and a public value, at the ratios the catalogue sets per type',
+    roles: ['regulator'],
+    body: spotCheckBody,
+    responses: {
+      201: ok('the draw, kept', spotCheckDrawn),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+      409: fail('the area’s draw of that year was made already, or no commitment was made for it'),
+    },
+    check: { usage: 'the body must be {"area": 6 digits, "year": this year, "publicValue": 1 to 200 characters}' },
+    scope: drawScope('spotcheck.draw'),
+    handler: async (req, res, p, { body: b }) => {
       const commitment = await o.store.spotChecks.commitment(b.area, b.year);
       if (commitment === null)
         throw new GetihuError(
@@ -126,40 +159,67 @@ export function spotCheckRoutes(g: GatewayParts, routes: IRouter): void {
       await o.store.spotChecks.reveal(b.area, b.year, b.publicValue);
       await audit(req, 'spotcheck.draw', null, `${draw.list.length} drawn`);
       res.status(201).json({ ...(await published(kept)), list: kept.list });
-    }),
-  );
+    },
+  });
 
-  routes.get(
-    '/v1/regulator/spot-checks',
-    ...authed(['regulator'])(async (req, res) => {
-      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
-      await requireRegulatorsArea(req, q.area, 'spotcheck.read');
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/spot-checks',
+    operationId: 'readSpotChecks',
+    tag: 'regulator',
+    summary: 'A draw of the area, with its list',
+    roles: ['regulator'],
+    query: spotCheckQuery,
+    responses: { 200: ok('the draw', spotCheckDrawn), 400: invalid, 401: unauthenticated, 403: forbidden, 404: notFound },
+    check: { usage: 'give area (6 digits) and year (2024–2100), each once' },
+    scope: { kind: 'area', action: 'spotcheck.read', targets: (_req, { query }) => [{ kind: 'area', division: query.area }] },
+    handler: async (req, res, _p, { query: q }) => {
       const d = await o.store.spotChecks.of(q.area, q.year);
       await audit(req, 'spotcheck.read', null, d === null ? 'not-found' : 'ok');
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
       res.json({ ...(await published(d)), list: d.list });
-    }),
-  );
+    },
+  });
 
   // The commitment, published before the draw: anyone may keep it and check the secret against it later.
-  routes.get(
-    '/v1/public/spot-checks/commitments',
-    open(async (req, res) => {
-      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
+  routes.add({
+    method: 'get',
+    path: '/v1/public/spot-checks/commitments',
+    operationId: 'publishedSpotCheckCommitment',
+    tag: 'public',
+    summary: '公开: the commitment of an area’s draw of a year, published before it',
+    roles: 'anyone',
+    query: spotCheckQuery,
+    responses: {
+      200: ok('the commitment', spotCheckCommitment.extend({ area: z.string(), year: z.number().int() })),
+      400: invalid,
+      404: notFound,
+    },
+    check: { usage: 'give area (6 digits) and year (2024–2100), each once' },
+    scope: 'open',
+    handler: async (_req, res, _p, { query: q }) => {
       const c = await o.store.spotChecks.commitment(q.area, q.year);
       if (c === null) throw new GetihuError('NOT_FOUND', 'no commitment for that area and year');
       res.json({ area: c.area, year: c.year, ...commitmentView(c) });
-    }),
-  );
+    },
+  });
 
   // 公开: what anyone may see of a draw — its seed, its ratios, its sizes — not whom it drew.
-  routes.get(
-    '/v1/public/spot-checks',
-    open(async (req, res) => {
-      const q = parseRequest(spotCheckQuery, req.query, 'give area (6 digits) and year (2024–2100), each once');
+  routes.add({
+    method: 'get',
+    path: '/v1/public/spot-checks',
+    operationId: 'publishedSpotChecks',
+    tag: 'public',
+    summary: '公开: a draw’s seed, ratios and sizes, with how to redo it (not whom it drew)',
+    roles: 'anyone',
+    query: spotCheckQuery,
+    responses: { 200: ok('what is published of the draw', spotCheckPublished), 400: invalid, 404: notFound },
+    check: { usage: 'give area (6 digits) and year (2024–2100), each once' },
+    scope: 'open',
+    handler: async (_req, res, _p, { query: q }) => {
       const d = await o.store.spotChecks.of(q.area, q.year);
       if (d === null) throw new GetihuError('NOT_FOUND', 'no draw of that area and year');
       res.json(await published(d));
-    }),
-  );
+    },
+  });
 }
