@@ -161,6 +161,9 @@ try {
   out(
     `       a department's worklist ${gateway.url}/department   (sign in with: npm run -s cli -- token --role department --sub dept:demo --scope department:各相关部门 --region ${area})`,
   );
+  out(
+    `       the regulator's console ${gateway.url}/console   (sign in with: npm run -s cli -- token --role regulator --sub regulator:demo --region ${area})`,
+  );
   out('Mint a development token, then call the API, e.g.:');
   out('  TOKEN=$(npm run -s cli -- token --role bank --sub bank:demo)');
   out(

@@ -19,6 +19,7 @@ import { rawQuery } from '../lib/store/testing.js';
 import { DecisionPool, runTyping } from '../pipeline/reconciler.js';
 import { runRecognition } from '../pipeline/round.js';
 import { type Sink, startSink } from '../pipeline/sink.js';
+import { publishCheckpoint } from './checkpoints.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 const CHROMIUM = chromiumPath();
@@ -235,6 +236,130 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
       on: string;
     }[];
     expect(delivered.find((x) => x.creditCode === code && x.measureId === id)?.on).toBe(chinaDate(new Date()));
+    await page.close();
+  });
+
+  it("a regulator's console: its districts' types as the API gives them, a business explained, a dispute resolved that the public page then shows, a sweep followed to its end, the audit log paged and verified", async () => {
+    const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
+    type Row = { region: string; type: keyof typeof TYPE_NAMES; n: number };
+    const types = (await gw.call('GET', '/v1/regulator/monitoring?area=110000&format=json', regulator)).body.types as Row[];
+    const districts = [...new Set(types.map((r) => r.region))].sort();
+    expect(districts.length).toBeGreaterThan(1);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`${m.text()} ${m.location().url}`);
+    });
+    await page.goto(`${gw.base}/console`);
+    await page.getByLabel('访问令牌（监管角色；开发环境可用 npm run -s cli -- token 生成）').fill(regulator);
+    await page.getByRole('button', { name: '登录' }).click();
+    expect(await page.locator('#jurisdiction').textContent()).toBe('辖区：110000 · samr-bj');
+
+    // The district table: one row per district, each count the API's.
+    const rows = page.locator('#types-table tbody tr');
+    await expect.poll(() => rows.count()).toBe(districts.length);
+    for (const [i, district] of districts.entries()) {
+      const n = (type: string) => types.find((r) => r.region === district && r.type === type)?.n ?? 0;
+      const expected = [district, ...Object.keys(TYPE_NAMES).map((k) => String(n(k)))];
+      expected.push(String(types.filter((r) => r.region === district).reduce((a, r) => a + r.n, 0)));
+      expect(await rows.nth(i).getByRole('cell').allTextContents()).toEqual(expected);
+    }
+    expect(await page.locator('#types-chart').getAttribute('aria-label')).toBe('各区县分型户数柱状图，数据见下表');
+    await page.screenshot({ path: `${SHOTS}/console-overview.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // A business explained criterion by criterion, as the API explains it.
+    const [survivor] = (await rawQuery(
+      p.store,
+      "select credit_code from decisions where type = 'survival' and region like '11%' order by credit_code limit 1",
+    )) as { credit_code: string }[];
+    const code = (survivor as { credit_code: string }).credit_code;
+    const explained = (await gw.call('GET', `/v1/regulator/decisions/${code}`, regulator)).body as {
+      decision: { reasons: { criterion: string; clause: string }[] };
+    };
+    await page.getByRole('button', { name: '企业' }).click();
+    await page.getByLabel('统一社会信用代码').fill(code);
+    await page.getByRole('button', { name: '查看' }).click();
+    const criteria = page.locator('#explanation tbody tr');
+    await expect.poll(() => criteria.count()).toBe(explained.decision.reasons.length);
+    const first = explained.decision.reasons[0] as { criterion: string; clause: string };
+    expect(await criteria.first().getByRole('cell').first().textContent()).toBe(first.criterion);
+    expect(await criteria.first().getByRole('cell').last().textContent()).toBe(first.clause);
+    await page.screenshot({ path: `${SHOTS}/console-business.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The business disputes its type; the regulator adjusts it to growth with a reply; the public
+    // register then shows 成长型, and the business reads the reply.
+    const business = await gw.token('public', code);
+    const filed = await gw.call('POST', '/v1/disputes', business, {
+      creditCode: code,
+      subject: 'type',
+      claim: '本户营业收入已达成长型标准',
+    });
+    expect(filed.status).toBe(201);
+    await page.getByRole('button', { name: '异议' }).click();
+    const dispute = page.locator('#disputes tbody tr').filter({ hasText: code });
+    await expect.poll(() => dispute.count()).toBe(1);
+    await dispute.getByLabel('处理结果').selectOption('adjust');
+    await dispute.getByLabel('类型').selectOption('growth');
+    await dispute.getByLabel('答复').fill('经复核，营业收入达到成长型标准，予以调整。');
+    await page.screenshot({ path: `${SHOTS}/console-disputes.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await dispute.getByRole('button', { name: `处理：${code}` }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe(`已处理：${code} · 调整`);
+    await sink.caughtUp();
+    const replies = (await gw.call('GET', `/v1/disputes?creditCode=${code}`, business)).body.disputes as { reply: string }[];
+    expect(replies[0]?.reply).toBe('经复核，营业收入达到成长型标准，予以调整。');
+    const register = await browser.newPage();
+    await register.goto(`${gw.base}/`);
+    await register.getByLabel('名称（至少两个字）或统一社会信用代码').fill(code);
+    await register.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => register.locator('#b-code').textContent()).toBe(code);
+    await expect.poll(() => register.locator('#b-type').textContent()).toBe(TYPE_NAMES.growth);
+    await register.close();
+
+    // A 名特优新 validity sweep, started here and followed until it ends.
+    await page.getByRole('button', { name: '任务' }).click();
+    await page.getByLabel('任务类型').selectOption('sweep');
+    await page.getByRole('button', { name: '开始' }).click();
+    const job = page.locator('#job-rows tr').first();
+    await expect.poll(() => job.getAttribute('data-state'), { timeout: 60_000 }).toBe('succeeded');
+    expect(await job.getByRole('cell').nth(2).textContent()).toBe('已完成');
+    expect(await job.getByRole('cell').nth(3).textContent()).toMatch(/checked: \d+/);
+    await page.screenshot({ path: `${SHOTS}/console-jobs.png`, fullPage: true });
+
+    // The audit log, newest first, a page back, and verified against a signed checkpoint.
+    // More than a page of entries of the region's businesses: the regulator explains 25 of them.
+    const some = (await rawQuery(p.store, "select credit_code from decisions where region like '11%' limit 25")) as {
+      credit_code: string;
+    }[];
+    for (const r of some) expect((await gw.call('GET', `/v1/regulator/decisions/${r.credit_code}`, regulator)).status).toBe(200);
+    await publishCheckpoint({ store: p.store, keys: gw.checkpointKeys, issuer: 'getihu-dev' });
+    await page.getByRole('button', { name: '审计日志' }).click();
+    const entries = page.locator('#audit-rows tr');
+    const seqs = async () => (await entries.locator('td:first-child').allTextContents()).map(Number);
+    await expect.poll(() => entries.count()).toBe(20);
+    const newest = await seqs();
+    // Newest first, as the API pages them for this regulator.
+    const apiPage = (await gw.call('GET', '/v1/regulator/audit?limit=20', regulator)).body.entries as { seq: number }[];
+    expect(newest).toEqual(apiPage.map((e) => e.seq));
+    await page.getByRole('button', { name: '更早' }).click();
+    await expect.poll(async () => (await seqs())[0]).toBeLessThan(newest.at(-1) as number);
+    await page.getByRole('button', { name: '核验' }).click();
+    await expect
+      .poll(() => page.locator('#audit-verified').textContent())
+      .toMatch(/^核验结果：完整，已由签名检查点证明 \(\d+ \/ 1\)$/);
+    await page.screenshot({ path: `${SHOTS}/console-audit.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // At a phone's width, in English.
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.screenshot({ path: `${SHOTS}/console-en-phone.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 

@@ -1,6 +1,7 @@
 /**
- * The pages: the public register at `/` and a department's worklist at `/department`, with their
- * scripts and style under `/pages/` (web/assets); the badge widget under `/widget/` (with jose's
+ * The pages: the public register at `/`, a department's worklist at `/department` and the
+ * regulator's console at `/console`, with their scripts and style under `/pages/` (web/assets) and
+ * the console's charts (Chart.js's browser build) under `/pages/chart/`; the badge widget under `/widget/` (with jose's
  * browser build under `/widget/jose/`); and a demo shop page that embeds the widget
  * (`/demo/shop?token=…`). Each page states its own content policy: its own scripts, styles and
  * API only.
@@ -12,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { z } from 'zod';
-import { JOSE_BROWSER_DIR, WEB_DIR } from '../../web/index.js';
+import { CHART_DIR, JOSE_BROWSER_DIR, WEB_DIR } from '../../web/index.js';
 import { limited } from '../api.js';
 import type { GatewayParts } from '../context.js';
 import { crossOrigin, pageHeaders } from '../headers.js';
@@ -29,6 +30,7 @@ export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
   const register = readFileSync(join(WEB_DIR, 'index.html'), 'utf8');
   const worklist = readFileSync(join(WEB_DIR, 'department.html'), 'utf8');
   const shop = readFileSync(join(WEB_DIR, 'shop.html'), 'utf8');
+  const consolePage = readFileSync(join(WEB_DIR, 'console.html'), 'utf8');
   const send = (res: express.Response, html: string) => {
     res.setHeader('Content-Security-Policy', PAGE_CSP);
     res.type('html').send(html);
@@ -37,6 +39,7 @@ export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
   const documentHeaders = pageHeaders();
   routes.use(['/pages', '/demo'], documentHeaders);
   routes.use('/pages', express.static(join(WEB_DIR, 'assets'), files));
+  routes.use('/pages/chart', express.static(CHART_DIR, files));
   routes.use('/widget', crossOrigin, express.static(join(WEB_DIR, 'widget'), files));
   routes.use('/widget/jose', crossOrigin, express.static(JOSE_BROWSER_DIR, files));
   routes.add({
@@ -63,6 +66,21 @@ export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
     scope: 'open',
     middleware: [documentHeaders],
     handler: async (_req, res) => send(res, worklist),
+  });
+  // The regulator's console: the page is open, what it shows comes from the API on the token
+  // pasted in, within that token's jurisdiction.
+  routes.add({
+    method: 'get',
+    path: '/console',
+    operationId: 'consolePage',
+    tag: 'regulator',
+    summary:
+      'The regulator’s console, as a page: types by district, a business explained, disputes, jobs and the audit log (signed in with its token)',
+    roles: 'anyone',
+    responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
+    scope: 'open',
+    middleware: [documentHeaders],
+    handler: async (_req, res) => send(res, consolePage),
   });
   // A shop page as a platform renders it: the badge token it fetched goes into the element. It
   // holds nothing of its own: it shows how a shop embeds the widget, with the token it is given.

@@ -4,7 +4,7 @@
  * businesses of its region and records, for each, what was done (delivered, declined, not
  * reachable), on which day, with a note. The token is kept for the tab only (sessionStorage).
  */
-import { $, cell, drawInLanguage, labelled, requestJson, say, t } from './page.js';
+import { $, cell, drawInLanguage, field, labelled, requestJson, say, t, today } from './page.js';
 
 let after = '';
 let items = [];
@@ -15,19 +15,6 @@ function token() {
 }
 
 const api = (method, path, body) => requestJson(method, path, { token: token(), body });
-
-function today() {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-}
-
-function field(label, control) {
-  const wrap = document.createElement('label');
-  wrap.className = 'field';
-  const text = document.createElement('span');
-  text.textContent = label;
-  wrap.append(text, control);
-  return wrap;
-}
 
 function recordForm(item) {
   const form = document.createElement('form');

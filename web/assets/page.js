@@ -28,6 +28,21 @@ export function cell(labelKey, content) {
   return td;
 }
 
+/** Today in China (YYYY-MM-DD), the day the gateway bounds every date by. */
+export function today() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+}
+
+/** A form control with its visible label around it. */
+export function field(label, control) {
+  const wrap = document.createElement('label');
+  wrap.className = 'field';
+  const text = document.createElement('span');
+  text.textContent = label;
+  wrap.append(text, control);
+  return wrap;
+}
+
 /** Says `message` (a function of nothing, called again after a language switch) in the status line. */
 export function say(message) {
   status = message;
