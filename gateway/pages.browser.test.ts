@@ -363,6 +363,70 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.close();
   });
 
+  it('a business proves itself on its register page, files a dispute and reads the reply there, and authorises a bank, whose read then holds until the business revokes it', async () => {
+    const [first, second] = (await rawQuery(
+      p.store,
+      "select credit_code from decisions where region like '11%' order by credit_code desc limit 2",
+    )) as { credit_code: string }[];
+    const code = (first as { credit_code: string }).credit_code;
+    const page = await browser.newPage();
+    await page.goto(`${gw.base}/`);
+    await page.getByLabel('名称（至少两个字）或统一社会信用代码').fill(code);
+    await page.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => page.locator('#b-code').textContent()).toBe(code);
+    const tokenField = page.getByLabel('本户的访问令牌', { exact: false });
+    // Another business's token is not this one's.
+    await tokenField.fill(await gw.token('public', (second as { credit_code: string }).credit_code));
+    await page.getByRole('button', { name: '以本户身份继续' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('这不是本户的访问令牌。');
+    await tokenField.fill(await gw.token('public', code));
+    await page.getByRole('button', { name: '以本户身份继续' }).click();
+    await expect.poll(() => page.locator('#owner-actions').isVisible()).toBe(true);
+
+    // A dispute over its type; the regulator upholds the type with a reply, which the page then shows.
+    await page.getByLabel('异议内容').fill('本户已招用两名员工并参加社会保险，应为成长型。');
+    await page.getByRole('button', { name: '提出异议' }).click();
+    const disputes = page.locator('#my-disputes tbody tr');
+    await expect.poll(() => disputes.count()).toBe(1);
+    expect(await disputes.first().getByRole('cell').nth(2).textContent()).toMatch(/^待答复 · 答复期限：\d{4}-\d{2}-\d{2}$/);
+    const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
+    const open = (await gw.call('GET', `/v1/regulator/disputes?creditCode=${code}&status=open`, regulator)).body.disputes as {
+      id: string;
+    }[];
+    const resolved = await gw.call('POST', `/v1/regulator/disputes/${open[0]?.id}/resolve`, regulator, {
+      outcome: 'uphold',
+      reason: '社会保险参保人数以社保部门数据为准，维持原分型。',
+    });
+    expect(resolved.status).toBe(200);
+    await page.reload();
+    await page.getByLabel('名称（至少两个字）或统一社会信用代码').fill(code);
+    await page.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => disputes.count()).toBe(1);
+    expect(await disputes.first().getByRole('cell').nth(2).textContent()).toBe('维持原结果');
+    expect(await disputes.first().getByRole('cell').nth(3).textContent()).toBe(
+      '社会保险参保人数以社保部门数据为准，维持原分型。',
+    );
+
+    // An authorisation for a bank's credit assessment: the bank's read of the basic standard holds, then not once revoked.
+    const bank = await gw.token('bank', 'bank:page-test');
+    const read = () => gw.call('GET', `/v1/credit-tags/${code}?purpose=credit-assessment`, bank);
+    expect((await read()).status).toBe(403);
+    await page.getByLabel('银行（其访问令牌中的主体标识）').fill('bank:page-test');
+    await page.getByRole('button', { name: '授权', exact: true }).click();
+    const consents = page.locator('#my-consents tbody tr');
+    await expect.poll(() => consents.count()).toBe(1);
+    expect(await consents.first().getByRole('cell').nth(1).textContent()).toBe('授信评价');
+    expect((await read()).status).toBe(200);
+    await page.screenshot({ path: `${SHOTS}/register-owner.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: '撤回：bank:page-test · 授信评价' }).click();
+    // Still listed, as revoked.
+    await expect.poll(() => consents.first().getByRole('cell').last().textContent()).toMatch(/^已撤回：\d{4}-\d{2}-\d{2}$/);
+    expect(await consents.count()).toBe(1);
+    expect((await read()).status).toBe(403);
+    await page.close();
+  });
+
   it("the gateway's own demo shop page embeds the widget with the token it is given, and refuses markup in its place", async () => {
     const page = await browser.newPage();
     await page.goto(`${gw.base}/demo/shop?token=${encodeURIComponent('"><script>alert(1)</script>')}`);

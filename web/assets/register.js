@@ -1,8 +1,10 @@
 /**
  * The public register page: search by name (two characters or more) or by credit code, and a
  * business's type, typing date and 名特优新 recognition with its validity, from the gateway's public
- * API (/v1/public/…), with no account.
+ * API (/v1/public/…), with no account; the business's own part (disputes, authorisations) is
+ * ./owner.js.
  */
+import { draw as drawOwner, resume } from './owner.js';
 import { $, cell, drawInLanguage, labelled, requestJson, say, t } from './page.js';
 
 const CREDIT_CODE = /^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$/;
@@ -46,6 +48,7 @@ function drawResults() {
 function drawBusiness() {
   const b = shown.business;
   $('business').hidden = b === null;
+  drawOwner(b);
   if (b === null) return;
   $('business-name').textContent = b.name ?? b.creditCode;
   $('b-code').textContent = b.creditCode;
@@ -60,6 +63,7 @@ async function showBusiness(code) {
   try {
     shown.business = await requestJson('GET', `/v1/public/businesses/${encodeURIComponent(code)}`);
     drawBusiness();
+    resume();
     $('business').focus();
   } catch (err) {
     say(() => t('failed') + err.message);
@@ -75,6 +79,7 @@ async function search(q) {
     try {
       shown.business = await requestJson('GET', `/v1/public/businesses/${q.toUpperCase()}`);
       drawBusiness();
+      resume();
     } catch (err) {
       say(() => (err.status === 404 ? t('noResults') : t('failed') + err.message));
     }
