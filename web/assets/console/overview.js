@@ -1,0 +1,87 @@
+/** The console's overview: the area's businesses by district and type (chart and table), the quota in use, the moves between types. */
+import { $, cell, labelled, say, t } from '../page.js';
+import { api, COLOURS, el, fail, redraw, TYPES } from './shared.js';
+
+/** The area's monitoring series as last read (null: none yet). */
+let overview = null;
+let chart = null;
+
+/** The monitoring series last read, for the support section. */
+export const monitoring = () => overview;
+
+/** Forgets what was read (on signing out). */
+export function resetOverview() {
+  overview = null;
+}
+
+export async function loadOverview(area) {
+  try {
+    const m = await api('GET', `/v1/regulator/monitoring?area=${encodeURIComponent(area)}&format=json`);
+    const byRegion = new Map();
+    for (const x of m.types) {
+      const row = byRegion.get(x.region) ?? Object.fromEntries(TYPES.map((k) => [k, 0]));
+      row[x.type] = (row[x.type] ?? 0) + x.n;
+      byRegion.set(x.region, row);
+    }
+    overview = {
+      area: m.area,
+      rows: [...byRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
+      quota: m.quota?.[0] ?? null,
+      transitions: m.transitions ?? [],
+      support: m.support ?? [],
+    };
+    redraw();
+    say(() => labelled('districts', overview.rows.length));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+export function drawOverview() {
+  const body = $('types-table').querySelector('tbody');
+  body.replaceChildren();
+  if (overview === null) return;
+  for (const [region, counts] of overview.rows) {
+    const tr = el('tr');
+    tr.append(cell('region', region), ...TYPES.map((k) => cell(k, String(counts[k]))));
+    tr.append(cell('total', String(TYPES.reduce((n, k) => n + counts[k], 0))));
+    body.append(tr);
+  }
+  const q = overview.quota;
+  $('quota').textContent =
+    q === null || q.allowed === null
+      ? ''
+      : labelled('quotaUse', `${q.recognised} / ${q.allowed} (${t('quotaBase')} ${q.base} × ${q.share}; ${q.clause})`);
+  const moves = $('transitions').querySelector('tbody');
+  moves.replaceChildren();
+  for (const x of overview.transitions) {
+    const tr = el('tr');
+    tr.append(
+      cell('years', `${x.fromYear} → ${x.toYear}`),
+      cell('from', t(x.from)),
+      cell('to', t(x.to)),
+      cell('count', String(x.n)),
+    );
+    moves.append(tr);
+  }
+  $('transitions').hidden = overview.transitions.length === 0;
+  const canvas = $('types-chart');
+  canvas.setAttribute('aria-label', t('chartLabel'));
+  chart?.destroy();
+  chart = new globalThis.Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: overview.rows.map(([region]) => region),
+      datasets: TYPES.map((k) => ({
+        label: t(k),
+        data: overview.rows.map(([, counts]) => counts[k]),
+        backgroundColor: COLOURS[k],
+      })),
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+    },
+  });
+}
