@@ -16,6 +16,7 @@ import { requestLog } from './observe.js';
 import { type Route, RouteTable } from './route.js';
 import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
+import { candidateRoutes } from './routes/candidates.js';
 import { consentRoutes } from './routes/consents.js';
 import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
@@ -107,6 +108,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     regulatorRoutes,
     disputeRoutes,
     recognitionRoutes,
+    candidateRoutes,
     regionRoutes,
     supportRoutes,
     departmentRoutes,

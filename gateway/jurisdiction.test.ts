@@ -80,6 +80,7 @@ describe('jurisdiction', () => {
     ['dispute resolution', 'POST', `/v1/regulator/disputes/${disputeId}/resolve`, { outcome: 'uphold', reason: '维持原分型' }],
     ['transfer check (Tianjin → Hebei)', 'POST', '/v1/transfers/check', { creditCode: code, toRegion: '130102' }],
     ['filings of the district', 'GET', `/v1/regulator/filings?area=${district}&year=2025`],
+    ['candidates of the district', 'GET', `/v1/regulator/candidates?area=${district}&year=2025`],
     ['a sweep of Tianjin', 'POST', '/v1/regulator/badges/sweep', { area: '120000' }],
     [
       'a review step',

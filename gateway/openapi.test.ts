@@ -194,6 +194,9 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('getJob', await g.call('GET', accepted.body.href as string, reg));
     expectDocumented('startRun', await g.call('POST', '/v1/regulator/runs', reg, { area: '12', asOf: '2025-08-15' }));
     expectDocumented('listFilings', await g.call('GET', '/v1/regulator/filings?area=120101&year=2025', reg));
+    const candidates = await g.call('GET', '/v1/regulator/candidates?area=120000&year=2025', reg);
+    expect((candidates.body.candidates as unknown[]).length).toBeGreaterThan(0);
+    expectDocumented('listCandidates', candidates);
   }, 120_000);
 
   it('serves the readable page with Swagger UI from the package, under a policy that allows its one script', async () => {

@@ -473,6 +473,67 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.close();
   });
 
+  it('a regulator records a review step of a 名特优新 candidate in the console and sees the candidate move to the next step', async () => {
+    // A candidate of this year, through the market regulator's feed: an application by a Beijing
+    // business, submitted on 20 August, with no review step on file yet.
+    const year = Number(chinaDate(new Date()).slice(0, 4));
+    const [row] = (await rawQuery(
+      p.store,
+      "select credit_code from decisions where region like '11%' order by credit_code limit 1",
+    )) as {
+      credit_code: string;
+    }[];
+    const code = (row as { credit_code: string }).credit_code;
+    const agency = await gw.token('agency', 'samr-bj-feed', { scope: 'feeds:market-regulator', region: '110000' });
+    const pushed = await gw.call('POST', '/v1/feeds/market-regulator/applications', agency, {
+      batchId: 'console-candidate-1',
+      records: [
+        {
+          creditCode: code,
+          year,
+          route: 'application',
+          category: 'quality',
+          submittedOn: `${year}-08-20`,
+          operatorConsent: true,
+        },
+      ],
+    });
+    expect(pushed.status).toBe(200);
+    await sink.caughtUp();
+
+    const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${gw.base}/console`);
+    await page.getByLabel('访问令牌（监管角色；开发环境可用 npm run -s cli -- token 生成）').fill(regulator);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '名特优新' }).click();
+    const candidate = page.locator(`#candidates tbody tr[data-code="${code}"]`);
+    // Beijing's route of application: a verification visit, then a public notice (北京市门头沟区…工作方案
+    // 三(二)2 走访核实; 二(二) 信息公示), decided by 30 November (三(二)1 当年11月底前完成).
+    await expect.poll(() => candidate.getAttribute('data-next')).toBe('verification');
+    expect(await candidate.getByRole('cell').nth(3).textContent()).toBe('走访核实');
+    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30`);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await candidate.getByLabel(/^审核步骤/).selectOption('verification');
+    await candidate.getByLabel(/^日期/).fill(`${year}-09-01`);
+    await candidate.getByLabel(/^处理结果/).selectOption('passed');
+    await candidate.getByRole('button', { name: `记录审核步骤：${code}` }).click();
+    // On file, it waits for the notice, which must start by 25 November to run its 5 days (provisional) before the decision.
+    await expect.poll(() => candidate.getAttribute('data-next'), { timeout: 20_000 }).toBe('notice');
+    expect(await candidate.getByRole('cell').nth(2).textContent()).toBe(`${year}-09-01 走访核实：通过`);
+    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30；最迟公示开始：${year}-11-25`);
+    // The step is the regulator's, in its own name (the token's subject).
+    const listed = (await gw.call('GET', `/v1/regulator/candidates?area=110000&year=${year}`, regulator)).body.candidates as {
+      creditCode: string;
+      steps: { actor: string }[];
+    }[];
+    expect(listed.find((c) => c.creditCode === code)?.steps.map((s) => s.actor)).toEqual(['samr-bj']);
+    await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it("the gateway's own demo shop page embeds the widget with the token it is given, and refuses markup in its place", async () => {
     const page = await browser.newPage();
     await page.goto(`${gw.base}/demo/shop?token=${encodeURIComponent('"><script>alert(1)</script>')}`);

@@ -7,8 +7,8 @@ export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type Classi
 export { type DecidedFacts, decidedFactsOf, factsFromDecided } from './decidedFacts.js';
 export { type CompactDecision, Explainer } from './explain.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
-export { barEnd, benefitsFrom, reportDue, reportYearsDue } from './mtyx/calendar.js';
-export { type CandidateExtras, honoursSchema, parseCandidateExtras } from './mtyx/candidate.js';
+export { barEnd, benefitsFrom, type RoundWindow, reportDue, reportYearsDue, roundWindow } from './mtyx/calendar.js';
+export { type CandidateExtras, honoursSchema, parseCandidateExtras, type ReviewStep } from './mtyx/candidate.js';
 export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
 export { type LedgerEvent, RecognitionLedger } from './mtyx/ledger.js';
 export {
@@ -19,6 +19,7 @@ export {
   type RecognitionStatus,
   recognitionStatusOn,
 } from './mtyx/lifecycle.js';
+export { assessReview, reviewStanding } from './mtyx/review.js';
 export {
   type CandidateResult,
   type ExistingRecognition,

@@ -1,6 +1,6 @@
 /**
- * The sink: decision events, what they owe each business (精准帮扶), run summaries and
- * registrations into the serving store. A batch's offsets are committed only after its rows are
+ * The sink: decision events, what they owe each business (精准帮扶), run summaries,
+ * registrations, and the year's 名特优新 applications and review steps into the serving store. A batch's offsets are committed only after its rows are
  * committed in the store. Decisions are applied in the order they were published (a decision equal
  * to a business's current one changes nothing: see the store's applyDecisions), so a batch replayed
  * after a crash ends where it ended before (a business with two decisions in it is told of both again).
@@ -9,7 +9,14 @@ import type { InRecord } from '../lib/bus/index.js';
 import { formatIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { logger } from '../lib/observe/index.js';
-import type { RecognitionChange, Store, StoredDecision, SupportOwedRow } from '../lib/store/index.js';
+import type {
+  ApplicationRow,
+  RecognitionChange,
+  ReviewStepRow,
+  Store,
+  StoredDecision,
+  SupportOwedRow,
+} from '../lib/store/index.js';
 import {
   type BusinessType,
   type CatalogueBook,
@@ -188,6 +195,35 @@ function businessRowOf(v: Record<string, unknown>): BusinessRow {
   };
 }
 
+const isoDay = (v: unknown): string | null => (v == null ? null : formatIsoDate(v as number));
+
+/** The store's row of an application fact (day numbers as ISO dates). */
+function applicationRowOf(v: Record<string, unknown>): ApplicationRow {
+  return {
+    creditCode: v.creditCode as string,
+    year: v.year as number,
+    route: v.route as ApplicationRow['route'],
+    category: (v.category as string | null) ?? null,
+    submittedOn: isoDay(v.submittedOn),
+    recommender: (v.recommender as string | null) ?? null,
+  };
+}
+
+/** The store's row of a review-step fact (day numbers as ISO dates). */
+function reviewStepRowOf(v: Record<string, unknown>): ReviewStepRow {
+  return {
+    creditCode: v.creditCode as string,
+    year: v.year as number,
+    step: v.step as ReviewStepRow['step'],
+    stepId: v.stepId as string,
+    on: isoDay(v.on) as string,
+    until: isoDay(v.until),
+    outcome: v.outcome as string,
+    actor: v.actor as string,
+    note: (v.note as string | null) ?? null,
+  };
+}
+
 /** A running sink. */
 export interface Sink {
   /** Resolves once everything written to its topics so far is in the store. */
@@ -206,7 +242,9 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
   const mtyx = topicName(ctx, 'mtyx');
   const badge = topicName(ctx, 'badge');
   const support = topicName(ctx, 'support');
-  const topics = [typing, run, registration, mtyx, badge, support];
+  const application = topicName(ctx, 'application');
+  const reviewStep = topicName(ctx, 'reviewStep');
+  const topics = [typing, run, registration, mtyx, badge, support, application, reviewStep];
   const dead = new DeadLetterer(ctx, 'sink');
   const explainer = new Explainer(ctx.ruleBook);
   // The measure catalogues, loaded when the first support event of facts arrives.
@@ -243,6 +281,14 @@ export async function startSink(ctx: PipelineContext, store: Store, group = pref
     ],
     [badge, { rows: (v) => badgeChangesOf(v), write: (rows) => store.recordRecognitionChanges(rows as RecognitionChange[]) }],
     [registration, { rows: (v) => [businessRowOf(v)], write: (rows) => store.upsertBusinesses(rows as BusinessRow[]) }],
+    [
+      application,
+      { rows: (v) => [applicationRowOf(v)], write: (rows) => store.candidates.applyApplications(rows as ApplicationRow[]) },
+    ],
+    [
+      reviewStep,
+      { rows: (v) => [reviewStepRowOf(v)], write: (rows) => store.candidates.applyReviewSteps(rows as ReviewStepRow[]) },
+    ],
     [
       support,
       { rows: (v) => [supportRowOf(v, supportRenderer)], write: (rows) => store.support.apply(rows as SupportOwedRow[]) },

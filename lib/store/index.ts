@@ -5,6 +5,7 @@
  * through `testing.ts`, for tests.
  */
 export { auditHash } from './auditChain.js';
+export type { ApplicationRow, CandidateRow, ReviewStepRow } from './candidates.js';
 export type { Checkpoint } from './checkpoints.js';
 export { CONSENT_SCOPES, type Consent, type ConsentScope } from './consents.js';
 export type { Correction, CorrectionPosition, PositionedCorrection } from './corrections.js';

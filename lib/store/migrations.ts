@@ -435,4 +435,35 @@ alter table jobs add column runner text;
 create index jobs_unfinished on jobs (state, updated_at)
 `,
   },
+  {
+    // The year's 名特优新 applications and recommendations and the review steps recorded for them
+    // (走访核实, 征求意见, 信息公示, objections), as the fact topics carry them: the regulators'
+    // worklist of candidates by review step, before the round decides.
+    version: 25,
+    sql: `
+create table mtyx_applications (
+  credit_code text not null,
+  year int not null,
+  route text not null,
+  category text,
+  submitted_on date,
+  recommender text,
+  recorded_at timestamptz not null default now(),
+  primary key (credit_code, year)
+);
+create table mtyx_review_steps (
+  credit_code text not null,
+  year int not null,
+  step text not null,
+  step_id text not null,
+  on_day date not null,
+  until_day date,
+  outcome text not null,
+  actor text not null,
+  note text,
+  recorded_at timestamptz not null default now(),
+  primary key (credit_code, year, step, step_id)
+)
+`,
+  },
 ];

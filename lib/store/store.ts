@@ -19,6 +19,7 @@ import {
   INSERT_AUDIT,
   READ_AUDIT_HEAD,
 } from './auditChain.js';
+import { MtyxCandidates } from './candidates.js';
 import { Checkpoints } from './checkpoints.js';
 import { Consents } from './consents.js';
 import { Corrections } from './corrections.js';
@@ -531,6 +532,8 @@ export class Store {
   readonly disputes: Disputes;
   /** Regulators' jobs and their leases (lib/store/jobs.ts). */
   readonly jobs: Jobs;
+  /** The year's 名特优新 applications and their review steps (lib/store/candidates.ts). */
+  readonly candidates: MtyxCandidates;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
@@ -543,6 +546,7 @@ export class Store {
     this.corrections = new Corrections(sql);
     this.webhooks = new Webhooks(sql);
     this.disputes = new Disputes(sql);
+    this.candidates = new MtyxCandidates(sql);
     this.jobs = new Jobs(sql);
   }
 

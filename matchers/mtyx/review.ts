@@ -83,3 +83,36 @@ export function assessReview(
     }
   });
 }
+
+/** The review step a criterion of {@link assessReview} assesses. */
+const STEP_OF: Readonly<Record<string, 'verification' | 'consultation' | 'notice'>> = {
+  'mtyx.review.verification': 'verification',
+  'mtyx.review.consultation': 'consultation',
+  'mtyx.review.notice': 'notice',
+};
+
+/**
+ * Where a candidate stands in its review, as the round would assess it on `decisionBy` (the last
+ * day of the round): each required step's criterion, the first not met (null: every one met),
+ * and the last day a public notice may start and still run its `noticeDays` and end before that
+ * decision.
+ */
+export function reviewStanding(
+  route: 'application' | 'recommendation',
+  steps: readonly ReviewStep[],
+  submittedOn: DayNumber,
+  decisionBy: DayNumber,
+  rs: RuleSet,
+): {
+  readonly reasons: Reason[];
+  readonly next: 'verification' | 'consultation' | 'notice' | null;
+  readonly noticeStartBy: string;
+} {
+  const reasons = assessReview(route, steps, submittedOn, decisionBy, rs);
+  const first = reasons.find((r) => !r.met);
+  return {
+    reasons,
+    next: first === undefined ? null : (STEP_OF[first.criterion] ?? null),
+    noticeStartBy: formatIsoDate(decisionBy - rs.mtyx.review.noticeDays),
+  };
+}

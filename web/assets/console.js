@@ -3,13 +3,14 @@
  * only, in sessionStorage), it shows what the gateway lets that token see — its own jurisdiction —
  * and nothing the API would refuse it. This file is the shell: sign-in, the sections' navigation
  * and the redraw; each section is a module of ./console/: the overview (types by district, the
- * quota, the moves between types), support (delivery by department, the 双随机 draw), a business
- * explained, disputes, jobs, and the audit log.
+ * quota, the moves between types), 名特优新 (candidates by review step, filings), support (delivery
+ * by department, the 双随机 draw), a business explained, disputes, jobs, and the audit log.
  */
 import { drawAudit, loadAudit, older, verifyAudit } from './console/audit.js';
 import { drawBusiness, loadBusiness, resetBusiness } from './console/business.js';
 import { drawDisputes, loadDisputes } from './console/disputes.js';
 import { drawJobs, resetJobs, startJob } from './console/jobs.js';
+import { drawMtyx, loadMtyx } from './console/mtyx.js';
 import { drawOverview, loadOverview, resetOverview } from './console/overview.js';
 import { onRedraw, readClaims, session, token } from './console/shared.js';
 import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot } from './console/support.js';
@@ -30,6 +31,7 @@ function draw() {
   drawOverview();
   drawSupport();
   drawSpotCheck();
+  drawMtyx();
   drawBusiness();
   drawDisputes();
   drawJobs();
@@ -43,6 +45,7 @@ function show(name) {
   if (name === 'disputes') void loadDisputes();
   if (name === 'audit') void loadAudit();
   if (name === 'support') void loadSpot();
+  if (name === 'mtyx') void loadMtyx();
 }
 
 function signIn(jwt) {
@@ -59,6 +62,7 @@ function signIn(jwt) {
   $('job-asof').value = today();
   $('job-asof').max = today();
   $('spot-year').value = today().slice(0, 4);
+  $('mtyx-year').value = today().slice(0, 4);
   show('overview');
   void loadOverview(claims.region);
 }
@@ -91,6 +95,10 @@ $('business-form').addEventListener('submit', (e) => {
 $('job-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void startJob($('job-kind').value, $('job-area').value, $('job-asof').value);
+});
+$('mtyx-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void loadMtyx();
 });
 $('spot-commit').addEventListener('click', () => void commitSpot());
 $('spot-form').addEventListener('submit', (e) => {
