@@ -22,6 +22,7 @@ import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { pageRoutes } from './routes/pages.js';
+import { pastWorkRoutes } from './routes/pastWork.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
 import { recognitionRoutes } from './routes/recognitions.js';
@@ -114,6 +115,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     departmentRoutes,
     spotCheckRoutes,
     monitoringRoutes,
+    pastWorkRoutes,
     pageRoutes,
   ])
     register(g, routes);

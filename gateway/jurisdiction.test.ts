@@ -81,6 +81,8 @@ describe('jurisdiction', () => {
     ['transfer check (Tianjin → Hebei)', 'POST', '/v1/transfers/check', { creditCode: code, toRegion: '130102' }],
     ['filings of the district', 'GET', `/v1/regulator/filings?area=${district}&year=2025`],
     ['candidates of the district', 'GET', `/v1/regulator/candidates?area=${district}&year=2025`],
+    ['runs of the district', 'GET', `/v1/regulator/runs?area=${district}`],
+    ['rounds of the district', 'GET', `/v1/regulator/rounds?area=${district}`],
     ['a sweep of Tianjin', 'POST', '/v1/regulator/badges/sweep', { area: '120000' }],
     [
       'a review step',

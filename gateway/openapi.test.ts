@@ -197,6 +197,8 @@ describe('real answers match the documented schemas', () => {
     const candidates = await g.call('GET', '/v1/regulator/candidates?area=120000&year=2025', reg);
     expect((candidates.body.candidates as unknown[]).length).toBeGreaterThan(0);
     expectDocumented('listCandidates', candidates);
+    expectDocumented('listRuns', await g.call('GET', '/v1/regulator/runs?area=120000', reg));
+    expectDocumented('listRounds', await g.call('GET', '/v1/regulator/rounds?area=120000', reg));
   }, 120_000);
 
   it('serves the readable page with Swagger UI from the package, under a policy that allows its one script', async () => {

@@ -270,6 +270,25 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
       expect(await rows.nth(i).getByRole('cell').allTextContents()).toEqual(expected);
     }
     expect(await page.locator('#types-chart').getAttribute('aria-label')).toBe('各区县分型户数柱状图，数据见下表');
+    // Past runs and rounds, as the API lists them: the run and the round this register was typed and recognised by.
+    const runs = (await gw.call('GET', '/v1/regulator/runs?area=110000', regulator)).body.runs as {
+      area: string;
+      asOf: string;
+      counts: Record<string, Record<string, number>>;
+    }[];
+    expect(runs.map((r) => [r.area, r.asOf])).toEqual([['110000', '2025-08-15']]);
+    const run = page.locator('#past-runs tbody tr');
+    await expect.poll(() => run.count()).toBe(1);
+    // Its counts are by district and type; the page gives the totals by type.
+    const byDistrict = Object.values((runs[0] as { counts: Record<string, Record<string, number>> }).counts);
+    expect(await run.first().getByRole('cell').nth(3).textContent()).toBe(
+      Object.entries(TYPE_NAMES)
+        .map(([k, name]) => `${name} ${byDistrict.reduce((n, c) => n + (c[k] ?? 0), 0)}`)
+        .join(' · '),
+    );
+    const rounds = (await gw.call('GET', '/v1/regulator/rounds?area=110000', regulator)).body.rounds as { year: number }[];
+    expect(rounds.map((r) => r.year)).toEqual([2025]);
+    expect(await page.locator('#past-rounds tbody tr').first().getByRole('cell').nth(1).textContent()).toBe('2025');
     await page.screenshot({ path: `${SHOTS}/console-overview.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 

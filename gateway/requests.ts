@@ -137,6 +137,11 @@ export const filingQuery = z
   .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
   .strict();
 
+/** The past runs or rounds of an area: the newest `limit` (default 20). */
+export const pastQuery = z
+  .object({ area: z.string().regex(/^\d{6}$/), limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .strict();
+
 export const filingReviewBody = z
   .object({
     outcome: z.enum(['confirmed', 'supplement', 'refused']),

@@ -9,6 +9,7 @@ export type { ApplicationRow, CandidateRow, ReviewStepRow } from './candidates.j
 export type { Checkpoint } from './checkpoints.js';
 export { CONSENT_SCOPES, type Consent, type ConsentScope } from './consents.js';
 export type { Correction, CorrectionPosition, PositionedCorrection } from './corrections.js';
+export type { PastRound, PastRun } from './pastWork.js';
 export type { SpotCheckCommitment } from './spotChecks.js';
 export {
   type AuditEntry,

@@ -27,6 +27,7 @@ import { Disputes } from './disputes.js';
 import { Jobs } from './jobs.js';
 import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
+import { PastWork } from './pastWork.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { RAW_SQL } from './rawSql.js';
 import { SpotChecks } from './spotChecks.js';
@@ -534,6 +535,8 @@ export class Store {
   readonly jobs: Jobs;
   /** The year's 名特优新 applications and their review steps (lib/store/candidates.ts). */
   readonly candidates: MtyxCandidates;
+  /** Past runs and rounds of an area (lib/store/pastWork.ts). */
+  readonly past: PastWork;
 
   private constructor(kind: 'pglite' | 'postgres', sql: Sql) {
     this.kind = kind;
@@ -547,6 +550,7 @@ export class Store {
     this.webhooks = new Webhooks(sql);
     this.disputes = new Disputes(sql);
     this.candidates = new MtyxCandidates(sql);
+    this.past = new PastWork(sql);
     this.jobs = new Jobs(sql);
   }
 

@@ -1,4 +1,4 @@
-/** The console's jobs: a typing run or a 名特优新 validity sweep, started and followed until it ends. */
+/** The console's jobs: a typing run, a 名特优新 round or a validity sweep, started and followed until it ends. */
 import { $, cell, labelled, say, t } from '../page.js';
 import { api, el, fail, readable, redraw } from './shared.js';
 
@@ -21,7 +21,7 @@ async function follow(job) {
 
 export async function startJob(kind, area, asOf) {
   try {
-    const path = kind === 'run' ? '/v1/regulator/runs' : '/v1/regulator/badges/sweep';
+    const path = { run: '/v1/regulator/runs', round: '/v1/regulator/rounds', sweep: '/v1/regulator/badges/sweep' }[kind];
     const job = await api('POST', path, { area, ...(asOf === '' ? {} : { asOf }) });
     jobs = [job, ...jobs];
     redraw();

@@ -1,4 +1,4 @@
-/** The console's overview: the area's businesses by district and type (chart and table), the quota in use, the moves between types. */
+/** The console's overview: the area's businesses by district and type (chart and table), the quota in use, the moves between types, past runs and rounds. */
 import { $, cell, labelled, say, t } from '../page.js';
 import { api, COLOURS, el, fail, redraw, TYPES } from './shared.js';
 
@@ -16,7 +16,11 @@ export function resetOverview() {
 
 export async function loadOverview(area) {
   try {
-    const m = await api('GET', `/v1/regulator/monitoring?area=${encodeURIComponent(area)}&format=json`);
+    const [m, past, rounds] = await Promise.all([
+      api('GET', `/v1/regulator/monitoring?area=${encodeURIComponent(area)}&format=json`),
+      api('GET', `/v1/regulator/runs?area=${encodeURIComponent(area)}&limit=10`),
+      api('GET', `/v1/regulator/rounds?area=${encodeURIComponent(area)}&limit=10`),
+    ]);
     const byRegion = new Map();
     for (const x of m.types) {
       const row = byRegion.get(x.region) ?? Object.fromEntries(TYPES.map((k) => [k, 0]));
@@ -29,6 +33,8 @@ export async function loadOverview(area) {
       quota: m.quota?.[0] ?? null,
       transitions: m.transitions ?? [],
       support: m.support ?? [],
+      runs: past.runs,
+      rounds: rounds.rounds,
     };
     redraw();
     say(() => labelled('districts', overview.rows.length));
@@ -65,6 +71,39 @@ export function drawOverview() {
     moves.append(tr);
   }
   $('transitions').hidden = overview.transitions.length === 0;
+  const runs = $('past-runs').querySelector('tbody');
+  runs.replaceChildren();
+  for (const r of overview.runs) {
+    const tr = el('tr');
+    // A run's counts are by district and type: its totals by type.
+    const totals = {};
+    for (const byType of Object.values(r.counts ?? {}))
+      for (const [k, n] of Object.entries(byType)) totals[k] = (totals[k] ?? 0) + n;
+    const counts = TYPES.map((k) => `${t(k)} ${totals[k] ?? 0}`).join(' · ');
+    tr.append(
+      cell('area', r.area),
+      cell('asOf', r.asOf),
+      cell('ruleset', r.ruleset),
+      cell('counts', counts),
+      cell('completedAt', r.completedAt ?? t(`state.running`)),
+    );
+    runs.append(tr);
+  }
+  const rounds = $('past-rounds').querySelector('tbody');
+  rounds.replaceChildren();
+  for (const r of overview.rounds) {
+    const tr = el('tr');
+    const outcomes = Object.entries(r.outcomes)
+      .map(([k, n]) => `${t(`mtyxOutcome.${k}`)} ${n}`)
+      .join(' · ');
+    tr.append(
+      cell('area', r.area),
+      cell('year', String(r.year)),
+      cell('decidedOn', r.decidedOn ?? ''),
+      cell('outcomes', outcomes),
+    );
+    rounds.append(tr);
+  }
   const canvas = $('types-chart');
   canvas.setAttribute('aria-label', t('chartLabel'));
   chart?.destroy();
