@@ -32,7 +32,7 @@ function parseArgs(argv: readonly string[]): { name: string | undefined; args: M
   return { name, args };
 }
 
-const SETS = ['classify', 'pipeline', 'gateway', 'support', 'continuous', 'scaleout'] as const;
+const SETS = ['classify', 'pipeline', 'gateway', 'support', 'continuous', 'scaleout', 'pages'] as const;
 
 async function main(): Promise<void> {
   const { name, args } = parseArgs(process.argv.slice(2));
@@ -147,6 +147,32 @@ async function main(): Promise<void> {
           })
           .join(', ')}`,
         `  the run as deployed (its own process, ${r.partitions} partitions): ${(r.runProcess as { seconds: number }).seconds.toFixed(1)} s, peak ${(r.runProcess as { peakRssMiB: number | null }).peakRssMiB ?? '–'} MiB resident (goal ≤ 1,536)`,
+        '',
+      ].join('\n'),
+    );
+    if (args.get('json') === true) process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (name === 'pages') {
+    const num = (k: string, d: number) => {
+      const n = Number(args.get(k) ?? d);
+      if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`--${k}: a positive whole number`);
+      return n;
+    };
+    const { benchPages } = await import('./pages.js');
+    const r = await benchPages({ businesses: num('businesses', 10_000), visits: num('visits', 20) });
+    const lanes = r.lanes as Record<string, { p50ms: number; p95ms: number; overBaseline: number }>;
+    const line = (k: string, what: string) =>
+      `  ${k.padEnd(15)} p50 ${String(lanes[k]?.p50ms).padStart(7)} ms  p95 ${String(lanes[k]?.p95ms).padStart(7)} ms  ${String(lanes[k]?.overBaseline).padStart(5)}× baseline  ${what}`;
+    process.stdout.write(
+      [
+        `pages: ${r.businesses} businesses of Beijing (${r.districts} districts), ${r.visits} visits a lane, each in a fresh browser context (Chromium, same machine)`,
+        line('baseline', 'first paint of a one-line page from a bare node:http server'),
+        line('register', 'first paint of / (the public register)'),
+        line('department', 'first paint of /department'),
+        line('console', 'first paint of /console (the sign-in)'),
+        line('consoleOverview', 'signed in: the click to the district table filled'),
+        `  goal: each page paints in under ${r.goalMs} ms`,
         '',
       ].join('\n'),
     );

@@ -12,7 +12,7 @@ import { inArea, programmeRegionOf } from '../../lib/regions.js';
 import type { MatchedMeasure } from '../../matchers/index.js';
 import { forbidden, invalid, ok, unauthenticated } from '../api.js';
 import type { GatewayParts } from '../context.js';
-import { monitoringQuery } from '../requests.js';
+import { MONITORING_SERIES, monitoringQuery } from '../requests.js';
 import type { RouteTable } from '../route.js';
 import { supportViews, withHoldersSupport } from '../support.js';
 
@@ -56,46 +56,58 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
     handler: async (req, res, _p, { query: q }) => {
       const { area, format, series } = q;
       const m = o.store.monitoring;
-      const types = await m.types(area);
       const today = chinaDate(now());
-      // Quota use: recognitions held against the share of growth and development businesses the rule set allows.
-      const base = types.filter((t) => t.type === 'growth' || t.type === 'development').reduce((n, t) => n + t.n, 0);
-      const rule = area === '000000' ? null : ruleBook.inForce(programmeRegionOf(area), parseIsoDate(today)).mtyx.quota;
-      const held = (await o.store.activeRecognitions()).filter(
-        (r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today,
-      );
-      const recognised = held.length;
-      // Support as each business is owed it today: a holder's recognition adds its category's
-      // measures to what its decision carried (from 1 January after it).
-      // Read HOLDERS_AT_ONCE at a time: their decisions and recognitions go in shared statements.
-      const holders: { carried: MatchedMeasure[]; today: MatchedMeasure[] }[] = [];
-      for (let i = 0; i < held.length; i += HOLDERS_AT_ONCE) {
-        const views = await Promise.all(
-          held.slice(i, i + HOLDERS_AT_ONCE).map(async (r) => {
-            const owed = await o.store.support.of(r.creditCode);
-            return owed === null
-              ? null
-              : { carried: owed.measures as unknown as MatchedMeasure[], today: (await viewOf(owed)).measures };
-          }),
-        );
-        for (const v of views) if (v !== null) holders.push(v);
-      }
-      const all = {
-        types,
-        transitions: await m.transitions(area),
-        employment: await m.employment(area),
-        revenue: await m.revenue(area),
-        support: withHoldersSupport(await m.support(area), holders),
-        quota: [
-          {
-            base,
-            share: rule?.share ?? null,
-            allowed: rule === null ? null : Math.floor(base * rule.share),
-            recognised,
-            clause: rule?.clause ?? null,
-          },
-        ],
+      // Each series is computed only when asked for (the support series reads every holder's measures).
+      let typesRead: ReturnType<typeof m.types> | undefined;
+      const types = () => {
+        typesRead ??= m.types(area);
+        return typesRead;
       };
+      const held = async () =>
+        (await o.store.activeRecognitions()).filter((r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today);
+      const compute: Record<(typeof MONITORING_SERIES)[number], () => Promise<unknown[]>> = {
+        types,
+        transitions: () => m.transitions(area),
+        employment: () => m.employment(area),
+        revenue: () => m.revenue(area),
+        // Support as each business is owed it today: a holder's recognition adds its category's
+        // measures to what its decision carried (from 1 January after it).
+        // Read HOLDERS_AT_ONCE at a time: their decisions and recognitions go in shared statements.
+        support: async () => {
+          const holders: { carried: MatchedMeasure[]; today: MatchedMeasure[] }[] = [];
+          const list = await held();
+          for (let i = 0; i < list.length; i += HOLDERS_AT_ONCE) {
+            const views = await Promise.all(
+              list.slice(i, i + HOLDERS_AT_ONCE).map(async (r) => {
+                const owed = await o.store.support.of(r.creditCode);
+                return owed === null
+                  ? null
+                  : { carried: owed.measures as unknown as MatchedMeasure[], today: (await viewOf(owed)).measures };
+              }),
+            );
+            for (const v of views) if (v !== null) holders.push(v);
+          }
+          return withHoldersSupport(await m.support(area), holders);
+        },
+        // Quota use: recognitions held against the share of growth and development businesses the rule set allows.
+        quota: async () => {
+          const base = (await types())
+            .filter((t) => t.type === 'growth' || t.type === 'development')
+            .reduce((n, t) => n + t.n, 0);
+          const rule = area === '000000' ? null : ruleBook.inForce(programmeRegionOf(area), parseIsoDate(today)).mtyx.quota;
+          return [
+            {
+              base,
+              share: rule?.share ?? null,
+              allowed: rule === null ? null : Math.floor(base * rule.share),
+              recognised: (await held()).length,
+              clause: rule?.clause ?? null,
+            },
+          ];
+        },
+      };
+      const wanted = series === undefined ? MONITORING_SERIES : [series];
+      const all = Object.fromEntries(await Promise.all(wanted.map(async (k) => [k, await compute[k]()] as const)));
       await audit(req, 'monitoring.read', null, series ?? 'all');
       if (format === 'csv' && series !== undefined) {
         const rows = all[series] as Record<string, unknown>[];
@@ -106,7 +118,7 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
         res.send(stringify([header, ...rows.map((r) => header.map((h) => r[h] ?? ''))], { bom: true }));
         return;
       }
-      res.json({ area, on: today, ...(series === undefined ? all : { [series]: all[series] }) });
+      res.json({ area, on: today, ...all });
     },
   });
 }

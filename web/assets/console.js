@@ -13,7 +13,7 @@ import { drawJobs, resetJobs, startJob } from './console/jobs.js';
 import { drawMtyx, loadMtyx } from './console/mtyx.js';
 import { drawOverview, loadOverview, resetOverview } from './console/overview.js';
 import { onRedraw, readClaims, session, token } from './console/shared.js';
-import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot } from './console/support.js';
+import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot, loadSupport } from './console/support.js';
 import { $, drawInLanguage, labelled, say, t, today } from './page.js';
 
 function draw() {
@@ -44,7 +44,10 @@ function show(name) {
   draw();
   if (name === 'disputes') void loadDisputes();
   if (name === 'audit') void loadAudit();
-  if (name === 'support') void loadSpot();
+  if (name === 'support') {
+    void loadSupport();
+    void loadSpot();
+  }
   if (name === 'mtyx') void loadMtyx();
 }
 

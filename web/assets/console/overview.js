@@ -16,11 +16,17 @@ export function resetOverview() {
 
 export async function loadOverview(area) {
   try {
-    const [m, past, rounds] = await Promise.all([
-      api('GET', `/v1/regulator/monitoring?area=${encodeURIComponent(area)}&format=json`),
-      api('GET', `/v1/regulator/runs?area=${encodeURIComponent(area)}&limit=10`),
-      api('GET', `/v1/regulator/rounds?area=${encodeURIComponent(area)}&limit=10`),
+    const a = encodeURIComponent(area);
+    // The series the overview shows, each asked for alone (the support series is its section's).
+    const series = (name) => api('GET', `/v1/regulator/monitoring?area=${a}&series=${name}`);
+    const [types, moves, quota, past, rounds] = await Promise.all([
+      series('types'),
+      series('transitions'),
+      series('quota'),
+      api('GET', `/v1/regulator/runs?area=${a}&limit=10`),
+      api('GET', `/v1/regulator/rounds?area=${a}&limit=10`),
     ]);
+    const m = { area: types.area, types: types.types, transitions: moves.transitions, quota: quota.quota };
     const byRegion = new Map();
     for (const x of m.types) {
       const row = byRegion.get(x.region) ?? Object.fromEntries(TYPES.map((k) => [k, 0]));
@@ -32,7 +38,6 @@ export async function loadOverview(area) {
       rows: [...byRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
       quota: m.quota?.[0] ?? null,
       transitions: m.transitions ?? [],
-      support: m.support ?? [],
       runs: past.runs,
       rounds: rounds.rounds,
     };

@@ -5,15 +5,16 @@ import { api, COLOURS, el, fail, redraw, session } from './shared.js';
 
 let supportChart = null;
 let spot = null;
+/** The support series of the area last read (null: none yet). */
+let delivery = null;
 
 const SUPPORT_COLUMNS = ['matched', 'noApplication', 'delivered', 'declined', 'unreachable'];
 
 export function drawSupport() {
   const body = $('support-table').querySelector('tbody');
   body.replaceChildren();
-  const overview = monitoring();
-  if (overview === null) return;
-  for (const r of overview.support) {
+  if (delivery === null) return;
+  for (const r of delivery) {
     const tr = el('tr');
     tr.append(cell('department', r.department), ...SUPPORT_COLUMNS.map((k) => cell(k, String(r[k]))));
     body.append(tr);
@@ -23,14 +24,14 @@ export function drawSupport() {
   supportChart?.destroy();
   if (session.section !== 'support') return;
   // A bar per department, each with room for its name.
-  canvas.parentElement.style.height = `${Math.max(16, 2 * overview.support.length)}rem`;
+  canvas.parentElement.style.height = `${Math.max(16, 2 * delivery.length)}rem`;
   supportChart = new globalThis.Chart(canvas, {
     type: 'bar',
     data: {
-      labels: overview.support.map((r) => r.department),
+      labels: delivery.map((r) => r.department),
       datasets: [
-        { label: t('matched'), data: overview.support.map((r) => r.matched), backgroundColor: COLOURS.ineligible },
-        { label: t('delivered'), data: overview.support.map((r) => r.delivered), backgroundColor: COLOURS.growth },
+        { label: t('matched'), data: delivery.map((r) => r.matched), backgroundColor: COLOURS.ineligible },
+        { label: t('delivered'), data: delivery.map((r) => r.delivered), backgroundColor: COLOURS.growth },
       ],
     },
     options: {
@@ -40,6 +41,17 @@ export function drawSupport() {
       scales: { x: { beginAtZero: true }, y: { ticks: { autoSkip: false } } },
     },
   });
+}
+
+/** The support measures owed and delivered by department in the area (the monitoring series). */
+export async function loadSupport() {
+  try {
+    delivery = (await api('GET', `/v1/regulator/monitoring?area=${monitoring()?.area ?? session.claims.region}&series=support`))
+      .support;
+    redraw();
+  } catch (err) {
+    fail(err);
+  }
 }
 
 /** The year's draw of the area (null: none yet), or, before it, the commitment published for it. */
