@@ -55,6 +55,22 @@ describe('gateway settings', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
+  it("names the console's client at the provider, and refuses a resource indicator that is not an absolute URI", () => {
+    expect(gatewaySettings(provider, { production: true }).identity).toMatchObject({
+      consoleClientId: null,
+      consoleResource: null,
+    });
+    expect(
+      gatewaySettings(
+        { ...provider, GETIHU_CONSOLE_CLIENT_ID: 'getihu-console', GETIHU_CONSOLE_RESOURCE: 'https://gateway.example/' },
+        { production: true },
+      ).identity,
+    ).toMatchObject({ consoleClientId: 'getihu-console', consoleResource: 'https://gateway.example/' });
+    expect(() => gatewaySettings({ ...provider, GETIHU_CONSOLE_RESOURCE: 'getihu-gateway' }, { production: true })).toThrow(
+      /GETIHU_CONSOLE_RESOURCE: not an absolute URI/,
+    );
+  });
+
   it('uses the development keys, with loopback webhooks, in development or when asked for on purpose', () => {
     expect(gatewaySettings({}, { production: false }).identity).toEqual({ kind: 'development' });
     expect(gatewaySettings({ GETIHU_DEV_KEYS: '1' }, { production: true })).toMatchObject({

@@ -8,6 +8,7 @@
  * | ------------------------------------- | --------------------------------------------------------------------- |
  * | PORT, HOST                            | where to listen (8080, 127.0.0.1)                                     |
  * | GETIHU_JWKS_URL, GETIHU_ISSUER, GETIHU_AUDIENCE | the identity provider's keys, its tokens' issuer and audience |
+ * | GETIHU_CONSOLE_CLIENT_ID, GETIHU_CONSOLE_RESOURCE | the console's public client at the provider (OIDC code + PKCE), and the resource indicator its token is for, if the provider needs one |
  * | GETIHU_DEV_KEYS                       | 1: the development key ring, on purpose                               |
  * | GETIHU_TRUST_PROXY                    | the ingress in front: a hop count, or its addresses and subnets       |
  * | GETIHU_WEBHOOK_ORIGINS                | where banks' webhooks may go                                          |
@@ -87,7 +88,17 @@ function identityOf(env: NodeJS.ProcessEnv, o: { production: boolean; devKeys: b
   if (jwksUrl.protocol !== 'https:' && o.production) throw invalid('GETIHU_JWKS_URL', 'an https URL outside development');
   const issuer = env.GETIHU_ISSUER ?? '';
   if (issuer === '') throw invalid('GETIHU_ISSUER', 'GETIHU_JWKS_URL is set: name the issuer its tokens carry');
-  return { kind: 'provider', jwksUrl, issuer, audience: env.GETIHU_AUDIENCE || AUDIENCE };
+  const resource = env.GETIHU_CONSOLE_RESOURCE || null;
+  if (resource !== null && !URL.canParse(resource))
+    throw invalid('GETIHU_CONSOLE_RESOURCE', `not an absolute URI: '${resource}'`);
+  return {
+    kind: 'provider',
+    jwksUrl,
+    issuer,
+    audience: env.GETIHU_AUDIENCE || AUDIENCE,
+    consoleClientId: env.GETIHU_CONSOLE_CLIENT_ID || null,
+    consoleResource: resource,
+  };
 }
 
 /** A base64 key of 32 bytes, or null when unset. */

@@ -9,7 +9,7 @@ import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, type JWK,
 import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import { GetihuError, isGetihuError } from '../lib/errors.js';
-import { ALG } from './keys.js';
+import { ALG, lowS } from './keys.js';
 import { addressKey, type FailedAuthLimiter } from './limits.js';
 
 /** The roles of the gateway. */
@@ -58,6 +58,9 @@ export interface AuthOptions {
 
 /** The oldest token accepted, by its `iat`. */
 export const MAX_TOKEN_AGE = '24h';
+
+/** The header types of an access token: a JWT, or one in the JWT access token profile (RFC 9068 §2.1, also with its application/ prefix). */
+const ACCESS_TOKEN_TYPES = new Set(['jwt', 'application/jwt', 'at+jwt', 'application/at+jwt']);
 const MAX_TOKEN_AGE_SECONDS = 24 * 3600;
 
 /** Half the order of P-256 (ES256): a signature's s above it is the high-s twin of a valid one. */
@@ -69,12 +72,18 @@ const P256_HALF_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3
  * smaller): the same token cannot be presented as many different strings.
  */
 export function canonicalSignature(token: string): boolean {
+  if (!wellFormedSignature(token)) return false;
+  const sig = Buffer.from(token.split('.')[2] as string, 'base64url');
+  const sValue = BigInt(`0x${sig.subarray(32).toString('hex')}`);
+  return sValue > 0n && sValue <= P256_HALF_N;
+}
+
+/** Whether a token's third segment is a 64-byte signature in its one base64url encoding. */
+function wellFormedSignature(token: string): boolean {
   const seg = token.split('.')[2];
   if (seg === undefined) return false;
   const sig = Buffer.from(seg, 'base64url');
-  if (sig.length !== 64 || sig.toString('base64url') !== seg) return false;
-  const sValue = BigInt(`0x${sig.subarray(32).toString('hex')}`);
-  return sValue > 0n && sValue <= P256_HALF_N;
+  return sig.length === 64 && sig.toString('base64url') === seg;
 }
 
 /**
@@ -114,7 +123,12 @@ export function tokenVerifier(o: AuthOptions): TokenVerifier {
       : undefined;
   };
   return Object.assign((token: string) => known(token) ?? verifyAfresh(token), { known });
-  async function verifyAfresh(token: string): Promise<Principal> {
+  async function verifyAfresh(presented: string): Promise<Principal> {
+    // An identity provider signs as its library does: of a signature's two valid forms (s and
+    // n − s) it may send either, so its token is taken in the low-s form — still one string per
+    // token — rather than refused half the time. Tokens of this service's own keys are issued
+    // low-s and must come so (F12).
+    const token = remote !== undefined && wellFormedSignature(presented) ? lowS(presented) : presented;
     // A token refused before any signature is checked (not in canonical form; a key we do not
     // publish) cost nothing to refuse: it is not counted against its address (see authenticate).
     if (!canonicalSignature(token)) throw refused('the token is not valid', false);
@@ -135,13 +149,15 @@ export function tokenVerifier(o: AuthOptions): TokenVerifier {
         issuer: o.issuer,
         audience: o.audience,
         algorithms: [ALG],
-        // A token says when it was issued and is not older than a day, whatever its expiry says;
-        // its header says it is a JWT (jose refuses unknown critical headers on its own).
+        // A token says when it was issued and is not older than a day, whatever its expiry says
+        // (jose refuses unknown critical headers on its own).
         requiredClaims: ['exp', 'sub', 'iat'],
         maxTokenAge: MAX_TOKEN_AGE,
-        typ: 'JWT',
         currentDate: new Date(now()),
       });
+      // Its header says it is a JWT, or an access token in the profile identity providers issue
+      // them in (RFC 9068 at+jwt): never another kind of token (a badge, a checkpoint).
+      if (!ACCESS_TOKEN_TYPES.has(String(r.protectedHeader.typ ?? '').toLowerCase())) throw new joseErrors.JWTInvalid('typ');
       payload = r.payload;
       kid = r.protectedHeader.kid;
     } catch (err) {

@@ -52,6 +52,21 @@ export interface GatewayOptions {
   readonly webhookOrigins?: readonly Origin[];
   /** Seals webhook secrets for the store (see gateway/webhooks.ts); none: no webhooks. */
   readonly webhookSecrets?: SecretBox;
+  /**
+   * The regulator's console signs in at the identity provider (OIDC authorisation code with PKCE)
+   * as this public client; none: the console takes a pasted token (development).
+   */
+  readonly consoleSignIn?: ConsoleSignIn;
+}
+
+/** The identity provider the console signs in at, and as which client. */
+export interface ConsoleSignIn {
+  /** The provider's issuer: its discovery document is `<issuer>/.well-known/openid-configuration`. */
+  readonly issuer: string;
+  /** The console's client id at the provider (a public client: no secret, PKCE). */
+  readonly clientId: string;
+  /** The resource indicator (RFC 8707) the console asks a token for, when the provider needs one. */
+  readonly resource?: string;
 }
 
 /** The parts every route module uses, built once per gateway by `gatewayParts`. */

@@ -181,6 +181,16 @@ describe('identity and access', () => {
     }
   });
 
+  it('takes an access token typed JWT or at+jwt (RFC 9068, as identity providers issue them), and no other type of token', async () => {
+    const path = `/v1/credit-tags/${someCode()}?purpose=credit-assessment`;
+    const typed = (typ: string) =>
+      access.sign({ role: 'bank' }, { issuer: DEV_ISSUER, audience: AUDIENCE, subject: 'bank:typ', expiresIn: '10m', typ });
+    for (const typ of ['JWT', 'at+jwt', 'application/at+jwt'])
+      expect((await get(path, await typed(typ))).status, typ).not.toBe(401);
+    for (const typ of ['badge+jwt', 'checkpoint+jwt', 'id+jwt'])
+      expect((await get(path, await typed(typ))).status, typ).toBe(401);
+  });
+
   it('verifies tokens across a key rotation until the old key is retired', async () => {
     const old = await token('public');
     const oldKid = (access.jwks().keys[0] as { kid: string }).kid;

@@ -131,6 +131,16 @@ export async function startGateway(o: {
       webhookSecrets,
       trustProxy: settings.trustProxy,
       ...(keys.checkpoint === undefined ? {} : { checkpointKeys: keys.checkpoint }),
+      // The console signs in at the provider, as the client the operator registered there.
+      ...(identity.kind === 'provider' && identity.consoleClientId !== null
+        ? {
+            consoleSignIn: {
+              issuer: identity.issuer,
+              clientId: identity.consoleClientId,
+              ...(identity.consoleResource === null ? {} : { resource: identity.consoleResource }),
+            },
+          }
+        : {}),
     },
     cache,
   );

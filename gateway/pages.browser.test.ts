@@ -10,6 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider from 'oidc-provider';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestBusinesses, openPipeline, type Pipeline } from '../app/pipeline.js';
@@ -20,7 +22,9 @@ import { rawQuery } from '../lib/store/testing.js';
 import { DecisionPool, runTyping } from '../pipeline/reconciler.js';
 import { runRecognition } from '../pipeline/round.js';
 import { type Sink, startSink } from '../pipeline/sink.js';
+import { createGateway } from './app.js';
 import { publishCheckpoint } from './checkpoints.js';
+import { AUDIENCE, DEV_ISSUER, KeyRing, tokenVerifier } from './index.js';
 import { startTestGateway, type TestGateway } from './testing.js';
 
 const CHROMIUM = chromiumPath();
@@ -551,6 +555,83 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();
+  });
+
+  it('the console signs in at the identity provider (OIDC authorisation code with PKCE) and shows that regulator’s jurisdiction', async () => {
+    // A real OpenID provider (oidc-provider, OpenID certified) with its development sign-in forms:
+    // the console is a public client; access tokens are JWTs for the gateway (RFC 9068, ES256)
+    // carrying the regulator's role and region.
+    const listening = async () => {
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      return { server, base: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+    };
+    const idp = await listening();
+    const gateway = await listening();
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const provider = new Provider(idp.base, {
+      clients: [
+        {
+          client_id: 'getihu-console',
+          token_endpoint_auth_method: 'none',
+          redirect_uris: [`${gateway.base}/console`],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          id_token_signed_response_alg: 'ES256',
+        },
+      ],
+      jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'idp-1' }] },
+      features: {
+        devInteractions: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: () => `${gateway.base}/`,
+          useGrantedResource: () => true,
+          getResourceServerInfo: () => ({
+            scope: 'openid',
+            audience: AUDIENCE,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          }),
+        },
+      },
+      extraTokenClaims: () => ({ role: 'regulator', region: '110000' }),
+      findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
+    });
+    idp.server.on('request', provider.callback());
+    const app = createGateway({
+      store: p.store,
+      pipeline: p.ctx,
+      verify: tokenVerifier({ issuer: idp.base, audience: AUDIENCE, jwks: new URL(`${idp.base}/jwks`) }),
+      badgeKeys: await KeyRing.ephemeral(),
+      issuer: DEV_ISSUER,
+      consoleSignIn: { issuer: idp.base, clientId: 'getihu-console' },
+    });
+    gateway.server.on('request', app);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${gateway.base}/console`);
+      await page.getByRole('button', { name: '通过统一身份认证登录' }).click();
+      // The provider's own sign-in and consent pages.
+      await page.locator('input[name="login"]').fill('reg-bj-oidc');
+      await page.locator('input[name="password"]').fill('any');
+      await page.locator('button[type="submit"]').click();
+      await page.locator('button[type="submit"]').click();
+      await expect
+        .poll(() => page.locator('#jurisdiction').textContent(), { timeout: 20_000 })
+        .toBe('辖区：110000 · reg-bj-oidc');
+      await expect.poll(() => page.locator('#types-table tbody tr').count(), { timeout: 20_000 }).toBeGreaterThan(1);
+      // Back at /console with the code traded: nothing of it is left in the address.
+      expect(new URL(page.url()).search).toBe('');
+      expect(errors).toEqual([]);
+      await page.screenshot({ path: `${SHOTS}/console-oidc.png` });
+    } finally {
+      await page.close();
+      await new Promise<void>((r) => gateway.server.close(() => r()));
+      await new Promise<void>((r) => idp.server.close(() => r()));
+    }
   });
 
   it("the gateway's own demo shop page embeds the widget with the token it is given, and refuses markup in its place", async () => {

@@ -41,6 +41,15 @@ function raw(method: string, path: string, headers: Record<string, string>, body
   });
 }
 
+/** The same ES256 signature with s replaced by n − s (P-256's order): it still verifies under ECDSA. */
+function highForm(jwt: string): string {
+  const [h, pl, sig] = jwt.split('.') as [string, string, string];
+  const raw = Buffer.from(sig, 'base64url');
+  const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+  const sValue = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+  return `${h}.${pl}.${Buffer.concat([raw.subarray(0, 32), Buffer.from((n - sValue).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+}
+
 describe('gateway security findings', () => {
   it('F2: an audit entry with a NUL or a lone surrogate fails no request of its batch', async () => {
     const reg = await g.token('regulator', 'reg-f2');
@@ -136,9 +145,7 @@ describe('gateway security findings', () => {
     // High-s: the same signature with s replaced by n − s still verifies under ECDSA; refused.
     const [h, pl, sig] = good.split('.') as [string, string, string];
     const raw = Buffer.from(sig, 'base64url');
-    const n = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
-    const high = `${h}.${pl}.${Buffer.concat([raw.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url')}`;
+    const high = highForm(good);
     expect(lowS(high)).toBe(good);
     expect((await g.call('GET', '/v1/public/search?name=烟酒', high)).status).toBe(401);
     // Non-canonical base64url: the last character's unused bits set (decodes to the same bytes).
@@ -173,6 +180,40 @@ describe('gateway security findings', () => {
     clock += 120_000;
     expect(ticking.known?.(ageing)).toBeUndefined();
     await expect(ticking(ageing)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it("F12: an identity provider's token is taken in its low-s form, whichever of its two forms the provider sent", async () => {
+    const { KeyRing, lowS } = await import('./keys.js');
+    const { AUDIENCE } = await import('./index.js');
+    // The provider's keys, published at a JWKS URL as a provider publishes them.
+    const ring = await KeyRing.ephemeral();
+    const { createServer } = await import('node:http');
+    const jwks = createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(ring.jwks()));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', () => r()));
+    try {
+      const url = new URL(`http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks`);
+      const verify = tokenVerifier({ issuer: 'https://idp.example', audience: AUDIENCE, jwks: url });
+      const low = await ring.sign(
+        { role: 'regulator', region: '110000' },
+        { issuer: 'https://idp.example', audience: AUDIENCE, subject: 'reg-idp', expiresIn: '10m', typ: 'at+jwt' },
+      );
+      const [h, pl, sig] = low.split('.') as [string, string, string];
+      const high = highForm(low);
+      expect(lowS(high)).toBe(low);
+      for (const form of [low, high]) await expect(verify(form)).resolves.toMatchObject({ subject: 'reg-idp', region: '110000' });
+      // Still refused: a signature in a loose encoding, or one that does not verify.
+      await expect(verify(`${h}.${pl}.${sig.slice(0, -2)}`)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      const other = await (await KeyRing.ephemeral()).sign(
+        { role: 'regulator', region: '110000' },
+        { issuer: 'https://idp.example', audience: AUDIENCE, subject: 'reg-idp', expiresIn: '10m' },
+      );
+      await expect(verify(other)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    } finally {
+      await new Promise<void>((r) => jwks.close(() => r()));
+    }
   });
 
   it('F4: a bank whose streams were aborted at once still gets a stream: no slot is kept by a client that left', async () => {

@@ -10,7 +10,16 @@ export type Identity =
   /** The development key ring under .data/keys (the demo, tests, GETIHU_DEV_KEYS=1). */
   | { readonly kind: 'development' }
   /** The identity provider's: its JWKS, the issuer and audience its tokens carry. */
-  | { readonly kind: 'provider'; readonly jwksUrl: URL; readonly issuer: string; readonly audience: string };
+  | {
+      readonly kind: 'provider';
+      readonly jwksUrl: URL;
+      readonly issuer: string;
+      readonly audience: string;
+      /** The regulator's console at the provider: its public client's id (null: the console takes a pasted token). */
+      readonly consoleClientId: string | null;
+      /** The resource indicator (RFC 8707) the console asks its token for, where the provider needs one. */
+      readonly consoleResource: string | null;
+    };
 
 /** The settings of one gateway service. */
 export interface GatewaySettings {

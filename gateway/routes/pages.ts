@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import express from 'express';
 import { z } from 'zod';
 import { CHART_DIR, JOSE_BROWSER_DIR, WEB_DIR } from '../../web/index.js';
-import { limited } from '../api.js';
+import { limited, ok } from '../api.js';
 import type { GatewayParts } from '../context.js';
 import { crossOrigin, pageHeaders } from '../headers.js';
 import type { RouteTable } from '../route.js';
@@ -26,7 +26,7 @@ export const PAGE_CSP =
 /** A badge token as a shop page would carry it: a compact JWS, nothing that could leave an attribute. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
+export function pageRoutes(g: GatewayParts, routes: RouteTable): void {
   const register = readFileSync(join(WEB_DIR, 'index.html'), 'utf8');
   const worklist = readFileSync(join(WEB_DIR, 'department.html'), 'utf8');
   const shop = readFileSync(join(WEB_DIR, 'shop.html'), 'utf8');
@@ -80,7 +80,34 @@ export function pageRoutes(_g: GatewayParts, routes: RouteTable): void {
     responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
     scope: 'open',
     middleware: [documentHeaders],
-    handler: async (_req, res) => send(res, consolePage),
+    handler: async (_req, res) => {
+      // Signing in at the identity provider, the console reads its discovery document and asks
+      // its token endpoint for the token: the provider's origin is the one other it may fetch.
+      const provider = g.o.consoleSignIn === undefined ? '' : ` ${new URL(g.o.consoleSignIn.issuer).origin}`;
+      res.setHeader('Content-Security-Policy', PAGE_CSP.replace("connect-src 'self'", `connect-src 'self'${provider}`));
+      res.type('html').send(consolePage);
+    },
+  });
+  routes.add({
+    method: 'get',
+    path: '/console/sign-in',
+    operationId: 'consoleSignIn',
+    tag: 'regulator',
+    summary: 'How the console signs in: the identity provider and the console’s client id there, or none (a pasted token)',
+    roles: 'anyone',
+    responses: {
+      429: limited,
+      200: ok(
+        'the provider, or null on the development default',
+        z.object({
+          provider: z.object({ issuer: z.string(), clientId: z.string(), resource: z.string().optional() }).nullable(),
+        }),
+      ),
+    },
+    scope: 'open',
+    handler: async (_req, res) => {
+      res.json({ provider: g.o.consoleSignIn ?? null });
+    },
   });
   // A shop page as a platform renders it: the badge token it fetched goes into the element. It
   // holds nothing of its own: it shows how a shop embeds the widget, with the token it is given.

@@ -1,7 +1,8 @@
 /**
- * The regulator's console: signed in with a regulator's access token (pasted; kept for the tab
- * only, in sessionStorage), it shows what the gateway lets that token see — its own jurisdiction —
- * and nothing the API would refuse it. This file is the shell: sign-in, the sections' navigation
+ * The regulator's console: signed in at the identity provider (./console/signin.js), or with a
+ * pasted regulator's access token on the development default (kept for the tab only, in
+ * sessionStorage), it shows what the gateway lets that token see — its own jurisdiction — and
+ * nothing the API would refuse it. This file is the shell: sign-in, the sections' navigation
  * and the redraw; each section is a module of ./console/: the overview (types by district, the
  * quota, the moves between types), 名特优新 (candidates by review step, filings), support (delivery
  * by department, the 双随机 draw), a business explained, disputes, jobs, and the audit log.
@@ -13,6 +14,7 @@ import { drawJobs, resetJobs, startJob } from './console/jobs.js';
 import { drawMtyx, loadMtyx } from './console/mtyx.js';
 import { drawOverview, loadOverview, resetOverview } from './console/overview.js';
 import { onRedraw, readClaims, session, token } from './console/shared.js';
+import { finishSignIn, isAnswer, providerOf, startSignIn } from './console/signin.js';
 import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot, loadSupport } from './console/support.js';
 import { $, drawInLanguage, labelled, say, t, today } from './page.js';
 
@@ -112,4 +114,21 @@ $('audit-verify').addEventListener('click', () => void verifyAudit());
 $('audit-first').addEventListener('click', () => void loadAudit());
 $('audit-next').addEventListener('click', () => void loadAudit(older()));
 drawInLanguage(draw);
-if (token() !== null) signIn(token());
+// Where the gateway names an identity provider, the console signs in there; the pasted token stays
+// for a token the provider issued by other means.
+const provider = await providerOf().catch(() => null);
+if (provider !== null) {
+  $('provider').hidden = false;
+  $('provider-signin').addEventListener('click', () =>
+    startSignIn(provider).catch((err) => say(() => t('failed') + err.message)),
+  );
+}
+if (provider !== null && isAnswer()) {
+  try {
+    const jwt = await finishSignIn(provider);
+    sessionStorage.setItem('getihu.token', jwt);
+    signIn(jwt);
+  } catch (err) {
+    say(() => t('failed') + err.message);
+  }
+} else if (token() !== null) signIn(token());
