@@ -18,6 +18,7 @@ import { agencyRoutes } from './routes/agency.js';
 import { BANK_PURPOSES, bankRoutes } from './routes/bank.js';
 import { candidateRoutes } from './routes/candidates.js';
 import { consentRoutes } from './routes/consents.js';
+import { deadLetterRoutes } from './routes/deadLetters.js';
 import { departmentRoutes } from './routes/department.js';
 import { disputeRoutes } from './routes/disputes.js';
 import { monitoringRoutes } from './routes/monitoring.js';
@@ -116,6 +117,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     spotCheckRoutes,
     monitoringRoutes,
     pastWorkRoutes,
+    deadLetterRoutes,
     pageRoutes,
   ])
     register(g, routes);

@@ -199,6 +199,7 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('listCandidates', candidates);
     expectDocumented('listRuns', await g.call('GET', '/v1/regulator/runs?area=120000', reg));
     expectDocumented('listRounds', await g.call('GET', '/v1/regulator/rounds?area=120000', reg));
+    expectDocumented('listDeadLetters', await g.call('GET', '/v1/regulator/dead-letters', reg));
   }, 120_000);
 
   it('serves the readable page with Swagger UI from the package, under a policy that allows its one script', async () => {

@@ -137,6 +137,16 @@ export const filingQuery = z
   .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
   .strict();
 
+/** Dead letters by agency, feed and reason: the newest `limit` (default 100). */
+export const deadLettersQuery = z
+  .object({
+    agency: z.string().max(100).optional(),
+    feed: z.string().max(100).optional(),
+    reasonCode: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
 /** The past runs or rounds of an area: the newest `limit` (default 20). */
 export const pastQuery = z
   .object({ area: z.string().regex(/^\d{6}$/), limit: z.coerce.number().int().min(1).max(100).default(20) })

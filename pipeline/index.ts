@@ -5,7 +5,7 @@
  */
 export { refuseRecognition, revokeRecognition, sweepBadges } from './badges.js';
 export { type ContinuousReconciler, type PartitionRebuild, startContinuous } from './continuous.js';
-export { listDeadLetters, replayDeadLetters } from './deadLetters.js';
+export { type DeadLetter, listDeadLetters, replayDeadLetters } from './deadLetters.js';
 export { decisionIdOf } from './decide.js';
 export { adjustedDecision } from './disputes.js';
 export { JobRunner, type JobSpec } from './jobs.js';

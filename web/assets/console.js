@@ -5,10 +5,12 @@
  * nothing the API would refuse it. This file is the shell: sign-in, the sections' navigation
  * and the redraw; each section is a module of ./console/: the overview (types by district, the
  * quota, the moves between types), 名特优新 (candidates by review step, filings), support (delivery
- * by department, the 双随机 draw), a business explained, disputes, jobs, and the audit log.
+ * by department, the 双随机 draw), a business explained, disputes, jobs, the records set aside, and
+ * the audit log.
  */
 import { drawAudit, loadAudit, older, verifyAudit } from './console/audit.js';
 import { drawBusiness, loadBusiness, resetBusiness } from './console/business.js';
+import { drawDeadLetters, loadDeadLetters, replayDeadLetters } from './console/deadLetters.js';
 import { drawDisputes, loadDisputes } from './console/disputes.js';
 import { drawJobs, resetJobs, startJob } from './console/jobs.js';
 import { drawMtyx, loadMtyx } from './console/mtyx.js';
@@ -37,6 +39,7 @@ function draw() {
   drawBusiness();
   drawDisputes();
   drawJobs();
+  drawDeadLetters();
   drawAudit();
 }
 onRedraw(draw);
@@ -51,6 +54,7 @@ function show(name) {
     void loadSpot();
   }
   if (name === 'mtyx') void loadMtyx();
+  if (name === 'deadletters') void loadDeadLetters();
 }
 
 function signIn(jwt) {
@@ -110,6 +114,11 @@ $('spot-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void drawSpot();
 });
+$('dl-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void loadDeadLetters();
+});
+$('dl-replay').addEventListener('click', () => void replayDeadLetters());
 $('audit-verify').addEventListener('click', () => void verifyAudit());
 $('audit-first').addEventListener('click', () => void loadAudit());
 $('audit-next').addEventListener('click', () => void loadAudit(older()));
