@@ -90,6 +90,26 @@ async function seriousViolations(page: Page): Promise<string[]> {
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
 }
 
+/** The first typed Beijing business by credit code. */
+async function firstBeijingBusiness(): Promise<string> {
+  const [row] = (await rawQuery(
+    p.store,
+    "select credit_code from decisions where region like '11%' order by credit_code limit 1",
+  )) as {
+    credit_code: string;
+  }[];
+  return (row as { credit_code: string }).credit_code;
+}
+
+/** A console page signed in with `token` (pasted, as on the development default). */
+async function signedInConsole(token: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${gw.base}/console`);
+  await page.getByLabel('访问令牌（监管角色；开发环境可用 npm run -s cli -- token 生成）').fill(token);
+  await page.getByRole('button', { name: '登录' }).click();
+  return page;
+}
+
 describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
   it('the public register finds a business by part of its name and shows the type and recognition the API gives', async () => {
     const [row] = (await rawQuery(
@@ -500,13 +520,7 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     // A candidate of this year, through the market regulator's feed: an application by a Beijing
     // business, submitted on 20 August, with no review step on file yet.
     const year = Number(chinaDate(new Date()).slice(0, 4));
-    const [row] = (await rawQuery(
-      p.store,
-      "select credit_code from decisions where region like '11%' order by credit_code limit 1",
-    )) as {
-      credit_code: string;
-    }[];
-    const code = (row as { credit_code: string }).credit_code;
+    const code = await firstBeijingBusiness();
     const agency = await gw.token('agency', 'samr-bj-feed', { scope: 'feeds:market-regulator', region: '110000' });
     const pushed = await gw.call('POST', '/v1/feeds/market-regulator/applications', agency, {
       batchId: 'console-candidate-1',
@@ -525,10 +539,7 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await sink.caughtUp();
 
     const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${gw.base}/console`);
-    await page.getByLabel('访问令牌（监管角色；开发环境可用 npm run -s cli -- token 生成）').fill(regulator);
-    await page.getByRole('button', { name: '登录' }).click();
+    const page = await signedInConsole(regulator);
     await page.getByRole('button', { name: '名特优新' }).click();
     const candidate = page.locator(`#candidates tbody tr[data-code="${code}"]`);
     // Beijing's route of application: a verification visit, then a public notice (北京市门头沟区…工作方案
@@ -636,13 +647,7 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
 
   it('a record a consumer could not decode shows in the console where it came from and why, within the jurisdiction, and the country’s regulator replays it', async () => {
     // Bytes that are not a framed Avro record, on the registration topic, keyed by a Beijing business.
-    const [row] = (await rawQuery(
-      p.store,
-      "select credit_code from decisions where region like '11%' order by credit_code limit 1",
-    )) as {
-      credit_code: string;
-    }[];
-    const code = (row as { credit_code: string }).credit_code;
+    const code = await firstBeijingBusiness();
     await p.ctx.bus.send(topicName(p.ctx, 'registration'), [{ key: code, value: Buffer.from([0xff, 0xfe, 0x01]) }]);
     await sink.caughtUp();
     const national = await gw.token('regulator', 'samr-national');
@@ -659,10 +664,7 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
       'this regulator may not act outside its region',
     ]);
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${gw.base}/console`);
-    await page.getByLabel('访问令牌（监管角色；开发环境可用 npm run -s cli -- token 生成）').fill(national);
-    await page.getByRole('button', { name: '登录' }).click();
+    const page = await signedInConsole(national);
     await page.getByRole('button', { name: '搁置记录' }).click();
     const entry = page.locator('#dl-rows tr').filter({ hasText: code });
     await expect.poll(() => entry.count()).toBe(1);
