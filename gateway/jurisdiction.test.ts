@@ -83,6 +83,7 @@ describe('jurisdiction', () => {
     ['candidates of the district', 'GET', `/v1/regulator/candidates?area=${district}&year=2025`],
     ['runs of the district', 'GET', `/v1/regulator/runs?area=${district}`],
     ['rounds of the district', 'GET', `/v1/regulator/rounds?area=${district}`],
+    ['recognitions of the district', 'GET', `/v1/regulator/recognitions?area=${district}`],
     ['a sweep of Tianjin', 'POST', '/v1/regulator/badges/sweep', { area: '120000' }],
     [
       'a review step',

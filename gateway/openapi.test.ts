@@ -200,6 +200,7 @@ describe('real answers match the documented schemas', () => {
     expectDocumented('listRuns', await g.call('GET', '/v1/regulator/runs?area=120000', reg));
     expectDocumented('listRounds', await g.call('GET', '/v1/regulator/rounds?area=120000', reg));
     expectDocumented('listDeadLetters', await g.call('GET', '/v1/regulator/dead-letters', reg));
+    expectDocumented('listRecognitions', await g.call('GET', '/v1/regulator/recognitions?area=120000', reg));
   }, 120_000);
 
   it('serves the readable page with Swagger UI from the package, under a policy that allows its one script', async () => {

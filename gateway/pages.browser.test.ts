@@ -563,6 +563,17 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
       steps: { actor: string }[];
     }[];
     expect(listed.find((c) => c.creditCode === code)?.steps.map((s) => s.actor)).toEqual(['samr-bj']);
+    // The recognitions revoked or cancelled, with the reason their change carried, as the API lists them.
+    const ended = (
+      (await gw.call('GET', '/v1/regulator/recognitions?area=110000', regulator)).body.recognitions as {
+        creditCode: string;
+        status: string;
+        reason: string | null;
+      }[]
+    ).filter((r) => r.status === 'revoked' || r.status === 'cancelled');
+    expect((await page.locator('#ended tbody tr').allInnerTexts()).map((t) => t.split('\t').map((c) => c.trim()))).toEqual(
+      ended.map((r) => [r.creditCode, expect.any(String), r.status === 'revoked' ? '已撤销' : '已注销', r.reason ?? '']),
+    );
     await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     await page.close();

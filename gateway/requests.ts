@@ -137,6 +137,9 @@ export const filingQuery = z
   .object({ area: z.string().regex(/^\d{6}$/), year: z.coerce.number().int().min(2024).max(2100) })
   .strict();
 
+/** An area: the country (000000), a province (XX0000) or a district. */
+export const areaQuery = z.object({ area: z.string().regex(/^\d{6}$/) }).strict();
+
 /** Dead letters by agency, feed and reason: the newest `limit` (default 100). */
 export const deadLettersQuery = z
   .object({

@@ -7,7 +7,7 @@ import { codeParams, feedReceipt, forbidden, invalid, isoDate, notFound, ok, una
 import { actedOn, dateWithin } from '../calendar.js';
 import { creditCodeParam, type GatewayParts } from '../context.js';
 import type { Target } from '../jurisdiction.js';
-import { filingQuery, filingReviewBody, revokeBody, stepsBody } from '../requests.js';
+import { areaQuery, filingQuery, filingReviewBody, revokeBody, stepsBody } from '../requests.js';
 import { businessInPath, type RouteTable } from '../route.js';
 
 export function recognitionRoutes(g: GatewayParts, routes: RouteTable): void {
@@ -96,6 +96,47 @@ export function recognitionRoutes(g: GatewayParts, routes: RouteTable): void {
       if (change === null) throw new GetihuError('NOT_FOUND', 'no active 名特优新 recognition for that credit code');
       await o.store.recordRevocationNote({ creditCode: code, revokedOn: on, ground: b.ground, note: b.note, actor: p.subject });
       res.status(201).json({ ...change, note: b.note });
+    },
+  });
+
+  // The recognitions of an area in any status: the console lists those ending soon and those
+  // revoked or cancelled, with the reason and clause the change carried.
+  routes.add({
+    method: 'get',
+    path: '/v1/regulator/recognitions',
+    operationId: 'listRecognitions',
+    tag: 'recognitions',
+    summary: 'The 名特优新 recognitions of an area, any status, by last day of validity',
+    roles: ['regulator'],
+    query: areaQuery,
+    responses: {
+      200: ok(
+        'the recognitions',
+        z.object({
+          recognitions: z.array(
+            z.object({
+              creditCode: z.string(),
+              region: z.string(),
+              category: z.string(),
+              validFrom: isoDate,
+              validUntil: isoDate,
+              status: z.enum(['active', 'revoked', 'expired', 'cancelled']),
+              roundId: z.string(),
+              reason: z.string().nullable(),
+            }),
+          ),
+        }),
+      ),
+      400: invalid,
+      401: unauthenticated,
+      403: forbidden,
+    },
+    check: { usage: 'the query must be ?area=<6 digits>' },
+    scope: { kind: 'area', action: 'recognitions.list', targets: (_req, { query }) => [{ kind: 'area', division: query.area }] },
+    handler: async (req, res, _p, { query: q }) => {
+      const recognitions = await o.store.recognitionsIn(q.area);
+      await audit(req, 'recognitions.list', null, `${q.area}: ${recognitions.length}`);
+      res.json({ recognitions });
     },
   });
 

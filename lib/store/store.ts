@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { GetihuError, isGetihuError } from '../errors.js';
 import { dependencyUp, logger } from '../observe/index.js';
+import { areaPattern } from './areas.js';
 import {
   type AuditEntry,
   type AuditInput,
@@ -1057,6 +1058,21 @@ export class Store {
       await this.#sql.query(`select * from (${RECOGNITION_SELECT}) x where x.effective_status = 'active' order by x.credit_code`)
     ).rows;
     return rows.map((r) => ({ ...toRecognition(r), region: (r.region as string | null) ?? null }));
+  }
+
+  /** The recognitions of the businesses within `area`, any status (as changes made it), by last day of validity. */
+  async recognitionsIn(area: string): Promise<(RecognitionRow & { region: string })[]> {
+    const rows = (
+      await this.#sql.query(
+        `select * from (${RECOGNITION_SELECT}) x where coalesce(x.region, substr(x.credit_code, 3, 6)) like $1
+         order by x.valid_until, x.credit_code`,
+        [areaPattern(area)],
+      )
+    ).rows;
+    return rows.map((r) => ({
+      ...toRecognition(r),
+      region: (r.region as string | null) ?? (r.credit_code as string).slice(2, 8),
+    }));
   }
 
   /** Records badge status changes; a change already recorded (same event id) is kept as it is. */

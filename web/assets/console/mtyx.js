@@ -2,8 +2,9 @@
  * The console's 名特优新 section: the year's candidates of the jurisdiction, ordered by the review
  * step each waits for (走访核实, 征求意见, 信息公示), with the steps on file, the round's last day
  * and the last day a notice may start; a step recorded from here (POST /v1/regulator/review-steps)
- * moves the candidate once it is on file. Below, the recognitions filed with the level above (备案)
- * and their review, and the quota in use.
+ * moves the candidate once it is on file. Below, the recognitions ending within 90 days, those
+ * revoked or cancelled with why, the recognitions filed with the level above (备案) and their
+ * review, and the quota in use.
  */
 import { $, cell, field, labelled, say, t, today } from '../page.js';
 import { monitoring } from './overview.js';
@@ -14,18 +15,21 @@ const ORDER = ['verification', 'consultation', 'notice', null];
 /** The outcomes each step may record. */
 const OUTCOMES = { verification: ['passed', 'failed'], consultation: ['noObjection', 'objection'], notice: ['published'] };
 
-let shown = { year: null, candidates: [], filings: [] };
+let shown = { year: null, candidates: [], filings: [], recognitions: [] };
+/** How far ahead a recognition's last day counts as ending soon. */
+const SOON_DAYS = 90;
 
 const area = () => monitoring()?.area ?? session.claims.region;
 
 export async function loadMtyx() {
   const year = $('mtyx-year').value;
   try {
-    const [c, f] = await Promise.all([
+    const [c, f, r] = await Promise.all([
       api('GET', `/v1/regulator/candidates?area=${area()}&year=${year}`),
       api('GET', `/v1/regulator/filings?area=${area()}&year=${year}`),
+      api('GET', `/v1/regulator/recognitions?area=${area()}`),
     ]);
-    shown = { year: Number(year), candidates: c.candidates, filings: f.recognitions };
+    shown = { year: Number(year), candidates: c.candidates, filings: f.recognitions, recognitions: r.recognitions };
     redraw();
     say(() => labelled('candidates', shown.candidates.length));
   } catch (err) {
@@ -128,6 +132,28 @@ export function drawMtyx() {
       record,
     );
     rows.append(tr);
+  }
+  const soon = new Date(`${today()}T00:00:00Z`);
+  soon.setUTCDate(soon.getUTCDate() + SOON_DAYS);
+  const by = soon.toISOString().slice(0, 10);
+  const expiring = $('expiring').querySelector('tbody');
+  expiring.replaceChildren();
+  for (const x of shown.recognitions.filter((x) => x.status === 'active' && x.validUntil <= by)) {
+    const tr = el('tr');
+    tr.append(cell('creditCode', x.creditCode), cell('recognition', t(x.category)), cell('validUntil', x.validUntil));
+    expiring.append(tr);
+  }
+  const ended = $('ended').querySelector('tbody');
+  ended.replaceChildren();
+  for (const x of shown.recognitions.filter((x) => x.status === 'revoked' || x.status === 'cancelled')) {
+    const tr = el('tr');
+    tr.append(
+      cell('creditCode', x.creditCode),
+      cell('recognition', t(x.category)),
+      cell('state', t(`recognitionStatus.${x.status}`)),
+      cell('reason', x.reason ?? ''),
+    );
+    ended.append(tr);
   }
   const filed = $('filings').querySelector('tbody');
   filed.replaceChildren();
