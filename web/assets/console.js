@@ -15,10 +15,10 @@ import { drawDisputes, loadDisputes } from './console/disputes.js';
 import { drawJobs, resetJobs, startJob } from './console/jobs.js';
 import { drawMtyx, loadMtyx } from './console/mtyx.js';
 import { drawOverview, loadOverview, resetOverview } from './console/overview.js';
-import { onRedraw, readClaims, session, token } from './console/shared.js';
+import { onRedraw, session, token } from './console/shared.js';
 import { finishSignIn, isAnswer, providerOf, startSignIn } from './console/signin.js';
 import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot, loadSupport } from './console/support.js';
-import { $, drawInLanguage, labelled, say, t, today } from './page.js';
+import { $, drawInLanguage, labelled, say, t, today, tokenClaims } from './page.js';
 
 function draw() {
   const { claims } = session;
@@ -58,7 +58,7 @@ function show(name) {
 }
 
 function signIn(jwt) {
-  const claims = readClaims(jwt);
+  const claims = tokenClaims(jwt);
   if (claims === null || typeof claims.region !== 'string') {
     session.claims = null;
     sessionStorage.removeItem('getihu.token');

@@ -5,7 +5,7 @@
  * reads the replies, and grants a bank the reading of more than is published — for one purpose,
  * until a day — or revokes it. The gateway refuses a token of another business.
  */
-import { $, cell, labelled, requestJson, say, t, today } from './page.js';
+import { $, cell, labelled, requestJson, say, t, today, tokenClaims } from './page.js';
 
 const KEY = 'getihu.owner';
 /** The business shown, the one signed in for (if it is that one), and what it filed and granted. */
@@ -18,15 +18,8 @@ const token = () => sessionStorage.getItem(KEY);
 const api = (method, path, body) => requestJson(method, path, { token: token(), body });
 const fail = (err) => say(() => t('failed') + err.message);
 
-/** The subject of a token, read for display only: the gateway checks the token on every request. */
-function subjectOf(jwt) {
-  try {
-    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0)))).sub ?? null;
-  } catch {
-    return null;
-  }
-}
+/** The subject of a token (display only: the gateway checks the token on every request). */
+const subjectOf = (jwt) => tokenClaims(jwt)?.sub ?? null;
 
 /** A day a year from today, the furthest an authorisation may hold. */
 function aYearAhead() {

@@ -28,6 +28,19 @@ export function cell(labelKey, content) {
   return td;
 }
 
+/**
+ * A token's claims, read for display only (whose jurisdiction, which business): the gateway checks
+ * the token on every request. Null when it is not a JWT.
+ */
+export function tokenClaims(jwt) {
+  try {
+    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
+  } catch {
+    return null;
+  }
+}
+
 /** Today in China (YYYY-MM-DD), the day the gateway bounds every date by. */
 export function today() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());

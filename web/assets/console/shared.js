@@ -20,16 +20,7 @@ export const token = () => sessionStorage.getItem('getihu.token');
 export const api = (method, path, body) => requestJson(method, path, { token: token(), body });
 export const fail = (err) => say(() => t('failed') + err.message);
 
-/** The token's claims, read for display only: the gateway checks the token on every request. */
-export function readClaims(jwt) {
-  try {
-    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-  } catch {
-    return null;
-  }
-}
-
+/** An element `tag`, with its text and class when given. */
 export function el(tag, text, className) {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
