@@ -576,6 +576,25 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     );
     await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The level above reviews what was filed (备案): Beijing's city regulator confirms one of 2025's
+    // recognitions (国市监注发〔2024〕10号 附件 二(五)2 上级市场监管部门可以通过抽查方式进行监督).
+    await page.getByRole('spinbutton', { name: '年度' }).fill('2025');
+    await page.getByRole('button', { name: '查看' }).click();
+    const filed = page.locator('#filings tbody tr');
+    await expect.poll(() => filed.count()).toBeGreaterThan(0);
+    const first = (await filed.first().getAttribute('data-code')) as string;
+    const row = page.locator(`#filings tbody tr[data-code="${first}"]`);
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('待审查');
+    await row.getByLabel(/^处理结果/).selectOption('confirmed');
+    await row.getByLabel(/^备注/).fill('抽查材料齐全');
+    await row.getByRole('button', { name: `备案审查：${first}` }).click();
+    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('确认');
+    const reviewed = (await gw.call('GET', '/v1/regulator/filings?area=110000&year=2025', regulator)).body.recognitions as {
+      creditCode: string;
+      review: { outcome: string; actor: string } | null;
+    }[];
+    expect(reviewed.find((x) => x.creditCode === first)?.review).toMatchObject({ outcome: 'confirmed', actor: 'samr-bj' });
     await page.close();
   });
 

@@ -96,6 +96,45 @@ function recordForm(c) {
   return form;
 }
 
+/** The level above's review of a filed recognition: confirmed, more material by a day, or refused. */
+function filingForm(f) {
+  const form = el('form', undefined, 'record');
+  const outcome = el('select');
+  for (const o of ['confirmed', 'supplement', 'refused']) outcome.append(new Option(t(`filing.${o}`), o));
+  const by = el('input');
+  by.type = 'date';
+  const byField = field(t('supplementBy'), by);
+  const fill = () => {
+    byField.hidden = outcome.value !== 'supplement';
+    by.required = outcome.value === 'supplement';
+  };
+  outcome.addEventListener('change', fill);
+  fill();
+  const note = el('input');
+  note.required = true;
+  note.maxLength = 500;
+  const save = el('button', t('save'));
+  save.type = 'submit';
+  save.setAttribute('aria-label', labelled('filingReview', f.creditCode));
+  form.append(field(t('outcome'), outcome), byField, field(t('note'), note), save);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('POST', `/v1/regulator/recognitions/${encodeURIComponent(f.creditCode)}/filing-review`, {
+        outcome: outcome.value,
+        note: note.value,
+        ...(outcome.value === 'supplement' ? { supplementBy: by.value } : {}),
+      });
+      const done = outcome.value;
+      say(() => `${labelled('filingReview', f.creditCode)} · ${t(`filing.${done}`)}`);
+      await loadMtyx();
+    } catch (err) {
+      fail(err);
+    }
+  });
+  return form;
+}
+
 function stepsText(c) {
   return c.steps
     .map((s) => `${s.on} ${t(`step.${s.step}`)}：${t(`stepOutcome.${s.outcome}`)}${s.until ? `–${s.until}` : ''}`)
@@ -165,6 +204,11 @@ export function drawMtyx() {
       cell('validity', `${f.validFrom ?? ''} – ${f.validUntil ?? ''}`),
       cell('filingReview', f.review === null ? t('awaitingReview') : t(`filing.${f.review.outcome}`)),
     );
+    // The review itself is the level above's: the gateway refuses a district's (and says why).
+    const review = el('td');
+    if (f.review === null) review.append(filingForm(f));
+    tr.append(review);
+    tr.dataset.code = f.creditCode;
     filed.append(tr);
   }
 }
