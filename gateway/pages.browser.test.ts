@@ -158,6 +158,99 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await page.close();
   });
 
+  it('a regulator records a review step of a 名特优新 candidate in the console and sees the candidate move to the next step', async () => {
+    // A candidate of this year, through the market regulator's feed: an application by a Beijing
+    // business, submitted on 20 August, with no review step on file yet.
+    const year = Number(chinaDate(new Date()).slice(0, 4));
+    const code = await firstBeijingBusiness();
+    const agency = await gw.token('agency', 'samr-bj-feed', { scope: 'feeds:market-regulator', region: '110000' });
+    const pushed = await gw.call('POST', '/v1/feeds/market-regulator/applications', agency, {
+      batchId: 'console-candidate-1',
+      records: [
+        {
+          creditCode: code,
+          year,
+          route: 'application',
+          category: 'quality',
+          submittedOn: `${year}-08-20`,
+          operatorConsent: true,
+        },
+      ],
+    });
+    expect(pushed.status).toBe(200);
+    await sink.caughtUp();
+
+    const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
+    const page = await signedInConsole(regulator);
+    await page.getByRole('button', { name: '名特优新' }).click();
+    const candidate = page.locator(`#candidates tbody tr[data-code="${code}"]`);
+    // The quota per district: Beijing's districts each count their own, 5% of the district's growth
+    // and development businesses (门头沟区方案 附件 三(四) 数量控制在我区成长型和发展型个体工商户总数的5%以内).
+    const types = (await gw.call('GET', '/v1/regulator/monitoring?area=110000&series=types', regulator)).body.types as {
+      region: string;
+      type: string;
+      n: number;
+    }[];
+    const bases = new Map<string, number>();
+    for (const t of types)
+      bases.set(t.region, (bases.get(t.region) ?? 0) + (t.type === 'growth' || t.type === 'development' ? t.n : 0));
+    const units = page.locator('#quota tbody tr');
+    await expect.poll(() => units.count()).toBe(bases.size);
+    for (const [i, [district, base]] of [...bases.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).entries())
+      expect((await units.nth(i).getByRole('cell').allTextContents()).slice(0, 3)).toEqual([
+        district,
+        String(base),
+        `${Math.floor(base * 0.05)} (${base} × 0.05)`,
+      ]);
+    // Beijing's route of application: a verification visit, then a public notice (北京市门头沟区…工作方案
+    // 三(二)2 走访核实; 二(二) 信息公示), decided by 30 November (三(二)1 当年11月底前完成).
+    await expect.poll(() => candidate.getAttribute('data-next')).toBe('verification');
+    expect(await candidate.getByRole('cell').nth(3).textContent()).toBe('走访核实');
+    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30`);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await candidate.getByLabel(/^审核步骤/).selectOption('verification');
+    await candidate.getByLabel(/^日期/).fill(`${year}-09-01`);
+    await candidate.getByLabel(/^处理结果/).selectOption('passed');
+    await candidate.getByRole('button', { name: `记录审核步骤：${code}` }).click();
+    // On file, it waits for the notice, which must start by 25 November to run its 5 days (provisional) before the decision.
+    await expect.poll(() => candidate.getAttribute('data-next'), { timeout: 20_000 }).toBe('notice');
+    expect(await candidate.getByRole('cell').nth(2).textContent()).toBe(`${year}-09-01 走访核实：通过`);
+    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30；最迟公示开始：${year}-11-25`);
+    // The step is the regulator's, in its own name (the token's subject).
+    const listed = (await gw.call('GET', `/v1/regulator/candidates?area=110000&year=${year}`, regulator)).body.candidates as {
+      creditCode: string;
+      steps: { actor: string }[];
+    }[];
+    expect(listed.find((c) => c.creditCode === code)?.steps.map((s) => s.actor)).toEqual(['samr-bj']);
+    await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+
+    // The level above reviews what was filed (备案): Beijing's city regulator confirms one of 2025's
+    // recognitions (国市监注发〔2024〕10号 附件 二(五)2 上级市场监管部门可以通过抽查方式进行监督).
+    await page.getByRole('spinbutton', { name: '年度' }).fill('2025');
+    await page.getByRole('button', { name: '查看' }).click();
+    const filed = page.locator('#filings tbody tr');
+    await expect.poll(() => filed.count()).toBeGreaterThan(0);
+    // The first one awaiting review (this register's round recognised few; the shop test below revokes one).
+    const first = (await filed
+      .filter({ has: page.getByRole('button', { name: /^备案审查：/ }) })
+      .first()
+      .getAttribute('data-code')) as string;
+    const row = page.locator(`#filings tbody tr[data-code="${first}"]`);
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('待审查');
+    await row.getByLabel(/^处理结果/).selectOption('confirmed');
+    await row.getByLabel(/^备注/).fill('抽查材料齐全');
+    await row.getByRole('button', { name: `备案审查：${first}` }).click();
+    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('确认');
+    const reviewed = (await gw.call('GET', '/v1/regulator/filings?area=110000&year=2025', regulator)).body.recognitions as {
+      creditCode: string;
+      review: { outcome: string; actor: string } | null;
+    }[];
+    expect(reviewed.find((x) => x.creditCode === first)?.review).toMatchObject({ outcome: 'confirmed', actor: 'samr-bj' });
+    await page.close();
+  });
+
   it("a shop page on another origin shows a platform's badge verified in the browser, and 'not valid' once revoked or forged", async () => {
     const [row] = (await rawQuery(p.store, "select credit_code from recognitions where status = 'active' limit 1")) as {
       credit_code: string;
@@ -313,6 +406,25 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     const rounds = (await gw.call('GET', '/v1/regulator/rounds?area=110000', regulator)).body.rounds as { year: number }[];
     expect(rounds.map((r) => r.year)).toEqual([2025]);
     expect(await page.locator('#past-rounds tbody tr').first().getByRole('cell').nth(1).textContent()).toBe('2025');
+    // The shop test above revoked this register's recognition: the 名特优新 section lists it with
+    // the reason its change carried, as the API does.
+    await page.getByRole('button', { name: '名特优新' }).click();
+    // The recognitions revoked or cancelled, with the reason their change carried, as the API lists them.
+    const ended = (
+      (await gw.call('GET', '/v1/regulator/recognitions?area=110000', regulator)).body.recognitions as {
+        creditCode: string;
+        status: string;
+        reason: string | null;
+      }[]
+    ).filter((r) => r.status === 'revoked' || r.status === 'cancelled');
+    expect(ended.length).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await page.locator('#ended tbody tr').allInnerTexts()).map((t) => t.split('\t').map((c) => c.trim())))
+      .toEqual(
+        ended.map((r) => [r.creditCode, expect.any(String), r.status === 'revoked' ? '已撤销' : '已注销', r.reason ?? '']),
+      );
+    await page.getByRole('button', { name: '概况' }).click();
+
     await page.screenshot({ path: `${SHOTS}/console-overview.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -513,88 +625,6 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
     await expect.poll(() => consents.first().getByRole('cell').last().textContent()).toMatch(/^已撤回：\d{4}-\d{2}-\d{2}$/);
     expect(await consents.count()).toBe(1);
     expect((await read()).status).toBe(403);
-    await page.close();
-  });
-
-  it('a regulator records a review step of a 名特优新 candidate in the console and sees the candidate move to the next step', async () => {
-    // A candidate of this year, through the market regulator's feed: an application by a Beijing
-    // business, submitted on 20 August, with no review step on file yet.
-    const year = Number(chinaDate(new Date()).slice(0, 4));
-    const code = await firstBeijingBusiness();
-    const agency = await gw.token('agency', 'samr-bj-feed', { scope: 'feeds:market-regulator', region: '110000' });
-    const pushed = await gw.call('POST', '/v1/feeds/market-regulator/applications', agency, {
-      batchId: 'console-candidate-1',
-      records: [
-        {
-          creditCode: code,
-          year,
-          route: 'application',
-          category: 'quality',
-          submittedOn: `${year}-08-20`,
-          operatorConsent: true,
-        },
-      ],
-    });
-    expect(pushed.status).toBe(200);
-    await sink.caughtUp();
-
-    const regulator = await gw.token('regulator', 'samr-bj', { region: '110000' });
-    const page = await signedInConsole(regulator);
-    await page.getByRole('button', { name: '名特优新' }).click();
-    const candidate = page.locator(`#candidates tbody tr[data-code="${code}"]`);
-    // Beijing's route of application: a verification visit, then a public notice (北京市门头沟区…工作方案
-    // 三(二)2 走访核实; 二(二) 信息公示), decided by 30 November (三(二)1 当年11月底前完成).
-    await expect.poll(() => candidate.getAttribute('data-next')).toBe('verification');
-    expect(await candidate.getByRole('cell').nth(3).textContent()).toBe('走访核实');
-    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30`);
-    expect(await seriousViolations(page)).toEqual([]);
-
-    await candidate.getByLabel(/^审核步骤/).selectOption('verification');
-    await candidate.getByLabel(/^日期/).fill(`${year}-09-01`);
-    await candidate.getByLabel(/^处理结果/).selectOption('passed');
-    await candidate.getByRole('button', { name: `记录审核步骤：${code}` }).click();
-    // On file, it waits for the notice, which must start by 25 November to run its 5 days (provisional) before the decision.
-    await expect.poll(() => candidate.getAttribute('data-next'), { timeout: 20_000 }).toBe('notice');
-    expect(await candidate.getByRole('cell').nth(2).textContent()).toBe(`${year}-09-01 走访核实：通过`);
-    expect(await candidate.getByRole('cell').nth(4).textContent()).toBe(`认定截止：${year}-11-30；最迟公示开始：${year}-11-25`);
-    // The step is the regulator's, in its own name (the token's subject).
-    const listed = (await gw.call('GET', `/v1/regulator/candidates?area=110000&year=${year}`, regulator)).body.candidates as {
-      creditCode: string;
-      steps: { actor: string }[];
-    }[];
-    expect(listed.find((c) => c.creditCode === code)?.steps.map((s) => s.actor)).toEqual(['samr-bj']);
-    // The recognitions revoked or cancelled, with the reason their change carried, as the API lists them.
-    const ended = (
-      (await gw.call('GET', '/v1/regulator/recognitions?area=110000', regulator)).body.recognitions as {
-        creditCode: string;
-        status: string;
-        reason: string | null;
-      }[]
-    ).filter((r) => r.status === 'revoked' || r.status === 'cancelled');
-    expect((await page.locator('#ended tbody tr').allInnerTexts()).map((t) => t.split('\t').map((c) => c.trim()))).toEqual(
-      ended.map((r) => [r.creditCode, expect.any(String), r.status === 'revoked' ? '已撤销' : '已注销', r.reason ?? '']),
-    );
-    await page.screenshot({ path: `${SHOTS}/console-mtyx.png`, fullPage: true });
-    expect(await seriousViolations(page)).toEqual([]);
-
-    // The level above reviews what was filed (备案): Beijing's city regulator confirms one of 2025's
-    // recognitions (国市监注发〔2024〕10号 附件 二(五)2 上级市场监管部门可以通过抽查方式进行监督).
-    await page.getByRole('spinbutton', { name: '年度' }).fill('2025');
-    await page.getByRole('button', { name: '查看' }).click();
-    const filed = page.locator('#filings tbody tr');
-    await expect.poll(() => filed.count()).toBeGreaterThan(0);
-    const first = (await filed.first().getAttribute('data-code')) as string;
-    const row = page.locator(`#filings tbody tr[data-code="${first}"]`);
-    expect(await row.getByRole('cell').nth(3).textContent()).toBe('待审查');
-    await row.getByLabel(/^处理结果/).selectOption('confirmed');
-    await row.getByLabel(/^备注/).fill('抽查材料齐全');
-    await row.getByRole('button', { name: `备案审查：${first}` }).click();
-    await expect.poll(() => row.getByRole('cell').nth(3).textContent()).toBe('确认');
-    const reviewed = (await gw.call('GET', '/v1/regulator/filings?area=110000&year=2025', regulator)).body.recognitions as {
-      creditCode: string;
-      review: { outcome: string; actor: string } | null;
-    }[];
-    expect(reviewed.find((x) => x.creditCode === first)?.review).toMatchObject({ outcome: 'confirmed', actor: 'samr-bj' });
     await page.close();
   });
 

@@ -23,6 +23,7 @@ export { assessReview, reviewStanding } from './mtyx/review.js';
 export {
   type CandidateResult,
   type ExistingRecognition,
+  quotaUnitOf,
   type RoundInput,
   type RoundResult,
   runRecognitionRound,

@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { chinaDate, parseIsoDate } from '../../lib/dates.js';
 import { inArea, programmeRegionOf } from '../../lib/regions.js';
-import type { MatchedMeasure } from '../../matchers/index.js';
+import { type MatchedMeasure, quotaUnitOf } from '../../matchers/index.js';
 import { forbidden, invalid, ok, unauthenticated } from '../api.js';
 import type { GatewayParts } from '../context.js';
 import { MONITORING_SERIES, monitoringQuery } from '../requests.js';
@@ -89,21 +89,51 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
           }
           return withHoldersSupport(await m.support(area), holders);
         },
-        // Quota use: recognitions held against the share of growth and development businesses the rule set allows.
+        // Quota use, per unit the quota is counted in (a district, or a province where its rule set
+        // counts province-wide): recognitions held against the share of the unit's growth and
+        // development businesses the rule set allows.
         quota: async () => {
-          const base = (await types())
-            .filter((t) => t.type === 'growth' || t.type === 'development')
-            .reduce((n, t) => n + t.n, 0);
-          const rule = area === '000000' ? null : ruleBook.inForce(programmeRegionOf(area), parseIsoDate(today)).mtyx.quota;
-          return [
+          const day = parseIsoDate(today);
+          const units = new Map<
+            string,
             {
-              base,
-              share: rule?.share ?? null,
-              allowed: rule === null ? null : Math.floor(base * rule.share),
-              recognised: (await held()).length,
-              clause: rule?.clause ?? null,
-            },
-          ];
+              unit: string;
+              base: number;
+              share: number;
+              allowed: number;
+              recognised: number;
+              recognisedThisYear: number;
+              clause: string;
+            }
+          >();
+          const unitOf = (region: string) => {
+            const rs = ruleBook.inForce(programmeRegionOf(region), day);
+            const unit = quotaUnitOf(rs, region);
+            const row = units.get(unit) ?? {
+              unit,
+              base: 0,
+              share: rs.mtyx.quota.share,
+              allowed: 0,
+              recognised: 0,
+              recognisedThisYear: 0,
+              clause: rs.mtyx.quota.clause,
+            };
+            units.set(unit, row);
+            return row;
+          };
+          for (const t of await types()) {
+            const row = unitOf(t.region);
+            if (t.type === 'growth' || t.type === 'development') row.base += t.n;
+          }
+          for (const r of await held()) {
+            if (r.region === null) continue;
+            const row = unitOf(r.region);
+            row.recognised++;
+            if (r.validFrom.slice(0, 4) === today.slice(0, 4)) row.recognisedThisYear++;
+          }
+          return [...units.values()]
+            .map((u) => ({ ...u, allowed: Math.floor(u.base * u.share) }))
+            .sort((a, b) => (a.unit < b.unit ? -1 : 1));
         },
       };
       const wanted = series === undefined ? MONITORING_SERIES : [series];

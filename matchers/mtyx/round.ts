@@ -169,7 +169,8 @@ function heldDaysOf(r: ExistingRecognition): HeldDays {
   };
 }
 
-function quotaUnitOf(rs: RuleSet, division: string): string {
+/** The unit a division's quota is counted in: its province where the rule set counts province-wide, else the division itself. */
+export function quotaUnitOf(rs: RuleSet, division: string): string {
   return rs.mtyx.quota.scope === 'province' ? `${division.slice(0, 2)}0000` : division;
 }
 

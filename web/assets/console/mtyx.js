@@ -4,7 +4,7 @@
  * and the last day a notice may start; a step recorded from here (POST /v1/regulator/review-steps)
  * moves the candidate once it is on file. Below, the recognitions ending within 90 days, those
  * revoked or cancelled with why, the recognitions filed with the level above (备案) and their
- * review, and the quota in use.
+ * review, and the quota per unit it is counted in: limit, held, recognised this year.
  */
 import { $, cell, field, labelled, say, t, today } from '../page.js';
 import { monitoring } from './overview.js';
@@ -142,9 +142,22 @@ function stepsText(c) {
 }
 
 export function drawMtyx() {
-  const q = monitoring()?.quota;
-  $('mtyx-quota').textContent =
-    q === undefined || q === null || q.allowed === null ? '' : labelled('quotaUse', `${q.recognised} / ${q.allowed}`);
+  // The quota per unit it is counted in (a district, or the province where counted province-wide).
+  const units = monitoring()?.quota ?? [];
+  const quota = $('quota').querySelector('tbody');
+  quota.replaceChildren();
+  for (const u of units) {
+    const tr = el('tr');
+    tr.append(
+      cell('quotaUnit', u.unit),
+      cell('quotaBase', String(u.base)),
+      cell('quotaLimit', `${u.allowed} (${u.base} × ${u.share})`),
+      cell('quotaHeld', String(u.recognised)),
+      cell('quotaThisYear', String(u.recognisedThisYear)),
+    );
+    quota.append(tr);
+  }
+  $('quota-clause').textContent = [...new Set(units.map((u) => u.clause))].join('；');
   const rows = $('candidates').querySelector('tbody');
   rows.replaceChildren();
   const sorted = [...shown.candidates].sort(
@@ -194,6 +207,7 @@ export function drawMtyx() {
     );
     ended.append(tr);
   }
+  const active = new Set(shown.recognitions.filter((x) => x.status === 'active').map((x) => x.creditCode));
   const filed = $('filings').querySelector('tbody');
   filed.replaceChildren();
   for (const f of shown.filings) {
@@ -205,8 +219,9 @@ export function drawMtyx() {
       cell('filingReview', f.review === null ? t('awaitingReview') : t(`filing.${f.review.outcome}`)),
     );
     // The review itself is the level above's: the gateway refuses a district's (and says why).
+    // A recognition that has ended (revoked, cancelled) has nothing left to review.
     const review = el('td');
-    if (f.review === null) review.append(filingForm(f));
+    if (f.review === null && active.has(f.creditCode)) review.append(filingForm(f));
     tr.append(review);
     tr.dataset.code = f.creditCode;
     filed.append(tr);

@@ -1,4 +1,4 @@
-/** The console's overview: the area's businesses by district and type (chart and table), the quota in use, the moves between types, past runs and rounds. */
+/** The console's overview: the area's businesses by district and type (chart and table), the moves between types, past runs and rounds; it reads the quota series the 名特优新 section shows. */
 import { $, cell, labelled, say, t } from '../page.js';
 import { api, COLOURS, el, fail, redraw, TYPES } from './shared.js';
 
@@ -36,7 +36,7 @@ export async function loadOverview(area) {
     overview = {
       area: m.area,
       rows: [...byRegion.entries()].sort(([a], [b]) => (a < b ? -1 : 1)),
-      quota: m.quota?.[0] ?? null,
+      quota: m.quota ?? [],
       transitions: m.transitions ?? [],
       runs: past.runs,
       rounds: rounds.rounds,
@@ -58,11 +58,6 @@ export function drawOverview() {
     tr.append(cell('total', String(TYPES.reduce((n, k) => n + counts[k], 0))));
     body.append(tr);
   }
-  const q = overview.quota;
-  $('quota').textContent =
-    q === null || q.allowed === null
-      ? ''
-      : labelled('quotaUse', `${q.recognised} / ${q.allowed} (${t('quotaBase')} ${q.base} × ${q.share}; ${q.clause})`);
   const moves = $('transitions').querySelector('tbody');
   moves.replaceChildren();
   for (const x of overview.transitions) {
