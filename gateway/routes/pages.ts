@@ -67,15 +67,15 @@ export function pageRoutes(g: GatewayParts, routes: RouteTable): void {
     middleware: [documentHeaders],
     handler: async (_req, res) => send(res, worklist),
   });
-  // The regulator's console: the page is open, what it shows comes from the API on the token
-  // pasted in, within that token's jurisdiction.
+  // The regulator's console: the page is open, what it shows comes from the API on the token it
+  // signed in with (at the identity provider, or pasted), within that token's jurisdiction.
   routes.add({
     method: 'get',
     path: '/console',
     operationId: 'consolePage',
     tag: 'regulator',
     summary:
-      'The regulator’s console, as a page: types by district, a business explained, disputes, jobs and the audit log (signed in with its token)',
+      'The regulator’s console, as a page: types by district, 名特优新 candidates and quota, a business explained, disputes, support, jobs, records set aside and the audit log (signed in at the identity provider, or with a pasted token)',
     roles: 'anyone',
     responses: { 429: limited, 200: { description: 'the page', contentType: 'text/html', schema: z.string() } },
     scope: 'open',
