@@ -128,7 +128,6 @@ export interface GatewayParts {
   ownBusiness(req: Request, p: Principal, text: unknown, action: string, refusal: string): Promise<string>;
   /** Refuses (and audits) a regulator acting outside its region (gateway/jurisdiction.ts). */
   requireJurisdiction(req: Request, target: Target, action: string, creditCode?: string | null): Promise<void>;
-  requireRegulatorsArea(req: Request, division: string, action: string, creditCode?: string | null): Promise<void>;
   /**
    * Refuses (and audits, as `audited`) a caller below the level the texts give `action`
    * (gateway/jurisdiction.ts ACTION_LEVELS), naming the clause.
@@ -289,8 +288,6 @@ export function gatewayParts(o: GatewayOptions, cache: DecisionCache): GatewayPa
         `this is done by a ${need?.level ?? 'higher'}-level regulator, not a district's (${need?.clause ?? ''})`,
       );
     },
-    requireRegulatorsArea: (req, division, action, creditCode = null) =>
-      requireJurisdiction(req, { kind: 'area', division }, action, creditCode),
     requireBusinessInRegion: (req, creditCode, action) =>
       requireJurisdiction(req, { kind: 'business', creditCode }, action, creditCode),
   };
