@@ -18,7 +18,7 @@ import { drawOverview, loadOverview, resetOverview } from './console/overview.js
 import { onRedraw, session, token } from './console/shared.js';
 import { finishSignIn, isAnswer, providerOf, startSignIn } from './console/signin.js';
 import { commitSpot, drawSpot, drawSpotCheck, drawSupport, loadSpot, loadSupport } from './console/support.js';
-import { $, drawInLanguage, labelled, say, t, today, tokenClaims } from './page.js';
+import { $, drawInLanguage, fail, labelled, say, t, today, tokenClaims } from './page.js';
 
 function draw() {
   const { claims } = session;
@@ -128,9 +128,7 @@ drawInLanguage(draw);
 const provider = await providerOf().catch(() => null);
 if (provider !== null) {
   $('provider').hidden = false;
-  $('provider-signin').addEventListener('click', () =>
-    startSignIn(provider).catch((err) => say(() => t('failed') + err.message)),
-  );
+  $('provider-signin').addEventListener('click', () => startSignIn(provider).catch(fail));
 }
 if (provider !== null && isAnswer()) {
   try {
@@ -138,6 +136,6 @@ if (provider !== null && isAnswer()) {
     sessionStorage.setItem('getihu.token', jwt);
     signIn(jwt);
   } catch (err) {
-    say(() => t('failed') + err.message);
+    fail(err);
   }
 } else if (token() !== null) signIn(token());

@@ -4,7 +4,7 @@
  * businesses of its region and records, for each, what was done (delivered, declined, not
  * reachable), on which day, with a note. The token is kept for the tab only (sessionStorage).
  */
-import { $, cell, drawInLanguage, field, labelled, requestJson, say, t, today } from './page.js';
+import { $, cell, drawInLanguage, fail, field, labelled, requestJson, say, t, today } from './page.js';
 
 let after = '';
 let items = [];
@@ -49,7 +49,7 @@ function recordForm(item) {
       const done = status.value;
       say(() => `${t('saved')}${item.title} · ${item.creditCode} · ${t(done)}`);
     } catch (err) {
-      say(() => t('failed') + err.message);
+      fail(err);
     }
   });
   return form;
@@ -91,7 +91,7 @@ async function load(more = false) {
   } catch (err) {
     header = null;
     draw();
-    say(() => t('failed') + err.message);
+    fail(err);
   }
 }
 

@@ -5,7 +5,7 @@
  * reads the replies, and grants a bank the reading of more than is published — for one purpose,
  * until a day — or revokes it. The gateway refuses a token of another business.
  */
-import { $, cell, labelled, requestJson, say, t, today, tokenClaims } from './page.js';
+import { $, cell, chinaTime, fail, labelled, requestJson, say, t, today, tokenClaims } from './page.js';
 
 const KEY = 'getihu.owner';
 /** The business shown, the one signed in for (if it is that one), and what it filed and granted. */
@@ -16,7 +16,6 @@ let consents = [];
 
 const token = () => sessionStorage.getItem(KEY);
 const api = (method, path, body) => requestJson(method, path, { token: token(), body });
-const fail = (err) => say(() => t('failed') + err.message);
 
 /** The subject of a token (display only: the gateway checks the token on every request). */
 const subjectOf = (jwt) => tokenClaims(jwt)?.sub ?? null;
@@ -71,7 +70,7 @@ export function draw(b = business) {
     const tr = document.createElement('tr');
     const status = `${t(`dispute.${d.status}`)}${d.status === 'open' && d.respondBy !== null ? ` · ${labelled('respondBy', d.respondBy)}` : ''}`;
     tr.append(
-      cell('filedAt', d.filedAt.slice(0, 10)),
+      cell('filedAt', chinaTime(d.filedAt).slice(0, 10)),
       cell('claim', d.claim),
       cell('state', status),
       cell('reply', d.reply ?? ''),

@@ -46,6 +46,16 @@ export function today() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 }
 
+/** A time the API gives (ISO, UTC) as the reader in China reads it: YYYY-MM-DD HH:mm:ss, China time. */
+export function chinaTime(iso) {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium' }).format(
+    new Date(iso),
+  );
+}
+
+/** Says in the status line that something failed, with the gateway's message. */
+export const fail = (err) => say(() => t('failed') + err.message);
+
 /** A form control with its visible label around it. */
 export function field(label, control) {
   const wrap = document.createElement('label');

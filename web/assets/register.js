@@ -5,7 +5,7 @@
  * ./owner.js.
  */
 import { draw as drawOwner, resume } from './owner.js';
-import { $, cell, drawInLanguage, labelled, requestJson, say, t } from './page.js';
+import { $, cell, drawInLanguage, fail, labelled, requestJson, say, t } from './page.js';
 
 const CREDIT_CODE = /^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$/;
 /** What is shown, so a change of language redraws it. */
@@ -66,7 +66,7 @@ async function showBusiness(code) {
     resume();
     $('business').focus();
   } catch (err) {
-    say(() => t('failed') + err.message);
+    fail(err);
   }
 }
 
@@ -92,7 +92,7 @@ async function search(q) {
     drawResults();
     say(() => (results.length === 0 ? t('noResults') : labelled('results', results.length)));
   } catch (err) {
-    say(() => t('failed') + err.message);
+    fail(err);
   }
 }
 

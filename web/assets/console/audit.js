@@ -1,6 +1,6 @@
 /** The console's audit log: newest first, a page at a time, verified against the signed checkpoints. */
-import { $, cell, labelled, t } from '../page.js';
-import { api, el, fail, redraw } from './shared.js';
+import { $, cell, chinaTime, fail, labelled, t } from '../page.js';
+import { api, el, redraw } from './shared.js';
 
 let audit = { entries: [], next: null, verified: null };
 
@@ -33,7 +33,7 @@ export function drawAudit() {
     const tr = el('tr');
     tr.append(
       cell('seq', String(a.seq)),
-      cell('at', a.at),
+      cell('at', chinaTime(a.at)),
       cell('subject', `${a.subject} (${a.role})`),
       cell('action', a.action),
       cell('creditCode', a.creditCode ?? ''),

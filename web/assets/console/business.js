@@ -1,6 +1,6 @@
 /** The console's business page: a decision explained criterion by criterion, its history and its support measures. */
-import { $, cell, labelled, say, t } from '../page.js';
-import { api, el, fail, readable, redraw } from './shared.js';
+import { $, cell, fail, labelled, say, t } from '../page.js';
+import { api, el, readable, redraw } from './shared.js';
 
 let explained = null;
 

@@ -4,8 +4,8 @@
  * original (its text, or its size when it is binary); and the replay, once the cause is fixed,
  * which the gateway lets the country's regulator run.
  */
-import { $, cell, labelled, say, t } from '../page.js';
-import { api, el, fail, redraw } from './shared.js';
+import { $, cell, chinaTime, fail, labelled, say, t } from '../page.js';
+import { api, el, redraw } from './shared.js';
 
 let shown = { deadLetters: [], total: 0, replay: null };
 
@@ -52,7 +52,7 @@ export function drawDeadLetters() {
       `${t('binary')} ${Math.floor((d.original.length * 3) / 4) - (d.original.match(/=+$/)?.[0].length ?? 0)} B`;
     const text = el('code', original);
     tr.append(
-      cell('at', d.deadAt ?? ''),
+      cell('at', d.deadAt === null ? '' : chinaTime(d.deadAt)),
       cell('source', source),
       cell('reason', `${d.reasonCode}: ${d.reason}`),
       cell('original', text),

@@ -1,6 +1,6 @@
 /** The console's disputes: the open ones of the jurisdiction by the day the reply is due, each resolved with a reply the business reads. */
-import { $, cell, field, labelled, say, t } from '../page.js';
-import { api, el, fail, redraw, TYPES } from './shared.js';
+import { $, cell, fail, field, labelled, say, t } from '../page.js';
+import { api, el, redraw, TYPES } from './shared.js';
 
 let disputes = [];
 

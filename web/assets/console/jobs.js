@@ -1,6 +1,6 @@
 /** The console's jobs: a typing run, a 名特优新 round or a validity sweep, started and followed until it ends. */
-import { $, cell, labelled, say, t } from '../page.js';
-import { api, el, fail, readable, redraw } from './shared.js';
+import { $, cell, fail, labelled, say, t } from '../page.js';
+import { api, el, readable, redraw } from './shared.js';
 
 let jobs = [];
 

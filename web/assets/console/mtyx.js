@@ -6,9 +6,9 @@
  * revoked or cancelled with why, the recognitions filed with the level above (备案) and their
  * review, and the quota per unit it is counted in: limit, held, recognised this year.
  */
-import { $, cell, field, labelled, say, t, today } from '../page.js';
+import { $, cell, fail, field, labelled, say, t, today } from '../page.js';
 import { monitoring } from './overview.js';
-import { api, el, fail, redraw, session } from './shared.js';
+import { api, el, redraw, session } from './shared.js';
 
 /** The order of the steps, as the texts list them; a candidate with none left comes last. */
 const ORDER = ['verification', 'consultation', 'notice', null];

@@ -1,6 +1,6 @@
 /** The console's overview: the area's businesses by district and type (chart and table), the moves between types, past runs and rounds; it reads the quota series the 名特优新 section shows. */
-import { $, cell, labelled, say, t } from '../page.js';
-import { api, COLOURS, el, fail, redraw, TYPES } from './shared.js';
+import { $, cell, chinaTime, fail, labelled, say, t } from '../page.js';
+import { api, COLOURS, el, redraw, TYPES } from './shared.js';
 
 /** The area's monitoring series as last read (null: none yet). */
 let overview = null;
@@ -85,7 +85,7 @@ export function drawOverview() {
       cell('asOf', r.asOf),
       cell('ruleset', r.ruleset),
       cell('counts', counts),
-      cell('completedAt', r.completedAt ?? t(`state.running`)),
+      cell('completedAt', r.completedAt === null ? t('state.running') : chinaTime(r.completedAt)),
     );
     runs.append(tr);
   }

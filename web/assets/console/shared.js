@@ -1,5 +1,5 @@
 /** What the console's sections share: the session, the API on its token, the redraw, small helpers. */
-import { requestJson, say, t } from '../page.js';
+import { requestJson } from '../page.js';
 
 export const TYPES = ['survival', 'growth', 'development', 'ineligible'];
 /** The chart's colours, one per type, each with a contrast of at least 3:1 against white. */
@@ -18,7 +18,6 @@ export function onRedraw(fn) {
 
 export const token = () => sessionStorage.getItem('getihu.token');
 export const api = (method, path, body) => requestJson(method, path, { token: token(), body });
-export const fail = (err) => say(() => t('failed') + err.message);
 
 /** An element `tag`, with its text and class when given. */
 export function el(tag, text, className) {

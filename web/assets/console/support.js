@@ -1,7 +1,7 @@
 /** The console's support section: the measures owed and delivered by department, and the year's 双随机 draw with its published seed. */
-import { $, cell, labelled, requestJson, say, t } from '../page.js';
+import { $, cell, fail, labelled, requestJson, say, t } from '../page.js';
 import { monitoring } from './overview.js';
-import { api, COLOURS, el, fail, redraw, session } from './shared.js';
+import { api, COLOURS, el, redraw, session } from './shared.js';
 
 let supportChart = null;
 let spot = null;
