@@ -11,6 +11,7 @@ import { Codec, LocalSchemaStore } from '../schemas/index.js';
 import type { Column } from './feed.js';
 import { FEEDS } from './index.js';
 import { type Checked, checkRecord, csvHeader, csvRecord, jsonlRecord, type RecordOutcome } from './ingest.js';
+import type { ExportProfile } from './profile.js';
 
 /** A chunk of a feed's lines to check. */
 export interface CheckTask {
@@ -30,6 +31,8 @@ export interface CheckTask {
   /** The schema id of each topic, as the caller's codec registered them. */
   readonly schemaIds: Readonly<Record<string, number>>;
   readonly format: 'csv' | 'jsonl';
+  /** How the export is written. */
+  readonly profile: ExportProfile;
   /** The CSV header line. */
   readonly header?: string;
   readonly lines: readonly string[];
@@ -66,10 +69,10 @@ export function checkChunk(task: CheckTask): CheckedChunk {
   let header: (Column | undefined)[] | undefined;
   if (task.format === 'csv') {
     const text = task.header ?? '';
-    const key = `${task.feed}\n${text}`;
+    const key = `${task.feed}\n${JSON.stringify(task.profile)}\n${text}`;
     header = headers.get(key);
     if (header === undefined) {
-      const h = csvHeader(text, feed);
+      const h = csvHeader(text, feed, task.profile);
       if (h instanceof GetihuError) throw h;
       header = h;
       headers.set(key, h);
@@ -87,7 +90,7 @@ export function checkChunk(task: CheckTask): CheckedChunk {
   };
   const out: Checked[] = task.lines.map((text, i) => {
     const line = task.numbers[i] as number;
-    return checkRecord(header === undefined ? jsonlRecord(text, line) : csvRecord(text, line, header), c);
+    return checkRecord(header === undefined ? jsonlRecord(text, line) : csvRecord(text, line, header, task.profile), c);
   });
   let size = 0;
   for (const x of out) size += x.record.value?.length ?? 0;

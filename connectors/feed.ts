@@ -12,13 +12,20 @@ import { isValidDivisionCode } from '../lib/regions.js';
 import type { TopicId } from '../lib/topics.js';
 
 /** How a CSV cell is read. */
-export type ColumnKind = 'string' | 'bool' | 'int' | 'number' | 'json';
+export type ColumnKind = 'string' | 'date' | 'bool' | 'int' | 'number' | 'json';
 
-/** One exported column: its CSV header (snake_case) and the field it fills (camelCase). */
+/**
+ * One exported column: its CSV header (snake_case) and the field it fills (camelCase); the
+ * names agencies' own exports give it, and what their values for it mean (see `profile.ts`).
+ */
 export interface Column {
   readonly header: string;
   readonly field: string;
   readonly kind: ColumnKind;
+  /** The column's names in agencies' exports (统一社会信用代码…). */
+  readonly aliases?: readonly string[];
+  /** Agencies' values for the column → the feed's (存续 → active…). */
+  readonly values?: Readonly<Record<string, string>>;
 }
 
 /** Where a record came from. */
@@ -30,6 +37,29 @@ export interface Provenance {
   /** When the agency knew it (ms since the epoch, UTC), or null when it did not say. */
   readonly reportedAt?: number | null;
 }
+
+/** A column, with the names and values agencies' own exports give it. */
+export function col(
+  header: string,
+  field: string,
+  kind: ColumnKind,
+  aliases: readonly string[] = [],
+  values?: Readonly<Record<string, string>>,
+): Column {
+  return { header, field, kind, ...(aliases.length === 0 ? {} : { aliases }), ...(values === undefined ? {} : { values }) };
+}
+
+/** The business's unified social credit code (统一社会信用代码), as every business feed carries it. */
+export const CREDIT_CODE_COLUMN = col('credit_code', 'creditCode', 'string', ['统一社会信用代码', '社会信用代码', '信用代码']);
+
+/** The year a yearly record is of. */
+export const YEAR_COLUMN = col('year', 'year', 'int', ['年度', '年份', '报告年度', '所属年度']);
+
+/** 是/否 written as an agency's status words. */
+const yesNo = (yes: readonly string[], no: readonly string[]): Record<string, string> =>
+  Object.fromEntries([...yes.map((v) => [v, 'true']), ...no.map((v) => [v, 'false'])]);
+
+export { yesNo };
 
 /**
  * The column every feed may carry: when the agency knew the record (its reported-on time). A
@@ -60,6 +90,15 @@ export function parseReportedAt(v: unknown, field = 'reportedAt'): number | null
   return ms;
 }
 
+/** A record as read, before checks. */
+export interface RawRecord {
+  readonly line: number;
+  readonly original: string;
+  readonly fields: Record<string, unknown> | GetihuError;
+  /** The record's bytes when they are no text in the export's encoding (`original` is then empty). */
+  readonly bytes?: Buffer;
+}
+
 /** A fact ready for its topic. */
 export interface FactRecord {
   readonly topic: TopicId;
@@ -85,32 +124,6 @@ export interface FeedDefinition {
   /** Content checks beyond shape; throw GetihuError with a stable code. */
   readonly check: (row: Record<string, unknown>, options: CheckOptions) => void;
   readonly toFact: (row: Record<string, unknown>, source: Provenance) => FactRecord;
-}
-
-const TRUE = new Set(['true', '1', 'yes', 'y', '是']);
-const FALSE = new Set(['false', '0', 'no', 'n', '否']);
-
-/** Reads one CSV cell as its column says; an empty cell is null. */
-export function readCell(raw: string, column: Column): unknown {
-  const v = raw.trim();
-  if (v === '') return null;
-  switch (column.kind) {
-    case 'string':
-      return v;
-    case 'bool':
-      if (TRUE.has(v.toLowerCase())) return true;
-      if (FALSE.has(v.toLowerCase())) return false;
-      return v;
-    case 'int':
-    case 'number':
-      return /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
-    case 'json':
-      try {
-        return JSON.parse(v);
-      } catch {
-        return v;
-      }
-  }
 }
 
 /** A stable id for a record: the same agency and bytes always give the same id. */

@@ -39,6 +39,8 @@ export { CheckPool } from './checkPool.js';
 export { exportFeeds } from './exportFeeds.js';
 export type { FactRecord, FeedDefinition, Provenance } from './feed.js';
 export {
+  type FileFormat,
+  type FileRead,
   type IngestOptions,
   type IngestSummary,
   ingestLines,
@@ -46,4 +48,11 @@ export {
   type RawRecord,
   type RecordOutcome,
 } from './ingest.js';
+export {
+  type ExportProfile,
+  parseProfile,
+  readProfile,
+  STANDARD_PROFILE,
+  statedProfile,
+} from './profile.js';
 export { splitBusiness } from './split.js';

@@ -1,6 +1,6 @@
 /**
- * The connector engine: records of one feed in (CSV or JSON lines, or records handed over by the
- * gateway), each checked and turned into its fact, good ones produced to the feed's topic and
+ * The connector engine: records of one feed in (CSV, an `.xlsx` workbook or JSON lines, read
+ * under the export's profile, or records handed over by the gateway), each checked and turned into its fact, good ones produced to the feed's topic and
  * bad ones to the dead-letter topic — with source, line, reason code, reason and original bytes.
  * A record counts as accepted only once the broker acknowledged it; the batch never stops on bad
  * data. Re-running a feed is harmless: facts are keyed, their ids are content hashes, and
@@ -11,28 +11,24 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Bus, OutRecord } from '../lib/bus/index.js';
 import { GetihuError, isGetihuError } from '../lib/errors.js';
-import { readLines } from '../lib/lines.js';
 import { prefixed, TOPICS } from '../lib/topics.js';
 import type { Codec } from '../schemas/index.js';
 import { type CheckedChunk, type CheckPool, checkedOf } from './checkPool.js';
+import { decodedLines, type EncodingFound } from './decode.js';
 import {
   type CheckOptions,
   type Column,
   type FactRecord,
   type FeedDefinition,
   parseReportedAt,
-  REPORTED_AT_COLUMN,
-  readCell,
+  type RawRecord,
   recordIdOf,
   shapeError,
 } from './feed.js';
+import { type ExportProfile, headerColumns, readCell, STANDARD_PROFILE } from './profile.js';
+import { xlsxRecords } from './xlsx.js';
 
-/** A record as read, before checks. */
-export interface RawRecord {
-  readonly line: number;
-  readonly original: string;
-  readonly fields: Record<string, unknown> | GetihuError;
-}
+export type { RawRecord } from './feed.js';
 
 /** What became of one record. */
 export interface RecordOutcome {
@@ -52,8 +48,23 @@ export interface IngestSummary {
   readonly accepted: number;
   readonly rejected: number;
   readonly rejectedByReason: Readonly<Record<string, number>>;
+  /** How the file was read: its format, the export profile, the text encoding (stated or detected). */
+  readonly file?: FileRead;
   /** Per-record outcomes, when asked for (the HTTP push answers with them). */
   readonly outcomes?: readonly RecordOutcome[];
+}
+
+/** The file formats an export may come in. */
+export type FileFormat = 'csv' | 'jsonl' | 'xlsx';
+
+/** How a file was read, as its receipt names it. */
+export interface FileRead {
+  readonly format: FileFormat;
+  readonly profile: string;
+  /** The text encoding (not for a workbook). */
+  readonly encoding?: string;
+  /** Whether the encoding was detected rather than stated. */
+  readonly encodingDetected?: boolean;
 }
 
 /** Options of an ingest. */
@@ -79,6 +90,8 @@ export interface IngestOptions {
   readonly allowCodes?: ReadonlySet<string>;
   /** When the records were received (ms; default: now): no record may say it was known later. */
   readonly receivedAt?: number;
+  /** How the agency's file is written (default: the standard profile). */
+  readonly profile?: ExportProfile;
 }
 
 /** One JSON line as a raw record. */
@@ -96,13 +109,16 @@ export function jsonlRecord(text: string, line: number): RawRecord {
   return { line, original: text, fields };
 }
 
-/** JSON lines as raw records (blank lines skipped, numbered by physical line). */
-export async function* jsonlRecords(input: Readable): AsyncGenerator<RawRecord> {
-  let line = 0;
-  for await (const text of readLines(input)) {
-    line++;
-    if (text.trim() === '') continue;
-    yield jsonlRecord(text, line);
+/** A line that is no text in the export's encoding, as a raw record keeping its bytes. */
+function undecodedRecord(d: { line: number; bytes: Buffer; error: GetihuError }): RawRecord {
+  return { line: d.line, original: '', fields: d.error, bytes: d.bytes };
+}
+
+/** JSON lines (UTF-8) as raw records (blank lines skipped, numbered by physical line). */
+export async function* jsonlRecords(input: Readable, onEncoding?: (found: EncodingFound) => void): AsyncGenerator<RawRecord> {
+  for await (const d of decodedLines(input, 'utf-8', onEncoding)) {
+    if ('bytes' in d) yield undecodedRecord(d);
+    else if (d.text.trim() !== '') yield jsonlRecord(d.text, d.line);
   }
 }
 
@@ -120,19 +136,23 @@ function csvFields(text: string): string[] | GetihuError {
  * The column of each position of a CSV header line (undefined where the feed has none).
  * @throws GetihuError `INVALID_INPUT` when the line names none of the feed's columns.
  */
-export function csvHeader(text: string, feed: FeedDefinition): (Column | undefined)[] | GetihuError {
+export function csvHeader(
+  text: string,
+  feed: FeedDefinition,
+  profile: ExportProfile = STANDARD_PROFILE,
+): (Column | undefined)[] | GetihuError {
   const record = csvFields(text.replace(/^\uFEFF/, ''));
   if (record instanceof GetihuError) return record;
-  const byHeader = new Map([...feed.columns, REPORTED_AT_COLUMN].map((c) => [c.header, c]));
-  const header = record.map((h) => byHeader.get(h.trim().toLowerCase()));
-  if (!header.some((c) => c !== undefined)) {
-    throw new GetihuError('INVALID_INPUT', `the first line must be the header (${feed.columns.map((c) => c.header).join(',')})`);
-  }
-  return header;
+  return headerColumns(record, feed, profile);
 }
 
-/** One CSV line (not the header) as a raw record. */
-export function csvRecord(text: string, line: number, header: readonly (Column | undefined)[]): RawRecord {
+/** One CSV line (not the header) as a raw record, its cells read under the profile. */
+export function csvRecord(
+  text: string,
+  line: number,
+  header: readonly (Column | undefined)[],
+  profile: ExportProfile = STANDARD_PROFILE,
+): RawRecord {
   const record = csvFields(text);
   if (record instanceof GetihuError) return { line, original: text, fields: record };
   if (record.length !== header.length) {
@@ -144,24 +164,32 @@ export function csvRecord(text: string, line: number, header: readonly (Column |
   }
   const fields: Record<string, unknown> = {};
   header.forEach((c, i) => {
-    if (c !== undefined) fields[c.field] = readCell(record[i] as string, c);
+    if (c !== undefined) fields[c.field] = readCell(record[i] as string, c, profile);
   });
   return { line, original: text, fields };
 }
 
 /**
  * CSV (with a header line naming the feed's columns) as raw records, one per line: agency
- * exports carry one record per line, so a malformed line — an unclosed quote included — spoils
- * only itself and the rest of the file goes on.
+ * exports carry one record per line, so a malformed line — an unclosed quote included, or bytes
+ * that are no text in the file's encoding — spoils only itself and the rest of the file goes on.
  */
-export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncGenerator<RawRecord> {
+export async function* csvRecords(
+  input: Readable,
+  feed: FeedDefinition,
+  profile: ExportProfile = STANDARD_PROFILE,
+  onEncoding?: (found: EncodingFound) => void,
+): AsyncGenerator<RawRecord> {
   let header: (Column | undefined)[] | undefined;
-  let line = 0;
-  for await (const text of readLines(input)) {
-    line++;
+  for await (const d of decodedLines(input, profile.encoding, onEncoding)) {
+    if ('bytes' in d) {
+      yield undecodedRecord(d);
+      continue;
+    }
+    const { line, text } = d;
     if (text.trim() === '') continue;
     if (header === undefined) {
-      const h = csvHeader(text, feed);
+      const h = csvHeader(text, feed, profile);
       if (h instanceof GetihuError) {
         yield { line, original: text, fields: h };
         continue;
@@ -169,15 +197,15 @@ export async function* csvRecords(input: Readable, feed: FeedDefinition): AsyncG
       header = h;
       continue;
     }
-    yield csvRecord(text, line, header);
+    yield csvRecord(text, line, header, profile);
   }
 }
 
 /** The most of a bad record's original bytes a dead letter keeps (a broker message has a size limit). */
 export const DEAD_LETTER_ORIGINAL_LIMIT = 256 * 1024;
 
-function originalBytes(original: string): Buffer {
-  const b = Buffer.from(original, 'utf8');
+function originalBytes(raw: RawRecord): Buffer {
+  const b = raw.bytes ?? Buffer.from(raw.original, 'utf8');
   return b.length <= DEAD_LETTER_ORIGINAL_LIMIT ? b : b.subarray(0, DEAD_LETTER_ORIGINAL_LIMIT);
 }
 
@@ -226,7 +254,7 @@ export interface Checked {
 
 /** Checks one raw record and encodes its fact, or its dead letter with the reason. */
 export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
-  const recordId = recordIdOf(c.feed.agency, raw.original);
+  const recordId = recordIdOf(c.feed.agency, raw.bytes ?? raw.original);
   try {
     if (raw.fields instanceof GetihuError) throw raw.fields;
     if (raw.original.length > DEAD_LETTER_ORIGINAL_LIMIT) {
@@ -262,7 +290,7 @@ export function checkRecord(raw: RawRecord, c: CheckContext): Checked {
           targetTopic: c.factTopic,
           reasonCode: e.code,
           reason: e.message,
-          original: originalBytes(raw.original),
+          original: originalBytes(raw),
         }),
       },
       dead: true,
@@ -343,7 +371,7 @@ class ReceiptSender {
   }
 
   /** Sends what is left, waits for every acknowledgement, and gives the receipt. */
-  async finish(): Promise<IngestSummary> {
+  async finish(read?: FileRead): Promise<IngestSummary> {
     await this.#flush();
     await this.#inFlight;
     this.#o.onProgress?.(this.#read);
@@ -355,6 +383,7 @@ class ReceiptSender {
       accepted: this.#accepted,
       rejected: this.#read - this.#accepted,
       rejectedByReason: this.#byReason,
+      ...(read === undefined ? {} : { file: read }),
       ...(this.#o.keepOutcomes === true ? { outcomes: this.#outcomes } : {}),
     };
   }
@@ -364,20 +393,36 @@ class ReceiptSender {
 export async function ingestRecords(
   records: AsyncIterable<RawRecord> | Iterable<RawRecord>,
   o: IngestOptions,
+  read?: () => FileRead,
 ): Promise<IngestSummary> {
   const c = checkContextOf(o);
   const sender = new ReceiptSender(o, c);
   for await (const raw of records) await sender.add(checkRecord(raw, c));
-  return sender.finish();
+  return sender.finish(read?.());
 }
 
 /**
- * Ingests a CSV or JSON-lines stream of one feed: checked inline, or with `o.pool` on its threads
- * in chunks of lines, as many chunks under way as it has threads and one more.
+ * Ingests an export file of one feed — CSV or JSON lines from a stream, or an `.xlsx` workbook —
+ * read under `o.profile`. CSV and JSON lines are checked inline, or with `o.pool` on its threads
+ * in chunks of lines, as many chunks under way as it has threads and one more; a workbook inline.
  */
-export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: IngestOptions): Promise<IngestSummary> {
+export async function ingestLines(input: Readable, format: FileFormat, o: IngestOptions): Promise<IngestSummary> {
+  const profile = o.profile ?? STANDARD_PROFILE;
+  let found: EncodingFound | undefined;
+  const onEncoding = (f: EncodingFound) => {
+    found = f;
+  };
+  const read = (): FileRead => ({
+    format,
+    profile: profile.name,
+    ...(found === undefined ? {} : { encoding: found.encoding, encodingDetected: found.detected }),
+  });
+  if (format === 'xlsx') return ingestRecords(xlsxRecords(input, o.feed, profile), o, read);
   const pool = o.pool;
-  if (pool === undefined) return ingestRecords(format === 'csv' ? csvRecords(input, o.feed) : jsonlRecords(input), o);
+  if (pool === undefined) {
+    const records = format === 'csv' ? csvRecords(input, o.feed, profile, onEncoding) : jsonlRecords(input, onEncoding);
+    return ingestRecords(records, o, read);
+  }
   const c = checkContextOf(o);
   const sender = new ReceiptSender(o, c);
   const chunkLines = o.batchSize ?? 1000;
@@ -392,6 +437,7 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
     allowCodes: [...(o.allowCodes ?? [])],
     schemaIds: o.codec.registered(),
     format,
+    profile,
   };
   const ahead: Promise<CheckedChunk>[] = [];
   const drain = async (keep: number) => {
@@ -408,18 +454,25 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
     numbers = [];
     await drain(pool.threads);
   };
-  let line = 0;
-  for await (const text of readLines(input)) {
-    line++;
+  /** A record checked here, in order: the chunks before it go first. */
+  const inline = async (raw: RawRecord) => {
+    if (lines.length > 0) await submit();
+    await drain(0);
+    await sender.add(checkRecord(raw, c));
+  };
+  for await (const d of decodedLines(input, format === 'csv' ? profile.encoding : 'utf-8', onEncoding)) {
+    if ('bytes' in d) {
+      await inline(undecodedRecord(d));
+      continue;
+    }
+    const { line, text } = d;
     if (text.trim() === '') continue;
     if (format === 'csv' && header === undefined) {
       // The header is read here, so a file without one fails before any chunk goes out; a
       // malformed first line is a dead letter like any other.
-      const h = csvHeader(text, o.feed);
-      if (h instanceof GetihuError) {
-        await drain(0);
-        await sender.add(checkRecord({ line, original: text, fields: h }, c));
-      } else header = text;
+      const h = csvHeader(text, o.feed, profile);
+      if (h instanceof GetihuError) await inline({ line, original: text, fields: h });
+      else header = text;
       continue;
     }
     lines.push(text);
@@ -428,5 +481,5 @@ export async function ingestLines(input: Readable, format: 'csv' | 'jsonl', o: I
   }
   if (lines.length > 0) await submit();
   await drain(0);
-  return sender.finish();
+  return sender.finish(read());
 }

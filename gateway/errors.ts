@@ -16,6 +16,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   INVALID_JSON: 400,
   INVALID_INPUT: 400,
   INVALID_CSV: 400,
+  INVALID_ENCODING: 400,
   INVALID_CREDIT_CODE: 400,
   INVALID_DATE: 400,
   INVALID_REGION_CODE: 400,

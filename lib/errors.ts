@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   // input that can never become valid by retrying
   INVALID_JSON: false,
   INVALID_CSV: false,
+  INVALID_ENCODING: false,
   INVALID_INPUT: false,
   INVALID_CREDIT_CODE: false,
   INVALID_DATE: false,

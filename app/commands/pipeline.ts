@@ -1,7 +1,7 @@
 /** The pipeline's commands: export-feeds, ingest, run, reconcile. */
 import { basename, extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { CheckPool, exportFeeds, FEEDS, ingestLines } from '../../connectors/index.js';
+import { CheckPool, exportFeeds, FEEDS, ingestLines, statedProfile } from '../../connectors/index.js';
 import { checksumAllowSet } from '../../lib/config.js';
 import { parseIsoDate, yearOf } from '../../lib/dates.js';
 import { GetihuError } from '../../lib/errors.js';
@@ -20,6 +20,9 @@ import {
 } from '../../pipeline/index.js';
 import { configFromEnv, openPipeline } from '../pipeline.js';
 import { inputProgress } from './progress.js';
+
+/** The file format an export's extension names. */
+const FORMAT_OF_EXTENSION: Readonly<Record<string, string>> = { '.csv': 'csv', '.xlsx': 'xlsx', '.jsonl': 'jsonl' };
 
 function distributedOnly(): ReturnType<typeof configFromEnv> {
   const config = configFromEnv();
@@ -73,48 +76,65 @@ export function registerPipelineCommands(program: Command): void {
     )
     .requiredOption('--feed <agency/feed>', `one of: ${[...FEEDS.keys()].join(', ')}`)
     .requiredOption('--file <file>', 'the export file')
-    .option('--format <format>', 'csv or jsonl (default: from the file name)')
+    .option('--format <format>', 'csv, xlsx or jsonl (default: from the file name)')
+    .option(
+      '--profile <file>',
+      "how the agency's export is written (JSON: encoding, header names, value maps, date forms); default: the standard profile",
+    )
+    .option('--encoding <encoding>', 'the text encoding of a CSV export: auto, utf-8 or gb18030 (gbk); overrides the profile')
     .option('--threads <n>', 'threads checking and encoding the lines (0: on the main thread)', '1')
     .option(
       '--reported-at <time>',
       "when the agency knew the export's records (YYYY-MM-DD or an ISO date-time), for records without a reported_at of their own",
     )
-    .action(async (o: { feed: string; file: string; format?: string; threads: string; reportedAt?: string }) => {
-      const feed = FEEDS.get(o.feed);
-      if (feed === undefined)
-        throw new GetihuError('INVALID_ARGUMENT', `--feed: unknown feed '${o.feed}'; known: ${[...FEEDS.keys()].join(', ')}`);
-      const format = o.format ?? (extname(o.file) === '.csv' ? 'csv' : 'jsonl');
-      if (format !== 'csv' && format !== 'jsonl')
-        throw new GetihuError('INVALID_ARGUMENT', `--format: csv or jsonl, got '${format}'`);
-      const threads = Number(o.threads);
-      if (!Number.isInteger(threads) || threads < 0)
-        throw new GetihuError('INVALID_ARGUMENT', `--threads: a whole number ≥ 0, got '${o.threads}'`);
-      const { stream: input, size } = inputFile(o.file, '--file');
-      // An ingest writes topics only: it opens no store, so a store outage never holds it up.
-      const p = await openPipeline(distributedOnly(), { store: false });
-      const pool = threads === 0 ? undefined : new CheckPool(threads);
-      const progress = inputProgress(o.feed, input, size);
-      try {
-        const summary = await ingestLines(input, format, {
-          bus: p.ctx.bus,
-          codec: p.ctx.codec,
-          allowCodes: checksumAllowSet(p.ctx.config),
-          feed,
-          source: basename(o.file),
-          topicPrefix: p.ctx.prefix,
-          ...(o.reportedAt === undefined ? {} : { reportedAt: o.reportedAt }),
-          onProgress: (records) => progress.records(records),
-          ...(pool === undefined ? {} : { pool }),
-        });
-        progress.stop();
-        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-        if (summary.rejected > 0) process.exitCode = 1;
-      } finally {
-        progress.stop();
-        await pool?.close();
-        await p.close();
-      }
-    });
+    .action(
+      async (o: {
+        feed: string;
+        file: string;
+        format?: string;
+        profile?: string;
+        encoding?: string;
+        threads: string;
+        reportedAt?: string;
+      }) => {
+        const feed = FEEDS.get(o.feed);
+        if (feed === undefined)
+          throw new GetihuError('INVALID_ARGUMENT', `--feed: unknown feed '${o.feed}'; known: ${[...FEEDS.keys()].join(', ')}`);
+        const format = o.format ?? FORMAT_OF_EXTENSION[extname(o.file).toLowerCase()] ?? 'jsonl';
+        if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx')
+          throw new GetihuError('INVALID_ARGUMENT', `--format: csv, xlsx or jsonl, got '${format}'`);
+        const profile = statedProfile(feed, o.profile, o.encoding);
+        const threads = Number(o.threads);
+        if (!Number.isInteger(threads) || threads < 0)
+          throw new GetihuError('INVALID_ARGUMENT', `--threads: a whole number ≥ 0, got '${o.threads}'`);
+        const { stream: input, size } = inputFile(o.file, '--file');
+        // An ingest writes topics only: it opens no store, so a store outage never holds it up.
+        const p = await openPipeline(distributedOnly(), { store: false });
+        const pool = threads === 0 ? undefined : new CheckPool(threads);
+        const progress = inputProgress(o.feed, input, size);
+        try {
+          const summary = await ingestLines(input, format, {
+            bus: p.ctx.bus,
+            codec: p.ctx.codec,
+            allowCodes: checksumAllowSet(p.ctx.config),
+            feed,
+            source: basename(o.file),
+            topicPrefix: p.ctx.prefix,
+            ...(o.reportedAt === undefined ? {} : { reportedAt: o.reportedAt }),
+            profile,
+            onProgress: (records) => progress.records(records),
+            ...(pool === undefined ? {} : { pool }),
+          });
+          progress.stop();
+          process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          if (summary.rejected > 0) process.exitCode = 1;
+        } finally {
+          progress.stop();
+          await pool?.close();
+          await p.close();
+        }
+      },
+    );
 
   program
     .command('run')

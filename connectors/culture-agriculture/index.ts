@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { honoursSchema } from '../../matchers/index.js';
-import { checkCreditCode, day, type FeedDefinition, shapeError } from '../feed.js';
+import { CREDIT_CODE_COLUMN, checkCreditCode, day, type FeedDefinition, shapeError } from '../feed.js';
 
 /** Honours per business. */
 export const honoursFeed: FeedDefinition = {
@@ -13,10 +13,7 @@ export const honoursFeed: FeedDefinition = {
   topic: 'honours',
   description:
     'honours: certifications, geographic indications, heritage titles, skills, titles, awards, star ratings, platform followers',
-  columns: [
-    { header: 'credit_code', field: 'creditCode', kind: 'string' },
-    { header: 'honours', field: 'honours', kind: 'json' },
-  ],
+  columns: [CREDIT_CODE_COLUMN, { header: 'honours', field: 'honours', kind: 'json' }],
   row: z.object({ creditCode: z.string(), honours: z.unknown() }),
   check: (r, o) => {
     r.creditCode = checkCreditCode(r.creditCode, 'creditCode', o.allowCodes);

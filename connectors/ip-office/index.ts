@@ -1,6 +1,6 @@
 /** IP office (知识产权) feed: trademarks in use and patents of the business or its operator. */
 import { z } from 'zod';
-import { checkCreditCode, count, type FeedDefinition } from '../feed.js';
+import { CREDIT_CODE_COLUMN, checkCreditCode, col, count, type FeedDefinition } from '../feed.js';
 
 /** Trademarks in use and patents per business. */
 export const ipFeed: FeedDefinition = {
@@ -9,9 +9,9 @@ export const ipFeed: FeedDefinition = {
   topic: 'ip',
   description: 'intellectual property: trademarks in use, patents',
   columns: [
-    { header: 'credit_code', field: 'creditCode', kind: 'string' },
-    { header: 'trademarks_in_use', field: 'trademarksInUse', kind: 'int' },
-    { header: 'patents', field: 'patents', kind: 'int' },
+    CREDIT_CODE_COLUMN,
+    col('trademarks_in_use', 'trademarksInUse', 'int', ['有效注册商标数', '注册商标数', '商标数']),
+    col('patents', 'patents', 'int', ['有效专利数', '专利数']),
   ],
   row: z.object({ creditCode: z.string(), trademarksInUse: count, patents: count }),
   check: (r, o) => {

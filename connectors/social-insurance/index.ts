@@ -1,6 +1,6 @@
 /** Social insurance (社保) feed: people insured as a unit, operator included, in a year. */
 import { z } from 'zod';
-import { checkCreditCode, count, type FeedDefinition, year } from '../feed.js';
+import { CREDIT_CODE_COLUMN, checkCreditCode, col, count, type FeedDefinition, YEAR_COLUMN, year } from '../feed.js';
 
 /** Insured headcount per business and year. */
 export const socialInsuranceFeed: FeedDefinition = {
@@ -9,9 +9,9 @@ export const socialInsuranceFeed: FeedDefinition = {
   topic: 'socialInsurance',
   description: 'social insurance: year, people insured as a unit (operator included)',
   columns: [
-    { header: 'credit_code', field: 'creditCode', kind: 'string' },
-    { header: 'year', field: 'year', kind: 'int' },
-    { header: 'insured_headcount', field: 'insuredHeadcount', kind: 'int' },
+    CREDIT_CODE_COLUMN,
+    YEAR_COLUMN,
+    col('insured_headcount', 'insuredHeadcount', 'int', ['参保人数', '参保职工人数', '单位参保人数']),
   ],
   row: z.object({ creditCode: z.string(), year, insuredHeadcount: count }),
   check: (r, o) => {

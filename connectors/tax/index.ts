@@ -1,6 +1,19 @@
 /** Tax authority (税务) feed: registration, non-normal status, general taxpayer, VAT and IIT paid in a year. */
 import { z } from 'zod';
-import { checkCreditCode, checkDates, day, type FeedDefinition, fen, flag, year, yuan } from '../feed.js';
+import {
+  CREDIT_CODE_COLUMN,
+  checkCreditCode,
+  checkDates,
+  col,
+  day,
+  type FeedDefinition,
+  fen,
+  flag,
+  YEAR_COLUMN,
+  year,
+  yesNo,
+  yuan,
+} from '../feed.js';
 
 /** One business's tax position for a year. */
 export const taxFeed: FeedDefinition = {
@@ -9,13 +22,19 @@ export const taxFeed: FeedDefinition = {
   topic: 'tax',
   description: 'tax: year, tax registration date, non-normal, general taxpayer, VAT and IIT paid that year (yuan)',
   columns: [
-    { header: 'credit_code', field: 'creditCode', kind: 'string' },
-    { header: 'year', field: 'year', kind: 'int' },
-    { header: 'registered_on', field: 'registeredOn', kind: 'string' },
-    { header: 'non_normal', field: 'nonNormal', kind: 'bool' },
-    { header: 'general_taxpayer', field: 'generalTaxpayer', kind: 'bool' },
-    { header: 'vat_paid_yuan', field: 'vatPaidYuan', kind: 'number' },
-    { header: 'iit_paid_yuan', field: 'iitPaidYuan', kind: 'number' },
+    CREDIT_CODE_COLUMN,
+    YEAR_COLUMN,
+    col('registered_on', 'registeredOn', 'date', ['税务登记日期', '登记日期']),
+    col('non_normal', 'nonNormal', 'bool', ['是否非正常户', '非正常户']),
+    col(
+      'general_taxpayer',
+      'generalTaxpayer',
+      'bool',
+      ['是否一般纳税人', '纳税人资格类型', '纳税人类型'],
+      yesNo(['一般纳税人'], ['小规模纳税人']),
+    ),
+    col('vat_paid_yuan', 'vatPaidYuan', 'number', ['增值税(元)', '增值税缴纳额(元)', '增值税实缴(元)']),
+    col('iit_paid_yuan', 'iitPaidYuan', 'number', ['个人所得税(元)', '个人所得税缴纳额(元)', '个人所得税实缴(元)']),
   ],
   row: z.object({
     creditCode: z.string(),
