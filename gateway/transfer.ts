@@ -20,7 +20,7 @@ export const PROGRAMMES: Readonly<Record<Province, string>> = Object.freeze({
   beijing:
     '北京市各区“名特优新”个体工商户培育措施（兴市监发〔2024〕53号、门头沟区方案（征求意见稿）、石景山区方案（征求意见稿） 附件 四）',
   tianjin: '天津市“名特优新”个体工商户培育措施（津市场监管政务〔2024〕9号 附件2 六）',
-  hebei: '河北省“名特优新”个体工商户培育措施（暂按京津冀统一标准，待河北文本载入）',
+  hebei: '河北省“名特优新”个体工商户培育措施（待河北文本载入；现按国市监注发〔2024〕10号 附件 二(七)）',
 });
 
 /** The request of a transfer check. */

@@ -1,4 +1,4 @@
-/** Recognition lifecycle: 津市场监管政务〔2024〕9号 附件2 五; 门头沟区方案（征求意见稿） 附件 三(五); 国市监注发〔2024〕10号 附件 二(六). */
+/** Recognition lifecycle: 津市场监管政务〔2024〕9号 附件2 五; 兴市监发〔2024〕53号 附件 三(五); 国市监注发〔2024〕10号 附件 二(六). */
 import { describe, expect, it } from 'vitest';
 import { parseIsoDate as d } from '../../lib/dates.js';
 import { RuleBook } from '../ruleSet.js';

@@ -1,6 +1,6 @@
 /**
  * The life of one 名特优新 recognition, as pure functions over its history (津市场监管政务〔2024〕9号 附件2 五;
- * 门头沟区方案（征求意见稿） 附件 三(五); 国市监注发〔2024〕10号 附件 二(六)):
+ * 兴市监发〔2024〕53号 附件 三(五); 国市监注发〔2024〕10号 附件 二(六)):
  *   - valid for `validityYears` (3) from the recognition date;
  *   - a yearly information report by 31 July, and a re-check of the typing and 名特优新
  *     basic standards: recognition that no longer fits is cancelled (取消认定);

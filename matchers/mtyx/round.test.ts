@@ -101,7 +101,7 @@ describe('basic standard of a round', () => {
 });
 
 describe('categories', () => {
-  it('Tianjin 优质 needs more than 30 years; the Beijing districts more than 20 (津市场监管政务〔2024〕9号 附件2 二(二)3(1); 门头沟区方案（征求意见稿） 附件 三(三)2(3)A)', () => {
+  it('Tianjin 优质 needs more than 30 years; the Beijing districts more than 20 (津市场监管政务〔2024〕9号 附件2 二(二)3(1); 兴市监发〔2024〕53号 附件 三(三)2(3)A)', () => {
     const old = (d: string) =>
       apply(growth(d, { registration: { status: 'active', establishedOn: '2000-01-01', seasonal: false } }), {}, {});
     const tj = old('120101');
