@@ -56,7 +56,7 @@ function predicate(c: TypingCriterion, rs: RuleSet, ctx: AsOfContext): string {
 export function typingCaseSql(rs: RuleSet, ctx: AsOfContext): string {
   const basic = [
     b('status = 0'),
-    b(`established >= ${ctx.yearStart} or (report_year = ${ctx.lastYear} and report_filed)`),
+    b(`established >= ${ctx.newSince} or (report_year = ${ctx.lastYear} and report_filed)`),
     'not abnormal',
     'not serious',
     'not tax_nonnormal',
@@ -69,7 +69,7 @@ export function typingCaseSql(rs: RuleSet, ctx: AsOfContext): string {
   return [
     'case',
     `when not (${basic}) then 0`,
-    t.newThisYearIsSurvival.applies ? `when ${b(`established >= ${ctx.yearStart}`)} then 1` : '',
+    t.newThisYearIsSurvival.applies ? `when ${b(`established >= ${ctx.newSince}`)} then 1` : '',
     `when ${all(t.development.gates)} and ${any(t.development.anyOf)} then 3`,
     `when ${all(t.growth.gates)} and ${any(t.growth.anyOf)} then 2`,
     'else 1 end',

@@ -41,7 +41,7 @@ describe('rule book', () => {
     expect(classify(business(HB)).ruleset).toBe('hebei-2024@1');
     expect(classify(business(GD)).ruleset).toBe('national-2024@1');
   });
-  it('records Hebei as an assumption (津市场监管政务〔2024〕9号 二(六) unified 京津冀 standard)', () => {
+  it('records Hebei on the Tianjin criteria as an assumption, not a unified standard (津市场监管政务〔2024〕9号 二(六) 推动…实行统一)', () => {
     expect(book.byRef('hebei-2024').assumptions.join(' ')).toMatch(/ASSUMPTION.*Tianjin/);
   });
   it('has no rule set in force before 2024', () => {
@@ -53,7 +53,7 @@ describe('rule book', () => {
   });
 });
 
-describe('basic standard (国市监注发〔2024〕10号 附件 一(四)1; 津市场监管政务〔2024〕9号 附件1 二(一); 门头沟区方案（征求意见稿） 附件 一(三)1)', () => {
+describe('basic standard (国市监注发〔2024〕10号 附件 一(四)1; 津市场监管政务〔2024〕9号 附件1 二(一); 兴市监发〔2024〕53号 附件 一(三)1)', () => {
   it.each([TJ, BJ, HB, GD])('a healthy old business passes it in %s', (d) => {
     expect(typeOf(business(d))).toBe('survival');
   });
@@ -109,6 +109,44 @@ describe('basic standard (国市监注发〔2024〕10号 附件 一(四)1; 津�
   });
 });
 
+describe('a run before the report season closes (国市监注发〔2024〕10号 附件 一(三)1 "每年7月份…年度报告结束后", 其他时间…不定期分型判定; 一(四)1 上一年度已报送年度报告)', () => {
+  // As of 2025-03-15 the 2024 reports are still being filed: the last year whose reports are
+  // all in is 2023. The business of the fixtures filed its 2023 report and has no 2024 one yet.
+  const filed2023 = (d: string) => withSection(business(d), 'annualReport', { year: 2023, filed: true });
+  it.each([TJ, BJ, HB, GD])('as of 2025-03-15 a business that filed its 2023 report is typed in %s, not 不符合分型条件', (d) => {
+    const r = classify(filed2023(d), '2025-03-15');
+    expect(r.type).toBe('survival');
+    expect(reason(r, 'basic.annualReport')).toMatchObject({
+      met: true,
+      evidence: { requiredYear: 2023, seasonOpenFor: 2024, reportYear: 2023, filed: true },
+    });
+  });
+  it('the same facts as of 2025-08-15, after the season, lack the 2024 report and are 不符合分型条件', () => {
+    const r = classify(filed2023(TJ), '2025-08-15');
+    expect(r.type).toBe('ineligible');
+    expect(reason(r, 'basic.annualReport')).toMatchObject({ met: false, evidence: { requiredYear: 2024, reportYear: 2023 } });
+    expect(reason(r, 'basic.annualReport')?.evidence).not.toHaveProperty('seasonOpenFor');
+  });
+  it('the season is over from 1 July: 30 June still reads 2023, 1 July reads 2024', () => {
+    expect(reason(classify(filed2023(TJ), '2025-06-30'), 'basic.annualReport')).toMatchObject({ met: true });
+    expect(reason(classify(filed2023(TJ), '2025-07-01'), 'basic.annualReport')).toMatchObject({ met: false });
+  });
+  it('as of 2025-03-15 a 2023 report not filed is still missing', () => {
+    const r = classify(withSection(business(TJ), 'annualReport', { year: 2023, filed: false }), '2025-03-15');
+    expect(r.type).toBe('ineligible');
+  });
+  it('as of 2025-03-15 a business established in 2024 owes no report whose season has closed, and is new (当年新成立 → 生存型)', () => {
+    const r = business(TJ, {
+      annualReport: undefined,
+      registration: { status: 'active', establishedOn: '2024-05-01', seasonal: false },
+    });
+    expect(classify(r, '2025-03-15').type).toBe('survival');
+    // Established in 2023, it owed its 2023 report by 30 June 2024.
+    const older = withSection(r, 'registration', { establishedOn: '2023-05-01' });
+    expect(classify(older, '2025-03-15').type).toBe('ineligible');
+  });
+});
+
 describe('Tianjin growth (津市场监管政务〔2024〕9号 附件1 二(二)2)', () => {
   const grown = (over: Record<string, unknown> = {}) => ({ ...business(TJ), ...over });
   it('(1) revenue at the growth threshold', () => {
@@ -139,7 +177,8 @@ describe('Tianjin growth (津市场监管政务〔2024〕9号 附件1 二(二)2)
   it('counts 2 years from 29 February to 28 February (民法典 第二百零三条)', () => {
     const r = business(TJ, {
       registration: { status: 'active', establishedOn: '2024-02-29', seasonal: false },
-      annualReport: { year: 2025, filed: true, revenueYuan: 10 },
+      // Before July 2026 the 2025 season is open: the decision reads the 2024 report (附件 一(三)1).
+      annualReport: { year: 2024, filed: true, revenueYuan: 10 },
       tax: { registeredOn: '2024-02-29', vatPaidYuan: 100 },
     });
     expect(typeOf(r, '2026-02-28')).toBe('growth');
@@ -174,6 +213,16 @@ describe('Beijing differences (兴市监发〔2024〕53号、门头沟区方案�
     expect(d.type).toBe('survival');
     expect(reason(d, 'survival.newThisYear')).toMatchObject({ met: true });
   });
+  it.each(['110105', '110109', '110107', '110115'])(
+    'a decision in %s cites the standard as the text in force gives it, 兴市监发〔2024〕53号, never a draft',
+    (d) => {
+      const r = withSection(business(d), 'socialInsurance', { insuredHeadcount: 2 });
+      const clauses = classify(r).reasons.map((x) => x.clause);
+      expect(clauses).toContain('兴市监发〔2024〕53号 附件 一(三)1(1)');
+      expect(clauses).toContain('兴市监发〔2024〕53号 附件 一(三)2(2)C');
+      for (const c of clauses) expect(c).not.toMatch(/征求意见/);
+    },
+  );
   it('tax registration has no minimum duration', () => {
     const r = withSection(withSection(business(BJ), 'tax', { registeredOn: '2025-08-01' }), 'socialInsurance', {
       insuredHeadcount: 2,

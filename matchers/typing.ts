@@ -65,10 +65,18 @@ export interface AsOfContext {
   readonly asOf: DayNumber;
   readonly asOfText: string;
   readonly asOfYear: number;
-  /** "Last year" = as-of year − 1 (the year of the annual report, tax and social insurance facts). */
+  /**
+   * "Last year" (上一年度): the year of the annual report, tax and social insurance facts the
+   * decision reads — see `reportYearOf`.
+   */
   readonly lastYear: number;
-  /** 1 January of the as-of year: on or after it, a business is "established in the current year". */
-  readonly yearStart: DayNumber;
+  /**
+   * 1 January of the year after `lastYear`: a business established on or after it owes no report
+   * whose season has closed, and is new (当年新成立) for the decision.
+   */
+  readonly newSince: DayNumber;
+  /** The year whose annual-report season is still open on the as-of date, when it is not `lastYear`. */
+  readonly seasonOpenFor?: number;
   /** For N years: the latest day on which a business could have started and reach N full years by the as-of date. */
   readonly reachedYears: (years: number) => DayNumber;
 }
@@ -84,16 +92,61 @@ export function latestStartReaching(asOf: DayNumber, years: number): DayNumber {
   return d;
 }
 
+/** The day the annual-report season of the year before closes: 1 July (see `reportYearOf`). */
+export function reportSeasonClosed(year: number): DayNumber {
+  return dayNumber(year, 7, 1);
+}
+
+/**
+ * The year whose annual report, tax and social insurance facts a decision as of `asOf` reads
+ * (上一年度已报送年度报告, 国市监注发〔2024〕10号 附件 一(四)1). The yearly typing runs "每年7月份
+ * 个体工商户年度报告结束后" (附件 一(三)1): from 1 July the year before's season is over, and that year
+ * is read. The same clause allows typing at other times (在其他时间安排定期或不定期分型判定); before
+ * 1 July the year before's reports are still being filed, so such a run reads the last year whose
+ * season has closed, the year before last, and a business established since owes no report yet —
+ * rather than reading every report not yet filed as missing.
+ */
+export function reportYearOf(asOf: DayNumber): number {
+  const y = yearOf(asOf);
+  return asOf >= reportSeasonClosed(y) ? y - 1 : y - 2;
+}
+
+/** What a run as of a date reads for "last year", and, before the season closes, why. */
+export interface ReportYearReading {
+  /** The year whose annual report, tax and social insurance facts are read. */
+  readonly reportYear: number;
+  /** The year whose reports are still being filed on the as-of date, when it is not `reportYear`. */
+  readonly seasonOpenFor?: number;
+  readonly note?: string;
+}
+
+/** The report year a run as of `asOf` reads, said in words when the season is still open. */
+export function reportYearReading(asOf: DayNumber): ReportYearReading {
+  const reportYear = reportYearOf(asOf);
+  const open = yearOf(asOf) - 1;
+  if (reportYear === open) return { reportYear };
+  return {
+    reportYear,
+    seasonOpenFor: open,
+    note:
+      `as of ${formatIsoDate(asOf)} the ${open} annual reports are still being filed (the yearly typing follows their ` +
+      `season, 国市监注发〔2024〕10号 附件 一(三)1): this run read the annual reports, tax and social insurance of ` +
+      `${reportYear}, and took a business established since ${reportYear + 1}-01-01 as owing no report yet`,
+  };
+}
+
 /** Builds the shared context of an as-of date. */
 export function asOfContext(asOf: DayNumber): AsOfContext {
   const asOfYear = yearOf(asOf);
+  const lastYear = reportYearOf(asOf);
   const cache = new Map<number, DayNumber>();
   return Object.freeze({
     asOf,
     asOfText: formatIsoDate(asOf),
     asOfYear,
-    lastYear: asOfYear - 1,
-    yearStart: dayNumber(asOfYear, 1, 1),
+    lastYear,
+    newSince: dayNumber(lastYear + 1, 1, 1),
+    ...(lastYear === asOfYear - 1 ? {} : { seasonOpenFor: asOfYear - 1 }),
     reachedYears: (years: number) => {
       let d = cache.get(years);
       if (d === undefined) {
@@ -120,16 +173,20 @@ function isoOf(n: DayNumber): string {
 const day = (n: number): string | null => (Number.isNaN(n) ? null : isoOf(n));
 const yuan = (fen: number): number | null => (Number.isNaN(fen) ? null : fen / 100);
 
+/** The year whose report season is still open, for the evidence of a run before it closes. */
+const seasonOpen = (ctx: AsOfContext) => (ctx.seasonOpenFor === undefined ? {} : { seasonOpenFor: ctx.seasonOpenFor });
+
 function reportEvidence(f: BusinessFacts, ctx: AsOfContext): Record<string, unknown> {
   return f.present.annualReport
     ? {
         source: 'annualReport',
         requiredYear: ctx.lastYear,
+        ...seasonOpen(ctx),
         reportYear: f.reportYear,
         filed: f.reportFiled,
         revenueYuan: yuan(f.revenueFen),
       }
-    : { source: 'annualReport', requiredYear: ctx.lastYear, record: 'none' };
+    : { source: 'annualReport', requiredYear: ctx.lastYear, ...seasonOpen(ctx), record: 'none' };
 }
 
 function taxEvidence(f: BusinessFacts): Record<string, unknown> {
@@ -266,11 +323,11 @@ const BASIC: readonly {
   {
     id: 'basic.annualReport',
     clause: 'annualReport',
-    expr: (k) => `f.establishedOn >= ${num(k.ctx.yearStart)} || (f.reportYear === ${num(k.ctx.lastYear)} && f.reportFiled)`,
+    expr: (k) => `f.establishedOn >= ${num(k.ctx.newSince)} || (f.reportYear === ${num(k.ctx.lastYear)} && f.reportFiled)`,
     evidence: (f, ctx) => ({
       ...reportEvidence(f, ctx),
       establishedOn: day(f.establishedOn),
-      establishedThisYear: f.establishedOn >= ctx.yearStart,
+      establishedThisYear: f.establishedOn >= ctx.newSince,
     }),
   },
   {
@@ -306,8 +363,12 @@ const BASIC: readonly {
   },
 ];
 
-/** "Established in the as-of year", which the national text types as survival (附件 一(四)1). */
-const newThisYearExpr = (k: Constants) => `f.establishedOn >= ${num(k.ctx.yearStart)}`;
+/**
+ * "Established in the current year" (当年新成立), which the Beijing standard types as survival
+ * (兴市监发〔2024〕53号 附件 一(三)2(1)) where a rule set says so: since the year after the report
+ * year read (`newSince`).
+ */
+const newThisYearExpr = (k: Constants) => `f.establishedOn >= ${num(k.ctx.newSince)}`;
 
 /** A criterion of a rule set, ready to compile for an as-of date. */
 interface Criterion {

@@ -16,6 +16,7 @@ import { type InRecord, partitionOf, type Subscription } from '../lib/bus/index.
 import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { countDecisionsSent, logger } from '../lib/observe/index.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
+import { reportYearOf } from '../matchers/index.js';
 import { latestSchemaText } from '../schemas/index.js';
 import { DeadLetterer } from './deadLetters.js';
 import { eventBytes } from './decide.js';
@@ -69,7 +70,7 @@ export interface PartitionRebuild {
 /** Starts continuous mode as one member of `group`. */
 export async function startContinuous(ctx: PipelineContext, o: ContinuousOptions): Promise<ContinuousReconciler> {
   const asOfDay = parseIsoDate(o.asOf, 'asOf');
-  const lastYear = yearOf(asOfDay) - 1;
+  const lastYear = reportYearOf(asOfDay);
   const size = o.batchSize ?? 2000;
   const owned = new Set<number>();
   const decisionTopic = topicName(ctx, 'typing');

@@ -11,6 +11,7 @@ import { ingestBusinesses, type Pipeline } from '../app/pipeline.js';
 import { partitionOf } from '../lib/bus/index.js';
 import { generateBusinesses } from '../lib/generate/generator.js';
 import { FACT_TOPICS, prefixed, TOPICS } from '../lib/topics.js';
+import { business, withSection } from '../matchers/testing/fixtures.js';
 import { startContinuous } from './continuous.js';
 import { decisionIdOf } from './decide.js';
 import { FactStore } from './factStore.js';
@@ -98,6 +99,37 @@ describe.each(MODES)('pipeline on %s', (mode) => {
       expect(measures).toBeGreaterThan(stored.length);
     },
   );
+
+  it('a run before the report season closes reads the year before last and says so (国市监注发〔2024〕10号 附件 一(三)1、一(四)1)', async () => {
+    const p = await isolatedPipeline(mode);
+    open.push(p);
+    const pool = new DecisionPool(1);
+    pools.push(pool);
+    // An old business whose last report is 2023's, and one established in May 2024 with none yet.
+    const old = withSection(business('120101'), 'annualReport', { year: 2023, filed: true });
+    const young = business('120102', {
+      annualReport: undefined,
+      registration: { status: 'active', establishedOn: '2024-05-01', seasonal: false },
+    });
+    await ingestBusinesses(p.ctx, [old, young], 2023);
+    const sink = await startSink(p.ctx, p.store);
+    const typeOf = async (code: unknown) => (await p.store.decision(code as string))?.type;
+    const march = await runTyping(p.ctx, { area: '120000', asOf: '2025-03-15', pool });
+    await sink.caughtUp();
+    // In March 2025 the 2024 reports are still being filed: 2023's are read, and a business
+    // established in 2024 owes none yet.
+    expect(march.reportYear).toMatchObject({ reportYear: 2023, seasonOpenFor: 2024 });
+    expect(march.reportYear.note).toMatch(
+      /2024 annual reports are still being filed.*read the annual reports, tax and social insurance of 2023/,
+    );
+    expect([await typeOf(old.creditCode), await typeOf(young.creditCode)]).toEqual(['survival', 'survival']);
+    // In August the 2024 season is over: neither filed a 2024 report.
+    const august = await runTyping(p.ctx, { area: '120000', asOf: '2025-08-15', pool });
+    await sink.caughtUp();
+    await sink.stop();
+    expect(august.reportYear).toEqual({ reportYear: 2024 });
+    expect([await typeOf(old.creditCode), await typeOf(young.creditCode)]).toEqual(['ineligible', 'ineligible']);
+  });
 
   it('continuous mode re-decides a business when a fact changes, and emits only changes', async () => {
     const p = await isolatedPipeline(mode);

@@ -18,7 +18,7 @@ import { GetihuError } from '../lib/errors.js';
 import { countDecisionsSent } from '../lib/observe/index.js';
 import { startedThreads, threadPool } from '../lib/threads.js';
 import { prefixed, TOPICS, type TopicId } from '../lib/topics.js';
-import type { RuleBook } from '../matchers/index.js';
+import { type ReportYearReading, type RuleBook, reportYearOf, reportYearReading } from '../matchers/index.js';
 import { type Codec, latestSchemaText } from '../schemas/index.js';
 import { BucketFiles, type Spilled } from './buckets.js';
 import { CourtIndexWriter } from './courtIndex.js';
@@ -147,6 +147,8 @@ export interface RunSummary {
   readonly decisions: number;
   readonly rejected: number;
   readonly counts: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The year of the yearly facts the run read, and why when it is not the as-of year − 1. */
+  readonly reportYear: ReportYearReading;
   readonly snapshot: Readonly<Record<string, number[]>>;
   /** The bytes of the events the run sent (framed values, without keys or headers): decisions and support. */
   readonly eventBytes: { readonly decisions: number; readonly support: number; readonly supportEvents: number };
@@ -175,7 +177,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     throw new GetihuError('INVALID_ARGUMENT', `area: '${o.area}' is not a 6-digit division code (000000 = everywhere)`);
   const asOfDay = parseIsoDate(o.asOf, 'asOf');
   const rulesetLabel = o.ruleset ?? 'in-force';
-  const lastYear = yearOf(asOfDay) - 1;
+  const lastYear = reportYearOf(asOfDay);
   const size = o.batchSize ?? 2000;
   // The run's snapshot: the fact topics' end offsets now. Its state is the run's own, read a few
   // partitions at a time on the pool's threads, which decide them where they read them
@@ -273,6 +275,7 @@ export async function runTyping(ctx: PipelineContext, o: RunOptions): Promise<Ru
     decisions,
     rejected,
     counts,
+    reportYear: reportYearReading(asOfDay),
     snapshot,
     eventBytes: sent,
   };

@@ -5,18 +5,22 @@
  * recognition event per candidate is emitted.
  */
 import { createHash } from 'node:crypto';
-import { formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../lib/dates.js';
+import { type DayNumber, formatIsoDate, parseIsoDate, tryParseIsoDate, yearOf } from '../lib/dates.js';
 import type { Store } from '../lib/store/index.js';
-import { type RoundResult, runRecognitionRound } from '../matchers/index.js';
+import { type RoundResult, reportYearOf, runRecognitionRound } from '../matchers/index.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { assembleInput, type FactReader, FactState } from './state.js';
 
 const iso = (d: unknown) => (d == null ? null : formatIsoDate(d as number));
 
-/** The candidate record (classify input + honours + application) of a business from its facts. */
-export function candidateRecord(state: FactReader, code: string, year: number): Record<string, unknown> {
-  const { input } = assembleInput(state, code, year - 1);
+/**
+ * The candidate record (classify input + honours + application) of a business from its facts, as
+ * of a day in the round's year: the yearly facts of the year its typing reads (`reportYearOf`).
+ */
+export function candidateRecord(state: FactReader, code: string, asOf: DayNumber): Record<string, unknown> {
+  const year = yearOf(asOf);
+  const { input } = assembleInput(state, code, reportYearOf(asOf));
   const s = state.business(code);
   const h = s?.honours as Record<string, unknown[]> | undefined;
   if (h !== undefined) {
@@ -99,7 +103,7 @@ export async function runRecognition(
       const state = new FactState();
       const snapshot = await loadFacts(ctx, state);
       const existing = (await loadLedger(ctx)).existing();
-      const records = [...state.businesses.keys()].sort().map((c) => candidateRecord(state, c, year));
+      const records = [...state.businesses.keys()].sort().map((c) => candidateRecord(state, c, asOf));
       const result = runRecognitionRound({
         ruleBook: ctx.ruleBook,
         asOf,

@@ -243,7 +243,7 @@ function used(sources: string[], f: Fact | undefined): Fact | undefined {
 }
 
 /**
- * The classify input of a business as of a year (`lastYear` = as-of year − 1): last year's
+ * The classify input of a business for the year its decision reads (`lastYear`: `reportYearOf` the as-of date): that year's
  * annual report (else the latest on file), the latest tax position with last year's amounts,
  * last year's insured headcount, the operator's court record. `sources` lists the record ids used.
  */

@@ -7,7 +7,7 @@ import { type DayNumber, dayNumber, formatIsoDate, yearOf } from '../../lib/date
 import type { BusinessFacts } from '../facts.js';
 import { benefitsFrom as benefitsFromDay } from '../mtyx/calendar.js';
 import type { MtyxCategory } from '../ruleSet.js';
-import type { BusinessType } from '../typing.js';
+import { type BusinessType, reportYearOf } from '../typing.js';
 import { type Catalogue, type Channel, MEASURE_TYPES, type Measure, type MeasurePredicate } from './catalogue.js';
 
 /** A 名特优新 recognition as matching needs it. */
@@ -73,11 +73,12 @@ const PREDICATES: {
     sameEvidence: false,
   },
   annualReportMissing: {
+    // The report the typing reads (`reportYearOf`): one whose filing season has closed.
     holds: ({ facts: f, asOf }) => {
-      const year = yearOf(asOf);
-      return !(f.reportYear === year - 1 && f.reportFiled) && f.establishedOn < dayNumber(year, 1, 1);
+      const year = reportYearOf(asOf);
+      return !(f.reportYear === year && f.reportFiled) && f.establishedOn < dayNumber(year + 1, 1, 1);
     },
-    evidence: ({ asOf }) => ({ source: 'annualReport', requiredYear: yearOf(asOf) - 1, filed: false }),
+    evidence: ({ asOf }) => ({ source: 'annualReport', requiredYear: reportYearOf(asOf), filed: false }),
     sameEvidence: true,
   },
   noInsuredEmployees: {

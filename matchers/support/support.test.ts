@@ -288,8 +288,9 @@ describe('when a recognition’s support applies (国市监注发〔2024〕10号
   });
   it('not in the year of recognition; from 1 January after; not after a revocation', () => {
     const record = growth('120101', 2);
-    // Typed in 2026, it needs its 2025 annual report.
-    const in2026 = { ...record, annualReport: { year: 2025, filed: true, revenueYuan: 300_000 } };
+    // Typed on 1 January 2026, before the 2025 report season closes, it is typed on its 2024 report
+    // (国市监注发〔2024〕10号 附件 一(三)1), as in 2025.
+    const in2026 = record;
     const before = owed(record, 'growth', late(), '2025-12-15').result;
     expect(before.mtyx).toBeNull();
     expect(before.measures.some((m) => m.id.startsWith('tj.distinctive.'))).toBe(false);
