@@ -117,11 +117,19 @@ describe('津市场监管政务〔2024〕9号 (Tianjin, 120101)', () => {
     ['emerging', '附件2 六(四)1–3', ['tj.emerging.ip', 'tj.emerging.live-commerce', 'tj.emerging.online-offline']],
   ];
   for (const [category, clause, own] of categories) {
-    it(`a recognised ${category} growth business gets ${clause}, 附件2 六 (榜单、授信、优先) and every growth and development measure (附件2 六)`, () => {
+    it(`a recognised ${category} growth business gets ${clause}, 附件2 六 (榜单、授信、行业主管部门政策支持、优先) and every growth and development measure (附件2 六)`, () => {
       const { ids, result } = owed(growth(D, 2), 'growth', recognised(category));
       expect(result.mtyx).toBe(category);
       expect(ids).toEqual(
-        sorted([...growthIds, ...developmentOwn, ...own, 'tj.mtyx.list-and-badge', 'tj.mtyx.credit', 'tj.mtyx.priority']),
+        sorted([
+          ...growthIds,
+          ...developmentOwn,
+          ...own,
+          'tj.mtyx.list-and-badge',
+          'tj.mtyx.credit',
+          'tj.mtyx.industry-support',
+          'tj.mtyx.priority',
+        ]),
       );
       const dev = result.measures.find((m) => m.id === 'tj.development.ip');
       expect(dev?.because[0]).toMatchObject({ predicate: 'recognisedAlsoGets', clause: '津市场监管政务〔2024〕9号 附件2 六' });
