@@ -136,7 +136,7 @@ export const badgeBody = z.object({
 
 export const badgeStatusBody = z.object({
   creditCode: z.string(),
-  status: z.enum(['active', 'revoked', 'cancelled', 'expired', 'refused', 'none']),
+  status: z.enum(['active', 'revoked', 'cancelled', 'expired', 'transferred', 'refused', 'none']),
   validUntil: isoDate.nullable(),
 });
 
@@ -175,7 +175,7 @@ export const feedReceipt = z.object({
 
 export const jobBody = z.object({
   id: z.string(),
-  kind: z.enum(['run', 'round', 'sweep']),
+  kind: z.enum(['run', 'round', 'sweep', 'carry']),
   area: z.string(),
   state: z.enum(['queued', 'running', 'succeeded', 'failed']),
   progress: z.unknown(),

@@ -9,6 +9,15 @@ export { type CompactDecision, Explainer } from './explain.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
 export { barEnd, benefitsFrom, type RoundWindow, reportDue, reportYearsDue, roundWindow } from './mtyx/calendar.js';
 export { type CandidateExtras, honoursSchema, parseCandidateExtras, type ReviewStep } from './mtyx/candidate.js';
+export {
+  CARRY_CLAUSE,
+  type CarriedCheck,
+  type CarriedRecognition,
+  type CarryOutcome,
+  type DestinationRegistration,
+  decideCarry,
+  type TransferredBadge,
+} from './mtyx/carry.js';
 export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
 export { type LedgerEvent, RecognitionLedger } from './mtyx/ledger.js';
 export {

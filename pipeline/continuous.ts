@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type InRecord, partitionOf, type Subscription } from '../lib/bus/index.js';
-import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
+import { formatIsoDate, parseIsoDate } from '../lib/dates.js';
 import { countDecisionsSent, logger } from '../lib/observe/index.js';
 import { FACT_TOPICS, prefixed, TOPICS, type TopicId } from '../lib/topics.js';
 import { reportYearOf } from '../matchers/index.js';

@@ -20,3 +20,4 @@ export {
 export { runRecognition } from './round.js';
 export { prefixedGroup, startSink } from './sink.js';
 export { claimStateDir, type StateSlot } from './stateDir.js';
+export { type CarryResult, carryTransfers } from './transfers.js';

@@ -36,7 +36,7 @@ export interface JobContext {
 
 /** A job to run: what it is, over which area, for whom, and its work. */
 export interface JobSpec {
-  readonly kind: 'run' | 'round' | 'sweep';
+  readonly kind: 'run' | 'round' | 'sweep' | 'carry';
   readonly area: string;
   readonly subject: string;
   readonly params: Record<string, unknown>;

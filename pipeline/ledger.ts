@@ -21,9 +21,14 @@ import {
 import { DeadLetterer } from './deadLetters.js';
 import { type PipelineContext, topicName } from './reconciler.js';
 
-/** A decoded round event as the ledger needs it, or null for an outcome that recognises nothing. */
+/**
+ * A decoded round event as the ledger needs it, or null for an outcome that recognises nothing.
+ * A carried recognition is the destination's from the day it was carried (`decidedOn`).
+ */
 export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEvent, { kind: 'recognised' }> | null {
-  if (v.outcome !== 'recognised' || v.validFrom == null || v.validUntil == null || v.category == null) return null;
+  const carried = v.outcome === 'carried';
+  if ((v.outcome !== 'recognised' && !carried) || v.validFrom == null || v.validUntil == null || v.category == null) return null;
+  if (carried && (v.decidedOn == null || v.carriedFromCode == null || v.carriedFromDistrict == null)) return null;
   const code = v.creditCode as string;
   const area = v.area as string;
   const fen = (x: unknown) => (x == null ? null : Number(x) / 100);
@@ -37,10 +42,20 @@ export function recognisedEventOf(v: Record<string, unknown>): Extract<LedgerEve
     route: (v.route as 'application' | 'recommendation' | null | undefined) ?? 'application',
     sourceExemption: (v.sourceExemption as SourceExemption | undefined) ?? null,
     type: (v.type as BusinessType | null | undefined) ?? null,
-    on: v.validFrom as number,
+    on: (carried ? v.decidedOn : v.validFrom) as number,
     validUntil: v.validUntil as number,
     roundId: v.roundId as string,
     explanation: v.explanation as string,
+    ...(carried
+      ? {
+          carriedFrom: {
+            creditCode: v.carriedFromCode as string,
+            district: v.carriedFromDistrict as string,
+            recognisedOn: v.validFrom as number,
+            transferCheckId: (v.transferCheckId as string | null | undefined) ?? '',
+          },
+        }
+      : {}),
     figures:
       v.revenueFen === undefined && v.taxPaidFen === undefined && v.insuredHeadcount === undefined
         ? null
@@ -65,12 +80,13 @@ export function extendedEventOf(v: Record<string, unknown>): Extract<LedgerEvent
 }
 
 /**
- * The serving store's row of a round event that recognises or extends (the sink and the round
- * write the same row); null for any other outcome.
+ * The serving store's row of a round event that recognises, extends or carries in (the sink and
+ * the job write the same row); null for any other outcome. A carried recognition keeps its first
+ * day: its badge and its support (from 1 January after it) run on as they did.
  */
 export function recognitionRowOf(v: Record<string, unknown>): RecognitionRow | null {
   if (
-    (v.outcome !== 'recognised' && v.outcome !== 'renewed') ||
+    (v.outcome !== 'recognised' && v.outcome !== 'renewed' && v.outcome !== 'carried') ||
     v.validFrom == null ||
     v.validUntil == null ||
     v.category == null
@@ -123,7 +139,7 @@ export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedge
       events.push({
         kind: 'ended',
         creditCode: v.creditCode as string,
-        status: v.status as 'expired' | 'cancelled' | 'revoked',
+        status: v.status as 'expired' | 'cancelled' | 'revoked' | 'transferred',
         on: v.changedOn as number,
         reason: v.reason as string,
       });

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Piscina } from 'piscina';
 import type { Bus, OutRecord } from '../lib/bus/index.js';
 import type { Config } from '../lib/config.js';
-import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
+import { formatIsoDate, parseIsoDate } from '../lib/dates.js';
 import { GetihuError } from '../lib/errors.js';
 import { countDecisionsSent } from '../lib/observe/index.js';
 import { startedThreads, threadPool } from '../lib/threads.js';

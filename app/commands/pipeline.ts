@@ -8,6 +8,7 @@ import { GetihuError } from '../../lib/errors.js';
 import { inputFile, readLines } from '../../lib/lines.js';
 import { untilStopped } from '../../lib/signals.js';
 import {
+  carryTransfers,
   claimStateDir,
   DecisionPool,
   listDeadLetters,
@@ -183,6 +184,22 @@ export function registerPipelineCommands(program: Command): void {
         process.stdout.write(
           `${JSON.stringify({ roundId: r.roundId, area: r.area, year: r.year, quota: r.quota, counts: r.counts }, null, 2)}\n`,
         );
+      } finally {
+        await p.close();
+      }
+    });
+
+  program
+    .command('carry')
+    .description(
+      '京津冀 carry-over into an area: each recognition a transfer check found carried, once the destination registers the business, moves into its ledger (津市场监管政务〔2024〕9号 二(六))',
+    )
+    .requiredOption('--area <code>', 'the destination: 6-digit division')
+    .requiredOption('--on <date>', 'the day it is carried, YYYY-MM-DD')
+    .action(async (o: { area: string; on: string }) => {
+      const p = await openPipeline(distributedOnly());
+      try {
+        process.stdout.write(`${JSON.stringify(await carryTransfers(p.ctx, p.store, { area: o.area, on: o.on }), null, 2)}\n`);
       } finally {
         await p.close();
       }

@@ -126,7 +126,9 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
             if (t.type === 'growth' || t.type === 'development') row.base += t.n;
           }
           for (const r of await held()) {
-            if (r.region === null) continue;
+            // A recognition carried in from another of the three takes none of the unit's share:
+            // no round of the unit granted it (津市场监管政务〔2024〕9号 二(六)).
+            if (r.region === null || r.roundId.startsWith('transfer:')) continue;
             const row = unitOf(r.region);
             row.recognised++;
             if (r.validFrom.slice(0, 4) === today.slice(0, 4)) row.recognisedThisYear++;

@@ -120,7 +120,7 @@ export function recognitionRoutes(g: GatewayParts, routes: RouteTable): void {
               category: z.string(),
               validFrom: isoDate,
               validUntil: isoDate,
-              status: z.enum(['active', 'revoked', 'expired', 'cancelled']),
+              status: z.enum(['active', 'revoked', 'expired', 'cancelled', 'transferred']),
               roundId: z.string(),
               reason: z.string().nullable(),
             }),

@@ -5,7 +5,14 @@ import { sharedWhileRunning } from '../../lib/batch.js';
 import { requireIndividualBusinessCode } from '../../lib/creditCode.js';
 import { type ErrorCode, GetihuError } from '../../lib/errors.js';
 import type { JobRow } from '../../lib/store/index.js';
-import { type JobSpec, type PipelineContext, runRecognition, runTyping, sweepBadges } from '../../pipeline/index.js';
+import {
+  carryTransfers,
+  type JobSpec,
+  type PipelineContext,
+  runRecognition,
+  runTyping,
+  sweepBadges,
+} from '../../pipeline/index.js';
 import {
   auditPageBody,
   auditVerifyBody,
@@ -334,6 +341,37 @@ export function regulatorRoutes(g: GatewayParts, routes: RouteTable): void {
         work: async () => {
           const r = await sweepBadges(pipeline, o.store, b);
           await audit(req, 'badge.sweep', null, `checked ${r.checked} expired ${r.expired} cancelled ${r.cancelled}`);
+          return r;
+        },
+      });
+    },
+  });
+
+  // 京津冀 carry-over (津市场监管政务〔2024〕9号 二(六)): the destination's regulator moves into its
+  // ledger every recognition checked as carried into its area whose registration is now on file.
+  routes.add({
+    method: 'post',
+    path: '/v1/regulator/transfers/carry',
+    operationId: 'carryTransfers',
+    tag: 'regulator',
+    summary:
+      '京津冀 carry-over into an area: recognitions checked as carried, once the destination registers the business, move into its ledger under the new code',
+    roles: ['regulator'],
+    body: sweepBody,
+    responses: { ...job, 400: invalid, 401: unauthenticated, 403: forbidden, 503: unavailable },
+    check: { usage: 'the body must be {"area": 6 digits, "asOf"?: today, YYYY-MM-DD}' },
+    scope: { kind: 'area', action: 'transfer.carry', targets: (_req, { body }) => [{ kind: 'area', division: body.area }] },
+    handler: async (req, res, p, { body }) => {
+      const b = { area: body.area, on: sweepDay(body.asOf, 'asOf', g.today()) };
+      const pipeline = pipelineFor();
+      await startJob(req, res, p, {
+        kind: 'carry',
+        area: b.area,
+        params: b,
+        work: async () => {
+          const r = await carryTransfers(pipeline, o.store, b);
+          for (const x of r.items.filter((i) => i.outcome === 'carried'))
+            await audit(req, 'transfer.carry', x.heldAs?.creditCode ?? x.creditCode, `carried from ${x.creditCode}`);
           return r;
         },
       });

@@ -89,7 +89,7 @@ export interface RecognitionRow {
   readonly category: string;
   readonly validFrom: string;
   readonly validUntil: string;
-  readonly status: 'active' | 'revoked' | 'expired' | 'cancelled';
+  readonly status: 'active' | 'revoked' | 'expired' | 'cancelled' | 'transferred';
   readonly roundId: string;
   readonly reason: string | null;
 }

@@ -9,6 +9,10 @@
  *
  * A change applies to the recognition it falls within: the latest recognition of the business
  * made on or before the change's date. Events may arrive in any order; the ledger sorts them.
+ *
+ * A recognition carried across 京津冀 (津市场监管政务〔2024〕9号 二(六) 迁入地对认定的结果予以认可) is a
+ * recognition of the destination made on the day it was carried, with the origin's category and
+ * last valid day; the origin's recognition ends that day as `transferred`, naming where it went.
  */
 import { type DayNumber, formatIsoDate } from '../../lib/dates.js';
 import type { MtyxCategory } from '../ruleSet.js';
@@ -33,6 +37,16 @@ export interface RecognisedEvent {
   readonly explanation: string;
   /** The figures it was granted on (for renewal ground A); null in events older than them. */
   readonly figures: GrowthFigures | null;
+  /** Where a recognition carried across 京津冀 came from; absent for one a round made. */
+  readonly carriedFrom?: CarriedFrom;
+}
+
+/** The recognition a carried one continues: its code, district, first day, and the check that carried it. */
+export interface CarriedFrom {
+  readonly creditCode: string;
+  readonly district: string;
+  readonly recognisedOn: DayNumber;
+  readonly transferCheckId: string;
 }
 
 /** A recognition extended by a renewal review (有效期延长3年) on `on`, to `validUntil`. */
@@ -44,11 +58,14 @@ export interface ExtendedEvent {
   readonly explanation: string;
 }
 
-/** A recognition's end: its validity ran out, a re-check cancelled it, or a regulator revoked it. */
+/**
+ * A recognition's end: its validity ran out, a re-check cancelled it, a regulator revoked it, or
+ * it was carried to another of Beijing, Tianjin and Hebei.
+ */
 export interface EndedEvent {
   readonly kind: 'ended';
   readonly creditCode: string;
-  readonly status: 'expired' | 'cancelled' | 'revoked';
+  readonly status: 'expired' | 'cancelled' | 'revoked' | 'transferred';
   readonly on: DayNumber;
   readonly reason: string;
 }
@@ -67,7 +84,7 @@ export interface LedgerEntry {
 }
 
 /** Where a recognition stands on a day. */
-export type LedgerStatus = 'active' | 'expired' | 'cancelled' | 'revoked';
+export type LedgerStatus = 'active' | 'expired' | 'cancelled' | 'revoked' | 'transferred';
 
 /** The recognitions of every business, each business's in the order they were made. */
 export class RecognitionLedger {
@@ -84,6 +101,15 @@ export class RecognitionLedger {
     for (const e of events) {
       if (e.kind === 'recognised') recognised.push(e);
       else changes.push(e);
+      // The origin's recognition ends the day it is carried.
+      if (e.kind === 'recognised' && e.carriedFrom !== undefined)
+        changes.push({
+          kind: 'ended',
+          creditCode: e.carriedFrom.creditCode,
+          status: 'transferred',
+          on: e.on,
+          reason: `carried to ${e.district} as ${e.creditCode} (transfer check ${e.carriedFrom.transferCheckId})`,
+        });
     }
     recognised.sort((p, q) => p.on - q.on);
     // By date; on one day an extension before an end, so a review and a sweep of the same day agree.
@@ -103,7 +129,10 @@ export class RecognitionLedger {
     }
     for (const e of changes) {
       const list = byCode.get(e.creditCode);
-      const entry = list?.filter((x) => x.recognition.on <= e.on).at(-1);
+      // A transfer ends the recognition held before the day it was carried: when the business kept
+      // its code, the carried one starts that very day.
+      const before = e.kind === 'ended' && e.status === 'transferred';
+      const entry = list?.filter((x) => (before ? x.recognition.on < e.on : x.recognition.on <= e.on)).at(-1);
       // Nothing changes a recognition after its end: the first end is its end (a sweep repeated
       // changes nothing), and an extension of an ended one is void.
       if (entry === undefined || entry.ended !== null) continue;
@@ -151,6 +180,8 @@ export class RecognitionLedger {
         validUntil: formatIsoDate(e.validUntil),
         revokedOn: end?.status === 'revoked' ? formatIsoDate(end.on) : null,
         cancelledOn: end?.status === 'cancelled' ? formatIsoDate(end.on) : null,
+        transferredOn: end?.status === 'transferred' ? formatIsoDate(end.on) : null,
+        carried: r.carriedFrom !== undefined,
         route: r.route,
         typeAtRecognition: r.type,
         figures: r.figures,

@@ -49,6 +49,13 @@ export interface ExistingRecognition {
   readonly revokedOn?: string | null;
   /** Cancelled (取消认定) at a re-check on this day: it ends, with no bar. */
   readonly cancelledOn?: string | null;
+  /** Carried to another of Beijing, Tianjin and Hebei on this day: it ends here, with no bar. */
+  readonly transferredOn?: string | null;
+  /**
+   * Carried in from another of the three (津市场监管政务〔2024〕9号 二(六)): held here, one per operator
+   * as any other, but granted by no round of this area, so it takes none of its quota.
+   */
+  readonly carried?: boolean;
   /** How it was granted, the type then, and the figures then: what a renewal review compares with. */
   readonly route?: 'application' | 'recommendation';
   readonly typeAtRecognition?: BusinessType | null;
@@ -155,7 +162,7 @@ function isoDay(text: string): DayNumber {
 interface HeldDays {
   readonly recognisedOn: DayNumber;
   readonly validUntil: DayNumber;
-  /** Revoked or cancelled on: +∞ when neither. */
+  /** Revoked, or cancelled or carried away, on: +∞ when not. */
   readonly revokedOn: DayNumber;
   readonly cancelledOn: DayNumber;
 }
@@ -165,7 +172,11 @@ function heldDaysOf(r: ExistingRecognition): HeldDays {
     recognisedOn: isoDay(r.recognisedOn),
     validUntil: isoDay(r.validUntil),
     revokedOn: r.revokedOn == null ? Number.POSITIVE_INFINITY : isoDay(r.revokedOn),
-    cancelledOn: r.cancelledOn == null ? Number.POSITIVE_INFINITY : isoDay(r.cancelledOn),
+    // Carried away ends it as a cancellation does: no longer held here, and no bar.
+    cancelledOn: Math.min(
+      r.cancelledOn == null ? Number.POSITIVE_INFINITY : isoDay(r.cancelledOn),
+      r.transferredOn == null ? Number.POSITIVE_INFINITY : isoDay(r.transferredOn),
+    ),
   };
 }
 
@@ -226,7 +237,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
   // quota and the holders are counted on the decision day, and a day before them would count
   // none of them and recognise their holders again.
   const decidedBefore = existing
-    .filter((r) => inArea(input.area, r.district))
+    .filter((r) => inArea(input.area, r.district) && r.carried !== true)
     .map((r) => (heldDays.get(r) as HeldDays).recognisedOn)
     .filter((on) => yearOf(on) === year)
     .reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
@@ -303,6 +314,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
     holding.set(r.creditCode, r);
     const operator = reportedOperator.get(r.creditCode) ?? r.operatorId;
     if (operator !== null) operatorHolds.add(`${operator}|${r.district}`);
+    if (r.carried === true) continue;
     const e = engineFor(r.district);
     const unit = quotaUnitOf(e.ruleSet, r.district);
     heldBefore.set(unit, (heldBefore.get(unit) ?? 0) + 1);

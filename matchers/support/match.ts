@@ -3,7 +3,7 @@
  * its catalogue it is owed, each with why: which target held, which predicate, from which facts.
  * Pure: no IO, the same inputs always give the same measures in catalogue order.
  */
-import { type DayNumber, dayNumber, formatIsoDate, yearOf } from '../../lib/dates.js';
+import { type DayNumber, dayNumber, formatIsoDate } from '../../lib/dates.js';
 import type { BusinessFacts } from '../facts.js';
 import { benefitsFrom as benefitsFromDay } from '../mtyx/calendar.js';
 import type { MtyxCategory } from '../ruleSet.js';

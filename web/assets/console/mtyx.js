@@ -197,7 +197,9 @@ export function drawMtyx() {
   }
   const ended = $('ended').querySelector('tbody');
   ended.replaceChildren();
-  for (const x of shown.recognitions.filter((x) => x.status === 'revoked' || x.status === 'cancelled')) {
+  for (const x of shown.recognitions.filter(
+    (x) => x.status === 'revoked' || x.status === 'cancelled' || x.status === 'transferred',
+  )) {
     const tr = el('tr');
     tr.append(
       cell('creditCode', x.creditCode),
