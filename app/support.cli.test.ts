@@ -76,20 +76,27 @@ describe('npm run -s cli -- support', () => {
 });
 
 describe('npm run -s cli -- spot-check', () => {
-  it('writes the drawn list and a summary line per type (population, ratio, drawn) with the seed; the same seed draws the same list', () => {
+  it('writes the drawn list and a summary line per type and period (population, ratio, drawn) with the seed; the same seed draws the same list', () => {
     const input = `${Array.from({ length: 60 }, () => JSON.stringify(business('120101'))).join('\n')}\n`;
     const args = ['spot-check', '--area', '120000', '--year', '2025', '--seed', 'S-2025'];
     const r = cli(args, input);
     expect(r.status).toBe(0);
     const out = lines(r.stdout);
     const summary = out.filter((l) => 'population' in l);
-    expect(summary.map((s) => [s.type, s.population, s.ratio, s.drawn])).toEqual([
-      ['survival', 60, 0.05, 3],
-      ['growth', 0, 0.03, 0],
-      ['development', 0, 0.02, 0],
+    // The Tianjin catalogue's plan: survival 5% each half-year, growth 3% and development 2% once a
+    // year, 不符合分型条件 8% each quarter.
+    expect(summary.map((s) => [s.type, s.period, s.population, s.ratio, s.drawn])).toEqual([
+      ['survival', '2025-H1', 60, 0.05, 3],
+      ['survival', '2025-H2', 60, 0.05, 3],
+      ['growth', '2025', 0, 0.03, 0],
+      ['development', '2025', 0, 0.02, 0],
+      ['ineligible', '2025-Q1', 0, 0.08, 0],
+      ['ineligible', '2025-Q2', 0, 0.08, 0],
+      ['ineligible', '2025-Q3', 0, 0.08, 0],
+      ['ineligible', '2025-Q4', 0, 0.08, 0],
     ]);
     expect(summary[0]).toMatchObject({ seed: 'S-2025', year: 2025, area: '120000', catalogue: 'tianjin-2024@1' });
-    expect(out.filter((l) => 'draw' in l)).toHaveLength(3);
+    expect(out.filter((l) => 'draw' in l)).toHaveLength(6);
     expect(cli(args, input).stdout).toBe(r.stdout);
   });
 

@@ -238,13 +238,24 @@ export const spotCheckPublished = spotCheckCommitment.extend({
   year: z.number().int(),
   seed: z.string().describe('SHA-256 of "<secret>:<publicValue>", hexadecimal'),
   catalogue: z.string(),
-  rule: z.looseObject({ ratios: z.object({ survival: z.number(), growth: z.number(), development: z.number() }) }),
-  summary: z.array(z.object({ type: z.string(), population: z.number().int(), ratio: z.number(), drawn: z.number().int() })),
+  rule: z.looseObject({
+    byType: z.record(z.string(), z.object({ ratio: z.number(), frequency: z.string() })),
+  }),
+  summary: z.array(
+    z.object({
+      type: z.string(),
+      period: z.string(),
+      frequency: z.string(),
+      population: z.number().int(),
+      ratio: z.number(),
+      drawn: z.number().int(),
+    }),
+  ),
   drawnAt: z.string(),
   method: z.string(),
 });
 export const spotCheckDrawn = spotCheckPublished.extend({
-  list: z.array(z.object({ creditCode: z.string(), type: z.string(), draw: z.string() })),
+  list: z.array(z.object({ creditCode: z.string(), type: z.string(), period: z.string(), draw: z.string() })),
 });
 
 export const auditEntry = z.looseObject({ seq: z.number().int(), subject: z.string(), role: z.string(), action: z.string() });

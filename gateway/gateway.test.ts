@@ -1135,15 +1135,27 @@ describe('双随机、一公开: the year’s draw', () => {
       publicValue: '2026-03-01 福彩3D 123',
     });
     expect(drawn.status).toBe(201);
-    const summary = drawn.body.summary as { type: string; population: number; ratio: number; drawn: number }[];
-    // The population is the district's typed businesses (国市监注发〔2024〕10号's defaults: 5%, 3%, 2%).
+    const summary = drawn.body.summary as { type: string; period: string; population: number; ratio: number; drawn: number }[];
+    // The population is the district's whole register, 不符合分型条件 included; the catalogue's plan
+    // (the system's defaults, 国市监注发〔2024〕10号 二(四) gives none): survival 5% each half-year,
+    // growth 3% and development 2% once, 不符合分型条件 8% each quarter.
     const typed = [...expected.values()].filter((d) => d.region === '110105');
     for (const s of summary) {
       expect(s.population).toBe(typed.filter((d) => d.type === s.type).length);
       expect(s.drawn).toBe(Math.ceil(s.ratio * s.population - 1e-9));
     }
-    expect(summary.map((s) => s.ratio)).toEqual([0.05, 0.03, 0.02]);
-    const list = drawn.body.list as { creditCode: string; draw: string }[];
+    expect(summary.map((s) => [s.type, s.period, s.ratio])).toEqual([
+      ['survival', '2026-H1', 0.05],
+      ['survival', '2026-H2', 0.05],
+      ['growth', '2026', 0.03],
+      ['development', '2026', 0.02],
+      ['ineligible', '2026-Q1', 0.08],
+      ['ineligible', '2026-Q2', 0.08],
+      ['ineligible', '2026-Q3', 0.08],
+      ['ineligible', '2026-Q4', 0.08],
+    ]);
+    expect(summary.find((s) => s.type === 'ineligible')?.population).toBeGreaterThan(0);
+    const list = drawn.body.list as { creditCode: string; period: string; draw: string }[];
     const { createHash } = await import('node:crypto');
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
     // Anyone checks the revealed secret against the commitment published before, and the seed.
@@ -1151,7 +1163,7 @@ describe('双随机、一公开: the year’s draw', () => {
     expect(sha(secret)).toBe(committed.body.commitment);
     const seed = sha(`${secret}:2026-03-01 福彩3D 123`);
     expect(drawn.body.seed).toBe(seed);
-    for (const x of list) expect(x.draw).toBe(sha(`${seed}:2026:${x.creditCode}`));
+    for (const x of list) expect(x.draw).toBe(sha(`${seed}:${x.period}:${x.creditCode}`));
     const again = await post('/v1/regulator/spot-checks', reg, { area: '110105', year: 2026, publicValue: 'another' });
     expect(again.status).toBe(409);
     const pub = await get('/v1/public/spot-checks?area=110105&year=2026');

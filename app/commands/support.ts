@@ -123,7 +123,6 @@ export function registerSupportCommands(program: Command): void {
             area: draw.area,
             year: draw.year,
             seed: draw.seed,
-            frequency: draw.frequency,
             clause: draw.clause,
             setBy: draw.setBy,
             catalogue: catalogue.ref,

@@ -1,10 +1,11 @@
 /**
- * 双随机、一公开 (国市监注发〔2024〕10号 二(四)): a regulator draws its area's inspection list for a
- * year once, at the ratios its catalogue sets per type, from a seed it does not choose: the
+ * 双随机、一公开 (国市监注发〔2024〕10号 二(四)): a regulator draws its area's inspection plan for a
+ * year once, at the ratio and frequency its catalogue sets for each type (不符合分型条件 included),
+ * from a seed it does not choose: the
  * server commits to a secret (publishing its SHA-256) before the draw, and the draw mixes it with
  * a public value given then. The public sees the commitment, the secret and the public value once
  * drawn, the seed, the ratios and the sizes, and can check the commitment and redo the draw
- * (SHA-256 of seed:year:credit code).
+ * (SHA-256 of seed:period:credit code).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -64,7 +65,7 @@ export function spotCheckRoutes(g: GatewayParts, routes: RouteTable): void {
     summary: d.summary,
     drawnAt: d.drawnAt,
     method:
-      'seed = SHA-256("<secret>:<publicValue>") in hexadecimal, where SHA-256(secret) is the commitment published before the draw; per type, order the businesses by SHA-256 of "<seed>:<year>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
+      'seed = SHA-256("<secret>:<publicValue>") in hexadecimal, where SHA-256(secret) is the commitment published before the draw; per type and per period of its frequency (<year>, <year>-H1/H2, <year>-Q1…Q4), order the businesses of the type by SHA-256 of "<seed>:<period>:<credit code>" (hexadecimal) and take the first ⌈ratio × population⌉',
   });
   /** A draw (or its commitment) is for this year and a division of the country, which must be within the caller's region. */
   const drawScope = (action: string): ObjectScope<{ readonly body: { area: string; year: number } }> => ({
@@ -118,7 +119,7 @@ export function spotCheckRoutes(g: GatewayParts, routes: RouteTable): void {
     operationId: 'drawSpotChecks',
     tag: 'regulator',
     summary:
-      'Draw the year’s 双随机、一公开 inspection list of the area, once, from the server’s committed secret and a public value, at the ratios the catalogue sets per type',
+      'Draw the year’s 双随机、一公开 inspection list of the area, once, from the server’s committed secret and a public value, at the ratio and frequency the catalogue sets for each type, 不符合分型条件 included',
     roles: ['regulator'],
     body: spotCheckBody,
     responses: {

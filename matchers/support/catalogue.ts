@@ -80,6 +80,10 @@ export type Measure = z.infer<typeof measure>;
 
 const ratio = z.number().min(0).max(1);
 
+/** How often in a year a type is drawn: once, once a half-year, once a quarter. */
+export const SPOT_CHECK_FREQUENCIES = ['yearly', 'half-yearly', 'quarterly'] as const;
+const spotPlan = z.object({ ratio, frequency: z.enum(SPOT_CHECK_FREQUENCIES) }).strict();
+
 const catalogueFile = z
   .object({
     /** `national`, `tianjin`, `hebei`, or a district's 6-digit code. */
@@ -94,16 +98,16 @@ const catalogueFile = z
     /** Why `baseline` is used, or what a reader must know of the file. */
     notes: z.array(z.string()).default([]),
     /**
-     * 双随机、一公开 by type (国市监注发〔2024〕10号 二(四)): the texts require different
-     * ratios and frequencies per type and leave the numbers to the regulator; `setBy` says who
+     * 双随机、一公开 by type (国市监注发〔2024〕10号 二(四) 对不同类型个体工商户采取不同的抽查比例和频次):
+     * a ratio and a frequency for each type, the businesses 不符合分型条件 included, so the whole
+     * register is the population. The texts leave the numbers to the regulator; `setBy` says who
      * set these.
      */
     spotCheck: z
       .object({
         clause: z.string().min(1),
         setBy: z.string().min(1),
-        frequency: z.enum(['yearly', 'half-yearly', 'quarterly']),
-        ratios: z.object({ survival: ratio, growth: ratio, development: ratio }).strict(),
+        byType: z.object({ survival: spotPlan, growth: spotPlan, development: spotPlan, ineligible: spotPlan }).strict(),
       })
       .strict()
       .optional(),

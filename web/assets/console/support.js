@@ -118,6 +118,7 @@ export function drawSpotCheck() {
     const tr = el('tr');
     tr.append(
       cell('type', t(x.type)),
+      cell('period', x.period),
       cell('population', String(x.population)),
       cell('ratio', String(x.ratio)),
       cell('drawn', String(x.drawn)),
