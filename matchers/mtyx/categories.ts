@@ -199,12 +199,25 @@ export function assessCategories(f: BusinessFacts, x: CandidateExtras, rs: RuleS
   if (requested !== null && met[requested].length > 0) {
     return { met, category: requested, reasons, choice: `the category applied or recommended for (${requested}) is met` };
   }
+  // 经相关部门推荐的 is a criterion of every category: a recommendation that names no category meets
+  // one in each, and would be decided by the tie order alone. The recommending department names
+  // the category; without it, only the other criteria can choose one.
+  const recommendedOnly = new Set(
+    MTYX_CATEGORIES.flatMap((cat) => criteria[cat].filter((c) => c.kind === 'recommended').map((c) => c.id)),
+  );
+  const counted = (cat: MtyxCategory) => met[cat].filter((id) => !recommendedOnly.has(id)).length;
   const order = rs.mtyx.suitabilityOrder;
   let best: MtyxCategory | null = null;
-  for (const cat of order) if (met[cat].length > 0 && (best === null || met[cat].length > met[best].length)) best = cat;
+  for (const cat of order) if (counted(cat) > 0 && (best === null || counted(cat) > counted(best))) best = cat;
+  const tied = best === null ? [] : order.filter((cat) => counted(cat) === counted(best as MtyxCategory));
+  const why = requested === null ? 'no category was requested' : `the requested category (${requested}) is not met`;
   const choice =
     best === null
-      ? 'no category criterion is met'
-      : `${requested === null ? 'no category was requested' : `the requested category (${requested}) is not met`}; ${best} has the most criteria met (ties: ${order.join(' > ')})`;
+      ? MTYX_CATEGORIES.some((cat) => met[cat].length > 0)
+        ? `${why}; only 经相关部门推荐 is met, in every category alike: the recommending department names the category`
+        : 'no category criterion is met'
+      : tied.length > 1
+        ? `${why}; ${tied.join(', ')} have the most criteria met (${counted(best)}): ${best} by the tie order ${order.join(' > ')}, which is provisional — the texts say only 以更适宜类型认定 (${rs.mtyx.suitabilityClause})`
+        : `${why}; ${best} has the most criteria met (${counted(best)})`;
   return { met, category: best, reasons, choice };
 }

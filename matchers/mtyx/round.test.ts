@@ -45,6 +45,33 @@ describe('basic standard of a round', () => {
     });
   });
 
+  it('a recommendation that names no category is not given one by the tie order: 经相关部门推荐 holds in every category alike (津市场监管政务〔2024〕9号 附件2 二(二); 三 以更适宜类型认定)', () => {
+    const pop = Array.from({ length: 40 }, () => growth('120102'));
+    const bare = apply(business('120101'), { route: 'recommendation', recommender: '区商务局', operatorConsent: true }, {});
+    const named = apply(
+      business('120101'),
+      { route: 'recommendation', recommender: '区商务局', operatorConsent: true, category: 'distinctive' },
+      {},
+    );
+    const res = round([bare, named, ...pop], '120000');
+    expect(only(res, bare.creditCode)).toMatchObject({
+      outcome: 'noCategory',
+      explanation: expect.stringContaining('the recommending department names the category'),
+    });
+    expect(only(res, named.creditCode)).toMatchObject({ outcome: 'recognised', category: 'distinctive' });
+  });
+
+  it('a category chosen by the tie order says the order is provisional, and so does the rank', () => {
+    // A product-quality certification (优质 取得…产品质量认证) and a green-food certificate (特色 持有…绿色食品…证书): one each.
+    const tied = apply(growth('120101'), {}, { certifications: [{ kind: 'productQuality' }, { kind: 'greenFood' }] });
+    const c = only(round([tied, ...Array.from({ length: 40 }, () => growth('120102'))], '120000'), tied.creditCode);
+    expect(c).toMatchObject({ outcome: 'recognised', category: 'quality' });
+    expect(c.explanation).toMatch(
+      /quality, distinctive have the most criteria met \(1\): quality by the tie order .* which is provisional/,
+    );
+    expect(c.explanation).toMatch(/provisional order of the project/);
+  });
+
   it('a special group may be relaxed, but only when the review accepts it', () => {
     const yes = apply(business('120101'), { specialGroup: 'veteran', review: { relaxedSourceAccepted: true } });
     const not = apply(business('120101'), { specialGroup: 'veteran', review: {} });

@@ -62,6 +62,14 @@ export interface ExistingRecognition {
   readonly figures?: GrowthFigures | null;
 }
 
+/**
+ * How eligible candidates are ranked against the quota. The texts say only that the criteria are
+ * the lowest bar and candidates are compared (具体标准为最低准入标准，相同条件下经比选认定): the order
+ * is the project's, and provisional.
+ */
+const RANK_ORDER =
+  'ranked by type, then criteria met in its category, then in all, then the earliest established: a provisional order of the project, the texts saying only 相同条件下经比选认定';
+
 /** Inputs of {@link runRecognitionRound}. */
 export interface RoundInput {
   readonly ruleBook: RuleBook;
@@ -451,14 +459,11 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       choice: cat.choice,
       metInCategory: cat.category === null ? 0 : cat.met[cat.category].length,
       metTotal,
-      explanation: !basicOk
-        ? `basic standard not met: ${failed.join(', ')}`
-        : cat.category === null
-          ? 'no category criterion is met'
-          : '',
+      explanation: !basicOk ? `basic standard not met: ${failed.join(', ')}` : cat.category === null ? cat.choice : '',
     };
   });
 
+  // 比选 (相同条件下经比选认定): the texts set no order; this one is the project's, and provisional.
   const eligible = assessed.filter((a) => a.eligible);
   eligible.sort(
     (p, q) =>
@@ -489,7 +494,7 @@ export function runRecognitionRound(input: RoundInput): RoundResult {
       explanation = `quota of unit ${unit} is used up: ${taken} of ${limit} (${rs.mtyx.quota.clause})`;
     } else {
       outcome = 'recognised';
-      explanation = `rank ${i + 1} within quota of unit ${unit} (${taken + 1} of ${limit}); category ${a.category}: ${a.choice}`;
+      explanation = `rank ${i + 1} within quota of unit ${unit} (${taken + 1} of ${limit}; ${RANK_ORDER}); category ${a.category}: ${a.choice}`;
       used.set(unit, (used.get(unit) ?? 0) + 1);
       if (opKey !== null) operatorHolds.add(opKey);
     }
