@@ -205,6 +205,15 @@ export const measure = z.object({
   clause: z.string(),
   channel: z.enum(['department', 'bank', 'platform', 'business']),
   noApplication: z.boolean().describe('免申即享: granted without the business applying'),
+  departmentInferred: z
+    .boolean()
+    .optional()
+    .describe('true when the text names no department for the measure: the department is the project’s reading'),
+  until: z.string().optional().describe('the last day the text gives the measure'),
+  conditions: z
+    .array(z.string())
+    .optional()
+    .describe('what the business must still meet that no data source shows, each with why'),
   because: z.array(
     z.object({
       predicate: z.string().describe('type, category, recognisedAlsoGets, or a predicate over the facts'),

@@ -43,12 +43,16 @@ const predicate = z.discriminatedUnion('kind', [
 ]);
 export type MeasurePredicate = z.infer<typeof predicate>;
 
+const isoDate = z.string().refine((v) => tryParseIsoDate(v) !== undefined, 'a calendar date, YYYY-MM-DD');
+
 const measure = z
   .object({
     id: z.string().regex(/^[a-z][A-Za-z0-9.-]{1,63}$/, 'a letter, then letters, digits, dots and dashes (at most 64)'),
     title: z.string().min(1),
     clause: z.string().min(1),
     department: z.string().min(1),
+    /** The text names no department for it: `department` is the project's reading of who is responsible. */
+    departmentInferred: z.boolean().default(false),
     targets: z
       .object({
         types: z.array(z.enum(MEASURE_TYPES)).default([]),
@@ -58,6 +62,15 @@ const measure = z
       .strict(),
     channel: z.enum(CHANNELS),
     noApplication: z.boolean(),
+    /** The first and last day the text gives the measure (政策终止时间…), when it gives them. */
+    from: isoDate.optional(),
+    until: isoDate.optional(),
+    /**
+     * What the text asks of the business that no data source holds (服务业, 招用登记失业人员, 餐饮类…):
+     * the measure is targeted by what the data shows, and each business and department is told
+     * the condition it still has to meet, and why the system cannot check it.
+     */
+    conditions: z.array(z.object({ condition: z.string().min(1), why: z.string().min(1) }).strict()).default([]),
     targetable: z.boolean().default(true),
     /** Why the system cannot target it (required when `targetable` is false). */
     untargetableBecause: z.string().min(1).optional(),
@@ -72,11 +85,20 @@ const measure = z
       'a measure for 名特优新 categories has no predicates over facts: a recognition is joined where the facts are not at hand (the serving store)',
     path: ['targets', 'when'],
   })
+  .refine((m) => m.from === undefined || m.until === undefined || m.from <= m.until, {
+    message: 'a measure ends on or after it starts',
+    path: ['until'],
+  })
   .refine((m) => !m.targetable || m.targets.types.length + m.targets.categories.length > 0, {
     message: 'a targetable measure names the types or categories it is for',
     path: ['targets'],
   });
 export type Measure = z.infer<typeof measure>;
+
+/** Whether the text gives a measure on `on` (within its from and until, when it has them). */
+export function measureInForce(m: Measure, on: DayNumber): boolean {
+  return (m.from === undefined || parseIsoDate(m.from) <= on) && (m.until === undefined || on <= parseIsoDate(m.until));
+}
 
 const ratio = z.number().min(0).max(1);
 

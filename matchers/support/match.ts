@@ -8,7 +8,7 @@ import type { BusinessFacts } from '../facts.js';
 import { benefitsFrom as benefitsFromDay } from '../mtyx/calendar.js';
 import type { MtyxCategory } from '../ruleSet.js';
 import { type BusinessType, reportYearOf } from '../typing.js';
-import { type Catalogue, type Channel, MEASURE_TYPES, type Measure, type MeasurePredicate } from './catalogue.js';
+import { type Catalogue, type Channel, MEASURE_TYPES, type Measure, type MeasurePredicate, measureInForce } from './catalogue.js';
 
 /** A 名特优新 recognition as matching needs it. */
 export interface SupportRecognition {
@@ -33,6 +33,12 @@ export interface MatchedMeasure {
   readonly clause: string;
   readonly channel: Channel;
   readonly noApplication: boolean;
+  /** The text names no department for it: `department` is the project's reading. */
+  readonly departmentInferred?: boolean;
+  /** The last day the text gives it, when it gives one. */
+  readonly until?: string;
+  /** What the business must still meet that no data shows, each with why (see the catalogue). */
+  readonly conditions?: readonly string[];
   readonly because: readonly Because[];
 }
 
@@ -190,16 +196,19 @@ const resultOf = (m: Measure, because: readonly Because[]): MatchedMeasure =>
     clause: m.clause,
     channel: m.channel,
     noApplication: m.noApplication,
+    ...(m.departmentInferred ? { departmentInferred: true } : {}),
+    ...(m.until === undefined ? {} : { until: m.until }),
+    ...(m.conditions.length === 0 ? {} : { conditions: Object.freeze(m.conditions.map((c) => `${c.condition}（${c.why}）`)) }),
     because: Object.freeze(because),
   });
 
 /**
- * Indexes the targetable measures of a catalogue (with its baseline's, when it has one). A
- * business without a recognition in effect — nearly all — is matched from its type's entries
- * alone, and a measure with no predicate is one shared, frozen result per type.
+ * Indexes the targetable measures of a catalogue (with its baseline's, when it has one) that the
+ * text gives on `on`. A business without a recognition in effect — nearly all — is matched from
+ * its type's entries alone, and a measure with no predicate is one shared, frozen result per type.
  */
-export function compileSupport(catalogue: Catalogue, measures: readonly Measure[]): SupportMatcher {
-  const targetable = measures.filter((m) => m.targetable);
+export function compileSupport(catalogue: Catalogue, measures: readonly Measure[], on: DayNumber): SupportMatcher {
+  const targetable = measures.filter((m) => m.targetable && measureInForce(m, on));
   const also = catalogue.recognisedAlsoGet;
   const byType = new Map<BusinessType, TypeEntry[]>();
   for (const type of MEASURE_TYPES) {

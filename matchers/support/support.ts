@@ -55,7 +55,7 @@ export class Support {
       const { catalogue, measures } = this.#book.forDivision(divisionCode, this.#asOf);
       m = this.#byCatalogue.get(catalogue.ref);
       if (m === undefined) {
-        m = compileSupport(catalogue, measures);
+        m = compileSupport(catalogue, measures, this.#asOf);
         this.#byCatalogue.set(catalogue.ref, m);
       }
       this.#byDivision.set(divisionCode, m);
