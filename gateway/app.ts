@@ -26,6 +26,7 @@ import { pageRoutes } from './routes/pages.js';
 import { pastWorkRoutes } from './routes/pastWork.js';
 import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
+import { publicationRoutes } from './routes/publication.js';
 import { recognitionRoutes } from './routes/recognitions.js';
 import { regionRoutes } from './routes/region.js';
 import { regulatorRoutes } from './routes/regulator.js';
@@ -115,6 +116,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     supportRoutes,
     departmentRoutes,
     spotCheckRoutes,
+    publicationRoutes,
     monitoringRoutes,
     pastWorkRoutes,
     deadLetterRoutes,

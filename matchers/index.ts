@@ -18,7 +18,7 @@ export {
   decideCarry,
   type TransferredBadge,
 } from './mtyx/carry.js';
-export { assessCategories, type CategoryAssessment } from './mtyx/categories.js';
+export { assessCategories, type CategoryAssessment, criteriaFor } from './mtyx/categories.js';
 export { type LedgerEvent, RecognitionLedger } from './mtyx/ledger.js';
 export {
   badgeChangeOn,

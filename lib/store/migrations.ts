@@ -466,4 +466,20 @@ create table mtyx_review_steps (
 )
 `,
   },
+  {
+    // Objections the public raises against a 名特优新 candidate while its notice runs (信息公示和
+    // 异议处理): kept for the regulator, who records its handling as the candidate's objection step.
+    version: 26,
+    sql: `
+create table mtyx_objections (
+  id text primary key,
+  credit_code text not null,
+  year int not null,
+  reason text not null,
+  contact text,
+  received_at timestamptz not null default now()
+);
+create index mtyx_objections_by_year on mtyx_objections (year, credit_code)
+`,
+  },
 ];

@@ -30,6 +30,7 @@ import { MIGRATIONS } from './migrations.js';
 import { Monitoring } from './monitoring.js';
 import { PastWork } from './pastWork.js';
 import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
+import { Publication } from './publication.js';
 import { RAW_SQL } from './rawSql.js';
 import { SpotChecks } from './spotChecks.js';
 import { dateText, jsonColumn } from './sqlText.js';
@@ -536,6 +537,8 @@ export class Store {
   readonly jobs: Jobs;
   /** The year's 名特优新 applications and their review steps (lib/store/candidates.ts). */
   readonly candidates: MtyxCandidates;
+  /** Objections to candidates under notice, and the register for the 名录 (lib/store/publication.ts). */
+  readonly publication: Publication;
   /** Past runs and rounds of an area (lib/store/pastWork.ts). */
   readonly past: PastWork;
 
@@ -551,6 +554,7 @@ export class Store {
     this.webhooks = new Webhooks(sql);
     this.disputes = new Disputes(sql);
     this.candidates = new MtyxCandidates(sql);
+    this.publication = new Publication(sql);
     this.past = new PastWork(sql);
     this.jobs = new Jobs(sql);
   }
