@@ -28,6 +28,7 @@ import { platformRoutes } from './routes/platform.js';
 import { publicRoutes } from './routes/public.js';
 import { publicationRoutes } from './routes/publication.js';
 import { recognitionRoutes } from './routes/recognitions.js';
+import { recommendationRoutes } from './routes/recommendations.js';
 import { regionRoutes } from './routes/region.js';
 import { regulatorRoutes } from './routes/regulator.js';
 import { spotCheckRoutes } from './routes/spotChecks.js';
@@ -117,6 +118,7 @@ export function createGateway(o: GatewayOptions, cache = new DecisionCache()): e
     departmentRoutes,
     spotCheckRoutes,
     publicationRoutes,
+    recommendationRoutes,
     monitoringRoutes,
     pastWorkRoutes,
     deadLetterRoutes,

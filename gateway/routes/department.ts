@@ -24,22 +24,32 @@ export function responsibleFor(measureDepartment: string, department: string): b
   return measureDepartment.split('、').some((d) => d.trim() === department);
 }
 
+/**
+ * The department and region a department token acts for: one scope `department:<name>` (as the
+ * measure catalogues name it) and a region; anything else is refused, audited under `action`.
+ */
+export function departmentActing(
+  g: GatewayParts,
+  req: Request,
+  p: Principal,
+  action: string,
+): { department: string; region: string } {
+  const names = [...p.scopes].filter((s) => s.startsWith('department:')).map((s) => s.slice('department:'.length));
+  if (names.length !== 1 || names[0] === '' || p.region === null) {
+    void g.audit(req, action, null, 'denied');
+    throw new GetihuError(
+      'FORBIDDEN',
+      'a department token names one department (scope department:<name>, as the measure catalogues name it) and its region',
+    );
+  }
+  return { department: names[0] as string, region: p.region };
+}
+
 export function departmentRoutes(g: GatewayParts, routes: RouteTable): void {
   const { o, audit, allowCodes } = g;
   const { viewOf } = supportViews(g);
 
-  /** The department and region a token acts for. */
-  const actingFor = (req: Request, p: Principal): { department: string; region: string } => {
-    const names = [...p.scopes].filter((s) => s.startsWith('department:')).map((s) => s.slice('department:'.length));
-    if (names.length !== 1 || names[0] === '' || p.region === null) {
-      void audit(req, 'support.worklist', null, 'denied');
-      throw new GetihuError(
-        'FORBIDDEN',
-        'a department token names one department (scope department:<name>, as the measure catalogues name it) and its region',
-      );
-    }
-    return { department: names[0] as string, region: p.region };
-  };
+  const actingFor = (req: Request, p: Principal) => departmentActing(g, req, p, 'support.worklist');
 
   const itemsOf = (view: OwedView, department: string, ledger: ReadonlyMap<string, Delivery>) =>
     view.measures
