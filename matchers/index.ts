@@ -7,6 +7,7 @@ export { Classifier, type ClassifierOptions, type ClassifyErrorLine, type Classi
 export { type DecidedFacts, decidedFactsOf, factsFromDecided } from './decidedFacts.js';
 export { type CompactDecision, Explainer } from './explain.js';
 export { type BusinessFacts, type BusinessFactsInput, businessFactsInput, normaliseFacts } from './facts.js';
+export { inventoryMarkdown, inventoryOf, type RuleFileForInventory } from './inventory.js';
 export { barEnd, benefitsFrom, type RoundWindow, reportDue, reportYearsDue, roundWindow } from './mtyx/calendar.js';
 export { type CandidateExtras, honoursSchema, parseCandidateExtras, type ReviewStep } from './mtyx/candidate.js';
 export {
@@ -46,6 +47,7 @@ export {
   type Drawn,
   drawSpotChecks,
   loadCatalogueBook,
+  loadCatalogues,
   type MatchedMeasure,
   recognitionInEffect,
   type SpotCheckDraw,

@@ -9,7 +9,9 @@ import {
   Classifier,
   type Drawn,
   drawSpotChecks,
+  inventoryOf,
   loadCatalogueBook,
+  loadCatalogues,
   RuleBook,
   recognitionInEffect,
   Support,
@@ -41,6 +43,16 @@ async function recognitionsByCode(file: string | undefined, asOf: number): Promi
 
 /** Adds the support commands to the CLI. */
 export function registerSupportCommands(program: Command): void {
+  program
+    .command('items')
+    .description(
+      'every item of each text and where it lives, as Markdown: the rule sets’ clauses by field, the catalogues’ measures (docs/items.md)',
+    )
+    .action(() => {
+      const config = loadConfig();
+      process.stdout.write(inventoryOf(RuleBook.load(config.rulesDir), loadCatalogues(config.rulesDir)));
+    });
+
   program
     .command('support')
     .description(
