@@ -1270,6 +1270,10 @@ describe('监测分析: the series of an area', () => {
     expect(employment.reduce((n, e) => n + e.businesses, 0)).toBe(y2026.size);
     const revenue = r.body.revenue as { band: string; n: number }[];
     expect(revenue.reduce((n, e) => n + e.n, 0)).toBe(y2026.size);
+    // 税收贡献 (lib/store/monitoring.test.ts holds its sums): every business of the district counted once.
+    const tax = r.body.tax as { type: string; businesses: number; paying: number }[];
+    expect(tax.reduce((n, e) => n + e.businesses, 0)).toBe(y2026.size);
+    for (const t of tax) expect(t.paying).toBeLessThanOrEqual(t.businesses);
     const quota = (r.body.quota as { base: number; share: number; allowed: number }[])[0];
     expect(quota?.base).toBe(types.filter((t) => t.type === 'growth' || t.type === 'development').reduce((n, t) => n + t.n, 0));
     expect(quota?.allowed).toBe(Math.floor((quota?.base ?? 0) * (quota?.share ?? 0)));

@@ -261,7 +261,7 @@ export const spotCheckQuery = z
   .strict();
 
 /** The 监测分析 series of an area: JSON, or one series as CSV. */
-export const MONITORING_SERIES = ['types', 'transitions', 'employment', 'revenue', 'support', 'quota'] as const;
+export const MONITORING_SERIES = ['types', 'transitions', 'employment', 'revenue', 'tax', 'support', 'quota'] as const;
 export const monitoringQuery = z
   .object({
     area: z.string().regex(/^\d{6}$/),

@@ -28,7 +28,7 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
     operationId: 'monitoring',
     tag: 'regulator',
     summary:
-      '监测分析: the area’s businesses by type, moves between types year on year, employment, revenue, support by department, quota use',
+      '监测分析: the area’s businesses by type, moves between types year on year, employment, revenue, tax paid, support by department, quota use',
     description: 'JSON with every series, or one series (series=…) as CSV (format=csv).',
     roles: ['regulator'],
     query: monitoringQuery,
@@ -50,7 +50,7 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
     },
     check: {
       usage:
-        'give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, support, quota)',
+        'give area (6 digits), format (json or csv) and, for csv, series (types, transitions, employment, revenue, tax, support, quota)',
     },
     scope: { kind: 'area', action: 'monitoring.read', targets: (_req, { query }) => [{ kind: 'area', division: query.area }] },
     handler: async (req, res, _p, { query: q }) => {
@@ -70,6 +70,7 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
         transitions: () => m.transitions(area),
         employment: () => m.employment(area),
         revenue: () => m.revenue(area),
+        tax: () => m.tax(area),
         // Support as each business is owed it today: a holder's recognition adds its category's
         // measures to what its decision carried (from 1 January after it).
         // Read HOLDERS_AT_ONCE at a time: their decisions and recognitions go in shared statements.

@@ -85,6 +85,32 @@ export class Monitoring {
   }
 
   /**
+   * 税收贡献 by type: businesses, those that paid tax last year, and the VAT and individual income
+   * tax they paid (yuan), from the tax evidence of the decisions (the year the decision read).
+   */
+  async tax(area: string): Promise<{ type: string; businesses: number; paying: number; vatYuan: number; iitYuan: number }[]> {
+    const r = await this.#sql.query<{ type: string; businesses: unknown; paying: unknown; vat: unknown; iit: unknown }>(
+      `select type, count(*) as businesses, count(*) filter (where vat + iit > 0) as paying,
+              coalesce(sum(vat), 0) as vat, coalesce(sum(iit), 0) as iit
+       from (select type,
+               coalesce((jsonb_path_query_first(reasons,
+                 '$[*].evidence ? (@.source == "tax" && exists(@.vatPaidYuan)).vatPaidYuan') #>> '{}')::numeric, 0) as vat,
+               coalesce((jsonb_path_query_first(reasons,
+                 '$[*].evidence ? (@.source == "tax" && exists(@.iitPaidYuan)).iitPaidYuan') #>> '{}')::numeric, 0) as iit
+             from decisions where region like $1) x
+       group by type order by type`,
+      [areaPattern(area)],
+    );
+    return r.rows.map((x) => ({
+      type: x.type,
+      businesses: num(x.businesses),
+      paying: num(x.paying),
+      vatYuan: num(x.vat),
+      iitYuan: num(x.iit),
+    }));
+  }
+
+  /**
    * By department: the measures owed by type and facts (as the decisions carried them), those
    * granted without application, and what the department recorded (delivered, declined, not
    * reachable). What a recognition in effect adds is not here: the gateway adds it (it needs the
