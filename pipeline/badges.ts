@@ -78,7 +78,7 @@ export interface SweepResult {
 }
 
 /** Records the changes in the serving store, then emits them: readers see them once the job answers. */
-async function recordAndEmit(ctx: PipelineContext, store: Store, changes: readonly Change[]): Promise<void> {
+export async function recordAndEmit(ctx: PipelineContext, store: Store, changes: readonly Change[]): Promise<void> {
   await store.recordRecognitionChanges(changes.map((c) => ({ eventId: badgeEventId(c), ...c })));
   await emit(ctx, changes);
 }

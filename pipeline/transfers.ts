@@ -12,7 +12,7 @@ import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { inArea } from '../lib/regions.js';
 import type { Store } from '../lib/store/index.js';
 import { type CarriedCheck, decideCarry, type TransferredBadge } from '../matchers/index.js';
-import { badgeEventId } from './badges.js';
+import { recordAndEmit } from './badges.js';
 import { DeadLetterer } from './deadLetters.js';
 import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
@@ -137,40 +137,22 @@ export async function carryTransfers(
           heldAs: { creditCode: r.creditCode, district: r.district, validUntil: formatIsoDate(r.validUntil) },
         });
       }
-      const changes = badges.map((b) => {
-        const c = {
-          creditCode: b.creditCode,
-          status: 'transferred' as const,
-          category: b.category,
-          validUntil: formatIsoDate(b.validUntil),
-          changedOn: formatIsoDate(b.on),
-          reason: b.reason,
-        };
-        return { eventId: badgeEventId(c), ...c };
-      });
+      const changes = badges.map((b) => ({
+        creditCode: b.creditCode,
+        status: 'transferred' as const,
+        category: b.category,
+        validUntil: formatIsoDate(b.validUntil),
+        changedOn: formatIsoDate(b.on),
+        reason: b.reason,
+      }));
       await store.recordRoundOutcomes(events.map(roundOutcomeRowOf));
       await store.upsertRecognitions(events.flatMap((v) => recognitionRowOf(v) ?? []));
-      await store.recordRecognitionChanges(changes);
       const mtyx = topicName(ctx, 'mtyx');
       await ctx.bus.send(
         mtyx,
         events.map((value) => ({ key: value.creditCode as string, value: ctx.codec.encode(mtyx, value) })),
       );
-      const badge = topicName(ctx, 'badge');
-      await ctx.bus.send(
-        badge,
-        changes.map((c) => ({
-          key: c.creditCode,
-          value: ctx.codec.encode(badge, {
-            creditCode: c.creditCode,
-            category: c.category,
-            status: c.status,
-            validUntil: parseIsoDate(c.validUntil),
-            changedOn: parseIsoDate(c.changedOn),
-            reason: c.reason,
-          }),
-        })),
-      );
+      await recordAndEmit(ctx, store, changes);
       return { area: o.area, on: o.on, carried: events.length, items };
     },
     o.lease,
