@@ -20,7 +20,7 @@ import { TOPICS } from '../lib/topics.js';
 import { ensurePipelineTopics } from '../pipeline/reconciler.js';
 import { Codec, LocalSchemaStore } from '../schemas/codec.js';
 import { exportFeeds } from './exportFeeds.js';
-import { FEEDS, type IngestSummary, ingestLines, parseProfile } from './index.js';
+import { FEEDS, type IngestSummary, ingestLines, parseProfile, statedProfile } from './index.js';
 import type { FileFormat } from './ingest.js';
 
 /** How a Chinese agency heads the columns of its export. */
@@ -232,6 +232,13 @@ describe("agencies' real exports (GB18030/GBK CSV, .xlsx, Chinese headers and va
       /headers\.税号: 'tax_id' is not a column/,
     );
     expect(() => parseProfile({ name: 'x', dates: ['DD/MM/YYYY'] }, feed)).toThrow(/profile dates\.0/);
+  });
+
+  it('ingest --encoding states the encoding over the profile; GBK is read as GB18030, and an unknown one is refused naming the option', () => {
+    const feed = FEEDS.get('tax/tax')!;
+    expect(statedProfile(feed, undefined, 'GBK')).toMatchObject({ name: 'standard', encoding: 'gb18030' });
+    expect(statedProfile(feed, undefined, 'utf8').encoding).toBe('utf-8');
+    expect(() => statedProfile(feed, undefined, 'big5')).toThrow(/--encoding: auto, utf-8 or gb18030 \(gbk\), got 'big5'/);
   });
 
   it('a date a profile does not accept, or no calendar day, is refused naming the field', async () => {

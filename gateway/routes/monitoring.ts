@@ -63,8 +63,14 @@ export function monitoringRoutes(g: GatewayParts, routes: RouteTable): void {
         typesRead ??= m.types(area);
         return typesRead;
       };
-      const held = async () =>
-        (await o.store.activeRecognitions()).filter((r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today);
+      // The recognitions held today, read once for the support and quota series alike.
+      let heldRead: Promise<Awaited<ReturnType<typeof o.store.activeRecognitions>>> | undefined;
+      const held = () => {
+        heldRead ??= o.store
+          .activeRecognitions()
+          .then((all) => all.filter((r) => r.region !== null && inArea(area, r.region) && r.validUntil >= today));
+        return heldRead;
+      };
       const compute: Record<(typeof MONITORING_SERIES)[number], () => Promise<unknown[]>> = {
         types,
         transitions: () => m.transitions(area),
