@@ -73,7 +73,15 @@ describe('津市场监管政务〔2024〕9号 (Tianjin, 120101)', () => {
   const D = '120101';
   // 附件1 四 and 二(二): the existing policies and 免申即享 for the typed; 二(二)'s guidance (合法纳税、
   // 重视信用) and credit supervision for every business, 不符合分型条件 included.
-  const common = ['tj.all.existing-policies', 'tj.all.no-application', 'tj.all.tax-credit-guidance', 'tj.all.credit-supervision'];
+  const common = [
+    'tj.all.existing-policies',
+    'tj.all.no-application',
+    'tj.all.tax-credit-guidance',
+    'tj.all.credit-supervision',
+    'tj.all.entry-exit-services',
+    'tj.all.lifecycle-services',
+    'tj.all.digital-consumption',
+  ];
   const growthIds = [
     ...common,
     'tj.growth.hiring',
@@ -114,6 +122,13 @@ describe('津市场监管政务〔2024〕9号 (Tianjin, 120101)', () => {
       );
     expect(tolls('2025-01-31')).toMatchObject({ until: '2025-01-31' });
     expect(tolls('2025-02-01')).toBeUndefined();
+  });
+
+  it('a business 不符合分型条件 is owed what 二(二) gives every business: 准入、退出、转型服务, 咨询、指导 (合法纳税、重视信用), 分级分类信用监管', () => {
+    const abnormal = withSection(business(D), 'marketCredit', { abnormalOperation: true });
+    expect(owed(abnormal, 'ineligible').ids).toEqual(
+      sorted(['tj.all.tax-credit-guidance', 'tj.all.credit-supervision', 'tj.all.entry-exit-services']),
+    );
   });
 
   it('growth gets 附件1 四(二)1–4 (and 附件2 六 while not recognised); 四(二)2 推动依法参保 only while nobody is insured through it', () => {
