@@ -87,6 +87,10 @@ describe.each(MODES)('京津冀 carry-over, Tianjin 120101 → Beijing 110105 (%
     expect(early.body).toMatchObject({ carried: true, validUntil: '2028-11-30' });
     const waiting = await carry();
     expect(waiting.carried).toBe(0);
+    // Daxing's regulator has nothing to carry: the move is into Chaoyang.
+    const daxing = await gw.token('regulator', 'daxing-samr', { region: '110115' });
+    const notTheirs = await gw.call('POST', '/v1/regulator/transfers/carry', daxing, { area: '110115' });
+    expect(notTheirs.body).toMatchObject({ carried: 0, items: [] });
     expect(waiting.items).toEqual([expect.objectContaining({ creditCode: mover.creditCode, outcome: 'waiting' })]);
 
     // Chaoyang registers the business under a new code, same operator; Beijing checks the move.

@@ -52,7 +52,8 @@ async function carriedChecks(ctx: PipelineContext, area: string): Promise<Carrie
       };
       const key = `${check.creditCode}|${check.newCreditCode ?? ''}|${check.toRegion}`;
       if (v.carried !== true) byKey.delete(key);
-      else if (inArea(area, check.toRegion)) byKey.set(key, check);
+      // A check names its destination as finely as the checker knew it (a district, or the province).
+      else if (inArea(area, check.toRegion) || inArea(check.toRegion, area)) byKey.set(key, check);
     });
   }
   return [...byKey.values()];
@@ -88,6 +89,9 @@ export async function carryTransfers(
                 status: reg.status as string,
                 operatorId: (reg.operatorId as string | null | undefined) ?? null,
               };
+        // Once the destination's province registered it, where decides whose carry-over it is.
+        const registeredThere = destination !== null && destination.regionCode.slice(0, 2) === check.toRegion.slice(0, 2);
+        if (registeredThere && !inArea(o.area, destination.regionCode)) continue;
         const d = decideCarry(check, destination, ledger, on, ctx.ruleBook);
         const item = {
           checkId: check.checkId,
