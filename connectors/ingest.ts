@@ -1,7 +1,8 @@
 /**
  * The connector engine: records of one feed in (CSV, an `.xlsx` workbook or JSON lines, read
- * under the export's profile, or records handed over by the gateway), each checked and turned into its fact, good ones produced to the feed's topic and
- * bad ones to the dead-letter topic — with source, line, reason code, reason and original bytes.
+ * under the export's profile, or records handed over by the gateway), each checked and turned
+ * into its fact, good ones produced to the feed's topic and bad ones to the dead-letter topic —
+ * with source, line, reason code, reason and original bytes.
  * A record counts as accepted only once the broker acknowledged it; the batch never stops on bad
  * data. Re-running a feed is harmless: facts are keyed, their ids are content hashes, and
  * decisions change only when facts do.
