@@ -152,4 +152,23 @@ describe('京津冀 carry-over (津市场监管政务〔2024〕9号 二(六))', 
     expect(outcome(same)).toBe('operatorAlreadyRecognised');
     expect(outcome(other)).toBe('recognised');
   });
+
+  it('a carried recognition is reviewed for renewal in its last year from the day it was first recognised (附件 二(六))', () => {
+    const ledger = RecognitionLedger.from([recognisedInTianjin, carriedEvent(BJ)]);
+    const facts2028 = (over: Record<string, unknown> = {}) =>
+      withSection(withSection(business('110105', over), 'socialInsurance', { insuredHeadcount: 2 }), 'annualReport', {
+        year: 2027,
+      });
+    const round = runRecognitionRound({
+      ruleBook: book,
+      asOf: d('2028-08-15'),
+      area: '110105',
+      records: [facts2028({ creditCode: BJ, operatorId: 'op-1' }), ...Array.from({ length: 19 }, () => facts2028())],
+      existing: ledger.existing(),
+    });
+    expect(round.renewals.find((r) => r.creditCode === BJ)).toMatchObject({
+      recognisedOn: '2025-11-30',
+      validUntil: '2028-11-30',
+    });
+  });
 });

@@ -182,6 +182,7 @@ export class RecognitionLedger {
         cancelledOn: end?.status === 'cancelled' ? formatIsoDate(end.on) : null,
         transferredOn: end?.status === 'transferred' ? formatIsoDate(end.on) : null,
         carried: r.carriedFrom !== undefined,
+        ...(r.carriedFrom === undefined ? {} : { firstRecognisedOn: formatIsoDate(r.carriedFrom.recognisedOn) }),
         route: r.route,
         typeAtRecognition: r.type,
         figures: r.figures,

@@ -60,11 +60,13 @@ export function reviewRenewal(
   rs: RuleSet,
 ): RenewalReview {
   const validUntil = parseIsoDate(r.validUntil, 'validUntil');
+  // A carried recognition is reviewed from the day it was first recognised, where it came from.
+  const recognisedOn = r.firstRecognisedOn ?? r.recognisedOn;
   const base = {
     creditCode: r.creditCode,
     district: r.district,
     category: r.category,
-    recognisedOn: r.recognisedOn,
+    recognisedOn,
     validUntil: r.validUntil,
     ruleset: rs.ref,
     clause: rs.mtyx.lifecycle.renewalClause,
@@ -75,7 +77,7 @@ export function reviewRenewal(
   const decision = decideRenewal(
     {
       kind: 'recognised',
-      on: parseIsoDate(r.recognisedOn, 'recognisedOn'),
+      on: parseIsoDate(recognisedOn, 'recognisedOn'),
       category: r.category,
       // Without the type at recognition (an older record), ground C cannot be shown.
       type: r.typeAtRecognition ?? typeNow,

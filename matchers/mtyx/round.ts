@@ -56,6 +56,8 @@ export interface ExistingRecognition {
    * as any other, but granted by no round of this area, so it takes none of its quota.
    */
   readonly carried?: boolean;
+  /** For a carried recognition, the day it was first recognised where it came from (its renewal counts from it). */
+  readonly firstRecognisedOn?: string;
   /** How it was granted, the type then, and the figures then: what a renewal review compares with. */
   readonly route?: 'application' | 'recommendation';
   readonly typeAtRecognition?: BusinessType | null;
