@@ -1068,6 +1068,17 @@ describe('帮扶台账: departments deliver what they owe', () => {
     for (const i of items) expect(i.status).toBe(i.noApplication ? 'delivered' : 'open');
   });
 
+  it('shows the department the condition it still has to check, where the text asks one no data shows (门头沟区方案（征求意见稿） 附件 二(一)4 重点群体)', async () => {
+    const dept = await token('department', 'hrss-110109', { region: '110109', scope: 'department:区人力资源社会保障局' });
+    const items = (await get('/v1/department/worklist?limit=500&status=open', dept)).body.items as (Item & {
+      conditions?: string[];
+    })[];
+    const keyGroups = items.filter((i) => i.measureId === 'mtg.survival.key-groups');
+    expect(keyGroups.length).toBeGreaterThan(0);
+    for (const i of keyGroups) expect(i.conditions).toEqual([expect.stringContaining('重点群体')]);
+    expect(items.filter((i) => i.measureId === 'mtg.growth.hiring').every((i) => i.conditions === undefined)).toBe(true);
+  });
+
   it('records a delivery, which the worklist then shows; refuses a measure it does not owe and a business outside its region', async () => {
     const dept = await token('department', 'finance-110105', { region: NATIONAL_DISTRICT, scope: 'department:金融管理部门' });
     const open = ((await get('/v1/department/worklist?limit=500&status=open', dept)).body.items as Item[])[0];

@@ -467,6 +467,19 @@ describe.skipIf(CHROMIUM === undefined)('the pages in Chromium', () => {
       list: unknown[];
     };
     expect(await page.locator('#spot-spotList').textContent()).toBe(String(drawn.list.length));
+    // The periods in words: survival is drawn each half-year, 不符合分型条件 each quarter (the
+    // national catalogue's plan, which 110000 takes).
+    const periods = await page.locator('#spot-summary tbody tr td:nth-child(2)').allTextContents();
+    expect(periods).toEqual([
+      `${year}年上半年`,
+      `${year}年下半年`,
+      `${year}年`,
+      `${year}年`,
+      `${year}年第1季度`,
+      `${year}年第2季度`,
+      `${year}年第3季度`,
+      `${year}年第4季度`,
+    ]);
     await page.screenshot({ path: `${SHOTS}/console-support.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
 

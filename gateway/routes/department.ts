@@ -66,6 +66,9 @@ export function departmentRoutes(g: GatewayParts, routes: RouteTable): void {
           clause: m.clause,
           channel: m.channel,
           noApplication: m.noApplication,
+          // What the department still has to check, and until when the text gives the measure.
+          ...(m.conditions === undefined ? {} : { conditions: m.conditions }),
+          ...(m.until === undefined ? {} : { until: m.until }),
           status,
           on: done?.on ?? (m.noApplication ? view.asOf : null),
           note: done?.note ?? (m.noApplication && done === undefined ? '免申即享: granted on the decision' : null),

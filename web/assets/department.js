@@ -72,6 +72,12 @@ function draw() {
     clause.className = 'small';
     clause.textContent = `${item.clause} · ${t(`channel.${item.channel}`)}`;
     measure.append(title, clause);
+    if (item.conditions !== undefined) {
+      const conditions = document.createElement('div');
+      conditions.className = 'small';
+      conditions.textContent = labelled('conditions', item.conditions.join('；'));
+      measure.append(conditions);
+    }
     const record = document.createElement('td');
     record.append(recordForm(item));
     row.append(cell('creditCode', item.creditCode), cell('type', t(item.type)), cell('measure', measure), record);

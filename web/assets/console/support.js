@@ -94,6 +94,14 @@ export async function drawSpot() {
   }
 }
 
+/** A draw's period (2026, 2026-H1, 2026-Q3) in words. */
+function periodText(period) {
+  const [year, part] = period.split('-');
+  if (part === undefined) return t('periodYear').replace('{y}', year);
+  const key = part.startsWith('Q') ? 'periodQuarter' : `period${part}`;
+  return t(key).replace('{y}', year).replace('{n}', part.slice(1));
+}
+
 export function drawSpotCheck() {
   const dl = $('spot-draw');
   dl.replaceChildren();
@@ -118,7 +126,7 @@ export function drawSpotCheck() {
     const tr = el('tr');
     tr.append(
       cell('type', t(x.type)),
-      cell('period', x.period),
+      cell('period', periodText(x.period)),
       cell('population', String(x.population)),
       cell('ratio', String(x.ratio)),
       cell('drawn', String(x.drawn)),
