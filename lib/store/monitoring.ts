@@ -9,6 +9,10 @@ import type { Sql } from './store.js';
 
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
+/** An SQL expression: a decision's first evidence from `source` holding `field`, as a number (0 without one). */
+const evidenceNumber = (source: string, field: string) =>
+  `coalesce((jsonb_path_query_first(reasons, '$[*].evidence ? (@.source == "${source}" && exists(@.${field})).${field}') #>> '{}')::numeric, 0)`;
+
 /** The monitoring series of the store. */
 export class Monitoring {
   readonly #sql: Pick<Sql, 'query'>;
@@ -56,8 +60,7 @@ export class Monitoring {
   async employment(area: string): Promise<{ type: string; businesses: number; withInsured: number; insuredHeadcount: number }[]> {
     const r = await this.#sql.query<{ type: string; businesses: unknown; with_insured: unknown; insured: unknown }>(
       `select type, count(*) as businesses, count(*) filter (where h > 0) as with_insured, coalesce(sum(h), 0) as insured
-       from (select type, coalesce((jsonb_path_query_first(reasons,
-               '$[*].evidence ? (@.source == "socialInsurance" && exists(@.insuredHeadcount)).insuredHeadcount') #>> '{}')::numeric, 0) as h
+       from (select type, ${evidenceNumber('socialInsurance', 'insuredHeadcount')} as h
              from decisions where region like $1) x
        group by type order by type`,
       [areaPattern(area)],
@@ -93,10 +96,7 @@ export class Monitoring {
       `select type, count(*) as businesses, count(*) filter (where vat + iit > 0) as paying,
               coalesce(sum(vat), 0) as vat, coalesce(sum(iit), 0) as iit
        from (select type,
-               coalesce((jsonb_path_query_first(reasons,
-                 '$[*].evidence ? (@.source == "tax" && exists(@.vatPaidYuan)).vatPaidYuan') #>> '{}')::numeric, 0) as vat,
-               coalesce((jsonb_path_query_first(reasons,
-                 '$[*].evidence ? (@.source == "tax" && exists(@.iitPaidYuan)).iitPaidYuan') #>> '{}')::numeric, 0) as iit
+               ${evidenceNumber('tax', 'vatPaidYuan')} as vat, ${evidenceNumber('tax', 'iitPaidYuan')} as iit
              from decisions where region like $1) x
        group by type order by type`,
       [areaPattern(area)],
