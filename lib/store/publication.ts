@@ -4,7 +4,7 @@
  * page for the national 个体工商户名录. One SQL for both drivers; DATE and TIMESTAMPTZ read as text.
  */
 import { areaPattern } from './areas.js';
-import { isoText } from './sqlText.js';
+import { isoText, RECOGNITION_SELECT } from './sqlText.js';
 import type { Sql } from './store.js';
 
 /** An objection raised against a candidate during its public notice. */
@@ -97,15 +97,10 @@ export class Publication {
       status: string | null;
     }>(
       `select d.credit_code, b.name, d.region, d.type, d.label, d.as_of::text as as_of, d.ruleset,
-         r.category, r.valid_from::text as valid_from, r.valid_until::text as valid_until,
-         case when r.credit_code is null then null else coalesce(c.status, r.status) end as status
+         r.category, r.valid_from::text as valid_from, r.valid_until::text as valid_until, r.effective_status as status
        from decisions d
        left join businesses b on b.credit_code = d.credit_code
-       left join recognitions r on r.credit_code = d.credit_code
-       left join lateral (
-         select status from recognition_changes c
-         where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
-         order by c.changed_on desc, c.recorded_at desc, c.seq desc limit 1) c on true
+       left join (${RECOGNITION_SELECT}) r on r.credit_code = d.credit_code
        where d.region like $1 and d.credit_code > $2
        order by d.credit_code
        limit $3`,

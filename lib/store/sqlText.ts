@@ -12,3 +12,17 @@ export const jsonColumn = <T>(v: unknown): T => (typeof v === 'string' ? JSON.pa
 
 /** A DATE column's value: its text as both drivers are set to read it (YYYY-MM-DD). */
 export const dateText = (v: unknown): string => String(v).slice(0, 10);
+
+/**
+ * Each recognition with the latest change that falls within it (on or after its first day), as
+ * `effective_status` and `effective_reason`, and the business's region; a later round that
+ * recognises the business again starts after that change, which then no longer applies.
+ */
+export const RECOGNITION_SELECT = `
+  select r.*, b.region, coalesce(c.status, r.status) as effective_status, coalesce(c.reason, r.reason) as effective_reason
+  from recognitions r
+  left join businesses b on b.credit_code = r.credit_code
+  left join lateral (
+    select status, reason from recognition_changes c
+    where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
+    order by c.changed_on desc, c.recorded_at desc, c.seq desc limit 1) c on true`;

@@ -33,7 +33,7 @@ import type { WorkerReply, WorkerRequest } from './pgliteWorker.js';
 import { Publication } from './publication.js';
 import { RAW_SQL } from './rawSql.js';
 import { SpotChecks } from './spotChecks.js';
-import { dateText, jsonColumn } from './sqlText.js';
+import { dateText, jsonColumn, RECOGNITION_SELECT } from './sqlText.js';
 import { SupportOwed } from './support.js';
 import { Webhooks } from './webhooks.js';
 
@@ -444,17 +444,6 @@ function toDecision(r: Record<string, unknown>): StoredDecision {
     sources: r.sources as string[],
   };
 }
-
-// A recognition with the latest change that falls within it (on or after its first day); a later
-// round that recognises the business again starts after that change, which then no longer applies.
-const RECOGNITION_SELECT = `
-  select r.*, b.region, coalesce(c.status, r.status) as effective_status, coalesce(c.reason, r.reason) as effective_reason
-  from recognitions r
-  left join businesses b on b.credit_code = r.credit_code
-  left join lateral (
-    select status, reason from recognition_changes c
-    where c.credit_code = r.credit_code and c.changed_on >= r.valid_from
-    order by c.changed_on desc, c.recorded_at desc, c.seq desc limit 1) c on true`;
 
 /** A round outcome from its row (dates selected as text). */
 function toRoundOutcome(r: Record<string, unknown>): RoundOutcomeRow {
