@@ -162,3 +162,55 @@ describe.each(MODES)('京津冀 carry-over, Tianjin 120101 → Beijing 110105 (%
     expect(again.items.every((i) => i.outcome === 'done')).toBe(true);
   });
 });
+
+describe('京津冀 carry-over: two checks of one recognition in one run, embedded', () => {
+  let p: Pipeline;
+  let sink: Sink;
+  let gw: TestGateway;
+  const fillers = Array.from({ length: 39 }, () => growth('120101'));
+  const mover = growth('120101');
+  // The same operator registers twice in Chaoyang: one recognition, one per operator per district.
+  const first: Rec = { ...growth('110105'), operatorId: mover.operatorId };
+  const second: Rec = { ...growth('110105'), operatorId: mover.operatorId };
+
+  beforeAll(async () => {
+    today = '2025-12-20';
+    p = await isolatedPipeline('embedded');
+    sink = await startSink(p.ctx, p.store);
+    gw = await startTestGateway(p.store, p.ctx, clock);
+    const tianjin = await gw.token('regulator', 'tj-samr', { region: '120000' });
+    await ingestBusinesses(p.ctx, [...fillers, applying(mover)], 2024);
+    expect((await gw.call('POST', '/v1/regulator/runs', tianjin, { area: '120000', asOf: '2025-08-15' })).status).toBe(201);
+    await sink.caughtUp();
+    expect((await gw.call('POST', '/v1/regulator/rounds', tianjin, { area: '120000', asOf: '2025-08-15' })).status).toBe(201);
+    await ingestBusinesses(p.ctx, [first, second], 2024);
+    await sink.caughtUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    await gw?.close();
+    await sink?.stop();
+    await p?.close();
+  });
+
+  it('carries the recognition once: the second check is decided against the ledger the first changed', async () => {
+    today = '2026-03-10';
+    const beijing = await gw.token('region', 'bj-samr', { region: '110000' });
+    for (const b of [first, second])
+      expect(
+        (
+          await gw.call('POST', '/v1/transfers/check', beijing, {
+            creditCode: mover.creditCode,
+            newCreditCode: b.creditCode,
+            toRegion: '110105',
+          })
+        ).body,
+      ).toMatchObject({ carried: true });
+    const chaoyang = await gw.token('regulator', 'chaoyang-samr', { region: '110105' });
+    const r = await gw.call('POST', '/v1/regulator/transfers/carry', chaoyang, { area: '110105' });
+    expect(r.body.carried).toBe(1);
+    expect((r.body.items as Rec[]).map((i) => i.outcome).sort()).toEqual(['carried', 'done']);
+    const held = await gw.call('GET', '/v1/regulator/recognitions?area=110105', chaoyang);
+    expect((held.body.recognitions as Rec[]).filter((x) => x.status === 'active')).toHaveLength(1);
+  });
+});

@@ -123,6 +123,11 @@ export function roundOutcomeRowOf(v: Record<string, unknown>): RoundOutcomeRow {
 
 /** Reads the ledger from the round and badge topics as they stand now. */
 export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedger> {
+  return RecognitionLedger.from(await loadLedgerEvents(ctx));
+}
+
+/** The ledger's events from the round and badge topics as they stand now (a job that adds to them rebuilds from them). */
+export async function loadLedgerEvents(ctx: PipelineContext): Promise<LedgerEvent[]> {
   const events: LedgerEvent[] = [];
   const dead = new DeadLetterer(ctx, 'ledger');
   const mtyx = topicName(ctx, 'mtyx');
@@ -145,7 +150,7 @@ export async function loadLedger(ctx: PipelineContext): Promise<RecognitionLedge
       });
     });
   }
-  return RecognitionLedger.from(events);
+  return events;
 }
 
 /** How long a job may hold the ledger lease without renewing it, and how long another waits. */

@@ -11,10 +11,17 @@ import { createHash } from 'node:crypto';
 import { formatIsoDate, parseIsoDate, yearOf } from '../lib/dates.js';
 import { inArea } from '../lib/regions.js';
 import type { Store } from '../lib/store/index.js';
-import { type CarriedCheck, decideCarry, type TransferredBadge } from '../matchers/index.js';
+import { type CarriedCheck, decideCarry, type LedgerEvent, RecognitionLedger, type TransferredBadge } from '../matchers/index.js';
 import { recordAndEmit } from './badges.js';
 import { DeadLetterer } from './deadLetters.js';
-import { type LeaseOptions, loadLedger, recognitionRowOf, roundOutcomeRowOf, withLedgerLease } from './ledger.js';
+import {
+  type LeaseOptions,
+  loadLedgerEvents,
+  recognisedEventOf,
+  recognitionRowOf,
+  roundOutcomeRowOf,
+  withLedgerLease,
+} from './ledger.js';
 import { loadFacts, type PipelineContext, topicName } from './reconciler.js';
 import { FactState } from './state.js';
 
@@ -71,7 +78,10 @@ export async function carryTransfers(
     '000000',
     async () => {
       const checks = await carriedChecks(ctx, o.area);
-      const ledger = await loadLedger(ctx);
+      // Each carry joins the ledger the next check is decided against: one origin is carried once,
+      // and one operator holds one recognition in the district, within a run as across runs.
+      const ledgerEvents = await loadLedgerEvents(ctx);
+      let ledger = RecognitionLedger.from(ledgerEvents);
       const facts = new FactState();
       await loadFacts(ctx, facts, { topics: ['registration'] });
       const items: CarryItem[] = [];
@@ -133,6 +143,8 @@ export async function carryTransfers(
           transferCheckId: r.transferCheckId,
         };
         events.push({ eventId: createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32), ...value });
+        ledgerEvents.push(recognisedEventOf(value) as LedgerEvent);
+        ledger = RecognitionLedger.from(ledgerEvents);
         if (d.badge !== null) badges.push(d.badge);
         items.push({
           ...item,
